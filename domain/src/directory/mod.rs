@@ -1,0 +1,141 @@
+//! The directory: communities and the organisations that serve each of them.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+use crate::entities::{aid_station, community, compound, liaison_room, mediation_room, police_office, squad};
+
+/// A community with the counts a resident scans a list for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommunitySummary {
+    pub community: community::Model,
+    pub police_office: Option<String>,
+    pub compounds: u64,
+    pub aid_stations: u64,
+}
+
+/// Everything that serves one community: the page a resident lands on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommunityDetail {
+    pub community: community::Model,
+    pub police_office: Option<police_office::Model>,
+    pub compounds: Vec<compound::Model>,
+    pub aid_stations: Vec<aid_station::Model>,
+    /// Branch rooms in the community, then the main 老何调解室 every resident may use.
+    pub mediation_rooms: Vec<mediation_room::Model>,
+}
+
+pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<CommunitySummary>> {
+    let list = community::Entity::find().order_by_asc(community::Column::Id).all(db).await?;
+    let offices: HashMap<i32, String> = police_office::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut compounds: HashMap<i32, u64> = HashMap::new();
+    for c in compound::Entity::find().all(db).await? {
+        *compounds.entry(c.community_id).or_default() += 1;
+    }
+    let mut stations: HashMap<i32, u64> = HashMap::new();
+    for s in aid_station::Entity::find().all(db).await? {
+        *stations.entry(s.community_id).or_default() += 1;
+    }
+    Ok(list
+        .into_iter()
+        .map(|community| CommunitySummary {
+            police_office: community.police_office_id.and_then(|id| offices.get(&id).cloned()),
+            compounds: compounds.get(&community.id).copied().unwrap_or(0),
+            aid_stations: stations.get(&community.id).copied().unwrap_or(0),
+            community,
+        })
+        .collect())
+}
+
+pub async fn community(db: &impl ConnectionTrait, id: i32) -> crate::Result<CommunityDetail> {
+    let community = community::Entity::find_by_id(id).one(db).await?.ok_or(crate::Error::NotFound)?;
+    let police_office = match community.police_office_id {
+        Some(office) => police_office::Entity::find_by_id(office).one(db).await?,
+        None => None,
+    };
+    let compounds = compound::Entity::find()
+        .filter(compound::Column::CommunityId.eq(id))
+        .order_by_asc(compound::Column::Id)
+        .all(db)
+        .await?;
+    let aid_stations = aid_station::Entity::find()
+        .filter(aid_station::Column::CommunityId.eq(id))
+        .order_by_asc(aid_station::Column::Id)
+        .all(db)
+        .await?;
+    let mut mediation_rooms = mediation_room::Entity::find()
+        .filter(mediation_room::Column::CommunityId.eq(id))
+        .order_by_asc(mediation_room::Column::Id)
+        .all(db)
+        .await?;
+    mediation_rooms.extend(
+        mediation_room::Entity::find()
+            .filter(mediation_room::Column::ParentId.is_null())
+            .order_by_asc(mediation_room::Column::Id)
+            .all(db)
+            .await?,
+    );
+    Ok(CommunityDetail { community, police_office, compounds, aid_stations, mediation_rooms })
+}
+
+/// All mediation rooms, the main room first, then its branches.
+pub async fn mediation_rooms(db: &impl ConnectionTrait) -> crate::Result<Vec<mediation_room::Model>> {
+    let mut rooms = mediation_room::Entity::find().order_by_asc(mediation_room::Column::Id).all(db).await?;
+    rooms.sort_by_key(|r| (r.parent_id.is_some(), r.id));
+    Ok(rooms)
+}
+
+/// Police offices with their liaison rooms: the boards of the tea house.
+pub async fn police_offices(
+    db: &impl ConnectionTrait,
+) -> crate::Result<Vec<(police_office::Model, Vec<liaison_room::Model>)>> {
+    let offices = police_office::Entity::find().order_by_asc(police_office::Column::Id).all(db).await?;
+    let mut rooms: HashMap<i32, Vec<liaison_room::Model>> = HashMap::new();
+    for room in liaison_room::Entity::find().order_by_asc(liaison_room::Column::Id).all(db).await? {
+        rooms.entry(room.police_office_id).or_default().push(room);
+    }
+    Ok(offices
+        .into_iter()
+        .map(|o| {
+            let r = rooms.remove(&o.id).unwrap_or_default();
+            (o, r)
+        })
+        .collect())
+}
+
+pub async fn squads(db: &impl ConnectionTrait) -> crate::Result<Vec<squad::Model>> {
+    Ok(squad::Entity::find().order_by_asc(squad::Column::Id).all(db).await?)
+}
+
+/// Headline counts of the directory, e.g. for the home page and the health of demo loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub communities: u64,
+    pub compounds: u64,
+    pub aid_stations: u64,
+    pub branch_rooms: u64,
+    pub police_offices: u64,
+    pub liaison_rooms: u64,
+    pub squads: u64,
+}
+
+pub async fn counts(db: &impl ConnectionTrait) -> crate::Result<Counts> {
+    Ok(Counts {
+        communities: community::Entity::find().count(db).await?,
+        compounds: compound::Entity::find().count(db).await?,
+        aid_stations: aid_station::Entity::find().count(db).await?,
+        branch_rooms: mediation_room::Entity::find()
+            .filter(mediation_room::Column::ParentId.is_not_null())
+            .count(db)
+            .await?,
+        police_offices: police_office::Entity::find().count(db).await?,
+        liaison_rooms: liaison_room::Entity::find().count(db).await?,
+        squads: squad::Entity::find().count(db).await?,
+    })
+}

@@ -1,0 +1,20 @@
+//! 自治互助站: a residents' self-governance mutual-aid station, the first stop for small disputes.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "aid_stations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub community_id: i32,
+    pub compound_id: Option<i32>,
+    #[sea_orm(unique)]
+    pub name: String,
+    pub is_demo: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! 小区: a residential compound inside a community.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "compounds")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub community_id: i32,
+    pub name: String,
+    pub is_demo: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,14 @@
+//! The portal's domain: entities, migrations and the rules that hold whatever page or
+//! command touches the data. Nothing here knows about HTTP or the browser.
+
+pub mod db;
+pub mod demo;
+pub mod directory;
+pub mod entities;
+pub mod error;
+pub mod migration;
+pub mod settings;
+pub mod testing;
+
+pub use error::{Error, Result};
+pub use sea_orm::{DatabaseConnection, DbErr};

@@ -1,0 +1,53 @@
+//! Databases for test suites: each call gives a fresh, migrated database of its own, so
+//! tests run in parallel without seeing each other's rows.
+//!
+//! `TEST_DATABASE_URL` chooses the engine: unset (or `sqlite:`) gives a SQLite file in the
+//! temporary directory; a `postgres://…/dbname` URL names a server on which a throwaway
+//! database is created per call.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+
+use crate::db;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("t{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+}
+
+/// The URL of a fresh, empty database (created on the server for PostgreSQL).
+pub async fn fresh_url() -> Result<String, DbErr> {
+    let name = unique_name();
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let admin = db::connect(&url).await?;
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+            admin.close().await?;
+            let base = url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&url);
+            Ok(format!("{base}/{name}"))
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("portal-{name}.db"));
+            Ok(format!("sqlite://{}?mode=rwc", path.display()))
+        }
+    }
+}
+
+/// A fresh database with every migration applied.
+pub async fn fresh_db() -> Result<DatabaseConnection, DbErr> {
+    db::connect_and_migrate(&fresh_url().await?).await
+}
+
+/// Which engine the suite runs on, for messages.
+pub fn engine() -> &'static str {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => "postgres",
+        _ => "sqlite",
+    }
+}
