@@ -1,1 +1,98 @@
-pub fn x(){}
+//! The 家警务 portal's pages, components and server functions. Built twice: with `ssr`
+//! for the server, and with `hydrate` for the browser, where only the islands run.
+
+pub mod directory;
+pub mod error;
+pub mod i18n;
+pub mod layout;
+pub mod pages;
+pub mod prefs;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::error::{AppError, ErrorView};
+use crate::i18n::{I18n, use_i18n};
+use crate::prefs::Prefs;
+
+/// The HTML document. Preferences are read here so `<html lang>` and the text size are
+/// right in the first byte the browser gets.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let prefs = Prefs::current();
+    #[cfg(feature = "ssr")]
+    content_security_policy();
+    provide_context(prefs);
+    provide_context(I18n {
+        locale: prefs.locale,
+    });
+    view! {
+        <!DOCTYPE html>
+        <html lang=prefs.locale.tag() class:large=prefs.large_text>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#1d4e89"/>
+                <link rel="stylesheet" href="/pkg/portal.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// A strict policy for every page: scripts only with this response's nonce (and what
+/// they load), no inline styles, no framing.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    use axum::http::{HeaderValue, header::CONTENT_SECURITY_POLICY};
+
+    leptos::nonce::provide_nonce();
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'",
+        nonce.as_inner()
+    );
+    match HeaderValue::from_str(&policy) {
+        Ok(value) => response.insert_header(CONTENT_SECURITY_POLICY, value),
+        Err(e) => tracing::error!(%e, "content security policy is not a valid header"),
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = use_i18n();
+    // Every route waits for its data on the server: the page is whole before any script runs.
+    view! {
+        <Title formatter=move |page: String| format!("{page} · {}", i18n.t("site-name"))/>
+        <Router>
+            <layout::Layout>
+                <Routes fallback=|| view! { <ErrorView error=AppError::NotFound/> }>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/communities") view=directory::CommunitiesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/communities/:id") view=directory::CommunityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mediation") view=pages::mediation::MediationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/teahouse") view=pages::teahouse::TeahousePage ssr=SsrMode::Async/>
+                    <Route path=path!("/notices") view=pages::notices::NoticesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/volunteers") view=pages::volunteers::VolunteersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/me") view=pages::me::MePage ssr=SsrMode::Async/>
+                </Routes>
+            </layout::Layout>
+        </Router>
+    }
+}

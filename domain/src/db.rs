@@ -49,7 +49,9 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -60,7 +62,10 @@ mod tests {
 
     #[test]
     fn finds_the_file_of_a_sqlite_url() {
-        assert_eq!(sqlite_file("sqlite://data/portal.db?mode=rwc"), Some("data/portal.db"));
+        assert_eq!(
+            sqlite_file("sqlite://data/portal.db?mode=rwc"),
+            Some("data/portal.db")
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://localhost/portal"), None);
     }

@@ -3,10 +3,13 @@
 //! carries `is_demo = true`, and the portal shows a banner while demo data is present.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, TransactionTrait,
 };
 
-use crate::entities::{aid_station, community, compound, liaison_room, mediation_room, police_office, squad};
+use crate::entities::{
+    aid_station, community, compound, liaison_room, mediation_room, police_office, squad,
+};
 use crate::settings;
 
 /// What `demo-data` did.
@@ -31,9 +34,21 @@ const COMMUNITIES: [(&str, usize, usize, usize); 10] = [
 ];
 
 const OFFICES: [(&str, &str, &str); 3] = [
-    ("总浦桥警务室", "招宝山街道总浦桥路（演示地址）", "五星级警务室，创办“警事茶楼”，设四个联络室"),
-    ("后海塘企业社区警务室", "后海塘企业社区园区服务中心（演示地址）", "警企共建：警企联络、矛盾调解、驻企服务"),
-    ("城东社区警务室", "城东社区镇海中学旁（演示地址）", "“招宝好管家护苗队”护校护学"),
+    (
+        "总浦桥警务室",
+        "招宝山街道总浦桥路（演示地址）",
+        "五星级警务室，创办“警事茶楼”，设四个联络室",
+    ),
+    (
+        "后海塘企业社区警务室",
+        "后海塘企业社区园区服务中心（演示地址）",
+        "警企共建：警企联络、矛盾调解、驻企服务",
+    ),
+    (
+        "城东社区警务室",
+        "城东社区镇海中学旁（演示地址）",
+        "“招宝好管家护苗队”护校护学",
+    ),
 ];
 
 const LIAISON_ROOMS: [(usize, &str, &str); 6] = [
@@ -46,17 +61,23 @@ const LIAISON_ROOMS: [(usize, &str, &str); 6] = [
 ];
 
 const SQUADS: [(&str, &str); 6] = [
-    ("老娘舅调解小分队", "用老乡的身份和家乡话调解邻里、家庭小矛盾"),
+    (
+        "老娘舅调解小分队",
+        "用老乡的身份和家乡话调解邻里、家庭小矛盾",
+    ),
     ("义务巡逻小分队", "平安巡防，守护小区和园区"),
     ("法治宣传小分队", "快板、说唱、歌舞里讲法治"),
     ("反诈宣传小分队", "“异乡人大舞台”反诈宣传，守好老乡的钱袋子"),
     ("水上安全小分队", "防溺水宣传、演练与水边巡查"),
-    ("重见光明关爱小分队", "“重见光明”关怀计划，陪伴流动人口中的特殊对象"),
+    (
+        "重见光明关爱小分队",
+        "“重见光明”关怀计划，陪伴流动人口中的特殊对象",
+    ),
 ];
 
 const COMPOUND_STEMS: [&str; 20] = [
-    "海晏", "朝阳", "东河", "金湾", "锦绣", "明珠", "翠柏", "阳光", "和美", "书香", "港城", "望海", "听涛", "甬安",
-    "春晖", "桂园", "兴业", "文昌", "清水", "江枫",
+    "海晏", "朝阳", "东河", "金湾", "锦绣", "明珠", "翠柏", "阳光", "和美", "书香", "港城", "望海",
+    "听涛", "甬安", "春晖", "桂园", "兴业", "文昌", "清水", "江枫",
 ];
 const COMPOUND_SUFFIXES: [&str; 3] = ["花园", "新村", "家园"];
 
@@ -71,7 +92,9 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
         return Ok(Outcome::AlreadyLoaded);
     }
     if community::Entity::find().count(db).await? > 0 {
-        return Err(crate::Error::Invalid("the directory already holds data that is not demo data"));
+        return Err(crate::Error::Invalid(
+            "the directory already holds data that is not demo data",
+        ));
     }
     let txn = db.begin().await?;
     let mut office_ids = Vec::new();
@@ -145,10 +168,24 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
                 .await?;
             }
         }
-        insert_branch(&txn, main_room.id, community.id, format!("老何调解室·{short}分室"), format!("{name}党群服务中心（演示地址）")).await?;
+        insert_branch(
+            &txn,
+            main_room.id,
+            community.id,
+            format!("老何调解室·{short}分室"),
+            format!("{name}党群服务中心（演示地址）"),
+        )
+        .await?;
         // 后海塘 also hosts the enterprise-park branch: the eleventh.
         if office == 1 && short == "后海塘" {
-            insert_branch(&txn, main_room.id, community.id, "老何调解室·后海塘园区分室".into(), "后海塘企业社区园区服务中心（演示地址）".into()).await?;
+            insert_branch(
+                &txn,
+                main_room.id,
+                community.id,
+                "老何调解室·后海塘园区分室".into(),
+                "后海塘企业社区园区服务中心（演示地址）".into(),
+            )
+            .await?;
         }
     }
     for (name, description) in SQUADS {
@@ -161,7 +198,12 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
         .insert(&txn)
         .await?;
     }
-    settings::get_or_insert(&txn, settings::DEMO_LOADED_AT, &chrono::Utc::now().to_rfc3339()).await?;
+    settings::get_or_insert(
+        &txn,
+        settings::DEMO_LOADED_AT,
+        &chrono::Utc::now().to_rfc3339(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Outcome::Loaded)
 }

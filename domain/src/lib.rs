@@ -11,4 +11,4 @@ pub mod settings;
 pub mod testing;
 
 pub use error::{Error, Result};
-pub use sea_orm::{DatabaseConnection, DbErr};
+pub use sea_orm::{DatabaseConnection, DbBackend, DbErr};

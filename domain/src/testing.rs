@@ -18,7 +18,12 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("t{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+    format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
 }
 
 /// The URL of a fresh, empty database (created on the server for PostgreSQL).
@@ -27,7 +32,9 @@ pub async fn fresh_url() -> Result<String, DbErr> {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let admin = db::connect(&url).await?;
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await?;
             admin.close().await?;
             let base = url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&url);
             Ok(format!("{base}/{name}"))

@@ -7,7 +7,12 @@ use domain::{directory, testing};
 async fn demo_data_loads_the_numbers_of_the_article() -> Result<(), Box<dyn std::error::Error>> {
     let db = testing::fresh_db().await?;
     assert!(!demo::is_loaded(&db).await?);
-    assert_eq!(demo::load(&db).await?, Outcome::Loaded, "on {}", testing::engine());
+    assert_eq!(
+        demo::load(&db).await?,
+        Outcome::Loaded,
+        "on {}",
+        testing::engine()
+    );
     let counts = directory::counts(&db).await?;
     assert_eq!(counts.communities, 10);
     assert_eq!(counts.compounds, 59);
@@ -38,11 +43,27 @@ async fn each_community_page_names_who_serves_it() -> Result<(), Box<dyn std::er
     assert_eq!(list.len(), 10);
     for summary in &list {
         let detail = directory::community(&db, summary.community.id).await?;
-        assert!(detail.police_office.is_some(), "{} has a police office", summary.community.name);
-        assert!(!detail.aid_stations.is_empty(), "{} has a mutual-aid station", summary.community.name);
+        assert!(
+            detail.police_office.is_some(),
+            "{} has a police office",
+            summary.community.name
+        );
+        assert!(
+            !detail.aid_stations.is_empty(),
+            "{} has a mutual-aid station",
+            summary.community.name
+        );
         assert_eq!(detail.compounds.len() as u64, summary.compounds);
-        let branches = detail.mediation_rooms.iter().filter(|r| r.parent_id.is_some()).count();
-        assert!(branches >= 1, "{} has a branch mediation room", summary.community.name);
+        let branches = detail
+            .mediation_rooms
+            .iter()
+            .filter(|r| r.parent_id.is_some())
+            .count();
+        assert!(
+            branches >= 1,
+            "{} has a branch mediation room",
+            summary.community.name
+        );
         assert_eq!(
             detail.mediation_rooms.last().map(|r| r.name.as_str()),
             Some("老何调解室"),
@@ -55,7 +76,10 @@ async fn each_community_page_names_who_serves_it() -> Result<(), Box<dyn std::er
 #[tokio::test]
 async fn an_unknown_community_is_not_found() -> Result<(), Box<dyn std::error::Error>> {
     let db = testing::fresh_db().await?;
-    assert!(matches!(directory::community(&db, 4242).await, Err(domain::Error::NotFound)));
+    assert!(matches!(
+        directory::community(&db, 4242).await,
+        Err(domain::Error::NotFound)
+    ));
     Ok(())
 }
 
@@ -64,11 +88,22 @@ async fn demo_data_is_refused_beside_a_real_directory() -> Result<(), Box<dyn st
     use domain::entities::community;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let db = testing::fresh_db().await?;
-    community::ActiveModel { name: Set("真实社区".into()), is_demo: Set(false), ..Default::default() }
-        .insert(&db)
-        .await?;
-    assert!(matches!(demo::load(&db).await, Err(domain::Error::Invalid(_))));
-    assert_eq!(directory::counts(&db).await?.communities, 1, "nothing was added");
+    community::ActiveModel {
+        name: Set("真实社区".into()),
+        is_demo: Set(false),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    assert!(matches!(
+        demo::load(&db).await,
+        Err(domain::Error::Invalid(_))
+    ));
+    assert_eq!(
+        directory::counts(&db).await?.communities,
+        1,
+        "nothing was added"
+    );
     Ok(())
 }
 
@@ -77,9 +112,13 @@ async fn compound_names_are_unique_within_a_community() -> Result<(), Box<dyn st
     use domain::entities::{community, compound};
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let db = testing::fresh_db().await?;
-    let c = community::ActiveModel { name: Set("甲社区".into()), is_demo: Set(false), ..Default::default() }
-        .insert(&db)
-        .await?;
+    let c = community::ActiveModel {
+        name: Set("甲社区".into()),
+        is_demo: Set(false),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
     let add = || compound::ActiveModel {
         community_id: Set(c.id),
         name: Set("同名小区".into()),
@@ -87,7 +126,10 @@ async fn compound_names_are_unique_within_a_community() -> Result<(), Box<dyn st
         ..Default::default()
     };
     add().insert(&db).await?;
-    assert!(add().insert(&db).await.is_err(), "the database refuses a second compound of the same name");
+    assert!(
+        add().insert(&db).await.is_err(),
+        "the database refuses a second compound of the same name"
+    );
     Ok(())
 }
 

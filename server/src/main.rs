@@ -1,1 +1,130 @@
-fn main(){}
+//! `portal`: the 家警务 server and its operator commands.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use server::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "portal",
+    version,
+    about = "家警务 portal: serve it, migrate its database, load demo data"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the clearly marked demo directory into an empty database (idempotent).
+    DemoData,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logs(config.json_logs);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+        Command::DemoData => demo_data(&config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+type AnyError = Box<dyn std::error::Error>;
+
+async fn migrate(config: &Config) -> Result<(), AnyError> {
+    domain::db::connect_and_migrate(&config.database_url).await?;
+    tracing::info!("database is up to date");
+    Ok(())
+}
+
+async fn demo_data(config: &Config) -> Result<(), AnyError> {
+    let db = domain::db::connect_and_migrate(&config.database_url).await?;
+    match domain::demo::load(&db).await? {
+        domain::demo::Outcome::Loaded => {
+            tracing::info!("demo data loaded (marked as demo throughout)")
+        }
+        domain::demo::Outcome::AlreadyLoaded => {
+            tracing::info!("demo data was already loaded; nothing changed")
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), AnyError> {
+    let db = domain::db::connect_and_migrate(&config.database_url).await?;
+    server::secret_key(&db, config.secret_key.clone()).await?;
+    let site_root = std::path::PathBuf::from(config.leptos.site_root.as_ref());
+    let compressed =
+        tokio::task::spawn_blocking(move || server::assets::precompress(&site_root)).await??;
+    tracing::info!(files = compressed, "static files compressed");
+    let addr = config.leptos.site_addr;
+    let app = server::router(server::state(db.clone(), config.leptos));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("家警务 portal listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let requests in flight finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(%e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use crate::entities::{aid_station, community, compound, liaison_room, mediation_room, police_office, squad};
+use crate::entities::{
+    aid_station, community, compound, liaison_room, mediation_room, police_office, squad,
+};
 
 /// A community with the counts a resident scans a list for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +29,10 @@ pub struct CommunityDetail {
 }
 
 pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<CommunitySummary>> {
-    let list = community::Entity::find().order_by_asc(community::Column::Id).all(db).await?;
+    let list = community::Entity::find()
+        .order_by_asc(community::Column::Id)
+        .all(db)
+        .await?;
     let offices: HashMap<i32, String> = police_office::Entity::find()
         .all(db)
         .await?
@@ -45,7 +50,9 @@ pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<Communi
     Ok(list
         .into_iter()
         .map(|community| CommunitySummary {
-            police_office: community.police_office_id.and_then(|id| offices.get(&id).cloned()),
+            police_office: community
+                .police_office_id
+                .and_then(|id| offices.get(&id).cloned()),
             compounds: compounds.get(&community.id).copied().unwrap_or(0),
             aid_stations: stations.get(&community.id).copied().unwrap_or(0),
             community,
@@ -54,7 +61,10 @@ pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<Communi
 }
 
 pub async fn community(db: &impl ConnectionTrait, id: i32) -> crate::Result<CommunityDetail> {
-    let community = community::Entity::find_by_id(id).one(db).await?.ok_or(crate::Error::NotFound)?;
+    let community = community::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
     let police_office = match community.police_office_id {
         Some(office) => police_office::Entity::find_by_id(office).one(db).await?,
         None => None,
@@ -81,12 +91,23 @@ pub async fn community(db: &impl ConnectionTrait, id: i32) -> crate::Result<Comm
             .all(db)
             .await?,
     );
-    Ok(CommunityDetail { community, police_office, compounds, aid_stations, mediation_rooms })
+    Ok(CommunityDetail {
+        community,
+        police_office,
+        compounds,
+        aid_stations,
+        mediation_rooms,
+    })
 }
 
 /// All mediation rooms, the main room first, then its branches.
-pub async fn mediation_rooms(db: &impl ConnectionTrait) -> crate::Result<Vec<mediation_room::Model>> {
-    let mut rooms = mediation_room::Entity::find().order_by_asc(mediation_room::Column::Id).all(db).await?;
+pub async fn mediation_rooms(
+    db: &impl ConnectionTrait,
+) -> crate::Result<Vec<mediation_room::Model>> {
+    let mut rooms = mediation_room::Entity::find()
+        .order_by_asc(mediation_room::Column::Id)
+        .all(db)
+        .await?;
     rooms.sort_by_key(|r| (r.parent_id.is_some(), r.id));
     Ok(rooms)
 }
@@ -95,9 +116,16 @@ pub async fn mediation_rooms(db: &impl ConnectionTrait) -> crate::Result<Vec<med
 pub async fn police_offices(
     db: &impl ConnectionTrait,
 ) -> crate::Result<Vec<(police_office::Model, Vec<liaison_room::Model>)>> {
-    let offices = police_office::Entity::find().order_by_asc(police_office::Column::Id).all(db).await?;
+    let offices = police_office::Entity::find()
+        .order_by_asc(police_office::Column::Id)
+        .all(db)
+        .await?;
     let mut rooms: HashMap<i32, Vec<liaison_room::Model>> = HashMap::new();
-    for room in liaison_room::Entity::find().order_by_asc(liaison_room::Column::Id).all(db).await? {
+    for room in liaison_room::Entity::find()
+        .order_by_asc(liaison_room::Column::Id)
+        .all(db)
+        .await?
+    {
         rooms.entry(room.police_office_id).or_default().push(room);
     }
     Ok(offices
@@ -110,7 +138,10 @@ pub async fn police_offices(
 }
 
 pub async fn squads(db: &impl ConnectionTrait) -> crate::Result<Vec<squad::Model>> {
-    Ok(squad::Entity::find().order_by_asc(squad::Column::Id).all(db).await?)
+    Ok(squad::Entity::find()
+        .order_by_asc(squad::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Headline counts of the directory, e.g. for the home page and the health of demo loads.

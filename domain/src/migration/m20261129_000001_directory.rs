@@ -247,7 +247,9 @@ impl MigrationTrait for Migration {
             PoliceOffices::Table.into_iden(),
             Settings::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

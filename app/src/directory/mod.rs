@@ -1,0 +1,283 @@
+//! 社区 directory: the communities of 招宝山街道 and who serves each one — its police
+//! office, mutual-aid stations (自治互助站) and mediation rooms (老何调解室 branches).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, or_error};
+use crate::i18n::use_i18n;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityCard {
+    pub id: i32,
+    pub name: String,
+    pub police_office: Option<String>,
+    pub compounds: u64,
+    pub aid_stations: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    pub is_main: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Office {
+    pub name: String,
+    pub address: String,
+    pub speciality: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityInfo {
+    pub id: i32,
+    pub name: String,
+    pub police_office: Option<Office>,
+    pub compounds: Vec<String>,
+    pub aid_stations: Vec<String>,
+    pub mediation_rooms: Vec<Room>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::entities::mediation_room::Model> for Room {
+    fn from(room: domain::entities::mediation_room::Model) -> Self {
+        Room {
+            is_main: room.parent_id.is_none(),
+            name: room.name,
+            address: room.address,
+            hours: room.hours,
+        }
+    }
+}
+
+#[server(endpoint = "communities")]
+pub async fn list_communities() -> Result<Vec<CommunityCard>, AppError> {
+    let db = crate::state::db()?;
+    Ok(domain::directory::communities(&db)
+        .await?
+        .into_iter()
+        .map(|s| CommunityCard {
+            id: s.community.id,
+            name: s.community.name,
+            police_office: s.police_office,
+            compounds: s.compounds,
+            aid_stations: s.aid_stations,
+        })
+        .collect())
+}
+
+#[server(endpoint = "community")]
+pub async fn get_community(id: i32) -> Result<CommunityInfo, AppError> {
+    let db = crate::state::db()?;
+    let detail = domain::directory::community(&db, id).await?;
+    Ok(CommunityInfo {
+        id: detail.community.id,
+        name: detail.community.name,
+        police_office: detail.police_office.map(|o| Office {
+            name: o.name,
+            address: o.address,
+            speciality: o.speciality,
+        }),
+        compounds: detail.compounds.into_iter().map(|c| c.name).collect(),
+        aid_stations: detail.aid_stations.into_iter().map(|s| s.name).collect(),
+        mediation_rooms: detail.mediation_rooms.into_iter().map(Room::from).collect(),
+    })
+}
+
+/// A tappable list of communities, shared by the home page and `/communities`.
+#[component]
+pub fn CommunityList(communities: Vec<CommunityCard>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="cards">
+            {communities
+                .into_iter()
+                .map(|c| {
+                    view! {
+                        <li>
+                            <a class="card" href=format!("/communities/{}", c.id)>
+                                <strong>{c.name}</strong>
+                                <span class="meta">
+                                    {i18n.count("community-compounds", c.compounds)} " · "
+                                    {i18n.count("community-stations", c.aid_stations)}
+                                </span>
+                                <span class="meta">
+                                    {c.police_office.unwrap_or_else(|| i18n.t("community-none"))}
+                                </span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn CommunitiesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let communities = Resource::new(|| (), |_| list_communities());
+    view! {
+        <Title text=i18n.t("communities-title")/>
+        <h1>{i18n.t("communities-title")}</h1>
+        <p class="lead">{i18n.t("communities-intro")}</p>
+        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
+            {move || communities.get().map(|r| or_error(r, |list| view! { <CommunityList communities=list/> }))}
+        </Suspense>
+    }
+}
+
+/// A mediation room with its address and opening hours.
+#[component]
+pub fn RoomCard(room: Room) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li class="room">
+            <strong>{room.name}</strong>
+            {room.is_main.then(|| view! { <span class="badge">{i18n.t("room-main")}</span> })}
+            <dl>
+                <dt>{i18n.t("room-address")}</dt>
+                <dd>{room.address}</dd>
+                <dt>{i18n.t("room-hours")}</dt>
+                <dd>{room.hours}</dd>
+            </dl>
+        </li>
+    }
+}
+
+#[component]
+pub fn CommunityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let community = Resource::new(
+        move || {
+            params
+                .read()
+                .get("id")
+                .and_then(|id| id.parse::<i32>().ok())
+        },
+        |id| async move {
+            match id {
+                Some(id) => get_community(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
+            {move || community.get().map(|r| or_error(r, |c| view! { <CommunityDetails community=c/> }))}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CommunityDetails(community: CommunityInfo) -> impl IntoView {
+    let i18n = use_i18n();
+    let office = community.police_office.map(|o| {
+        view! {
+            <section class="panel">
+                <h2>{i18n.t("community-police-office")}</h2>
+                <p>
+                    <strong>{o.name}</strong>
+                </p>
+                <p class="meta">{o.speciality}</p>
+                <p>{i18n.t("room-address")} ": " {o.address}</p>
+            </section>
+        }
+    });
+    view! {
+        <Title text=community.name.clone()/>
+        <p class="crumbs">
+            <a href="/communities">{i18n.t("community-back")}</a>
+        </p>
+        <h1>{community.name}</h1>
+        <h2 class="sub">{i18n.t("community-served-by")}</h2>
+        {office}
+        <section class="panel">
+            <h2>{i18n.t("community-mediation-rooms")}</h2>
+            <ul class="rooms">
+                {community.mediation_rooms.into_iter().map(|room| view! { <RoomCard room/> }).collect_view()}
+            </ul>
+        </section>
+        <section class="panel">
+            <h2>{i18n.t("community-aid-stations")}</h2>
+            <p class="meta">{i18n.t("community-aid-stations-hint")}</p>
+            <ul class="plain">{community.aid_stations.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+        </section>
+        <section class="panel">
+            <h2>{i18n.t("community-compound-list")}</h2>
+            <ul class="chips">{community.compounds.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
+        </section>
+    }
+}
+
+/// Headline figures of the directory, for the home page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
+    pub communities: u64,
+    pub compounds: u64,
+    pub aid_stations: u64,
+    pub branch_rooms: u64,
+}
+
+#[server(endpoint = "directory-figures")]
+pub async fn directory_figures() -> Result<Figures, AppError> {
+    let db = crate::state::db()?;
+    let c = domain::directory::counts(&db).await?;
+    Ok(Figures {
+        communities: c.communities,
+        compounds: c.compounds,
+        aid_stations: c.aid_stations,
+        branch_rooms: c.branch_rooms,
+    })
+}
+
+#[server(endpoint = "mediation-rooms")]
+pub async fn list_mediation_rooms() -> Result<Vec<Room>, AppError> {
+    let db = crate::state::db()?;
+    Ok(domain::directory::mediation_rooms(&db)
+        .await?
+        .into_iter()
+        .map(Room::from)
+        .collect())
+}
+
+/// A police office with the liaison rooms that become tea-house boards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeRooms {
+    pub office: Office,
+    pub rooms: Vec<(String, String)>,
+}
+
+#[server(endpoint = "police-offices")]
+pub async fn list_police_offices() -> Result<Vec<OfficeRooms>, AppError> {
+    let db = crate::state::db()?;
+    Ok(domain::directory::police_offices(&db)
+        .await?
+        .into_iter()
+        .map(|(o, rooms)| OfficeRooms {
+            office: Office {
+                name: o.name,
+                address: o.address,
+                speciality: o.speciality,
+            },
+            rooms: rooms.into_iter().map(|r| (r.name, r.description)).collect(),
+        })
+        .collect())
+}
+
+/// Squads of 老王帮帮团: (name, description).
+#[server(endpoint = "squads")]
+pub async fn list_squads() -> Result<Vec<(String, String)>, AppError> {
+    let db = crate::state::db()?;
+    Ok(domain::directory::squads(&db)
+        .await?
+        .into_iter()
+        .map(|s| (s.name, s.description))
+        .collect())
+}

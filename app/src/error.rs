@@ -1,0 +1,113 @@
+//! Errors that cross from the server to the page. Each variant is something a reader can
+//! act on; the cause stays in the server log.
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::use_i18n;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// Input that breaks a rule; the key names the sentence that explains which.
+    #[error("invalid input ({0})")]
+    Invalid(String),
+    #[error("server error")]
+    Server,
+    /// The request never reached the server or its answer could not be read.
+    #[error("network error")]
+    Network,
+}
+
+impl AppError {
+    /// The translation key of the sentence shown to the reader.
+    pub fn message_key(&self) -> &str {
+        match self {
+            AppError::NotFound => "error-not-found",
+            AppError::Invalid(key) => key,
+            AppError::Server => "error-server",
+            AppError::Network => "error-network",
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Server => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Network => StatusCode::BAD_GATEWAY,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Invalid("error-invalid".into())
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::Network
+            }
+            _ => AppError::Server,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::Error> for AppError {
+    fn from(error: domain::Error) -> Self {
+        match error {
+            domain::Error::NotFound => AppError::NotFound,
+            domain::Error::Invalid(why) => {
+                tracing::info!(why, "refused input");
+                AppError::Invalid("error-invalid".into())
+            }
+            domain::Error::Db(cause) => {
+                tracing::error!(%cause, "database error");
+                AppError::Server
+            }
+        }
+    }
+}
+
+/// The page body for an error, with the right HTTP status when rendered on the server.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(error.status());
+    }
+    let hint =
+        (error == AppError::NotFound).then(|| view! { <p>{i18n.t("error-not-found-hint")}</p> });
+    view! {
+        <section class="error" role="alert">
+            <h1>{i18n.t("error-title")}</h1>
+            <p>{i18n.t(error.message_key())}</p>
+            {hint}
+            <p>
+                <a href="/">{i18n.t("error-go-home")}</a>
+            </p>
+        </section>
+    }
+}
+
+/// Shows `view` for a loaded value or the error page for a failed one.
+pub fn or_error<T, V: IntoView + 'static>(
+    result: Result<T, AppError>,
+    view: impl FnOnce(T) -> V,
+) -> Either<V, AnyView> {
+    match result {
+        Ok(value) => Either::Left(view(value)),
+        Err(error) => Either::Right(view! { <ErrorView error/> }.into_any()),
+    }
+}

@@ -1,0 +1,236 @@
+//! The one translation layer: every visible string is a key in `app/locales/*.ftl`
+//! (Fluent), looked up for the reader's locale. zh-CN is the default, English second.
+//! A test checks that both files carry the same keys and that every key the code uses
+//! exists, so a missing translation fails the build's tests, not a resident's screen.
+
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
+
+    /// The BCP 47 tag, as used in `<html lang>`, the cookie and the form value.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let tag = tag.trim().to_ascii_lowercase();
+        if tag == "zh" || tag.starts_with("zh-") {
+            Some(Locale::ZhCn)
+        } else if tag == "en" || tag.starts_with("en-") {
+            Some(Locale::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header, in the order given.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        header
+            .split(',')
+            .filter_map(|part| Locale::from_tag(part.split(';').next().unwrap_or("")))
+            .next()
+    }
+
+    /// The language the switch offers.
+    pub fn other(self) -> Locale {
+        match self {
+            Locale::ZhCn => Locale::En,
+            Locale::En => Locale::ZhCn,
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Locale::ZhCn => include_str!("../../locales/zh-CN.ftl"),
+            Locale::En => include_str!("../../locales/en.ftl"),
+        }
+    }
+}
+
+type Bundle = FluentBundle<FluentResource>;
+
+fn bundle(locale: Locale) -> Bundle {
+    let resource =
+        FluentResource::try_new(locale.source().to_owned()).unwrap_or_else(|(partial, errors)| {
+            leptos::logging::error!("{} translation has syntax errors: {errors:?}", locale.tag());
+            partial
+        });
+    let lang = locale.tag().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+    // Isolation marks are for mixed-direction text; here they would only leak into titles.
+    bundle.set_use_isolating(false);
+    if let Err(errors) = bundle.add_resource(resource) {
+        leptos::logging::error!(
+            "{} translation has duplicate keys: {errors:?}",
+            locale.tag()
+        );
+    }
+    bundle
+}
+
+static BUNDLES: LazyLock<[Bundle; 2]> =
+    LazyLock::new(|| [bundle(Locale::ZhCn), bundle(Locale::En)]);
+
+fn format(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
+    let bundle = &BUNDLES[locale as usize];
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        leptos::logging::warn!("missing translation {key} for {}", locale.tag());
+        return key.to_owned();
+    };
+    let mut errors = Vec::new();
+    let text = bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned();
+    if !errors.is_empty() {
+        leptos::logging::warn!("translation {key} for {}: {errors:?}", locale.tag());
+    }
+    text
+}
+
+/// The translator handed to every component through context.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct I18n {
+    pub locale: Locale,
+}
+
+impl I18n {
+    pub fn t(self, key: &str) -> String {
+        format(self.locale, key, None)
+    }
+
+    /// A message with a `{ $count }` placeholder.
+    pub fn count(self, key: &str, count: u64) -> String {
+        let mut args = FluentArgs::new();
+        args.set("count", FluentValue::from(count));
+        format(self.locale, key, Some(&args))
+    }
+}
+
+/// The reader's translator; zh-CN when none was provided.
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn keys(locale: Locale) -> BTreeSet<String> {
+        locale
+            .source()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with(' '))
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let zh = keys(Locale::ZhCn);
+        let en = keys(Locale::En);
+        assert!(!zh.is_empty());
+        assert_eq!(
+            zh.difference(&en).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in en.ftl"
+        );
+        assert_eq!(
+            en.difference(&zh).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in zh-CN.ftl"
+        );
+    }
+
+    #[test]
+    fn both_files_parse_without_errors() {
+        for locale in Locale::ALL {
+            assert!(
+                FluentResource::try_new(locale.source().to_owned()).is_ok(),
+                "{}",
+                locale.tag()
+            );
+        }
+    }
+
+    /// Every `.t("…")` / `.count("…", …)` key used in the source exists in the catalogue.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let known = keys(Locale::ZhCn);
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir)
+                .expect("source dir is readable")
+                .flatten()
+            {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                // This module's own tests use a missing key on purpose.
+                if path.ends_with("i18n/mod.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for marker in [".t(\"", ".count(\"", "t_key(\""] {
+                    for piece in text.split(marker).skip(1) {
+                        let key = piece.split('"').next().unwrap_or_default();
+                        if !known.contains(key) {
+                            missing.push(format!("{}: {key}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalogue: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn formats_counts_and_falls_back_to_the_key() {
+        let zh = I18n {
+            locale: Locale::ZhCn,
+        };
+        let en = I18n { locale: Locale::En };
+        assert_eq!(zh.count("home-figure-communities", 10), "10 个社区");
+        assert_eq!(en.count("home-figure-communities", 10), "10 communities");
+        assert_eq!(en.t("no-such-key"), "no-such-key");
+    }
+
+    #[test]
+    fn reads_accept_language() {
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("zh-TW,zh;q=0.9"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(Locale::from_accept_language("fr-FR"), None);
+    }
+}

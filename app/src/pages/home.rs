@@ -1,0 +1,75 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::directory::{CommunityList, directory_figures, list_communities};
+use crate::error::or_error;
+use crate::i18n::use_i18n;
+
+/// 首页: what the portal offers, the figures of the subdistrict, and the way to one's community.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let figures = Resource::new(|| (), |_| directory_figures());
+    let communities = Resource::new(|| (), |_| list_communities());
+    let shortcuts = [
+        (
+            "/mediation",
+            "shortcut-mediation",
+            "shortcut-mediation-hint",
+        ),
+        ("/teahouse", "shortcut-teahouse", "shortcut-teahouse-hint"),
+        ("/notices", "shortcut-notices", "shortcut-notices-hint"),
+        (
+            "/volunteers",
+            "shortcut-volunteers",
+            "shortcut-volunteers-hint",
+        ),
+    ];
+    view! {
+        <Title text=i18n.t("nav-home")/>
+        <h1>{i18n.t("home-title")}</h1>
+        <p class="lead">{i18n.t("home-intro")}</p>
+        <h2>{i18n.t("home-shortcuts")}</h2>
+        <ul class="shortcuts">
+            {shortcuts
+                .into_iter()
+                .map(|(href, title, hint)| {
+                    view! {
+                        <li>
+                            <a href=href>
+                                <strong>{i18n.t(title)}</strong>
+                                <span>{i18n.t(hint)}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <Suspense>
+            {move || {
+                figures
+                    .get()
+                    .map(|r| {
+                        or_error(
+                            r,
+                            |f| {
+                                view! {
+                                    <section class="figures" aria-label=i18n.t("home-figures")>
+                                        <span>{i18n.count("home-figure-communities", f.communities)}</span>
+                                        <span>{i18n.count("home-figure-compounds", f.compounds)}</span>
+                                        <span>{i18n.count("home-figure-stations", f.aid_stations)}</span>
+                                        <span>{i18n.count("home-figure-rooms", f.branch_rooms)}</span>
+                                    </section>
+                                }
+                            },
+                        )
+                    })
+            }}
+        </Suspense>
+        <h2 id="communities">{i18n.t("home-your-community")}</h2>
+        <p>{i18n.t("home-choose-community")}</p>
+        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
+            {move || communities.get().map(|r| or_error(r, |list| view! { <CommunityList communities=list/> }))}
+        </Suspense>
+    }
+}

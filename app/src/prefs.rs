@@ -1,0 +1,160 @@
+//! The reader's display preferences: language and large text. Kept in cookies so that
+//! they persist without an account, and read on the server so the first HTML is right.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::i18n::{I18n, Locale, use_i18n};
+
+pub const LANG_COOKIE: &str = "lang";
+pub const TEXT_COOKIE: &str = "text";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefs {
+    pub locale: Locale,
+    pub large_text: bool,
+}
+
+impl Prefs {
+    /// Cookies first, then the browser's `Accept-Language`, then zh-CN.
+    #[cfg(feature = "ssr")]
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Prefs {
+        use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+        let cookies: Vec<(&str, &str)> = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .collect();
+        let cookie = |name: &str| cookies.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+        let locale = cookie(LANG_COOKIE)
+            .and_then(Locale::from_tag)
+            .or_else(|| {
+                headers
+                    .get(ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Locale::from_accept_language)
+            })
+            .unwrap_or_default();
+        Prefs {
+            locale,
+            large_text: cookie(TEXT_COOKIE) == Some("large"),
+        }
+    }
+
+    /// The preferences of the request being rendered.
+    pub fn current() -> Prefs {
+        #[cfg(feature = "ssr")]
+        if let Some(parts) = use_context::<axum::http::request::Parts>() {
+            return Prefs::from_headers(&parts.headers);
+        }
+        Prefs::default()
+    }
+}
+
+/// Stores a preference. Posted by a plain form (works without JavaScript: the server
+/// redirects back to the page) or called by the text-size island.
+#[server(endpoint = "prefs")]
+pub async fn set_prefs(lang: Option<String>, text: Option<String>) -> Result<(), AppError> {
+    use axum::http::{HeaderValue, header::SET_COOKIE};
+
+    let response = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Server)?;
+    let year = 60 * 60 * 24 * 365;
+    let mut cookies = Vec::new();
+    if let Some(lang) = lang {
+        let locale =
+            Locale::from_tag(&lang).ok_or_else(|| AppError::Invalid("error-invalid".into()))?;
+        cookies.push(format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age={year}; SameSite=Lax; HttpOnly",
+            locale.tag()
+        ));
+    }
+    if let Some(text) = text {
+        let value = match text.as_str() {
+            "large" | "normal" => text,
+            _ => return Err(AppError::Invalid("error-invalid".into())),
+        };
+        cookies.push(format!(
+            "{TEXT_COOKIE}={value}; Path=/; Max-Age={year}; SameSite=Lax; HttpOnly"
+        ));
+    }
+    for cookie in cookies {
+        let value = HeaderValue::from_str(&cookie).map_err(|_| AppError::Server)?;
+        response.append_header(SET_COOKIE, value);
+    }
+    Ok(())
+}
+
+/// A one-button form that switches to the other language (a full reload re-renders
+/// every string on the server).
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form method="post" action=SetPrefs::PATH class="pref-form">
+            <input type="hidden" name="lang" value=i18n.locale.other().tag()/>
+            <button type="submit" class="pref" lang=i18n.locale.other().tag()>
+                {i18n.t("prefs-switch-language")}
+            </button>
+        </form>
+    }
+}
+
+/// The large-text switch. Without JavaScript it is a form like the language switch;
+/// once hydrated it flips the page at once and saves the choice in the background.
+#[island]
+pub fn TextSizeToggle(
+    large: bool,
+    label_large: String,
+    label_normal: String,
+    save_failed: String,
+) -> impl IntoView {
+    let (is_large, set_large) = signal(large);
+    let save = ServerAction::<SetPrefs>::new();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let next = !is_large.get_untracked();
+        set_large.set(next);
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _toggled = root.class_list().toggle_with_force("large", next);
+        }
+        save.dispatch(SetPrefs {
+            lang: None,
+            text: Some(if next { "large" } else { "normal" }.to_owned()),
+        });
+    };
+    let failed = move || matches!(save.value().get(), Some(Err(_)));
+    view! {
+        <form method="post" action=SetPrefs::PATH class="pref-form" on:submit=on_submit>
+            <input type="hidden" name="text" value=move || if is_large.get() { "normal" } else { "large" }/>
+            <button type="submit" class="pref" aria-pressed=move || is_large.get().to_string()>
+                {move || if is_large.get() { label_normal.clone() } else { label_large.clone() }}
+            </button>
+            <Show when=failed>
+                <span class="pref-error" role="status">{save_failed.clone()}</span>
+            </Show>
+        </form>
+    }
+}
+
+/// The text-size switch with its labels in the reader's language.
+#[component]
+pub fn TextSizeSwitch() -> impl IntoView {
+    let i18n: I18n = use_i18n();
+    let large = use_context::<Prefs>().unwrap_or_default().large_text;
+    view! {
+        <TextSizeToggle
+            large
+            label_large=i18n.t("prefs-large-text")
+            label_normal=i18n.t("prefs-normal-text")
+            save_failed=i18n.t("prefs-save-failed")
+        />
+    }
+}

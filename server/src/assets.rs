@@ -1,0 +1,127 @@
+//! Static files: compressed once at start-up (brotli at its best setting, gzip as the
+//! fallback) so that each request is only a file read, and sent with cache headers.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+const COMPRESSIBLE: [&str; 5] = ["wasm", "js", "css", "svg", "json"];
+/// Past this size (a debug build's WASM) the best brotli setting takes too long at start-up.
+const BEST_QUALITY_LIMIT: u64 = 2 * 1024 * 1024;
+
+/// Writes `file.br` and `file.gz` beside every compressible file under `root` whose
+/// compressed copies are missing or older than the file.
+pub fn precompress(root: &Path) -> std::io::Result<usize> {
+    let mut written = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if is_compressible(&path) {
+                written += compress_file(&path)?;
+            }
+        }
+    }
+    Ok(written)
+}
+
+fn is_compressible(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| COMPRESSIBLE.contains(&e))
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn is_fresh(original: &Path, copy: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    matches!((modified(original), modified(copy)), (Some(a), Some(b)) if b >= a)
+}
+
+fn compress_file(path: &Path) -> std::io::Result<usize> {
+    let br = sibling(path, ".br");
+    let gz = sibling(path, ".gz");
+    if is_fresh(path, &br) && is_fresh(path, &gz) {
+        return Ok(0);
+    }
+    let data = std::fs::read(path)?;
+    let quality = if data.len() as u64 > BEST_QUALITY_LIMIT {
+        5
+    } else {
+        11
+    };
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality, 22);
+        writer.write_all(&data)?;
+    }
+    std::fs::write(&br, &out)?;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(&data)?;
+    std::fs::write(&gz, gzip.finish()?)?;
+    Ok(1)
+}
+
+/// Cache policy by path. The bundle's file names carry no hash, so browsers revalidate
+/// it on each visit (a cheap 304) and never run a stale island against new HTML.
+pub async fn cache_headers(request: Request, next: Next) -> Response {
+    let is_bundle = request.uri().path().starts_with("/pkg/");
+    let is_public_file = request
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    let mut response = next.run(request).await;
+    if response.status().is_success() && !response.headers().contains_key(header::CACHE_CONTROL) {
+        let policy = if is_bundle {
+            Some("no-cache")
+        } else if is_public_file {
+            Some("public, max-age=604800")
+        } else {
+            None
+        };
+        if let Some(policy) = policy {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_brotli_and_gzip_copies_once() -> std::io::Result<()> {
+        let dir = std::env::temp_dir().join(format!("portal-assets-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pkg"))?;
+        std::fs::write(dir.join("pkg/app.js"), "console.log('家警务');".repeat(200))?;
+        std::fs::write(dir.join("pkg/photo.png"), [0u8; 10])?;
+        assert_eq!(precompress(&dir)?, 1);
+        assert!(dir.join("pkg/app.js.br").exists() && dir.join("pkg/app.js.gz").exists());
+        assert!(
+            !dir.join("pkg/photo.png.br").exists(),
+            "images are already compressed"
+        );
+        assert_eq!(precompress(&dir)?, 0, "fresh copies are kept");
+        std::fs::remove_dir_all(&dir)
+    }
+}

@@ -1,0 +1,31 @@
+//! The portal's server: configuration, start-up, routes. `main.rs` is only the command line.
+
+pub mod assets;
+pub mod config;
+pub mod routes;
+
+use app::state::AppState;
+use domain::DatabaseConnection;
+
+pub use routes::router;
+
+/// The secret key from the configuration, or the one stored on an earlier start, or a new
+/// one stored now.
+pub async fn secret_key(
+    db: &DatabaseConnection,
+    configured: Option<String>,
+) -> Result<String, domain::Error> {
+    if let Some(key) = configured {
+        return Ok(key);
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|_| domain::Error::Invalid("the system has no source of randomness"))?;
+    let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    domain::settings::get_or_insert(db, domain::settings::SECRET_KEY, &fresh).await
+}
+
+/// Everything `serve` needs, built from a migrated database.
+pub fn state(db: DatabaseConnection, leptos_options: leptos::config::LeptosOptions) -> AppState {
+    AppState { leptos_options, db }
+}

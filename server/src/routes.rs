@@ -1,0 +1,75 @@
+//! The HTTP surface: pages and server functions from the app, health, static files, and
+//! the layers every response passes through (compression, security headers, logs).
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Json};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use app::state::AppState;
+use app::{App, shell};
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let render = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(health))
+        .leptos_routes_with_context(&state, routes, context.clone(), render)
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .layer(axum::middleware::from_fn(crate::assets::cache_headers))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    let database = domain::db::ping(&state.db).await;
+    let status = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if database { "ok" } else { "unavailable" },
+        "database": if database { "ok" } else { "unreachable" },
+        "engine": match state.db.get_database_backend() {
+            domain::DbBackend::Postgres => "postgres",
+            domain::DbBackend::Sqlite => "sqlite",
+            _ => "other",
+        },
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body))
+}
