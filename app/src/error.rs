@@ -24,6 +24,21 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A refusal of the reader's input, explained by the sentence under `key`.
+    pub fn invalid(key: &str) -> AppError {
+        AppError::Invalid(key.to_owned()).with_status()
+    }
+
+    /// Sets this error's HTTP status on the response being built (server side), so that
+    /// a script or a monitoring system sees 404/422/500 rather than a generic failure.
+    pub fn with_status(self) -> AppError {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.status());
+        }
+        self
+    }
+
     /// The translation key of the sentence shown to the reader.
     pub fn message_key(&self) -> &str {
         match self {
@@ -65,7 +80,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<domain::Error> for AppError {
     fn from(error: domain::Error) -> Self {
-        match error {
+        let error = match error {
             domain::Error::NotFound => AppError::NotFound,
             domain::Error::Invalid(why) => {
                 tracing::info!(why, "refused input");
@@ -75,7 +90,8 @@ impl From<domain::Error> for AppError {
                 tracing::error!(%cause, "database error");
                 AppError::Server
             }
-        }
+        };
+        error.with_status()
     }
 }
 

@@ -65,8 +65,7 @@ pub async fn set_prefs(lang: Option<String>, text: Option<String>) -> Result<(),
     let year = 60 * 60 * 24 * 365;
     let mut cookies = Vec::new();
     if let Some(lang) = lang {
-        let locale =
-            Locale::from_tag(&lang).ok_or_else(|| AppError::Invalid("error-invalid".into()))?;
+        let locale = Locale::from_tag(&lang).ok_or_else(|| AppError::invalid("error-invalid"))?;
         cookies.push(format!(
             "{LANG_COOKIE}={}; Path=/; Max-Age={year}; SameSite=Lax; HttpOnly",
             locale.tag()
@@ -75,7 +74,7 @@ pub async fn set_prefs(lang: Option<String>, text: Option<String>) -> Result<(),
     if let Some(text) = text {
         let value = match text.as_str() {
             "large" | "normal" => text,
-            _ => return Err(AppError::Invalid("error-invalid".into())),
+            _ => return Err(AppError::invalid("error-invalid")),
         };
         cookies.push(format!(
             "{TEXT_COOKIE}={value}; Path=/; Max-Age={year}; SameSite=Lax; HttpOnly"

@@ -1,13 +1,17 @@
 //! The HTTP surface: pages and server functions from the app, health, static files, and
 //! the layers every response passes through (compression, security headers, logs).
 
+use std::sync::OnceLock;
+
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -15,8 +19,16 @@ use tower_http::trace::TraceLayer;
 use app::state::AppState;
 use app::{App, shell};
 
+/// The app's routes, worked out once per process. Leptos suppresses resource loading
+/// process-wide while it walks the app for routes (leptos-rs/leptos#4773), so a second walk
+/// while pages are rendering could stall them; every router shares the first walk instead.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())

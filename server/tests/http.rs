@@ -10,6 +10,19 @@ use tower::ServiceExt;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// One runtime for the whole file, as in the real server, which serves every request
+/// from one runtime.
+static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for the tests")
+});
+
+fn run(test: impl std::future::Future<Output = TestResult>) -> TestResult {
+    RUNTIME.block_on(test)
+}
+
 struct Portal {
     router: Router,
     site_root: std::path::PathBuf,
@@ -73,191 +86,206 @@ async fn get(
     ))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn health_reports_the_database() -> TestResult {
-    let portal = portal().await?;
-    let (status, headers, body) = get(&portal, "/healthz", &[]).await?;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()),
-        Some(&b"application/json"[..])
-    );
-    let json: serde_json::Value = serde_json::from_str(&body)?;
-    assert_eq!(json["status"], "ok");
-    assert_eq!(json["database"], "ok");
-    assert_eq!(json["engine"], domain::testing::engine());
-    Ok(())
+#[test]
+fn health_reports_the_database() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let (status, headers, body) = get(&portal, "/healthz", &[]).await?;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()),
+            Some(&b"application/json"[..])
+        );
+        let json: serde_json::Value = serde_json::from_str(&body)?;
+        assert_eq!(json["status"], "ok");
+        assert_eq!(json["database"], "ok");
+        assert_eq!(json["engine"], domain::testing::engine());
+        Ok(())
+    })
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn unknown_paths_get_a_real_404_page() -> TestResult {
-    let portal = portal().await?;
-    let (status, _, body) = get(&portal, "/no/such/page", &[]).await?;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        body.contains("没有找到您要的页面"),
-        "the 404 page speaks Chinese by default"
-    );
-    assert!(body.contains("class=\"tabs\""), "and keeps the navigation");
-    Ok(())
+#[test]
+fn unknown_paths_get_a_real_404_page() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let (status, _, body) = get(&portal, "/no/such/page", &[]).await?;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            body.contains("没有找到您要的页面"),
+            "the 404 page speaks Chinese by default"
+        );
+        assert!(body.contains("class=\"tabs\""), "and keeps the navigation");
+        Ok(())
+    })
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn home_lists_the_communities_with_a_strict_policy() -> TestResult {
-    let portal = portal().await?;
-    let (status, headers, body) = get(&portal, "/", &[]).await?;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("<html lang=\"zh-CN\""));
-    assert!(body.contains("总浦桥社区") && body.contains("招宝社区"));
-    assert!(body.contains("演示数据"), "demo data is announced");
-    let csp = headers
-        .get(header::CONTENT_SECURITY_POLICY)
-        .ok_or("no CSP")?
-        .to_str()?;
-    assert!(
-        csp.contains("script-src 'nonce-") && !csp.contains("unsafe-inline"),
-        "{csp}"
-    );
-    assert!(csp.contains("frame-ancestors 'none'"));
-    assert_eq!(
-        headers
-            .get(header::X_CONTENT_TYPE_OPTIONS)
-            .map(|v| v.as_bytes()),
-        Some(&b"nosniff"[..])
-    );
-    Ok(())
+#[test]
+fn home_lists_the_communities_with_a_strict_policy() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let (status, headers, body) = get(&portal, "/", &[]).await?;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("<html lang=\"zh-CN\""));
+        assert!(body.contains("总浦桥社区") && body.contains("招宝社区"));
+        assert!(body.contains("演示数据"), "demo data is announced");
+        let csp = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .ok_or("no CSP")?
+            .to_str()?;
+        assert!(
+            csp.contains("script-src 'nonce-") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert_eq!(
+            headers
+                .get(header::X_CONTENT_TYPE_OPTIONS)
+                .map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..])
+        );
+        Ok(())
+    })
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_community_page_names_who_serves_it() -> TestResult {
-    let portal = portal().await?;
-    let (status, _, body) = get(&portal, "/communities/1", &[]).await?;
-    assert_eq!(status, StatusCode::OK);
-    for expected in [
-        "总浦桥社区",
-        "总浦桥警务室",
-        "老何调解室·总浦桥分室",
-        "老何调解室",
-        "自治互助站",
-    ] {
-        assert!(body.contains(expected), "missing {expected}");
-    }
-    for missing in ["/communities/999", "/communities/abc"] {
-        let (status, _, body) = get(&portal, missing, &[]).await?;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
-        assert!(body.contains("没有找到"));
-    }
-    Ok(())
+#[test]
+fn a_community_page_names_who_serves_it() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let (status, _, body) = get(&portal, "/communities/1", &[]).await?;
+        assert_eq!(status, StatusCode::OK);
+        for expected in [
+            "总浦桥社区",
+            "总浦桥警务室",
+            "老何调解室·总浦桥分室",
+            "老何调解室",
+            "自治互助站",
+        ] {
+            assert!(body.contains(expected), "missing {expected}");
+        }
+        for missing in ["/communities/999", "/communities/abc"] {
+            let (status, _, body) = get(&portal, missing, &[]).await?;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+            assert!(body.contains("没有找到"));
+        }
+        Ok(())
+    })
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn english_is_chosen_by_cookie_or_browser() -> TestResult {
-    let portal = portal().await?;
-    let (_, _, body) = get(&portal, "/communities", &[("cookie", "lang=en")]).await?;
-    assert!(body.contains("<html lang=\"en\"") && body.contains("Communities"));
-    let (_, _, body) = get(
-        &portal,
-        "/communities",
-        &[("accept-language", "en-GB,en;q=0.9")],
-    )
-    .await?;
-    assert!(body.contains("<html lang=\"en\""));
-    let (_, _, body) = get(
-        &portal,
-        "/communities",
-        &[("accept-language", "en"), ("cookie", "lang=zh-CN")],
-    )
-    .await?;
-    assert!(
-        body.contains("<html lang=\"zh-CN\""),
-        "the stored choice wins over the browser"
-    );
-    let (_, _, body) = get(&portal, "/", &[("cookie", "text=large")]).await?;
-    assert!(
-        body.contains("class=\"large\""),
-        "large text is on from the first byte"
-    );
-    Ok(())
+#[test]
+fn english_is_chosen_by_cookie_or_browser() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let (_, _, body) = get(&portal, "/communities", &[("cookie", "lang=en")]).await?;
+        assert!(body.contains("<html lang=\"en\"") && body.contains("Communities"));
+        let (_, _, body) = get(
+            &portal,
+            "/communities",
+            &[("accept-language", "en-GB,en;q=0.9")],
+        )
+        .await?;
+        assert!(body.contains("<html lang=\"en\""));
+        let (_, _, body) = get(
+            &portal,
+            "/communities",
+            &[("accept-language", "en"), ("cookie", "lang=zh-CN")],
+        )
+        .await?;
+        assert!(
+            body.contains("<html lang=\"zh-CN\""),
+            "the stored choice wins over the browser"
+        );
+        let (_, _, body) = get(&portal, "/", &[("cookie", "text=large")]).await?;
+        assert!(
+            body.contains("class=\"large\""),
+            "large text is on from the first byte"
+        );
+        Ok(())
+    })
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn preferences_post_without_javascript_and_come_back() -> TestResult {
-    let portal = portal().await?;
-    let request = Request::post("/api/prefs")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, "http://127.0.0.1:3000/communities/2")
-        .body(Body::from("lang=en"))?;
-    let response = portal.router.clone().oneshot(request).await?;
-    assert_eq!(response.status(), StatusCode::FOUND);
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .ok_or("no redirect")?
-        .to_str()?;
-    assert!(
-        location.starts_with("http://127.0.0.1:3000/communities/2"),
-        "back to the page: {location}"
-    );
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .ok_or("no cookie")?
-        .to_str()?;
-    assert!(
-        cookie.starts_with("lang=en;")
-            && cookie.contains("HttpOnly")
-            && cookie.contains("SameSite=Lax")
-    );
+#[test]
+fn preferences_post_without_javascript_and_come_back() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let request = Request::post("/api/prefs")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, "http://127.0.0.1:3000/communities/2")
+            .body(Body::from("lang=en"))?;
+        let response = portal.router.clone().oneshot(request).await?;
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .ok_or("no redirect")?
+            .to_str()?;
+        assert!(
+            location.starts_with("http://127.0.0.1:3000/communities/2"),
+            "back to the page: {location}"
+        );
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .ok_or("no cookie")?
+            .to_str()?;
+        assert!(
+            cookie.starts_with("lang=en;")
+                && cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+        );
 
-    let bad = Request::post("/api/prefs")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("lang=klingon"))?;
-    let response = portal.router.clone().oneshot(bad).await?;
-    assert!(response.status().is_client_error(), "{}", response.status());
-    assert!(
-        response.headers().get(header::SET_COOKIE).is_none(),
-        "nothing is stored"
-    );
-    Ok(())
+        let bad = Request::post("/api/prefs")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("lang=klingon"))?;
+        let response = portal.router.clone().oneshot(bad).await?;
+        assert!(response.status().is_client_error(), "{}", response.status());
+        assert!(
+            response.headers().get(header::SET_COOKIE).is_none(),
+            "nothing is stored"
+        );
+        Ok(())
+    })
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn pages_and_assets_are_compressed_and_cached() -> TestResult {
-    let portal = portal().await?;
-    let (status, headers, _) = get(&portal, "/communities", &[("accept-encoding", "br")]).await?;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
-        Some(&b"br"[..])
-    );
+#[test]
+fn pages_and_assets_are_compressed_and_cached() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let (status, headers, _) =
+            get(&portal, "/communities", &[("accept-encoding", "br")]).await?;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
+            Some(&b"br"[..])
+        );
 
-    let (status, headers, _) = get(
-        &portal,
-        "/pkg/portal.css",
-        &[("accept-encoding", "gzip, br")],
-    )
-    .await?;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
-        Some(&b"br"[..])
-    );
-    assert_eq!(
-        headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
-        Some(&b"no-cache"[..])
-    );
-    assert!(
-        headers.contains_key(header::LAST_MODIFIED),
-        "revalidation is a cheap 304"
-    );
+        let (status, headers, _) = get(
+            &portal,
+            "/pkg/portal.css",
+            &[("accept-encoding", "gzip, br")],
+        )
+        .await?;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
+            Some(&b"br"[..])
+        );
+        assert_eq!(
+            headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+            Some(&b"no-cache"[..])
+        );
+        assert!(
+            headers.contains_key(header::LAST_MODIFIED),
+            "revalidation is a cheap 304"
+        );
 
-    let (_, headers, body) =
-        get(&portal, "/pkg/portal.css", &[("accept-encoding", "gzip")]).await?;
-    assert_eq!(
-        headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
-        Some(&b"gzip"[..])
-    );
-    assert!(!body.is_empty());
-    Ok(())
+        let (_, headers, body) =
+            get(&portal, "/pkg/portal.css", &[("accept-encoding", "gzip")]).await?;
+        assert_eq!(
+            headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()),
+            Some(&b"gzip"[..])
+        );
+        assert!(!body.is_empty());
+        Ok(())
+    })
 }
