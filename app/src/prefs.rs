@@ -112,6 +112,9 @@ pub fn TextSizeToggle(
     save_failed: String,
 ) -> impl IntoView {
     let (is_large, set_large) = signal(large);
+    // Effects run only in the browser: the mark says the switch now works in place.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
     let save = ServerAction::<SetPrefs>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -131,7 +134,13 @@ pub fn TextSizeToggle(
     };
     let failed = move || matches!(save.value().get(), Some(Err(_)));
     view! {
-        <form method="post" action=SetPrefs::PATH class="pref-form" on:submit=on_submit>
+        <form
+            method="post"
+            action=SetPrefs::PATH
+            class="pref-form"
+            data-hydrated=move || hydrated.get().then_some("true")
+            on:submit=on_submit
+        >
             <input type="hidden" name="text" value=move || if is_large.get() { "normal" } else { "large" }/>
             <button type="submit" class="pref" aria-pressed=move || is_large.get().to_string()>
                 {move || if is_large.get() { label_normal.clone() } else { label_large.clone() }}

@@ -1,0 +1,56 @@
+# 家警务 portal. `make run` builds and serves it with demo data; `make test` runs every test.
+# Both install what is missing first (scripts/setup.sh) and skip what is there.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+export LEPTOS_OUTPUT_NAME := portal
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+DATABASE_URL ?= sqlite://data/portal.db?mode=rwc
+export DATABASE_URL
+
+.PHONY: run dev build test lint test-rust test-postgres test-e2e setup setup-test sizes clean
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+## Build the release portal and serve it at http://127.0.0.1:3000 on SQLite with demo data.
+run: setup
+	cargo leptos build --release
+	$(TARGET_DIR)/release/portal demo-data
+	LEPTOS_ENV=PROD $(TARGET_DIR)/release/portal serve
+
+## Rebuild and reload on every change.
+dev: setup
+	cargo leptos watch
+
+## Every test: formatting and lints, domain and HTTP suites on SQLite and PostgreSQL,
+## then the browser suite in Debian's Chromium (with and without JavaScript).
+test: setup-test lint test-rust test-postgres test-e2e
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+test-rust:
+	cargo test -p domain -p app -p server --features app/ssr
+
+test-postgres:
+	scripts/with-postgres.sh cargo test -p domain -p server
+
+test-e2e:
+	cargo leptos build
+	cd end2end && npx playwright test
+
+## Release bundle sizes, raw and brotli: what a phone downloads.
+sizes: setup
+	cargo leptos build --release
+	scripts/sizes.sh
+
+clean:
+	cargo clean
+	rm -rf node_modules end2end/node_modules

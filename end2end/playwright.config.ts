@@ -1,0 +1,44 @@
+import { defineConfig, devices } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+
+// Debian's Chromium, never a downloaded browser. The flags keep it from reaching for
+// the network, which these machines do not have.
+const chromium = {
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  retries: 0,
+  workers: 2,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    locale: "zh-CN",
+    trace: "retain-on-failure",
+    launchOptions: chromium,
+  },
+  projects: [
+    // A cheap Android phone: the residents' usual device.
+    { name: "phone", use: { ...devices["Pixel 5"], launchOptions: chromium } },
+    // The same phone before (or without) WASM: every core page and form must still work.
+    { name: "phone-no-js", use: { ...devices["Pixel 5"], launchOptions: chromium, javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: "../scripts/e2e-server.sh",
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: { E2E_PORT: String(port) },
+  },
+});

@@ -1,0 +1,106 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const withJs = (page: Page) => test.info().project.name === "phone";
+
+// Fail on any console error: a CSP violation or a failed island shows up here first.
+test.beforeEach(async ({ page }) => {
+  const errors: string[] = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  (page as Page & { consoleErrors: string[] }).consoleErrors = errors;
+});
+
+test.afterEach(async ({ page }) => {
+  const expected404 = test.info().annotations.some((a) => a.type === "expects-404");
+  const errors = (page as Page & { consoleErrors: string[] }).consoleErrors.filter(
+    (e) => !(expected404 && e.includes("status of 404")),
+  );
+  expect(errors).toEqual([]);
+});
+
+test("home page → a community's page", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveTitle(/首页/);
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.getByText("演示数据")).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "首页" })).toHaveAttribute(
+    "aria-current",
+    "page",
+  );
+  await page.getByRole("link", { name: /^城东社区/ }).click();
+  await expect(page).toHaveURL(/\/communities\/\d+$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("城东社区");
+  await expect(page.getByText("城东社区警务室")).toBeVisible();
+  await expect(page.getByText("老何调解室·城东分室")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "自治互助站" })).toBeVisible();
+  await page.getByRole("link", { name: "全部社区" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("社区");
+});
+
+test("the bottom navigation reaches every tab", async ({ page }) => {
+  await page.goto("/");
+  const nav = page.getByRole("navigation", { name: "主导航" });
+  for (const [name, path, heading] of [
+    ["调解", "/mediation", "你点我调"],
+    ["茶楼", "/teahouse", "警事茶楼"],
+    ["提示", "/notices", "安全提示"],
+    ["我的", "/me", "我的"],
+  ]) {
+    await nav.getByRole("link", { name }).click();
+    await expect(page).toHaveURL(path);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
+    await expect(nav.getByRole("link", { name })).toHaveAttribute("aria-current", "page");
+  }
+  await expect(page.getByText("老何调解室·后海塘园区分室")).toHaveCount(0);
+  await nav.getByRole("link", { name: "调解" }).click();
+  await expect(page.getByText("老何调解室·后海塘园区分室")).toBeVisible();
+});
+
+test("switch to English and back; the choice persists", async ({ page }) => {
+  await page.goto("/communities/1");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page).toHaveURL(/\/communities\/1/);
+  await expect(page.getByRole("link", { name: "All communities" })).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByRole("navigation", { name: "Main navigation" })).toBeVisible();
+  await page.getByRole("button", { name: "中文" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("家警务 · 招宝山");
+});
+
+test("large text for elderly eyes", async ({ page }) => {
+  await page.goto("/");
+  const html = page.locator("html");
+  const fontSize = () => html.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  const normal = await fontSize();
+  let saved: Promise<unknown> = Promise.resolve();
+  if (withJs(page)) {
+    // Once the island is awake the switch works in place, without a reload.
+    await expect(page.locator("form[data-hydrated]")).toHaveCount(1);
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    saved = page.waitForResponse((r) => r.url().endsWith("/api/prefs") && r.ok());
+  }
+  await page.getByRole("button", { name: "大字" }).click();
+  await expect(html).toHaveClass(/large/);
+  expect(await fontSize()).toBeGreaterThan(normal * 1.2);
+  await expect(page.getByRole("button", { name: "标准字" })).toBeVisible();
+  if (withJs(page)) {
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    // The choice is saved in the background, so it survives a reload.
+    await saved;
+  }
+  await page.reload();
+  await expect(html).toHaveClass(/large/);
+  await page.getByRole("button", { name: "标准字" }).click();
+  await expect(html).not.toHaveClass(/large/);
+});
+
+test("an unknown address gets a real 404 page", async ({ page }) => {
+  test.info().annotations.push({ type: "expects-404" });
+  const response = await page.goto("/no/such/page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByText("没有找到您要的页面。")).toBeVisible();
+  await page.getByRole("link", { name: "回到首页" }).click();
+  await expect(page).toHaveURL("/");
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The portal as the end-to-end tests see it: a fresh SQLite database with the demo
+# directory, served from the last `cargo leptos build` (PORTAL_PROFILE=debug|release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${CARGO_TARGET_DIR:-target}/${PORTAL_PROFILE:-debug}/portal"
+dir=$(mktemp -d /tmp/portal-e2e.XXXXXX)
+export DATABASE_URL="sqlite://$dir/portal.db?mode=rwc"
+export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3100}"
+export LEPTOS_SITE_ROOT=target/site
+export RUST_LOG=${RUST_LOG:-warn}
+"$bin" demo-data
+exec "$bin" serve
