@@ -124,6 +124,6 @@ pub fn or_error<T, V: IntoView + 'static>(
 ) -> Either<V, AnyView> {
     match result {
         Ok(value) => Either::Left(view(value)),
-        Err(error) => Either::Right(view! { <ErrorView error/> }.into_any()),
+        Err(error) => Either::Right(view! { <ErrorView error /> }.into_any()),
     }
 }

@@ -29,8 +29,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <small>{i18n.t("site-tagline")}</small>
             </a>
             <div class="prefs">
-                <LanguageSwitch/>
-                <TextSizeSwitch/>
+                <LanguageSwitch />
+                <TextSizeSwitch />
             </div>
         </header>
         <Suspense>

@@ -33,16 +33,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang=prefs.locale.tag() class:large=prefs.large_text>
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="theme-color" content="#1d4e89"/>
-                <link rel="stylesheet" href="/pkg/portal.css"/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options islands=true/>
-                <MetaTags/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1d4e89" />
+                <link rel="stylesheet" href="/pkg/portal.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -79,18 +79,42 @@ pub fn App() -> impl IntoView {
     let i18n = use_i18n();
     // Every route waits for its data on the server: the page is whole before any script runs.
     view! {
-        <Title formatter=move |page: String| format!("{page} · {}", i18n.t("site-name"))/>
+        <Title formatter=move |page: String| format!("{page} · {}", i18n.t("site-name")) />
         <Router>
             <layout::Layout>
-                <Routes fallback=|| view! { <ErrorView error=AppError::NotFound/> }>
-                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/communities") view=directory::CommunitiesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/communities/:id") view=directory::CommunityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/mediation") view=pages::mediation::MediationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/teahouse") view=pages::teahouse::TeahousePage ssr=SsrMode::Async/>
-                    <Route path=path!("/notices") view=pages::notices::NoticesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/volunteers") view=pages::volunteers::VolunteersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/me") view=pages::me::MePage ssr=SsrMode::Async/>
+                <Routes fallback=|| view! { <ErrorView error=AppError::NotFound /> }>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/communities")
+                        view=directory::CommunitiesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/communities/:id")
+                        view=directory::CommunityPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/mediation")
+                        view=pages::mediation::MediationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/teahouse")
+                        view=pages::teahouse::TeahousePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/notices")
+                        view=pages::notices::NoticesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/volunteers")
+                        view=pages::volunteers::VolunteersPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/me") view=pages::me::MePage ssr=SsrMode::Async />
                 </Routes>
             </layout::Layout>
         </Router>

@@ -94,7 +94,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <form method="post" action=SetPrefs::PATH class="pref-form">
-            <input type="hidden" name="lang" value=i18n.locale.other().tag()/>
+            <input type="hidden" name="lang" value=i18n.locale.other().tag() />
             <button type="submit" class="pref" lang=i18n.locale.other().tag()>
                 {i18n.t("prefs-switch-language")}
             </button>
@@ -141,12 +141,18 @@ pub fn TextSizeToggle(
             data-hydrated=move || hydrated.get().then_some("true")
             on:submit=on_submit
         >
-            <input type="hidden" name="text" value=move || if is_large.get() { "normal" } else { "large" }/>
+            <input
+                type="hidden"
+                name="text"
+                value=move || if is_large.get() { "normal" } else { "large" }
+            />
             <button type="submit" class="pref" aria-pressed=move || is_large.get().to_string()>
                 {move || if is_large.get() { label_normal.clone() } else { label_large.clone() }}
             </button>
             <Show when=failed>
-                <span class="pref-error" role="status">{save_failed.clone()}</span>
+                <span class="pref-error" role="status">
+                    {save_failed.clone()}
+                </span>
             </Show>
         </form>
     }

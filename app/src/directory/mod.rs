@@ -123,11 +123,17 @@ pub fn CommunitiesPage() -> impl IntoView {
     let i18n = use_i18n();
     let communities = Resource::new(|| (), |_| list_communities());
     view! {
-        <Title text=i18n.t("communities-title")/>
+        <Title text=i18n.t("communities-title") />
         <h1>{i18n.t("communities-title")}</h1>
         <p class="lead">{i18n.t("communities-intro")}</p>
-        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
-            {move || communities.get().map(|r| or_error(r, |list| view! { <CommunityList communities=list/> }))}
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
+            {move || {
+                communities
+                    .get()
+                    .map(|r| or_error(r, |list| view! { <CommunityList communities=list /> }))
+            }}
         </Suspense>
     }
 }
@@ -169,8 +175,12 @@ pub fn CommunityPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
-            {move || community.get().map(|r| or_error(r, |c| view! { <CommunityDetails community=c/> }))}
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
+            {move || {
+                community.get().map(|r| or_error(r, |c| view! { <CommunityDetails community=c /> }))
+            }}
         </Suspense>
     }
 }
@@ -191,7 +201,7 @@ fn CommunityDetails(community: CommunityInfo) -> impl IntoView {
         }
     });
     view! {
-        <Title text=community.name.clone()/>
+        <Title text=community.name.clone() />
         <p class="crumbs">
             <a href="/communities">{i18n.t("community-back")}</a>
         </p>
@@ -201,17 +211,25 @@ fn CommunityDetails(community: CommunityInfo) -> impl IntoView {
         <section class="panel">
             <h2>{i18n.t("community-mediation-rooms")}</h2>
             <ul class="rooms">
-                {community.mediation_rooms.into_iter().map(|room| view! { <RoomCard room/> }).collect_view()}
+                {community
+                    .mediation_rooms
+                    .into_iter()
+                    .map(|room| view! { <RoomCard room /> })
+                    .collect_view()}
             </ul>
         </section>
         <section class="panel">
             <h2>{i18n.t("community-aid-stations")}</h2>
             <p class="meta">{i18n.t("community-aid-stations-hint")}</p>
-            <ul class="plain">{community.aid_stations.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+            <ul class="plain">
+                {community.aid_stations.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+            </ul>
         </section>
         <section class="panel">
             <h2>{i18n.t("community-compound-list")}</h2>
-            <ul class="chips">{community.compounds.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
+            <ul class="chips">
+                {community.compounds.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+            </ul>
         </section>
     }
 }

@@ -26,7 +26,7 @@ pub fn HomePage() -> impl IntoView {
         ),
     ];
     view! {
-        <Title text=i18n.t("nav-home")/>
+        <Title text=i18n.t("nav-home") />
         <h1>{i18n.t("home-title")}</h1>
         <p class="lead">{i18n.t("home-intro")}</p>
         <h2>{i18n.t("home-shortcuts")}</h2>
@@ -55,10 +55,18 @@ pub fn HomePage() -> impl IntoView {
                             |f| {
                                 view! {
                                     <section class="figures" aria-label=i18n.t("home-figures")>
-                                        <span>{i18n.count("home-figure-communities", f.communities)}</span>
-                                        <span>{i18n.count("home-figure-compounds", f.compounds)}</span>
-                                        <span>{i18n.count("home-figure-stations", f.aid_stations)}</span>
-                                        <span>{i18n.count("home-figure-rooms", f.branch_rooms)}</span>
+                                        <span>
+                                            {i18n.count("home-figure-communities", f.communities)}
+                                        </span>
+                                        <span>
+                                            {i18n.count("home-figure-compounds", f.compounds)}
+                                        </span>
+                                        <span>
+                                            {i18n.count("home-figure-stations", f.aid_stations)}
+                                        </span>
+                                        <span>
+                                            {i18n.count("home-figure-rooms", f.branch_rooms)}
+                                        </span>
                                     </section>
                                 }
                             },
@@ -68,8 +76,14 @@ pub fn HomePage() -> impl IntoView {
         </Suspense>
         <h2 id="communities">{i18n.t("home-your-community")}</h2>
         <p>{i18n.t("home-choose-community")}</p>
-        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
-            {move || communities.get().map(|r| or_error(r, |list| view! { <CommunityList communities=list/> }))}
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
+            {move || {
+                communities
+                    .get()
+                    .map(|r| or_error(r, |list| view! { <CommunityList communities=list /> }))
+            }}
         </Suspense>
     }
 }

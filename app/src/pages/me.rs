@@ -9,15 +9,15 @@ use crate::prefs::{LanguageSwitch, TextSizeSwitch};
 pub fn MePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=i18n.t("me-title")/>
+        <Title text=i18n.t("me-title") />
         <h1>{i18n.t("me-title")}</h1>
         <p class="lead">{i18n.t("me-intro")}</p>
         <section class="panel">
             <h2>{i18n.t("prefs-title")}</h2>
             <p>{i18n.t("prefs-language")}</p>
-            <LanguageSwitch/>
+            <LanguageSwitch />
             <p>{i18n.t("prefs-text-size")}</p>
-            <TextSizeSwitch/>
+            <TextSizeSwitch />
         </section>
     }
 }

@@ -11,12 +11,14 @@ pub fn MediationPage() -> impl IntoView {
     let i18n = use_i18n();
     let rooms = Resource::new(|| (), |_| list_mediation_rooms());
     view! {
-        <Title text=i18n.t("mediation-title")/>
+        <Title text=i18n.t("mediation-title") />
         <h1>{i18n.t("mediation-title")}</h1>
         <p class="lead">{i18n.t("mediation-intro")}</p>
         <p class="note">{i18n.t("mediation-online-soon")}</p>
         <h2>{i18n.t("mediation-rooms")}</h2>
-        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
             {move || {
                 rooms
                     .get()
@@ -26,7 +28,10 @@ pub fn MediationPage() -> impl IntoView {
                             |rooms| {
                                 view! {
                                     <ul class="rooms">
-                                        {rooms.into_iter().map(|room| view! { <RoomCard room/> }).collect_view()}
+                                        {rooms
+                                            .into_iter()
+                                            .map(|room| view! { <RoomCard room /> })
+                                            .collect_view()}
                                     </ul>
                                 }
                             },

@@ -8,7 +8,7 @@ use crate::i18n::use_i18n;
 pub fn NoticesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=i18n.t("notices-title")/>
+        <Title text=i18n.t("notices-title") />
         <h1>{i18n.t("notices-title")}</h1>
         <p class="lead">{i18n.t("notices-intro")}</p>
         <p class="empty">{i18n.t("notices-empty")}</p>

@@ -11,10 +11,12 @@ pub fn TeahousePage() -> impl IntoView {
     let i18n = use_i18n();
     let offices = Resource::new(|| (), |_| list_police_offices());
     view! {
-        <Title text=i18n.t("teahouse-title")/>
+        <Title text=i18n.t("teahouse-title") />
         <h1>{i18n.t("teahouse-title")}</h1>
         <p class="lead">{i18n.t("teahouse-intro")}</p>
-        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
             {move || {
                 offices
                     .get()

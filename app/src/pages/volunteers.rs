@@ -11,11 +11,13 @@ pub fn VolunteersPage() -> impl IntoView {
     let i18n = use_i18n();
     let squads = Resource::new(|| (), |_| list_squads());
     view! {
-        <Title text=i18n.t("volunteers-title")/>
+        <Title text=i18n.t("volunteers-title") />
         <h1>{i18n.t("volunteers-title")}</h1>
         <p class="lead">{i18n.t("volunteers-intro")}</p>
         <h2>{i18n.t("volunteers-squads")}</h2>
-        <Suspense fallback=move || view! { <p>{i18n.t("loading")}</p> }>
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
             {move || {
                 squads
                     .get()
