@@ -40,7 +40,7 @@ test-rust:
 	cargo test -p domain -p app -p server --features app/ssr
 
 test-postgres:
-	scripts/with-postgres.sh cargo test -p domain -p server
+	scripts/with-postgres.sh cargo test -p domain -p app -p server --features app/ssr
 
 test-e2e:
 	cargo leptos build

@@ -6,8 +6,19 @@ use sea_orm::DbErr;
 pub enum Error {
     #[error("not found")]
     NotFound,
+    /// Input that breaks a rule. The code names the rule and doubles as the translation
+    /// key of the sentence that explains it (`app/locales/*.ftl`).
     #[error("invalid input: {0}")]
     Invalid(&'static str),
+    /// Not signed in, or the session has ended.
+    #[error("not signed in")]
+    Unauthorized,
+    /// Signed in, but without a role this action needs.
+    #[error("forbidden")]
+    Forbidden,
+    /// Too many attempts; the code explains which limit.
+    #[error("throttled: {0}")]
+    Throttled(&'static str),
     #[error("database: {0}")]
     Db(#[from] DbErr),
 }

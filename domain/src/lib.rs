@@ -1,6 +1,7 @@
 //! The portal's domain: entities, migrations and the rules that hold whatever page or
 //! command touches the data. Nothing here knows about HTTP or the browser.
 
+pub mod accounts;
 pub mod db;
 pub mod demo;
 pub mod directory;

@@ -23,7 +23,7 @@ enum PoliceOffices {
 }
 
 #[derive(DeriveIden)]
-enum Communities {
+pub(super) enum Communities {
     Table,
     Id,
     Name,
@@ -32,7 +32,7 @@ enum Communities {
 }
 
 #[derive(DeriveIden)]
-enum Compounds {
+pub(super) enum Compounds {
     Table,
     Id,
     CommunityId,

@@ -1,0 +1,435 @@
+//! Accounts, roles and sessions: who may do what.
+//!
+//! Sessions live in the database so that several server processes share them. A session
+//! ends after `idle` without use or at `absolute` after sign-in, whichever comes first.
+
+pub mod password;
+pub mod phone;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::entities::{community, compound, login_attempt, session, user, user_role};
+use crate::{Error, Result};
+
+/// The privacy notice residents agree to at registration; stored with each consent.
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-11-29";
+/// What is stored as consent for accounts an administrator creates from the command line.
+pub const STAFF_CONSENT: &str = "staff-account";
+
+/// Failed sign-ins allowed per account in an hour, and per address in a minute.
+pub const MAX_FAILURES_PER_ACCOUNT_HOUR: u64 = 10;
+pub const MAX_FAILURES_PER_ADDRESS_MINUTE: u64 = 6;
+
+/// Every rule code this module can refuse with; each is a translation key.
+pub const REFUSAL_CODES: &[&str] = &[
+    "account-phone-invalid",
+    "account-phone-taken",
+    "account-password-short",
+    "account-password-long",
+    "account-password-common",
+    "account-consent-required",
+    "account-community-required",
+    "account-compound-mismatch",
+    "account-password-wrong",
+    "login-failed",
+    "login-throttled-account",
+    "login-throttled-address",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// 居民
+    Resident,
+    /// 志愿者 of 老王帮帮团
+    Volunteer,
+    /// 调解员
+    Mediator,
+    /// 联络员 of a tea-house liaison room
+    Liaison,
+    /// 社区民警 and auxiliary police
+    Officer,
+    /// station staff who manage users and the directory
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [Role::Resident, Role::Volunteer, Role::Mediator, Role::Liaison, Role::Officer, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Volunteer => "volunteer",
+            Role::Mediator => "mediator",
+            Role::Liaison => "liaison",
+            Role::Officer => "officer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name.trim().to_ascii_lowercase())
+    }
+}
+
+/// A signed-in person as the rest of the portal sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub user: user::Model,
+    pub roles: Vec<Role>,
+}
+
+impl Account {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Refuses unless the account holds `role` (admins hold every power).
+    pub fn require(&self, role: Role) -> Result<()> {
+        if self.has(role) || self.has(Role::Admin) { Ok(()) } else { Err(Error::Forbidden) }
+    }
+}
+
+/// What a resident fills in to register.
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub phone: String,
+    pub password: String,
+    pub community_id: Option<i32>,
+    pub compound_id: Option<i32>,
+    pub consent: bool,
+}
+
+fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Registers a resident. Every rule is checked before anything is written; the unique
+/// index on the phone number settles a race between two registrations of one number.
+pub async fn register(db: &DatabaseConnection, form: Registration, now: DateTime<Utc>) -> Result<Account> {
+    let phone = phone::normalise(&form.phone);
+    if !phone::is_valid(&phone) {
+        return Err(Error::Invalid("account-phone-invalid"));
+    }
+    if let Some(why) = password::weakness(&form.password, &phone) {
+        return Err(Error::Invalid(why));
+    }
+    if !form.consent {
+        return Err(Error::Invalid("account-consent-required"));
+    }
+    let community_id = form.community_id.ok_or(Error::Invalid("account-community-required"))?;
+    if community::Entity::find_by_id(community_id).one(db).await?.is_none() {
+        return Err(Error::Invalid("account-community-required"));
+    }
+    if let Some(compound_id) = form.compound_id {
+        let compound = compound::Entity::find_by_id(compound_id).one(db).await?;
+        if compound.is_none_or(|c| c.community_id != community_id) {
+            return Err(Error::Invalid("account-compound-mismatch"));
+        }
+    }
+    let password_hash = password::hash(&form.password)?;
+    let txn = db.begin().await?;
+    let inserted = user::ActiveModel {
+        phone: Set(phone),
+        password_hash: Set(password_hash),
+        community_id: Set(Some(community_id)),
+        compound_id: Set(form.compound_id),
+        consent_version: Set(PRIVACY_NOTICE_VERSION.to_owned()),
+        consent_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        Err(e) if is_unique_violation(&e) => return Err(Error::Invalid("account-phone-taken")),
+        Err(e) => return Err(e.into()),
+    };
+    user_role::ActiveModel { user_id: Set(user.id), role: Set(Role::Resident.as_str().to_owned()) }.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(Account { user, roles: vec![Role::Resident] })
+}
+
+/// Creates a staff or resident account from the command line, or grants `roles` to the
+/// existing account of `phone` (its password is then left alone).
+pub async fn add_user(
+    db: &DatabaseConnection,
+    phone_number: &str,
+    password: Option<&str>,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> Result<Account> {
+    let phone = phone::normalise(phone_number);
+    if !phone::is_valid(&phone) {
+        return Err(Error::Invalid("account-phone-invalid"));
+    }
+    let user = match user::Entity::find().filter(user::Column::Phone.eq(&phone)).one(db).await? {
+        Some(user) => user,
+        None => {
+            let password = password.ok_or(Error::Invalid("account-password-short"))?;
+            if let Some(why) = password::weakness(password, &phone) {
+                return Err(Error::Invalid(why));
+            }
+            user::ActiveModel {
+                phone: Set(phone),
+                password_hash: Set(password::hash(password)?),
+                consent_version: Set(STAFF_CONSENT.to_owned()),
+                consent_at: Set(now),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    for role in roles {
+        grant(db, user.id, *role).await?;
+    }
+    Ok(Account { roles: roles_of(db, user.id).await?, user })
+}
+
+pub async fn grant(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<()> {
+    user_role::Entity::insert(user_role::ActiveModel { user_id: Set(user_id), role: Set(role.as_str().to_owned()) })
+        .on_conflict_do_nothing_on([user_role::Column::UserId, user_role::Column::Role])
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<()> {
+    user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .filter(user_role::Column::Role.eq(role.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn roles_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Role>> {
+    let mut roles: Vec<Role> = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| Role::parse(&r.role))
+        .collect();
+    roles.sort();
+    Ok(roles)
+}
+
+fn token_id(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| Error::Invalid("the system has no source of randomness"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// How long sessions last.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy { idle: Duration::minutes(30), absolute: Duration::hours(12) }
+    }
+}
+
+/// Signs in: throttles guessing first, then checks the password. Returns the account and
+/// the new session's token (a fresh one at every sign-in, so a planted id is worthless).
+pub async fn login(
+    db: &DatabaseConnection,
+    phone_number: &str,
+    password: &str,
+    address: &str,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<(Account, String)> {
+    let phone = phone::normalise(phone_number);
+    let account_failures = login_attempt::Entity::find()
+        .filter(login_attempt::Column::Phone.eq(&phone))
+        .filter(login_attempt::Column::At.gt(now - Duration::hours(1)))
+        .count(db)
+        .await?;
+    if account_failures >= MAX_FAILURES_PER_ACCOUNT_HOUR {
+        return Err(Error::Throttled("login-throttled-account"));
+    }
+    let address_failures = login_attempt::Entity::find()
+        .filter(login_attempt::Column::Address.eq(address))
+        .filter(login_attempt::Column::At.gt(now - Duration::minutes(1)))
+        .count(db)
+        .await?;
+    if address_failures >= MAX_FAILURES_PER_ADDRESS_MINUTE {
+        return Err(Error::Throttled("login-throttled-address"));
+    }
+    let user = user::Entity::find().filter(user::Column::Phone.eq(&phone)).one(db).await?;
+    let verified = match &user {
+        Some(user) => password::verify(password, &user.password_hash),
+        None => {
+            // Spend the same time as for a real account, so timing does not reveal which numbers exist.
+            password::verify(password, DUMMY_HASH);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        login_attempt::ActiveModel {
+            phone: Set(phone),
+            address: Set(address.to_owned()),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        return Err(Error::Invalid("login-failed"));
+    };
+    let token = start_session(db, user.id, policy, now).await?;
+    Ok((Account { roles: roles_of(db, user.id).await?, user }, token))
+}
+
+/// argon2id of a random string nobody knows, for equal-time refusals.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Zb7Yg0n0k7Yq1Ww3p8Xh2x6o8Kf3kI0q5Wj1m5cX2k";
+
+pub async fn start_session(db: &impl ConnectionTrait, user_id: i32, policy: SessionPolicy, now: DateTime<Utc>) -> Result<String> {
+    let token = new_token()?;
+    session::ActiveModel {
+        id: Set(token_id(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + policy.absolute),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The account behind a session token, if the session is still alive; touching it keeps
+/// it alive. Ended sessions are deleted on sight.
+pub async fn session_account(
+    db: &DatabaseConnection,
+    token: &str,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<Account>> {
+    let id = token_id(token);
+    let Some(found) = session::Entity::find_by_id(id.clone()).one(db).await? else {
+        return Ok(None);
+    };
+    if found.expires_at <= now || found.last_seen_at + policy.idle <= now {
+        session::Entity::delete_by_id(id).exec(db).await?;
+        return Ok(None);
+    }
+    // One write a minute at most per session: enough for a 30-minute idle limit.
+    if now - found.last_seen_at > Duration::minutes(1) {
+        session::ActiveModel { id: Set(id), last_seen_at: Set(now), ..Default::default() }.update(db).await?;
+    }
+    let Some(user) = user::Entity::find_by_id(found.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Account { roles: roles_of(db, user.id).await?, user }))
+}
+
+pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<()> {
+    session::Entity::delete_by_id(token_id(token)).exec(db).await?;
+    Ok(())
+}
+
+/// Changes the password and ends every other session of the account.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    account: &Account,
+    current_token: &str,
+    old: &str,
+    new: &str,
+) -> Result<()> {
+    if !password::verify(old, &account.user.password_hash) {
+        return Err(Error::Invalid("account-password-wrong"));
+    }
+    if let Some(why) = password::weakness(new, &account.user.phone) {
+        return Err(Error::Invalid(why));
+    }
+    let hash = password::hash(new)?;
+    let txn = db.begin().await?;
+    user::ActiveModel { id: Set(account.user.id), password_hash: Set(hash), ..Default::default() }.update(&txn).await?;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(account.user.id))
+        .filter(session::Column::Id.ne(token_id(current_token)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Everything the portal holds about a person, for "download my data" (PIPL art. 45).
+pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serde_json::Value> {
+    let community = match account.user.community_id {
+        Some(id) => community::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        None => None,
+    };
+    let compound = match account.user.compound_id {
+        Some(id) => compound::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        None => None,
+    };
+    let sessions = session::Entity::find()
+        .filter(session::Column::UserId.eq(account.user.id))
+        .order_by_asc(session::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(serde_json::json!({
+        "account": {
+            "phone": account.user.phone,
+            "community": community,
+            "compound": compound,
+            "roles": account.roles,
+            "created_at": account.user.created_at,
+        },
+        "consent": {
+            "privacy_notice_version": account.user.consent_version,
+            "agreed_at": account.user.consent_at,
+        },
+        "sessions": sessions.iter().map(|s| serde_json::json!({
+            "signed_in_at": s.created_at,
+            "last_seen_at": s.last_seen_at,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Deletes the account with its roles and sessions. Records other features keep for open
+/// cases will be detached from the person here as those features land.
+pub async fn delete(db: &DatabaseConnection, account: &Account) -> Result<()> {
+    user::Entity::delete_by_id(account.user.id).exec(db).await?;
+    Ok(())
+}
+
+/// Accounts for the admin page, newest first.
+pub async fn list(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Account>> {
+    use sea_orm::QuerySelect;
+    let users = user::Entity::find().order_by_desc(user::Column::Id).limit(limit).all(db).await?;
+    let mut accounts = Vec::with_capacity(users.len());
+    for user in users {
+        accounts.push(Account { roles: roles_of(db, user.id).await?, user });
+    }
+    Ok(accounts)
+}
+
+/// Registered residents per community: a figure for officers.
+pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    for c in community::Entity::find().order_by_asc(community::Column::Id).all(db).await? {
+        let n = user::Entity::find().filter(user::Column::CommunityId.eq(c.id)).count(db).await?;
+        out.push((c.name, n));
+    }
+    Ok(out)
+}

@@ -1,0 +1,189 @@
+//! Accounts, roles, consent, sessions and deletion, on whichever engine TEST_DATABASE_URL names.
+
+use chrono::{Duration, Utc};
+use domain::accounts::{self, Registration, Role, SessionPolicy};
+use domain::{Error, demo, testing};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const PASSWORD: &str = "haitian-xiongzhen";
+
+fn form(phone: &str) -> Registration {
+    Registration {
+        phone: phone.to_owned(),
+        password: PASSWORD.to_owned(),
+        community_id: Some(1),
+        compound_id: Some(1),
+        consent: true,
+    }
+}
+
+async fn db() -> Result<domain::DatabaseConnection, Box<dyn std::error::Error>> {
+    let db = testing::fresh_db().await?;
+    demo::load(&db).await?;
+    Ok(db)
+}
+
+#[tokio::test]
+async fn registration_records_consent_and_makes_a_resident() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let account = accounts::register(&db, form("+86 138-1234-1234"), now).await?;
+    assert_eq!(account.user.phone, "13812341234");
+    assert_eq!(account.roles, vec![Role::Resident]);
+    assert_eq!(account.user.consent_version, accounts::PRIVACY_NOTICE_VERSION);
+    assert!((account.user.consent_at - now).num_seconds().abs() < 1);
+    assert!(account.user.password_hash.starts_with("$argon2id$"), "never the password itself");
+    Ok(())
+}
+
+#[tokio::test]
+async fn registration_refuses_bad_input_and_writes_nothing() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let cases = [
+        (Registration { phone: "12345".into(), ..form("") }, "account-phone-invalid"),
+        (Registration { password: "12345678".into(), ..form("13900000001") }, "account-password-common"),
+        (Registration { password: "short".into(), ..form("13900000001") }, "account-password-short"),
+        (Registration { consent: false, ..form("13900000001") }, "account-consent-required"),
+        (Registration { community_id: None, ..form("13900000001") }, "account-community-required"),
+        (Registration { community_id: Some(2), compound_id: Some(1), ..form("13900000001") }, "account-compound-mismatch"),
+    ];
+    for (bad, code) in cases {
+        match accounts::register(&db, bad, now).await {
+            Err(Error::Invalid(got)) => assert_eq!(got, code),
+            other => panic!("expected {code}, got {other:?}"),
+        }
+    }
+    assert!(accounts::list(&db, 10).await?.is_empty(), "nothing was written");
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_number_one_account_even_when_raced() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let attempts = (0..8).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move { accounts::register(&db, form("13700000000"), now).await })
+    });
+    let mut created = 0;
+    for attempt in attempts {
+        match attempt.await? {
+            Ok(_) => created += 1,
+            Err(Error::Invalid("account-phone-taken")) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(accounts::list(&db, 10).await?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn login_starts_a_session_that_ends_when_idle_or_old() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let policy = SessionPolicy::default();
+    accounts::register(&db, form("13812341234"), now).await?;
+    let (account, token) = accounts::login(&db, "13812341234", PASSWORD, "127.0.0.1", policy, now).await?;
+    let (_, second) = accounts::login(&db, "13812341234", PASSWORD, "127.0.0.1", policy, now).await?;
+    assert_ne!(token, second, "a fresh session id at every sign-in");
+    let seen = accounts::session_account(&db, &token, policy, now + Duration::minutes(20)).await?;
+    assert_eq!(seen.map(|a| a.user.id), Some(account.user.id));
+    // 20 minutes of activity moved the idle limit: 40 minutes after sign-in is still fine.
+    assert!(accounts::session_account(&db, &token, policy, now + Duration::minutes(40)).await?.is_some());
+    assert!(accounts::session_account(&db, &token, policy, now + Duration::minutes(75)).await?.is_none(), "idle");
+    let mut active = now;
+    for _ in 0..(12 * 4) {
+        active += Duration::minutes(15);
+        accounts::session_account(&db, &second, policy, active).await?;
+    }
+    assert!(accounts::session_account(&db, &second, policy, active).await?.is_none(), "absolute limit");
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_throttled_per_account_and_per_address() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let policy = SessionPolicy::default();
+    accounts::register(&db, form("13812341234"), now).await?;
+    for i in 0..6 {
+        let result = accounts::login(&db, "13812341234", "wrong-password", "10.0.0.1", policy, now).await;
+        assert!(matches!(result, Err(Error::Invalid("login-failed"))), "attempt {i}");
+    }
+    let blocked = accounts::login(&db, "13812341234", PASSWORD, "10.0.0.1", policy, now).await;
+    assert!(matches!(blocked, Err(Error::Throttled("login-throttled-address"))), "{blocked:?}");
+    // Another address may still try, until the account's hourly limit.
+    for _ in 0..4 {
+        let _refused = accounts::login(&db, "13812341234", "wrong-password", "10.0.0.2", policy, now).await;
+    }
+    let blocked = accounts::login(&db, "13812341234", PASSWORD, "10.0.0.3", policy, now).await;
+    assert!(matches!(blocked, Err(Error::Throttled("login-throttled-account"))), "{blocked:?}");
+    let later = now + Duration::minutes(61);
+    assert!(accounts::login(&db, "13812341234", PASSWORD, "10.0.0.3", policy, later).await.is_ok(), "the hour passes");
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_numbers_fail_like_wrong_passwords() -> TestResult {
+    let db = db().await?;
+    let result = accounts::login(&db, "13600000000", PASSWORD, "127.0.0.1", SessionPolicy::default(), Utc::now()).await;
+    assert!(matches!(result, Err(Error::Invalid("login-failed"))));
+    Ok(())
+}
+
+#[tokio::test]
+async fn roles_are_granted_once_and_checked() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let admin = accounts::add_user(&db, "13900000009", Some(PASSWORD), &[Role::Admin], now).await?;
+    assert_eq!(admin.roles, vec![Role::Admin]);
+    assert_eq!(admin.user.consent_version, accounts::STAFF_CONSENT);
+    let again = accounts::add_user(&db, "13900000009", None, &[Role::Officer, Role::Officer], now).await?;
+    assert_eq!(again.roles, vec![Role::Officer, Role::Admin]);
+    let resident = accounts::register(&db, form("13812341234"), now).await?;
+    assert!(matches!(resident.require(Role::Officer), Err(Error::Forbidden)));
+    assert!(admin.require(Role::Officer).is_ok(), "admins hold every power");
+    accounts::revoke(&db, again.user.id, Role::Officer).await?;
+    assert_eq!(accounts::roles_of(&db, again.user.id).await?, vec![Role::Admin]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let policy = SessionPolicy::default();
+    accounts::register(&db, form("13812341234"), now).await?;
+    let (account, phone_session) = accounts::login(&db, "13812341234", PASSWORD, "a", policy, now).await?;
+    let (_, laptop_session) = accounts::login(&db, "13812341234", PASSWORD, "b", policy, now).await?;
+    let wrong = accounts::change_password(&db, &account, &phone_session, "not-it", "zhenhai-haifang-2026").await;
+    assert!(matches!(wrong, Err(Error::Invalid("account-password-wrong"))));
+    accounts::change_password(&db, &account, &phone_session, PASSWORD, "zhenhai-haifang-2026").await?;
+    assert!(accounts::session_account(&db, &phone_session, policy, now).await?.is_some());
+    assert!(accounts::session_account(&db, &laptop_session, policy, now).await?.is_none());
+    assert!(accounts::login(&db, "13812341234", "zhenhai-haifang-2026", "a", policy, now).await.is_ok());
+    Ok(())
+}
+
+#[tokio::test]
+async fn export_holds_my_data_and_deletion_removes_it() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let policy = SessionPolicy::default();
+    accounts::register(&db, form("13812341234"), now).await?;
+    let (account, token) = accounts::login(&db, "13812341234", PASSWORD, "a", policy, now).await?;
+    let data = accounts::export(&db, &account).await?;
+    assert_eq!(data["account"]["phone"], "13812341234");
+    assert_eq!(data["account"]["community"], "总浦桥社区");
+    assert_eq!(data["consent"]["privacy_notice_version"], accounts::PRIVACY_NOTICE_VERSION);
+    assert_eq!(data["sessions"].as_array().map(Vec::len), Some(1));
+    assert!(!data.to_string().contains("argon2"), "the hash is not personal data to hand out");
+    accounts::delete(&db, &account).await?;
+    assert!(accounts::session_account(&db, &token, policy, now).await?.is_none());
+    assert!(accounts::list(&db, 10).await?.is_empty());
+    assert!(accounts::register(&db, form("13812341234"), now).await.is_ok(), "the number is free again");
+    Ok(())
+}
