@@ -74,7 +74,6 @@ volunteers-intro = More than 540 new Ningbo people volunteering: fellow townspeo
 volunteers-squads = Squads
 
 me-title = Me
-me-intro = Sign-in and accounts open soon. Here you can set the language and text size; the setting is kept in this browser.
 
 error-title = Something went wrong
 error-not-found = We could not find that page.
@@ -84,3 +83,74 @@ error-server = The system has a problem right now; please try again later. If it
 error-network = The network cannot be reached; please check your connection and try again.
 error-go-home = Back to the home page
 loading = Loading…
+
+error-unauthorized = Please sign in first.
+error-forbidden = You do not have permission to do this.
+
+field-phone = Mobile number
+field-password = Password
+field-password-hint = At least 8 characters; avoid easily guessed ones such as 12345678, a birthday or your number.
+field-old-password = Current password
+field-new-password = New password
+field-community = Community
+field-compound = Compound
+field-choose = Please choose
+field-choose-later = Not now
+
+login-title = Sign in
+login-submit = Sign in
+login-no-account = No account yet?
+login-failed = The number or the password is wrong; please try again.
+login-throttled-account = Too many wrong passwords for this account; try again in an hour or contact your community officer.
+login-throttled-address = Too many attempts; please wait a minute.
+
+register-title = Register
+register-intro = Register with your mobile number and choose your community and compound.
+register-consent = I have read and agree to the
+register-submit = Register
+register-have-account = Already registered?
+
+account-phone-invalid = Please enter a valid 11-digit mainland mobile number.
+account-phone-taken = This number is already registered; please sign in.
+account-password-short = The password needs at least 8 characters.
+account-password-long = The password is too long; please keep it under 128 characters.
+account-password-common = This password is too easy to guess; please choose another.
+account-consent-required = Please read and accept the privacy notice.
+account-community-required = Please choose your community.
+account-compound-mismatch = That compound is not in the chosen community; please choose again.
+account-password-wrong = The password is wrong.
+
+logout-submit = Sign out
+me-signed-out = Sign in to book mediation, talk in the tea house and see your records.
+me-account = My account
+me-roles = Roles
+me-my-data = My data
+me-my-data-hint = Download everything this site keeps about you (JSON).
+me-download = Download my data
+me-change-password = Change password
+me-password-changed = Password changed; every other device has been signed out.
+me-delete = Delete my account
+me-delete-what = Deleting removes your account, number, consent record and sign-in history for good.
+me-delete-kept = Should you have mediation cases still open in future, their records are kept as the rules require, but no longer linked to your number.
+me-delete-submit = Delete my account for good
+
+role-resident = Resident
+role-volunteer = Volunteer
+role-mediator = Mediator
+role-liaison = Liaison
+role-officer = Community officer
+role-admin = Administrator
+
+admin-title = Administration
+admin-residents = Registered residents per community
+admin-add-user = Add a user or grant a role
+admin-password-hint = Required for a new user; leave empty to grant a role to an existing one.
+admin-add-submit = Save
+admin-users = Users
+
+privacy-title = Privacy notice
+privacy-version = Version
+privacy-collect = We collect only what the service needs: your mobile number (to sign in and be contacted), your password (kept only as an irreversible hash), your community and compound, and when you accepted which version of this notice.
+privacy-use = This is used only for community policing services: mediation bookings, the tea house, and safety notices for your community. We never sell it or give it to unrelated parties.
+privacy-show = Your number is never shown publicly; apart from you and staff who need it, people only see it masked, like 138****1234.
+privacy-rights = On the "Me" page you can download all your data, change your password or delete your account at any time (Personal Information Protection Law).

@@ -74,7 +74,6 @@ volunteers-intro = 540 余名新宁波人组成的志愿服务队伍：老乡帮
 volunteers-squads = 小分队
 
 me-title = 我的
-me-intro = 登录和账号功能即将开通。您可以在这里调整语言和字号，设置会保存在本机浏览器。
 
 error-title = 出错了
 error-not-found = 没有找到您要的页面。
@@ -84,3 +83,74 @@ error-server = 系统暂时出了问题，请稍后再试。如果一直这样�
 error-network = 网络连接不上，请检查网络后再试。
 error-go-home = 回到首页
 loading = 正在加载…
+
+error-unauthorized = 请先登录。
+error-forbidden = 您没有权限进行这个操作。
+
+field-phone = 手机号
+field-password = 密码
+field-password-hint = 至少 8 位；不要用 12345678、生日或手机号这类容易被猜到的密码。
+field-old-password = 原密码
+field-new-password = 新密码
+field-community = 所在社区
+field-compound = 所在小区
+field-choose = 请选择
+field-choose-later = 暂不选择
+
+login-title = 登录
+login-submit = 登录
+login-no-account = 还没有账号？
+login-failed = 手机号或密码不对，请再试一次。
+login-throttled-account = 这个账号密码错误次数太多，请一小时后再试，或联系社区民警。
+login-throttled-address = 尝试太频繁了，请一分钟后再试。
+
+register-title = 注册
+register-intro = 用手机号注册，选择您所在的社区和小区。
+register-consent = 我已阅读并同意
+register-submit = 注册
+register-have-account = 已有账号？
+
+account-phone-invalid = 请填写正确的 11 位手机号。
+account-phone-taken = 这个手机号已经注册过了，请直接登录。
+account-password-short = 密码至少要 8 位。
+account-password-long = 密码太长了，请不要超过 128 位。
+account-password-common = 这个密码太容易被猜到，请换一个。
+account-consent-required = 请阅读并勾选同意隐私说明。
+account-community-required = 请选择您所在的社区。
+account-compound-mismatch = 所选小区不属于所选社区，请重新选择。
+account-password-wrong = 密码不对。
+
+logout-submit = 退出登录
+me-signed-out = 登录后可以预约调解、在茶楼发言、查看自己的记录。
+me-account = 我的账号
+me-roles = 身份
+me-my-data = 我的数据
+me-my-data-hint = 下载本站保存的关于您的全部数据（JSON 格式）。
+me-download = 下载我的数据
+me-change-password = 修改密码
+me-password-changed = 密码已修改，其他设备上的登录已全部退出。
+me-delete = 注销账号
+me-delete-what = 注销后，您的账号、手机号、同意记录和登录记录会被永久删除，无法恢复。
+me-delete-kept = 今后如果您有尚未办结的调解案件，案件记录会按规定保留，但不再与您的手机号关联。
+me-delete-submit = 永久注销账号
+
+role-resident = 居民
+role-volunteer = 志愿者
+role-mediator = 调解员
+role-liaison = 联络员
+role-officer = 社区民警
+role-admin = 管理员
+
+admin-title = 管理
+admin-residents = 各社区注册居民
+admin-add-user = 添加用户或授予身份
+admin-password-hint = 新用户必填；给已有用户授予身份时留空。
+admin-add-submit = 保存
+admin-users = 用户
+
+privacy-title = 隐私说明
+privacy-version = 版本
+privacy-collect = 我们只收集提供服务所必需的信息：手机号（用于登录和联系）、密码（只保存不可还原的加密摘要）、所在社区和小区，以及您同意本说明的时间和版本。
+privacy-use = 这些信息只用于社区警务服务：预约调解、茶楼交流、推送与您社区相关的安全提示。我们不会出售或向无关方提供。
+privacy-show = 您的手机号不会公开显示；除您本人和确有需要的工作人员外，其他人只能看到 138****1234 这样的隐去中间四位的号码。
+privacy-rights = 您可以随时在“我的”页面下载您的全部数据、修改密码或注销账号（依据《个人信息保护法》）。

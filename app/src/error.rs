@@ -16,6 +16,15 @@ pub enum AppError {
     /// Input that breaks a rule; the key names the sentence that explains which.
     #[error("invalid input ({0})")]
     Invalid(String),
+    /// Not signed in (or the session ended): the page offers to sign in.
+    #[error("not signed in")]
+    Unauthorized,
+    /// Signed in without the role this needs.
+    #[error("forbidden")]
+    Forbidden,
+    /// Too many attempts; the key explains which limit.
+    #[error("throttled ({0})")]
+    Throttled(String),
     #[error("server error")]
     Server,
     /// The request never reached the server or its answer could not be read.
@@ -43,7 +52,11 @@ impl AppError {
     pub fn message_key(&self) -> &str {
         match self {
             AppError::NotFound => "error-not-found",
-            AppError::Invalid(key) => key,
+            // The key may come back in a URL after a form post; only known sentences are shown.
+            AppError::Invalid(key) | AppError::Throttled(key) if crate::i18n::is_key(key) => key,
+            AppError::Invalid(_) | AppError::Throttled(_) => "error-invalid",
+            AppError::Unauthorized => "error-unauthorized",
+            AppError::Forbidden => "error-forbidden",
             AppError::Server => "error-server",
             AppError::Network => "error-network",
         }
@@ -55,6 +68,9 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Server => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Network => StatusCode::BAD_GATEWAY,
         }
@@ -82,9 +98,15 @@ impl From<domain::Error> for AppError {
     fn from(error: domain::Error) -> Self {
         let error = match error {
             domain::Error::NotFound => AppError::NotFound,
-            domain::Error::Invalid(why) => {
-                tracing::info!(why, "refused input");
-                AppError::Invalid("error-invalid".into())
+            domain::Error::Invalid(code) => {
+                tracing::info!(code, "refused input");
+                AppError::Invalid(code.to_owned())
+            }
+            domain::Error::Unauthorized => AppError::Unauthorized,
+            domain::Error::Forbidden => AppError::Forbidden,
+            domain::Error::Throttled(code) => {
+                tracing::warn!(code, "throttled");
+                AppError::Throttled(code.to_owned())
             }
             domain::Error::Db(cause) => {
                 tracing::error!(%cause, "database error");
@@ -125,5 +147,30 @@ pub fn or_error<T, V: IntoView + 'static>(
     match result {
         Ok(value) => Either::Left(view(value)),
         Err(error) => Either::Right(view! { <ErrorView error /> }.into_any()),
+    }
+}
+
+/// The error a form post came back with when JavaScript is off: the server function
+/// redirects to the page with `__path` and `__err` in the query.
+#[component]
+pub fn FormError(path: &'static str) -> impl IntoView {
+    use leptos::server_fn::error::ServerFnUrlError;
+    use leptos_router::hooks::use_query_map;
+
+    let i18n = use_i18n();
+    let query = use_query_map();
+    move || {
+        let query = query.read();
+        (query.get("__path").as_deref() == Some(path)).then(|| {
+            let error = query
+                .get("__err")
+                .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+                .unwrap_or(AppError::Server);
+            view! {
+                <p class="form-error" role="alert">
+                    {i18n.t(error.message_key())}
+                </p>
+            }
+        })
     }
 }

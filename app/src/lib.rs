@@ -1,12 +1,14 @@
 //! The 家警务 portal's pages, components and server functions. Built twice: with `ssr`
 //! for the server, and with `hydrate` for the browser, where only the islands run.
 
+pub mod accounts;
 pub mod directory;
 pub mod error;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
 pub mod prefs;
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -25,6 +27,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let prefs = Prefs::current();
     #[cfg(feature = "ssr")]
     content_security_policy();
+    #[cfg(feature = "ssr")]
+    provide_context(csrf_token());
     provide_context(prefs);
     provide_context(I18n {
         locale: prefs.locale,
@@ -73,6 +77,35 @@ fn content_security_policy() {
     }
 }
 
+/// The browser's CSRF token: the one its cookie holds, or a new one set now.
+#[cfg(feature = "ssr")]
+fn csrf_token() -> security::CsrfToken {
+    use axum::http::header::SET_COOKIE;
+    use security::ssr::random_token;
+
+    let Ok(state) = state::state() else {
+        return security::CsrfToken::default();
+    };
+    let headers = use_context::<axum::http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    if let Some(token) = state
+        .cookies
+        .get(&headers, security::CSRF_FIELD)
+        .filter(|t| t.len() == 64)
+    {
+        return security::CsrfToken(token);
+    }
+    let token = random_token().unwrap_or_default();
+    if let (Some(response), Some(cookie)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        state.cookies.set(security::CSRF_FIELD, &token, None),
+    ) {
+        response.append_header(SET_COOKIE, cookie);
+    }
+    security::CsrfToken(token)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -114,7 +147,27 @@ pub fn App() -> impl IntoView {
                         view=pages::volunteers::VolunteersPage
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/me") view=pages::me::MePage ssr=SsrMode::Async />
+                    <Route path=path!("/me") view=accounts::pages::MePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/login")
+                        view=accounts::pages::LoginPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/register")
+                        view=accounts::pages::RegisterPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin")
+                        view=accounts::pages::AdminPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/privacy")
+                        view=accounts::pages::PrivacyPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </layout::Layout>
         </Router>

@@ -94,6 +94,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <form method="post" action=SetPrefs::PATH class="pref-form">
+            <crate::security::CsrfField />
             <input type="hidden" name="lang" value=i18n.locale.other().tag() />
             <button type="submit" class="pref" lang=i18n.locale.other().tag()>
                 {i18n.t("prefs-switch-language")}
@@ -103,36 +104,28 @@ pub fn LanguageSwitch() -> impl IntoView {
 }
 
 /// The large-text switch. Without JavaScript it is a form like the language switch;
-/// once hydrated it flips the page at once and saves the choice in the background.
+/// once hydrated it flips the page at once and saves the choice in the background,
+/// posting the same form fields (CSRF token included) with gloo-net.
 #[island]
 pub fn TextSizeToggle(
     large: bool,
     label_large: String,
     label_normal: String,
     save_failed: String,
+    csrf: String,
 ) -> impl IntoView {
     let (is_large, set_large) = signal(large);
     // Effects run only in the browser: the mark says the switch now works in place.
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
-    let save = ServerAction::<SetPrefs>::new();
+    let (failed, set_failed) = signal(false);
+    let token = csrf.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let next = !is_large.get_untracked();
         set_large.set(next);
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _toggled = root.class_list().toggle_with_force("large", next);
-        }
-        save.dispatch(SetPrefs {
-            lang: None,
-            text: Some(if next { "large" } else { "normal" }.to_owned()),
-        });
+        save_text_size(next, token.clone(), set_failed);
     };
-    let failed = move || matches!(save.value().get(), Some(Err(_)));
     view! {
         <form
             method="post"
@@ -141,6 +134,7 @@ pub fn TextSizeToggle(
             data-hydrated=move || hydrated.get().then_some("true")
             on:submit=on_submit
         >
+            <input type="hidden" name="csrf" value=csrf />
             <input
                 type="hidden"
                 name="text"
@@ -149,7 +143,7 @@ pub fn TextSizeToggle(
             <button type="submit" class="pref" aria-pressed=move || is_large.get().to_string()>
                 {move || if is_large.get() { label_normal.clone() } else { label_large.clone() }}
             </button>
-            <Show when=failed>
+            <Show when=move || failed.get()>
                 <span class="pref-error" role="status">
                     {save_failed.clone()}
                 </span>
@@ -158,17 +152,51 @@ pub fn TextSizeToggle(
     }
 }
 
+/// Applies the text size to the page and stores it on the server.
+#[cfg(feature = "hydrate")]
+fn save_text_size(large: bool, csrf: String, set_failed: WriteSignal<bool>) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _toggled = root.class_list().toggle_with_force("large", large);
+    }
+    let body = format!(
+        "text={}&csrf={csrf}",
+        if large { "large" } else { "normal" }
+    );
+    leptos::task::spawn_local(async move {
+        let request = gloo_net::http::Request::post(SetPrefs::PATH)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body);
+        let saved = match request {
+            Ok(request) => request.send().await.is_ok_and(|r| r.ok()),
+            Err(_) => false,
+        };
+        set_failed.set(!saved);
+    });
+}
+
+/// On the server the island only renders; submitting happens in the browser.
+#[cfg(not(feature = "hydrate"))]
+fn save_text_size(_large: bool, _csrf: String, _set_failed: WriteSignal<bool>) {}
+
 /// The text-size switch with its labels in the reader's language.
 #[component]
 pub fn TextSizeSwitch() -> impl IntoView {
     let i18n: I18n = use_i18n();
     let large = use_context::<Prefs>().unwrap_or_default().large_text;
+    let csrf = use_context::<crate::security::CsrfToken>()
+        .unwrap_or_default()
+        .0;
     view! {
         <TextSizeToggle
             large
             label_large=i18n.t("prefs-large-text")
             label_normal=i18n.t("prefs-normal-text")
             save_failed=i18n.t("prefs-save-failed")
+            csrf
         />
     }
 }

@@ -9,6 +9,10 @@ use crate::error::AppError;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: domain::DatabaseConnection,
+    pub cookies: crate::security::ssr::CookiePolicy,
+    pub sessions: domain::accounts::SessionPolicy,
+    /// Whether `X-Forwarded-For` comes from our own reverse proxy and names the client.
+    pub trust_proxy: bool,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -17,10 +21,15 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The database pool; an error (not a panic) if the context is missing.
-pub fn db() -> Result<domain::DatabaseConnection, AppError> {
-    use_context::<AppState>().map(|s| s.db).ok_or_else(|| {
+/// The state of the server; an error (not a panic) if the context is missing.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from context");
         AppError::Server
     })
+}
+
+/// The database pool.
+pub fn db() -> Result<domain::DatabaseConnection, AppError> {
+    state().map(|s| s.db)
 }

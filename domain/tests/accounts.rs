@@ -7,6 +7,7 @@ use domain::{Error, demo, testing};
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const PASSWORD: &str = "haitian-xiongzhen";
+const NOTICE: &str = "2026-11-29";
 
 fn form(phone: &str) -> Registration {
     Registration {
@@ -15,6 +16,7 @@ fn form(phone: &str) -> Registration {
         community_id: Some(1),
         compound_id: Some(1),
         consent: true,
+        notice_version: NOTICE.to_owned(),
     }
 }
 
@@ -31,9 +33,12 @@ async fn registration_records_consent_and_makes_a_resident() -> TestResult {
     let account = accounts::register(&db, form("+86 138-1234-1234"), now).await?;
     assert_eq!(account.user.phone, "13812341234");
     assert_eq!(account.roles, vec![Role::Resident]);
-    assert_eq!(account.user.consent_version, accounts::PRIVACY_NOTICE_VERSION);
+    assert_eq!(account.user.consent_version, NOTICE);
     assert!((account.user.consent_at - now).num_seconds().abs() < 1);
-    assert!(account.user.password_hash.starts_with("$argon2id$"), "never the password itself");
+    assert!(
+        account.user.password_hash.starts_with("$argon2id$"),
+        "never the password itself"
+    );
     Ok(())
 }
 
@@ -42,12 +47,49 @@ async fn registration_refuses_bad_input_and_writes_nothing() -> TestResult {
     let db = db().await?;
     let now = Utc::now();
     let cases = [
-        (Registration { phone: "12345".into(), ..form("") }, "account-phone-invalid"),
-        (Registration { password: "12345678".into(), ..form("13900000001") }, "account-password-common"),
-        (Registration { password: "short".into(), ..form("13900000001") }, "account-password-short"),
-        (Registration { consent: false, ..form("13900000001") }, "account-consent-required"),
-        (Registration { community_id: None, ..form("13900000001") }, "account-community-required"),
-        (Registration { community_id: Some(2), compound_id: Some(1), ..form("13900000001") }, "account-compound-mismatch"),
+        (
+            Registration {
+                phone: "12345".into(),
+                ..form("")
+            },
+            "account-phone-invalid",
+        ),
+        (
+            Registration {
+                password: "12345678".into(),
+                ..form("13900000001")
+            },
+            "account-password-common",
+        ),
+        (
+            Registration {
+                password: "short".into(),
+                ..form("13900000001")
+            },
+            "account-password-short",
+        ),
+        (
+            Registration {
+                consent: false,
+                ..form("13900000001")
+            },
+            "account-consent-required",
+        ),
+        (
+            Registration {
+                community_id: None,
+                ..form("13900000001")
+            },
+            "account-community-required",
+        ),
+        (
+            Registration {
+                community_id: Some(2),
+                compound_id: Some(1),
+                ..form("13900000001")
+            },
+            "account-compound-mismatch",
+        ),
     ];
     for (bad, code) in cases {
         match accounts::register(&db, bad, now).await {
@@ -55,7 +97,10 @@ async fn registration_refuses_bad_input_and_writes_nothing() -> TestResult {
             other => panic!("expected {code}, got {other:?}"),
         }
     }
-    assert!(accounts::list(&db, 10).await?.is_empty(), "nothing was written");
+    assert!(
+        accounts::list(&db, 10).await?.is_empty(),
+        "nothing was written"
+    );
     Ok(())
 }
 
@@ -86,20 +131,36 @@ async fn login_starts_a_session_that_ends_when_idle_or_old() -> TestResult {
     let now = Utc::now();
     let policy = SessionPolicy::default();
     accounts::register(&db, form("13812341234"), now).await?;
-    let (account, token) = accounts::login(&db, "13812341234", PASSWORD, "127.0.0.1", policy, now).await?;
-    let (_, second) = accounts::login(&db, "13812341234", PASSWORD, "127.0.0.1", policy, now).await?;
+    let (account, token) =
+        accounts::login(&db, "13812341234", PASSWORD, "127.0.0.1", policy, now).await?;
+    let (_, second) =
+        accounts::login(&db, "13812341234", PASSWORD, "127.0.0.1", policy, now).await?;
     assert_ne!(token, second, "a fresh session id at every sign-in");
     let seen = accounts::session_account(&db, &token, policy, now + Duration::minutes(20)).await?;
     assert_eq!(seen.map(|a| a.user.id), Some(account.user.id));
     // 20 minutes of activity moved the idle limit: 40 minutes after sign-in is still fine.
-    assert!(accounts::session_account(&db, &token, policy, now + Duration::minutes(40)).await?.is_some());
-    assert!(accounts::session_account(&db, &token, policy, now + Duration::minutes(75)).await?.is_none(), "idle");
+    assert!(
+        accounts::session_account(&db, &token, policy, now + Duration::minutes(40))
+            .await?
+            .is_some()
+    );
+    assert!(
+        accounts::session_account(&db, &token, policy, now + Duration::minutes(75))
+            .await?
+            .is_none(),
+        "idle"
+    );
     let mut active = now;
     for _ in 0..(12 * 4) {
         active += Duration::minutes(15);
         accounts::session_account(&db, &second, policy, active).await?;
     }
-    assert!(accounts::session_account(&db, &second, policy, active).await?.is_none(), "absolute limit");
+    assert!(
+        accounts::session_account(&db, &second, policy, active)
+            .await?
+            .is_none(),
+        "absolute limit"
+    );
     Ok(())
 }
 
@@ -110,26 +171,64 @@ async fn wrong_passwords_are_throttled_per_account_and_per_address() -> TestResu
     let policy = SessionPolicy::default();
     accounts::register(&db, form("13812341234"), now).await?;
     for i in 0..6 {
-        let result = accounts::login(&db, "13812341234", "wrong-password", "10.0.0.1", policy, now).await;
-        assert!(matches!(result, Err(Error::Invalid("login-failed"))), "attempt {i}");
+        let result = accounts::login(
+            &db,
+            "13812341234",
+            "wrong-password",
+            "10.0.0.1",
+            policy,
+            now,
+        )
+        .await;
+        assert!(
+            matches!(result, Err(Error::Invalid("login-failed"))),
+            "attempt {i}"
+        );
     }
     let blocked = accounts::login(&db, "13812341234", PASSWORD, "10.0.0.1", policy, now).await;
-    assert!(matches!(blocked, Err(Error::Throttled("login-throttled-address"))), "{blocked:?}");
+    assert!(
+        matches!(blocked, Err(Error::Throttled("login-throttled-address"))),
+        "{blocked:?}"
+    );
     // Another address may still try, until the account's hourly limit.
     for _ in 0..4 {
-        let _refused = accounts::login(&db, "13812341234", "wrong-password", "10.0.0.2", policy, now).await;
+        let _refused = accounts::login(
+            &db,
+            "13812341234",
+            "wrong-password",
+            "10.0.0.2",
+            policy,
+            now,
+        )
+        .await;
     }
     let blocked = accounts::login(&db, "13812341234", PASSWORD, "10.0.0.3", policy, now).await;
-    assert!(matches!(blocked, Err(Error::Throttled("login-throttled-account"))), "{blocked:?}");
+    assert!(
+        matches!(blocked, Err(Error::Throttled("login-throttled-account"))),
+        "{blocked:?}"
+    );
     let later = now + Duration::minutes(61);
-    assert!(accounts::login(&db, "13812341234", PASSWORD, "10.0.0.3", policy, later).await.is_ok(), "the hour passes");
+    assert!(
+        accounts::login(&db, "13812341234", PASSWORD, "10.0.0.3", policy, later)
+            .await
+            .is_ok(),
+        "the hour passes"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn unknown_numbers_fail_like_wrong_passwords() -> TestResult {
     let db = db().await?;
-    let result = accounts::login(&db, "13600000000", PASSWORD, "127.0.0.1", SessionPolicy::default(), Utc::now()).await;
+    let result = accounts::login(
+        &db,
+        "13600000000",
+        PASSWORD,
+        "127.0.0.1",
+        SessionPolicy::default(),
+        Utc::now(),
+    )
+    .await;
     assert!(matches!(result, Err(Error::Invalid("login-failed"))));
     Ok(())
 }
@@ -141,13 +240,29 @@ async fn roles_are_granted_once_and_checked() -> TestResult {
     let admin = accounts::add_user(&db, "13900000009", Some(PASSWORD), &[Role::Admin], now).await?;
     assert_eq!(admin.roles, vec![Role::Admin]);
     assert_eq!(admin.user.consent_version, accounts::STAFF_CONSENT);
-    let again = accounts::add_user(&db, "13900000009", None, &[Role::Officer, Role::Officer], now).await?;
+    let again = accounts::add_user(
+        &db,
+        "13900000009",
+        None,
+        &[Role::Officer, Role::Officer],
+        now,
+    )
+    .await?;
     assert_eq!(again.roles, vec![Role::Officer, Role::Admin]);
     let resident = accounts::register(&db, form("13812341234"), now).await?;
-    assert!(matches!(resident.require(Role::Officer), Err(Error::Forbidden)));
-    assert!(admin.require(Role::Officer).is_ok(), "admins hold every power");
+    assert!(matches!(
+        resident.require(Role::Officer),
+        Err(Error::Forbidden)
+    ));
+    assert!(
+        admin.require(Role::Officer).is_ok(),
+        "admins hold every power"
+    );
     accounts::revoke(&db, again.user.id, Role::Officer).await?;
-    assert_eq!(accounts::roles_of(&db, again.user.id).await?, vec![Role::Admin]);
+    assert_eq!(
+        accounts::roles_of(&db, again.user.id).await?,
+        vec![Role::Admin]
+    );
     Ok(())
 }
 
@@ -157,14 +272,45 @@ async fn changing_the_password_ends_other_sessions() -> TestResult {
     let now = Utc::now();
     let policy = SessionPolicy::default();
     accounts::register(&db, form("13812341234"), now).await?;
-    let (account, phone_session) = accounts::login(&db, "13812341234", PASSWORD, "a", policy, now).await?;
-    let (_, laptop_session) = accounts::login(&db, "13812341234", PASSWORD, "b", policy, now).await?;
-    let wrong = accounts::change_password(&db, &account, &phone_session, "not-it", "zhenhai-haifang-2026").await;
-    assert!(matches!(wrong, Err(Error::Invalid("account-password-wrong"))));
-    accounts::change_password(&db, &account, &phone_session, PASSWORD, "zhenhai-haifang-2026").await?;
-    assert!(accounts::session_account(&db, &phone_session, policy, now).await?.is_some());
-    assert!(accounts::session_account(&db, &laptop_session, policy, now).await?.is_none());
-    assert!(accounts::login(&db, "13812341234", "zhenhai-haifang-2026", "a", policy, now).await.is_ok());
+    let (account, phone_session) =
+        accounts::login(&db, "13812341234", PASSWORD, "a", policy, now).await?;
+    let (_, laptop_session) =
+        accounts::login(&db, "13812341234", PASSWORD, "b", policy, now).await?;
+    let wrong = accounts::change_password(
+        &db,
+        &account,
+        &phone_session,
+        "not-it",
+        "zhenhai-haifang-2026",
+    )
+    .await;
+    assert!(matches!(
+        wrong,
+        Err(Error::Invalid("account-password-wrong"))
+    ));
+    accounts::change_password(
+        &db,
+        &account,
+        &phone_session,
+        PASSWORD,
+        "zhenhai-haifang-2026",
+    )
+    .await?;
+    assert!(
+        accounts::session_account(&db, &phone_session, policy, now)
+            .await?
+            .is_some()
+    );
+    assert!(
+        accounts::session_account(&db, &laptop_session, policy, now)
+            .await?
+            .is_none()
+    );
+    assert!(
+        accounts::login(&db, "13812341234", "zhenhai-haifang-2026", "a", policy, now)
+            .await
+            .is_ok()
+    );
     Ok(())
 }
 
@@ -178,12 +324,24 @@ async fn export_holds_my_data_and_deletion_removes_it() -> TestResult {
     let data = accounts::export(&db, &account).await?;
     assert_eq!(data["account"]["phone"], "13812341234");
     assert_eq!(data["account"]["community"], "总浦桥社区");
-    assert_eq!(data["consent"]["privacy_notice_version"], accounts::PRIVACY_NOTICE_VERSION);
+    assert_eq!(data["consent"]["privacy_notice_version"], NOTICE);
     assert_eq!(data["sessions"].as_array().map(Vec::len), Some(1));
-    assert!(!data.to_string().contains("argon2"), "the hash is not personal data to hand out");
+    assert!(
+        !data.to_string().contains("argon2"),
+        "the hash is not personal data to hand out"
+    );
     accounts::delete(&db, &account).await?;
-    assert!(accounts::session_account(&db, &token, policy, now).await?.is_none());
+    assert!(
+        accounts::session_account(&db, &token, policy, now)
+            .await?
+            .is_none()
+    );
     assert!(accounts::list(&db, 10).await?.is_empty());
-    assert!(accounts::register(&db, form("13812341234"), now).await.is_ok(), "the number is free again");
+    assert!(
+        accounts::register(&db, form("13812341234"), now)
+            .await
+            .is_ok(),
+        "the number is free again"
+    );
     Ok(())
 }

@@ -13,6 +13,48 @@ pub struct Config {
     pub json_logs: bool,
     /// `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`, … as read by Leptos.
     pub leptos: LeptosOptions,
+    pub web: WebSettings,
+}
+
+/// How the web layer treats browsers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WebSettings {
+    /// `PORTAL_HTTPS=true` when the portal is served over https (by a proxy in front):
+    /// cookies become `Secure` and take the `__Host-` prefix.
+    pub https: bool,
+    /// `PORTAL_SESSION_IDLE_MINUTES` (30) and `PORTAL_SESSION_ABSOLUTE_HOURS` (12).
+    pub sessions: domain::accounts::SessionPolicy,
+    /// `PORTAL_TRUST_PROXY=true` when a reverse proxy of ours sets `X-Forwarded-For`.
+    pub trust_proxy: bool,
+}
+
+fn flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"))
+}
+
+fn number(name: &str, default: i64) -> Result<i64, String> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{name} must be a positive number, not {v:?}")),
+        Err(_) => Ok(default),
+    }
+}
+
+impl WebSettings {
+    pub fn from_env() -> Result<WebSettings, String> {
+        Ok(WebSettings {
+            https: flag("PORTAL_HTTPS"),
+            sessions: domain::accounts::SessionPolicy {
+                idle: chrono::Duration::minutes(number("PORTAL_SESSION_IDLE_MINUTES", 30)?),
+                absolute: chrono::Duration::hours(number("PORTAL_SESSION_ABSOLUTE_HOURS", 12)?),
+            },
+            trust_proxy: flag("PORTAL_TRUST_PROXY"),
+        })
+    }
 }
 
 impl Config {
@@ -28,6 +70,7 @@ impl Config {
                 .filter(|k| !k.is_empty()),
             json_logs: std::env::var("PORTAL_LOG_FORMAT").is_ok_and(|f| f == "json"),
             leptos,
+            web: WebSettings::from_env()?,
         })
     }
 }

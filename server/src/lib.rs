@@ -2,6 +2,8 @@
 
 pub mod assets;
 pub mod config;
+pub mod csrf;
+pub mod my_data;
 pub mod routes;
 
 use app::state::AppState;
@@ -26,6 +28,16 @@ pub async fn secret_key(
 }
 
 /// Everything `serve` needs, built from a migrated database.
-pub fn state(db: DatabaseConnection, leptos_options: leptos::config::LeptosOptions) -> AppState {
-    AppState { leptos_options, db }
+pub fn state(
+    db: DatabaseConnection,
+    leptos_options: leptos::config::LeptosOptions,
+    web: config::WebSettings,
+) -> AppState {
+    AppState {
+        leptos_options,
+        db,
+        cookies: app::security::ssr::CookiePolicy { secure: web.https },
+        sessions: web.sessions,
+        trust_proxy: web.trust_proxy,
+    }
 }

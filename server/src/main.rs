@@ -25,6 +25,24 @@ enum Command {
     Migrate,
     /// Load the clearly marked demo directory into an empty database (idempotent).
     DemoData,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (password from PORTAL_PASSWORD or a prompt) or grant roles to an
+    /// existing one: `portal user add --phone 13800000000 --role admin`.
+    Add {
+        #[arg(long)]
+        phone: String,
+        /// resident, volunteer, mediator, liaison, officer or admin; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -42,6 +60,9 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::DemoData => demo_data(&config).await,
+        Command::User {
+            command: UserCommand::Add { phone, roles },
+        } => add_user(&config, &phone, &roles).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,6 +105,32 @@ async fn demo_data(config: &Config) -> Result<(), AnyError> {
     Ok(())
 }
 
+async fn add_user(config: &Config, phone: &str, roles: &[String]) -> Result<(), AnyError> {
+    use domain::accounts::{self, Role};
+    let roles = roles
+        .iter()
+        .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}; roles are resident, volunteer, mediator, liaison, officer, admin")))
+        .collect::<Result<Vec<Role>, String>>()?;
+    let db = domain::db::connect_and_migrate(&config.database_url).await?;
+    let exists = accounts::find_by_phone(&db, phone).await?.is_some();
+    let password = match (exists, std::env::var("PORTAL_PASSWORD")) {
+        (true, _) => None,
+        (false, Ok(password)) => Some(password),
+        (false, Err(_)) => Some(rpassword::prompt_password(
+            "Password for the new account: ",
+        )?),
+    };
+    let account = accounts::add_user(&db, phone, password.as_deref(), &roles, chrono::Utc::now())
+        .await
+        .map_err(|e| match e {
+            domain::Error::Invalid(code) => format!("refused: {code}"),
+            other => other.to_string(),
+        })?;
+    let held: Vec<&str> = account.roles.iter().map(|r| r.as_str()).collect();
+    tracing::info!(phone = %accounts::phone::mask(&account.user.phone), roles = ?held, "account ready");
+    Ok(())
+}
+
 async fn serve(config: Config) -> Result<(), AnyError> {
     let db = domain::db::connect_and_migrate(&config.database_url).await?;
     server::secret_key(&db, config.secret_key.clone()).await?;
@@ -92,7 +139,7 @@ async fn serve(config: Config) -> Result<(), AnyError> {
         tokio::task::spawn_blocking(move || server::assets::precompress(&site_root)).await??;
     tracing::info!(files = compressed, "static files compressed");
     let addr = config.leptos.site_addr;
-    let app = server::router(server::state(db.clone(), config.leptos));
+    let app = server::router(server::state(db.clone(), config.leptos, config.web));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("家警务 portal listening on http://{addr}");
     axum::serve(listener, app)

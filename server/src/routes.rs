@@ -39,9 +39,14 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(health))
+        .route("/me/data.json", get(crate::my_data::download))
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::csrf::protect,
         ))
         .layer(axum::middleware::from_fn(crate::assets::cache_headers))
         .layer(CompressionLayer::new())

@@ -1,72 +1,20 @@
 //! The routes as a browser or a monitoring system sees them, against a real database
 //! (SQLite, or PostgreSQL when TEST_DATABASE_URL says so) loaded with the demo directory.
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+mod common;
 
-/// One runtime for the whole file, as in the real server, which serves every request
-/// from one runtime.
-static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime for the tests")
-});
-
-fn run(test: impl std::future::Future<Output = TestResult>) -> TestResult {
-    RUNTIME.block_on(test)
-}
-
-struct Portal {
-    router: Router,
-    site_root: std::path::PathBuf,
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _cleanup = std::fs::remove_dir_all(&self.site_root);
-    }
-}
-
-/// A portal on a fresh database with the demo directory, serving a site root that holds a
-/// stylesheet, as `cargo leptos build` leaves it.
-async fn portal() -> Result<Portal, Box<dyn std::error::Error>> {
-    let db = domain::testing::fresh_db().await?;
-    domain::demo::load(&db).await?;
-    let site_root =
-        std::env::temp_dir().join(format!("portal-site-{}-{}", std::process::id(), unique()));
-    std::fs::create_dir_all(site_root.join("pkg"))?;
-    std::fs::write(
-        site_root.join("pkg/portal.css"),
-        "body { color: #1b1f24; }\n".repeat(100),
-    )?;
-    server::assets::precompress(&site_root)?;
-    let options = LeptosOptions::builder()
-        .output_name("portal")
-        .site_root(site_root.to_string_lossy().to_string())
-        .build();
-    Ok(Portal {
-        router: server::router(server::state(db, options)),
-        site_root,
-    })
-}
-
-fn unique() -> u32 {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
+use common::{TestResult, portal, run};
 
 async fn get(
-    portal: &Portal,
+    portal: &common::Portal,
     uri: &str,
     headers: &[(&str, &str)],
-) -> Result<(StatusCode, header::HeaderMap, String), Box<dyn std::error::Error>> {
+) -> Result<(StatusCode, header::HeaderMap, String), common::Error> {
     let mut request = Request::get(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -207,41 +155,31 @@ fn english_is_chosen_by_cookie_or_browser() -> TestResult {
 fn preferences_post_without_javascript_and_come_back() -> TestResult {
     run(async {
         let portal = portal().await?;
-        let request = Request::post("/api/prefs")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html")
-            .header(header::REFERER, "http://127.0.0.1:3000/communities/2")
-            .body(Body::from("lang=en"))?;
-        let response = portal.router.clone().oneshot(request).await?;
-        assert_eq!(response.status(), StatusCode::FOUND);
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .ok_or("no redirect")?
-            .to_str()?;
+        let mut browser = portal.browser();
+        let page = browser
+            .post_form("/communities/2", "/api/prefs", &[("lang", "en")])
+            .await?;
+        assert_eq!(page.status, StatusCode::FOUND);
         assert!(
-            location.starts_with("http://127.0.0.1:3000/communities/2"),
-            "back to the page: {location}"
+            page.location()
+                .starts_with("http://127.0.0.1:3000/communities/2"),
+            "back to the page"
         );
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .ok_or("no cookie")?
-            .to_str()?;
-        assert!(
-            cookie.starts_with("lang=en;")
-                && cookie.contains("HttpOnly")
-                && cookie.contains("SameSite=Lax")
-        );
+        assert_eq!(browser.cookies.get("lang").map(String::as_str), Some("en"));
+        let page = browser.get("/communities/2").await?;
+        assert!(page.body.contains("<html lang=\"en\""));
 
-        let bad = Request::post("/api/prefs")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from("lang=klingon"))?;
-        let response = portal.router.clone().oneshot(bad).await?;
-        assert!(response.status().is_client_error(), "{}", response.status());
+        let page = browser
+            .post_form("/", "/api/prefs", &[("lang", "klingon")])
+            .await?;
         assert!(
-            response.headers().get(header::SET_COOKIE).is_none(),
-            "nothing is stored"
+            page.location().contains("__err="),
+            "the error comes back to the page"
+        );
+        assert_eq!(
+            browser.cookies.get("lang").map(String::as_str),
+            Some("en"),
+            "nothing changed"
         );
         Ok(())
     })

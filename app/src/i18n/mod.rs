@@ -103,6 +103,11 @@ fn format(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
     text
 }
 
+/// Whether the catalogue has a sentence under `key`.
+pub fn is_key(key: &str) -> bool {
+    BUNDLES[0].has_message(key)
+}
+
 /// The translator handed to every component through context.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct I18n {
@@ -208,6 +213,18 @@ mod tests {
             missing.is_empty(),
             "keys missing from the catalogue: {missing:?}"
         );
+    }
+
+    /// The domain refuses with codes that are shown as sentences: each needs one.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn every_refusal_of_the_domain_has_a_sentence() {
+        let known = keys(Locale::ZhCn);
+        let missing: Vec<_> = domain::accounts::REFUSAL_CODES.iter().filter(|c| !known.contains(**c)).collect();
+        assert!(missing.is_empty(), "{missing:?}");
+        for role in domain::accounts::Role::ALL {
+            assert!(known.contains(&format!("role-{}", role.as_str())), "{role:?}");
+        }
     }
 
     #[test]

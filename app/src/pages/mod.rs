@@ -3,7 +3,6 @@
 //! the directory already knows.
 
 pub mod home;
-pub mod me;
 pub mod mediation;
 pub mod notices;
 pub mod teahouse;

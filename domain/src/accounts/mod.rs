@@ -8,8 +8,8 @@ pub mod phone;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -17,8 +17,6 @@ use sha2::{Digest, Sha256};
 use crate::entities::{community, compound, login_attempt, session, user, user_role};
 use crate::{Error, Result};
 
-/// The privacy notice residents agree to at registration; stored with each consent.
-pub const PRIVACY_NOTICE_VERSION: &str = "2026-11-29";
 /// What is stored as consent for accounts an administrator creates from the command line.
 pub const STAFF_CONSENT: &str = "staff-account";
 
@@ -60,7 +58,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Resident, Role::Volunteer, Role::Mediator, Role::Liaison, Role::Officer, Role::Admin];
+    pub const ALL: [Role; 6] = [
+        Role::Resident,
+        Role::Volunteer,
+        Role::Mediator,
+        Role::Liaison,
+        Role::Officer,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,7 +79,9 @@ impl Role {
     }
 
     pub fn parse(name: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == name.trim().to_ascii_lowercase())
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name.trim().to_ascii_lowercase())
     }
 }
 
@@ -92,7 +99,11 @@ impl Account {
 
     /// Refuses unless the account holds `role` (admins hold every power).
     pub fn require(&self, role: Role) -> Result<()> {
-        if self.has(role) || self.has(Role::Admin) { Ok(()) } else { Err(Error::Forbidden) }
+        if self.has(role) || self.has(Role::Admin) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
     }
 }
 
@@ -103,7 +114,10 @@ pub struct Registration {
     pub password: String,
     pub community_id: Option<i32>,
     pub compound_id: Option<i32>,
+    /// The box "I have read the privacy notice" was ticked…
     pub consent: bool,
+    /// …for the notice of this version (the app that shows the notice names it).
+    pub notice_version: String,
 }
 
 fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
@@ -112,7 +126,11 @@ fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
 
 /// Registers a resident. Every rule is checked before anything is written; the unique
 /// index on the phone number settles a race between two registrations of one number.
-pub async fn register(db: &DatabaseConnection, form: Registration, now: DateTime<Utc>) -> Result<Account> {
+pub async fn register(
+    db: &DatabaseConnection,
+    form: Registration,
+    now: DateTime<Utc>,
+) -> Result<Account> {
     let phone = phone::normalise(&form.phone);
     if !phone::is_valid(&phone) {
         return Err(Error::Invalid("account-phone-invalid"));
@@ -123,8 +141,14 @@ pub async fn register(db: &DatabaseConnection, form: Registration, now: DateTime
     if !form.consent {
         return Err(Error::Invalid("account-consent-required"));
     }
-    let community_id = form.community_id.ok_or(Error::Invalid("account-community-required"))?;
-    if community::Entity::find_by_id(community_id).one(db).await?.is_none() {
+    let community_id = form
+        .community_id
+        .ok_or(Error::Invalid("account-community-required"))?;
+    if community::Entity::find_by_id(community_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
         return Err(Error::Invalid("account-community-required"));
     }
     if let Some(compound_id) = form.compound_id {
@@ -140,7 +164,7 @@ pub async fn register(db: &DatabaseConnection, form: Registration, now: DateTime
         password_hash: Set(password_hash),
         community_id: Set(Some(community_id)),
         compound_id: Set(form.compound_id),
-        consent_version: Set(PRIVACY_NOTICE_VERSION.to_owned()),
+        consent_version: Set(form.notice_version.clone()),
         consent_at: Set(now),
         created_at: Set(now),
         ..Default::default()
@@ -152,9 +176,17 @@ pub async fn register(db: &DatabaseConnection, form: Registration, now: DateTime
         Err(e) if is_unique_violation(&e) => return Err(Error::Invalid("account-phone-taken")),
         Err(e) => return Err(e.into()),
     };
-    user_role::ActiveModel { user_id: Set(user.id), role: Set(Role::Resident.as_str().to_owned()) }.insert(&txn).await?;
+    user_role::ActiveModel {
+        user_id: Set(user.id),
+        role: Set(Role::Resident.as_str().to_owned()),
+    }
+    .insert(&txn)
+    .await?;
     txn.commit().await?;
-    Ok(Account { user, roles: vec![Role::Resident] })
+    Ok(Account {
+        user,
+        roles: vec![Role::Resident],
+    })
 }
 
 /// Creates a staff or resident account from the command line, or grants `roles` to the
@@ -170,7 +202,11 @@ pub async fn add_user(
     if !phone::is_valid(&phone) {
         return Err(Error::Invalid("account-phone-invalid"));
     }
-    let user = match user::Entity::find().filter(user::Column::Phone.eq(&phone)).one(db).await? {
+    let user = match user::Entity::find()
+        .filter(user::Column::Phone.eq(&phone))
+        .one(db)
+        .await?
+    {
         Some(user) => user,
         None => {
             let password = password.ok_or(Error::Invalid("account-password-short"))?;
@@ -192,14 +228,31 @@ pub async fn add_user(
     for role in roles {
         grant(db, user.id, *role).await?;
     }
-    Ok(Account { roles: roles_of(db, user.id).await?, user })
+    Ok(Account {
+        roles: roles_of(db, user.id).await?,
+        user,
+    })
+}
+
+pub async fn find_by_phone(
+    db: &impl ConnectionTrait,
+    phone_number: &str,
+) -> Result<Option<user::Model>> {
+    let phone = phone::normalise(phone_number);
+    Ok(user::Entity::find()
+        .filter(user::Column::Phone.eq(phone))
+        .one(db)
+        .await?)
 }
 
 pub async fn grant(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<()> {
-    user_role::Entity::insert(user_role::ActiveModel { user_id: Set(user_id), role: Set(role.as_str().to_owned()) })
-        .on_conflict_do_nothing_on([user_role::Column::UserId, user_role::Column::Role])
-        .exec(db)
-        .await?;
+    user_role::Entity::insert(user_role::ActiveModel {
+        user_id: Set(user_id),
+        role: Set(role.as_str().to_owned()),
+    })
+    .on_conflict_do_nothing_on([user_role::Column::UserId, user_role::Column::Role])
+    .exec(db)
+    .await?;
     Ok(())
 }
 
@@ -225,12 +278,16 @@ pub async fn roles_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Rol
 }
 
 fn token_id(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| Error::Invalid("the system has no source of randomness"))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|_| Error::Invalid("the system has no source of randomness"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -243,7 +300,10 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy { idle: Duration::minutes(30), absolute: Duration::hours(12) }
+        SessionPolicy {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
     }
 }
 
@@ -274,7 +334,10 @@ pub async fn login(
     if address_failures >= MAX_FAILURES_PER_ADDRESS_MINUTE {
         return Err(Error::Throttled("login-throttled-address"));
     }
-    let user = user::Entity::find().filter(user::Column::Phone.eq(&phone)).one(db).await?;
+    let user = user::Entity::find()
+        .filter(user::Column::Phone.eq(&phone))
+        .one(db)
+        .await?;
     let verified = match &user {
         Some(user) => password::verify(password, &user.password_hash),
         None => {
@@ -295,13 +358,24 @@ pub async fn login(
         return Err(Error::Invalid("login-failed"));
     };
     let token = start_session(db, user.id, policy, now).await?;
-    Ok((Account { roles: roles_of(db, user.id).await?, user }, token))
+    Ok((
+        Account {
+            roles: roles_of(db, user.id).await?,
+            user,
+        },
+        token,
+    ))
 }
 
 /// argon2id of a random string nobody knows, for equal-time refusals.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Zb7Yg0n0k7Yq1Ww3p8Xh2x6o8Kf3kI0q5Wj1m5cX2k";
 
-pub async fn start_session(db: &impl ConnectionTrait, user_id: i32, policy: SessionPolicy, now: DateTime<Utc>) -> Result<String> {
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let token = new_token()?;
     session::ActiveModel {
         id: Set(token_id(&token)),
@@ -333,16 +407,27 @@ pub async fn session_account(
     }
     // One write a minute at most per session: enough for a 30-minute idle limit.
     if now - found.last_seen_at > Duration::minutes(1) {
-        session::ActiveModel { id: Set(id), last_seen_at: Set(now), ..Default::default() }.update(db).await?;
+        session::ActiveModel {
+            id: Set(id),
+            last_seen_at: Set(now),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
     }
     let Some(user) = user::Entity::find_by_id(found.user_id).one(db).await? else {
         return Ok(None);
     };
-    Ok(Some(Account { roles: roles_of(db, user.id).await?, user }))
+    Ok(Some(Account {
+        roles: roles_of(db, user.id).await?,
+        user,
+    }))
 }
 
 pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<()> {
-    session::Entity::delete_by_id(token_id(token)).exec(db).await?;
+    session::Entity::delete_by_id(token_id(token))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -362,7 +447,13 @@ pub async fn change_password(
     }
     let hash = password::hash(new)?;
     let txn = db.begin().await?;
-    user::ActiveModel { id: Set(account.user.id), password_hash: Set(hash), ..Default::default() }.update(&txn).await?;
+    user::ActiveModel {
+        id: Set(account.user.id),
+        password_hash: Set(hash),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
     session::Entity::delete_many()
         .filter(session::Column::UserId.eq(account.user.id))
         .filter(session::Column::Id.ne(token_id(current_token)))
@@ -375,11 +466,17 @@ pub async fn change_password(
 /// Everything the portal holds about a person, for "download my data" (PIPL art. 45).
 pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serde_json::Value> {
     let community = match account.user.community_id {
-        Some(id) => community::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        Some(id) => community::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|c| c.name),
         None => None,
     };
     let compound = match account.user.compound_id {
-        Some(id) => compound::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        Some(id) => compound::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|c| c.name),
         None => None,
     };
     let sessions = session::Entity::find()
@@ -416,10 +513,17 @@ pub async fn delete(db: &DatabaseConnection, account: &Account) -> Result<()> {
 /// Accounts for the admin page, newest first.
 pub async fn list(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Account>> {
     use sea_orm::QuerySelect;
-    let users = user::Entity::find().order_by_desc(user::Column::Id).limit(limit).all(db).await?;
+    let users = user::Entity::find()
+        .order_by_desc(user::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
     let mut accounts = Vec::with_capacity(users.len());
     for user in users {
-        accounts.push(Account { roles: roles_of(db, user.id).await?, user });
+        accounts.push(Account {
+            roles: roles_of(db, user.id).await?,
+            user,
+        });
     }
     Ok(accounts)
 }
@@ -427,8 +531,15 @@ pub async fn list(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Account>>
 /// Registered residents per community: a figure for officers.
 pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>> {
     let mut out = Vec::new();
-    for c in community::Entity::find().order_by_asc(community::Column::Id).all(db).await? {
-        let n = user::Entity::find().filter(user::Column::CommunityId.eq(c.id)).count(db).await?;
+    for c in community::Entity::find()
+        .order_by_asc(community::Column::Id)
+        .all(db)
+        .await?
+    {
+        let n = user::Entity::find()
+            .filter(user::Column::CommunityId.eq(c.id))
+            .count(db)
+            .await?;
         out.push((c.name, n));
     }
     Ok(out)

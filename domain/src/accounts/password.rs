@@ -1,7 +1,7 @@
 //! Passwords: argon2id hashes, and a refusal of the passwords guessed first.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 pub const MIN_LENGTH: usize = 8;
 pub const MAX_LENGTH: usize = 128;
@@ -9,15 +9,78 @@ pub const MAX_LENGTH: usize = 128;
 /// The passwords tried first in guessing attacks, as leaked lists rank them for Chinese
 /// and international sites (lower case; the check ignores case).
 const COMMON: &[&str] = &[
-    "12345678", "123456789", "1234567890", "87654321", "987654321", "11111111", "00000000", "88888888",
-    "66666666", "99999999", "12341234", "11223344", "123123123", "147258369", "1qaz2wsx", "1q2w3e4r",
-    "1q2w3e4r5t", "a12345678", "a123456789", "aa123456", "abc12345", "abcd1234", "abc123456", "asd12345",
-    "password", "password1", "password123", "passw0rd", "p@ssw0rd", "qwertyui", "qwerty123", "qwe12345",
-    "qweasdzxc", "iloveyou", "woaini1314", "woaini520", "5201314520", "52013145", "1314520520", "zhang123",
-    "wang1234", "li123456", "admin123", "admin888", "administrator", "welcome1", "sunshine", "princess",
-    "football", "baseball", "dragon123", "monkey123", "letmein1", "trustno1", "superman", "computer",
-    "internet", "zxcvbnm1", "asdfghjk", "asdfasdf", "qazwsxedc", "1234qwer", "qwer1234", "12qwaszx",
-    "q1w2e3r4", "zaq12wsx", "123456aa", "123456abc", "a1b2c3d4", "7758521a", "woaiwojia", "jiajingwu",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "87654321",
+    "987654321",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "99999999",
+    "12341234",
+    "11223344",
+    "123123123",
+    "147258369",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "1q2w3e4r5t",
+    "a12345678",
+    "a123456789",
+    "aa123456",
+    "abc12345",
+    "abcd1234",
+    "abc123456",
+    "asd12345",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "qwertyui",
+    "qwerty123",
+    "qwe12345",
+    "qweasdzxc",
+    "iloveyou",
+    "woaini1314",
+    "woaini520",
+    "5201314520",
+    "52013145",
+    "1314520520",
+    "zhang123",
+    "wang1234",
+    "li123456",
+    "admin123",
+    "admin888",
+    "administrator",
+    "welcome1",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "dragon123",
+    "monkey123",
+    "letmein1",
+    "trustno1",
+    "superman",
+    "computer",
+    "internet",
+    "zxcvbnm1",
+    "asdfghjk",
+    "asdfasdf",
+    "qazwsxedc",
+    "1234qwer",
+    "qwer1234",
+    "12qwaszx",
+    "q1w2e3r4",
+    "zaq12wsx",
+    "123456aa",
+    "123456abc",
+    "a1b2c3d4",
+    "7758521a",
+    "woaiwojia",
+    "jiajingwu",
 ];
 
 /// Why a new password is refused, as a translation key; `None` when it is acceptable.
@@ -50,7 +113,8 @@ fn is_run(password: &str) -> bool {
 /// An argon2id hash (the crate's default parameters: 19 MiB, 2 passes) in PHC form.
 pub fn hash(password: &str) -> crate::Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|_| crate::Error::Invalid("the system has no source of randomness"))?;
+    getrandom::fill(&mut salt)
+        .map_err(|_| crate::Error::Invalid("the system has no source of randomness"))?;
     let salt = SaltString::encode_b64(&salt).map_err(|_| crate::Error::Invalid("salt"))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -59,7 +123,11 @@ pub fn hash(password: &str) -> crate::Result<String> {
 }
 
 pub fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]
@@ -73,8 +141,15 @@ mod tests {
         assert_eq!(weakness("woaini1314", ""), Some("account-password-common"));
         assert_eq!(weakness("aaaaaaaaaa", ""), Some("account-password-common"));
         assert_eq!(weakness("23456789", ""), Some("account-password-common"));
-        assert_eq!(weakness("x13812341234", "13812341234"), Some("account-password-common"));
-        assert_eq!(weakness("茶楼里喝茶聊天真好", ""), None, "Chinese passphrases are fine");
+        assert_eq!(
+            weakness("x13812341234", "13812341234"),
+            Some("account-password-common")
+        );
+        assert_eq!(
+            weakness("茶楼里喝茶聊天真好", ""),
+            None,
+            "Chinese passphrases are fine"
+        );
         assert_eq!(weakness("haitian-xiongzhen", ""), None);
     }
 

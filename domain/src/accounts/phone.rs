@@ -3,13 +3,22 @@
 /// 11 digits, starting 13–19.
 pub fn is_valid(phone: &str) -> bool {
     let bytes = phone.as_bytes();
-    bytes.len() == 11 && bytes.iter().all(u8::is_ascii_digit) && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1])
+    bytes.len() == 11
+        && bytes.iter().all(u8::is_ascii_digit)
+        && bytes[0] == b'1'
+        && (b'3'..=b'9').contains(&bytes[1])
 }
 
 /// Spaces, dashes and a +86 prefix are how people write numbers; none is part of one.
 pub fn normalise(input: &str) -> String {
-    let digits: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    digits.strip_prefix("+86").map(str::to_owned).unwrap_or(digits)
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    digits
+        .strip_prefix("+86")
+        .map(str::to_owned)
+        .unwrap_or(digits)
 }
 
 /// 138****1234: what everybody but the owner and the staff who need it sees.

@@ -1,0 +1,311 @@
+//! Accounts: register, sign in and out, 我的 (my account), and the admin's user list.
+//! Pages are in `pages.rs`; the rules (passwords, throttling, sessions) in `domain::accounts`.
+
+pub mod pages;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The version of the privacy notice on /privacy (its text is in `locales/*.ftl`). Change it
+/// whenever the text changes: every consent is stored with the version agreed to.
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-11-29";
+
+/// The signed-in person as pages see them: the phone number only ever masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub masked_phone: String,
+    pub community_id: Option<i32>,
+    pub community: Option<String>,
+    pub compound: Option<String>,
+    pub roles: Vec<String>,
+}
+
+impl Me {
+    pub fn has(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role || r == "admin")
+    }
+}
+
+/// A community and its compounds, for the registration form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityChoice {
+    pub id: i32,
+    pub name: String,
+    pub compounds: Vec<(i32, String)>,
+}
+
+/// A row of the admin's user list. Admins are staff who need the full number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub phone: String,
+    pub roles: Vec<String>,
+    pub created_at: String,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use axum::http::header::SET_COOKIE;
+    use chrono::Utc;
+    use domain::accounts::{self, Account, Role};
+    use leptos::prelude::*;
+
+    use crate::error::AppError;
+    use crate::state::state;
+
+    pub const SESSION_COOKIE: &str = "sid";
+
+    fn request_headers() -> Option<axum::http::HeaderMap> {
+        use_context::<axum::http::request::Parts>().map(|p| p.headers)
+    }
+
+    /// The session token the browser sent, if any.
+    pub fn session_token() -> Option<String> {
+        let state = state().ok()?;
+        state
+            .cookies
+            .get(&request_headers()?, SESSION_COOKIE)
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The signed-in account, or `None` for a visitor.
+    pub async fn current_account() -> Result<Option<(Account, String)>, AppError> {
+        let Some(token) = session_token() else {
+            return Ok(None);
+        };
+        let state = state()?;
+        let account =
+            accounts::session_account(&state.db, &token, state.sessions, Utc::now()).await?;
+        Ok(account.map(|a| (a, token)))
+    }
+
+    /// The signed-in account, or 401.
+    pub async fn require_account() -> Result<(Account, String), AppError> {
+        current_account()
+            .await?
+            .ok_or_else(|| AppError::Unauthorized.with_status())
+    }
+
+    /// The signed-in account holding `role` (admins hold all), or 401/403.
+    pub async fn require_role(role: Role) -> Result<Account, AppError> {
+        let (account, _) = require_account().await?;
+        account.require(role).map_err(AppError::from)?;
+        Ok(account)
+    }
+
+    /// Where the request came from, for throttling: the socket's peer, or the first hop of
+    /// `X-Forwarded-For` when our own proxy sets it.
+    pub fn client_address() -> String {
+        let parts = use_context::<axum::http::request::Parts>();
+        let trusted = state().is_ok_and(|s| s.trust_proxy);
+        let forwarded = parts
+            .as_ref()
+            .filter(|_| trusted)
+            .and_then(|p| p.headers.get("x-forwarded-for"))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_owned());
+        forwarded
+            .or_else(|| {
+                parts
+                    .and_then(|p| {
+                        p.extensions
+                            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                            .copied()
+                    })
+                    .map(|info| info.0.ip().to_string())
+            })
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+
+    /// Sets (or with `None`, clears) the session cookie on the response.
+    pub fn set_session_cookie(token: Option<&str>) -> Result<(), AppError> {
+        let state = state()?;
+        let response = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Server)?;
+        let cookie = match token {
+            // A browser-session cookie: the server's idle and absolute limits decide the rest.
+            Some(token) => state.cookies.set(SESSION_COOKIE, token, None),
+            None => state.cookies.clear(SESSION_COOKIE),
+        };
+        response.append_header(SET_COOKIE, cookie.ok_or(AppError::Server)?);
+        Ok(())
+    }
+
+    pub async fn me_of(account: &Account) -> Result<super::Me, AppError> {
+        let db = crate::state::db()?;
+        let data = accounts::export(&db, account).await?;
+        Ok(super::Me {
+            masked_phone: accounts::phone::mask(&account.user.phone),
+            community_id: account.user.community_id,
+            community: data["account"]["community"].as_str().map(str::to_owned),
+            compound: data["account"]["compound"].as_str().map(str::to_owned),
+            roles: account
+                .roles
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+        })
+    }
+}
+
+/// Who is signed in, if anyone.
+#[server(endpoint = "me")]
+pub async fn whoami() -> Result<Option<Me>, AppError> {
+    match ssr::current_account().await? {
+        Some((account, _)) => Ok(Some(ssr::me_of(&account).await?)),
+        None => Ok(None),
+    }
+}
+
+#[server(endpoint = "register-options")]
+pub async fn register_options() -> Result<Vec<CommunityChoice>, AppError> {
+    let db = crate::state::db()?;
+    let mut choices = Vec::new();
+    for summary in domain::directory::communities(&db).await? {
+        let detail = domain::directory::community(&db, summary.community.id).await?;
+        choices.push(CommunityChoice {
+            id: summary.community.id,
+            name: summary.community.name,
+            compounds: detail
+                .compounds
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect(),
+        });
+    }
+    Ok(choices)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(value: &str) -> Option<i32> {
+    value.trim().parse().ok()
+}
+
+/// 注册: creates a resident account, signs it in and shows the resident their community.
+#[server(endpoint = "register")]
+pub async fn register(
+    phone: String,
+    password: String,
+    community: String,
+    compound: Option<String>,
+    consent: Option<String>,
+) -> Result<(), AppError> {
+    use domain::accounts::{self, Registration};
+    let state = crate::state::state()?;
+    let now = chrono::Utc::now();
+    let form = Registration {
+        phone: phone.clone(),
+        password: password.clone(),
+        community_id: parse_id(&community),
+        compound_id: compound.as_deref().and_then(parse_id),
+        consent: consent.is_some(),
+        notice_version: PRIVACY_NOTICE_VERSION.to_owned(),
+    };
+    let account = accounts::register(&state.db, form, now).await?;
+    let token = accounts::start_session(&state.db, account.user.id, state.sessions, now).await?;
+    ssr::set_session_cookie(Some(&token))?;
+    let home = account
+        .user
+        .community_id
+        .map(|id| format!("/communities/{id}"))
+        .unwrap_or_else(|| "/me".into());
+    leptos_axum::redirect(&home);
+    Ok(())
+}
+
+/// 登录
+#[server(endpoint = "login")]
+pub async fn login(phone: String, password: String) -> Result<(), AppError> {
+    let state = crate::state::state()?;
+    let address = ssr::client_address();
+    let (_, token) = domain::accounts::login(
+        &state.db,
+        &phone,
+        &password,
+        &address,
+        state.sessions,
+        chrono::Utc::now(),
+    )
+    .await?;
+    ssr::set_session_cookie(Some(&token))?;
+    leptos_axum::redirect("/me");
+    Ok(())
+}
+
+/// 退出: ends the session on the server, not only in the browser.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    if let Some(token) = ssr::session_token() {
+        domain::accounts::logout(&crate::state::db()?, &token).await?;
+    }
+    ssr::set_session_cookie(None)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(endpoint = "change-password")]
+pub async fn change_password(old: String, new: String) -> Result<(), AppError> {
+    let (account, token) = ssr::require_account().await?;
+    domain::accounts::change_password(&crate::state::db()?, &account, &token, &old, &new).await?;
+    leptos_axum::redirect("/me?done=password");
+    Ok(())
+}
+
+/// Deletes the account after the password is confirmed.
+#[server(endpoint = "delete-account")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    let (account, _) = ssr::require_account().await?;
+    if !domain::accounts::password::verify(&password, &account.user.password_hash) {
+        return Err(AppError::invalid("account-password-wrong"));
+    }
+    domain::accounts::delete(&crate::state::db()?, &account).await?;
+    ssr::set_session_cookie(None)?;
+    leptos_axum::redirect("/?done=deleted");
+    Ok(())
+}
+
+/// Admin: create an account or grant a role to an existing one.
+#[server(endpoint = "admin/add-user")]
+pub async fn admin_add_user(
+    phone: String,
+    password: Option<String>,
+    role: String,
+) -> Result<(), AppError> {
+    use domain::accounts::{self, Role};
+    ssr::require_role(Role::Admin).await?;
+    let role = Role::parse(&role).ok_or_else(|| AppError::invalid("error-invalid"))?;
+    let password = password.filter(|p| !p.is_empty());
+    accounts::add_user(
+        &crate::state::db()?,
+        &phone,
+        password.as_deref(),
+        &[role],
+        chrono::Utc::now(),
+    )
+    .await?;
+    leptos_axum::redirect("/admin?done=user");
+    Ok(())
+}
+
+/// Admin: the newest accounts with their roles.
+#[server(endpoint = "admin/users")]
+pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {
+    ssr::require_role(domain::accounts::Role::Admin).await?;
+    Ok(domain::accounts::list(&crate::state::db()?, 200)
+        .await?
+        .into_iter()
+        .map(|a| UserRow {
+            phone: a.user.phone,
+            roles: a.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            created_at: a.user.created_at.format("%Y-%m-%d %H:%M").to_string(),
+        })
+        .collect())
+}
+
+/// Officers: registered residents per community.
+#[server(endpoint = "staff/residents")]
+pub async fn residents_per_community() -> Result<Vec<(String, u64)>, AppError> {
+    ssr::require_role(domain::accounts::Role::Officer).await?;
+    Ok(domain::accounts::residents_per_community(&crate::state::db()?).await?)
+}

@@ -1,0 +1,442 @@
+//! /login, /register, /me, /admin and /privacy. Every form is a plain HTML form that
+//! posts to its server function, so it works the same before and without the WASM.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{
+    AdminAddUser, ChangePassword, DeleteAccount, Login, Logout, Register, admin_users,
+    register_options, residents_per_community, whoami,
+};
+use crate::error::{FormError, or_error};
+use crate::i18n::use_i18n;
+use crate::prefs::{LanguageSwitch, TextSizeSwitch};
+use crate::security::CsrfField;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=i18n.t("login-title") />
+        <h1>{i18n.t("login-title")}</h1>
+        <form method="post" action=Login::PATH class="form">
+            <CsrfField />
+            <FormError path=Login::PATH />
+            <label>
+                {i18n.t("field-phone")}
+                <input type="tel" name="phone" required inputmode="numeric" autocomplete="tel" />
+            </label>
+            <label>
+                {i18n.t("field-password")}
+                <input type="password" name="password" required autocomplete="current-password" />
+            </label>
+            <button type="submit" class="button">
+                {i18n.t("login-submit")}
+            </button>
+        </form>
+        <p>{i18n.t("login-no-account")} " " <a href="/register">{i18n.t("register-title")}</a></p>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let options = Resource::new(|| (), |_| register_options());
+    view! {
+        <Title text=i18n.t("register-title") />
+        <h1>{i18n.t("register-title")}</h1>
+        <p class="lead">{i18n.t("register-intro")}</p>
+        <form method="post" action=Register::PATH class="form">
+            <CsrfField />
+            <FormError path=Register::PATH />
+            <label>
+                {i18n.t("field-phone")}
+                <input
+                    type="tel"
+                    name="phone"
+                    required
+                    inputmode="numeric"
+                    autocomplete="tel"
+                    maxlength="20"
+                />
+            </label>
+            <label>
+                {i18n.t("field-password")}
+                <input
+                    type="password"
+                    name="password"
+                    required
+                    minlength="8"
+                    autocomplete="new-password"
+                /> <small>{i18n.t("field-password-hint")}</small>
+            </label>
+            <Suspense fallback=move || {
+                view! { <p>{i18n.t("loading")}</p> }
+            }>
+                {move || {
+                    options
+                        .get()
+                        .map(|r| {
+                            or_error(
+                                r,
+                                |choices| {
+                                    view! {
+                                        <label>
+                                            {i18n.t("field-community")}
+                                            <select name="community" required>
+                                                <option value="">{i18n.t("field-choose")}</option>
+                                                {choices
+                                                    .iter()
+                                                    .map(|c| {
+                                                        view! { <option value=c.id>{c.name.clone()}</option> }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                        </label>
+                                        <label>
+                                            {i18n.t("field-compound")} <select name="compound">
+                                                <option value="">{i18n.t("field-choose-later")}</option>
+                                                {choices
+                                                    .into_iter()
+                                                    .map(|c| {
+                                                        view! {
+                                                            <optgroup label=c
+                                                                .name>
+                                                                {c
+                                                                    .compounds
+                                                                    .into_iter()
+                                                                    .map(|(id, name)| {
+                                                                        view! { <option value=id>{name}</option> }
+                                                                    })
+                                                                    .collect_view()}
+                                                            </optgroup>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                        </label>
+                                    }
+                                },
+                            )
+                        })
+                }}
+            </Suspense>
+            <label class="check">
+                <input type="checkbox" name="consent" required />
+                <span>
+                    {i18n.t("register-consent")} " " <a href="/privacy" target="_blank">
+                        {i18n.t("privacy-title")}
+                    </a>
+                </span>
+            </label>
+            <button type="submit" class="button">
+                {i18n.t("register-submit")}
+            </button>
+        </form>
+        <p>{i18n.t("register-have-account")} " " <a href="/login">{i18n.t("login-title")}</a></p>
+    }
+}
+
+/// 我的: the account (masked phone, community), my data, password, sign-out, deletion.
+#[component]
+pub fn MePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| whoami());
+    let query = use_query_map();
+    let done = move || {
+        query
+            .read()
+            .get("done")
+            .filter(|d| d == "password")
+            .map(|_| i18n.t("me-password-changed"))
+    };
+    view! {
+        <Title text=i18n.t("me-title") />
+        <h1>{i18n.t("me-title")}</h1>
+        {move || {
+            done()
+                .map(|text| {
+                    view! {
+                        <p class="notice-ok" role="status">
+                            {text}
+                        </p>
+                    }
+                })
+        }}
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
+            {move || {
+                me.get()
+                    .map(|r| {
+                        or_error(
+                            r,
+                            move |me| match me {
+                                None => {
+                                    view! {
+                                        <p class="lead">{i18n.t("me-signed-out")}</p>
+                                        <p class="actions">
+                                            <a class="button" href="/login">
+                                                {i18n.t("login-title")}
+                                            </a>
+                                            <a class="button secondary" href="/register">
+                                                {i18n.t("register-title")}
+                                            </a>
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                                Some(me) => view! { <Account me /> }.into_any(),
+                            },
+                        )
+                    })
+            }}
+        </Suspense>
+        <section class="panel">
+            <h2>{i18n.t("prefs-title")}</h2>
+            <p>{i18n.t("prefs-language")}</p>
+            <LanguageSwitch />
+            <p>{i18n.t("prefs-text-size")}</p>
+            <TextSizeSwitch />
+        </section>
+    }
+}
+
+#[component]
+fn Account(me: super::Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let roles = me
+        .roles
+        .iter()
+        .map(|r| i18n.t(&format!("role-{r}")))
+        .collect::<Vec<_>>()
+        .join("、");
+    let is_staff = me.has("officer");
+    view! {
+        <section class="panel">
+            <h2>{i18n.t("me-account")}</h2>
+            <dl class="facts">
+                <dt>{i18n.t("field-phone")}</dt>
+                <dd data-testid="masked-phone">{me.masked_phone.clone()}</dd>
+                <dt>{i18n.t("field-community")}</dt>
+                <dd>
+                    {match (me.community_id, me.community.clone()) {
+                        (Some(id), Some(name)) => {
+                            view! { <a href=format!("/communities/{id}")>{name}</a> }.into_any()
+                        }
+                        _ => i18n.t("community-none").into_any(),
+                    }}
+                </dd>
+                <dt>{i18n.t("field-compound")}</dt>
+                <dd>{me.compound.clone().unwrap_or_else(|| i18n.t("community-none"))}</dd>
+                <dt>{i18n.t("me-roles")}</dt>
+                <dd>{roles}</dd>
+            </dl>
+            {is_staff
+                .then(|| {
+                    view! {
+                        <p>
+                            <a href="/admin">{i18n.t("admin-title")}</a>
+                        </p>
+                    }
+                })}
+            <form method="post" action=Logout::PATH>
+                <CsrfField />
+                <button type="submit" class="button secondary">
+                    {i18n.t("logout-submit")}
+                </button>
+            </form>
+        </section>
+        <section class="panel">
+            <h2>{i18n.t("me-my-data")}</h2>
+            <p>{i18n.t("me-my-data-hint")}</p>
+            <p>
+                <a class="button secondary" href="/me/data.json" download="my-data.json">
+                    {i18n.t("me-download")}
+                </a>
+            </p>
+        </section>
+        <section class="panel">
+            <h2>{i18n.t("me-change-password")}</h2>
+            <form method="post" action=ChangePassword::PATH class="form">
+                <CsrfField />
+                <FormError path=ChangePassword::PATH />
+                <label>
+                    {i18n.t("field-old-password")}
+                    <input type="password" name="old" required autocomplete="current-password" />
+                </label>
+                <label>
+                    {i18n.t("field-new-password")}
+                    <input
+                        type="password"
+                        name="new"
+                        required
+                        minlength="8"
+                        autocomplete="new-password"
+                    />
+                </label>
+                <button type="submit" class="button">
+                    {i18n.t("me-change-password")}
+                </button>
+            </form>
+        </section>
+        <section class="panel danger">
+            <h2>{i18n.t("me-delete")}</h2>
+            <p>{i18n.t("me-delete-what")}</p>
+            <p>{i18n.t("me-delete-kept")}</p>
+            <form method="post" action=DeleteAccount::PATH class="form">
+                <CsrfField />
+                <FormError path=DeleteAccount::PATH />
+                <label>
+                    {i18n.t("field-password")}
+                    <input
+                        type="password"
+                        name="password"
+                        required
+                        autocomplete="current-password"
+                    />
+                </label>
+                <button type="submit" class="button danger">
+                    {i18n.t("me-delete-submit")}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Station staff: accounts and roles (admins), residents per community (officers).
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let users = Resource::new(|| (), |_| admin_users());
+    let residents = Resource::new(|| (), |_| residents_per_community());
+    let roles = [
+        "resident",
+        "volunteer",
+        "mediator",
+        "liaison",
+        "officer",
+        "admin",
+    ];
+    view! {
+        <Title text=i18n.t("admin-title") />
+        <h1>{i18n.t("admin-title")}</h1>
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
+            {move || {
+                residents
+                    .get()
+                    .map(|r| {
+                        or_error(
+                            r,
+                            |rows| {
+                                view! {
+                                    <section class="panel">
+                                        <h2>{i18n.t("admin-residents")}</h2>
+                                        <table>
+                                            {rows
+                                                .into_iter()
+                                                .map(|(name, n)| {
+                                                    view! {
+                                                        <tr>
+                                                            <td>{name}</td>
+                                                            <td>{n}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </table>
+                                    </section>
+                                }
+                            },
+                        )
+                    })
+            }}
+            {move || {
+                users
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|rows| {
+                        view! {
+                            <section class="panel">
+                                <h2>{i18n.t("admin-add-user")}</h2>
+                                <form method="post" action=AdminAddUser::PATH class="form">
+                                    <CsrfField />
+                                    <FormError path=AdminAddUser::PATH />
+                                    <label>
+                                        {i18n.t("field-phone")}
+                                        <input type="tel" name="phone" required />
+                                    </label>
+                                    <label>
+                                        {i18n.t("field-password")}
+                                        <input
+                                            type="password"
+                                            name="password"
+                                            autocomplete="new-password"
+                                        /> <small>{i18n.t("admin-password-hint")}</small>
+                                    </label>
+                                    <label>
+                                        {i18n.t("me-roles")}
+                                        <select name="role">
+                                            {roles
+                                                .iter()
+                                                .map(|r| {
+                                                    view! {
+                                                        <option value=*r>{i18n.t(&format!("role-{r}"))}</option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
+                                    <button type="submit" class="button">
+                                        {i18n.t("admin-add-submit")}
+                                    </button>
+                                </form>
+                            </section>
+                            <section class="panel">
+                                <h2>{i18n.t("admin-users")}</h2>
+                                <table>
+                                    {rows
+                                        .into_iter()
+                                        .map(|u| {
+                                            let roles = u
+                                                .roles
+                                                .iter()
+                                                .map(|r| i18n.t(&format!("role-{r}")))
+                                                .collect::<Vec<_>>()
+                                                .join("、");
+                                            view! {
+                                                <tr>
+                                                    <td>{u.phone}</td>
+                                                    <td>{roles}</td>
+                                                    <td>{u.created_at}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </table>
+                            </section>
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// 隐私说明: what is collected and why (PIPL); registration records its version.
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=i18n.t("privacy-title") />
+        <h1>{i18n.t("privacy-title")}</h1>
+        <p class="meta">{i18n.t("privacy-version")} " " {super::PRIVACY_NOTICE_VERSION}</p>
+        <p>{i18n.t("privacy-collect")}</p>
+        <p>{i18n.t("privacy-use")}</p>
+        <p>{i18n.t("privacy-show")}</p>
+        <p>{i18n.t("privacy-rights")}</p>
+    }
+}

@@ -1,0 +1,101 @@
+//! The CSRF layer: every POST (and any other unsafe method) must carry the token of the
+//! browser's `csrf` cookie, as the form field `csrf` or the `x-csrf-token` header, and
+//! must not come from another site. Checked once here, before any server function runs.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use app::security::{CSRF_FIELD, CSRF_HEADER, ssr::same};
+use app::state::AppState;
+
+/// Forms here are small; anything larger is not one of ours.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    // Browsers say where a request comes from; another site's page is refused outright.
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "cross-site")
+    {
+        return refuse("cross-site request");
+    }
+    let Some(expected) = state.cookies.get(headers, CSRF_FIELD) else {
+        return refuse("no CSRF cookie");
+    };
+    if let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if same(sent, &expected) {
+            next.run(request).await
+        } else {
+            refuse("wrong CSRF header")
+        };
+    }
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return refuse("no CSRF token");
+    }
+    let (parts, body) = request.into_parts();
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+    };
+    let sent = form_field(&bytes, CSRF_FIELD);
+    if !sent.is_some_and(|sent| same(&sent, &expected)) {
+        return refuse("wrong CSRF field");
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    std::str::from_utf8(body)
+        .ok()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A page that says, in both languages, what to do: the form was older than the cookie,
+/// or came from elsewhere.
+fn refuse(why: &'static str) -> Response {
+    tracing::warn!(why, "refused a state-changing request");
+    let body = "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><meta name=\"viewport\" \
+                content=\"width=device-width\"><title>请刷新后重试</title><p>页面已过期或来源不明，\
+                请返回上一页，刷新后再试一次。</p><p lang=\"en\">This page has expired or did not come \
+                from this site. Please go back, reload the page and try again.</p><p><a href=\"/\">首页 \
+                Home</a></p></html>";
+    let mut response = (StatusCode::FORBIDDEN, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_field;
+
+    #[test]
+    fn finds_the_token_among_form_fields() {
+        assert_eq!(
+            form_field(b"phone=138&csrf=abc&password=x", "csrf").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(form_field(b"phone=138", "csrf"), None);
+        assert_eq!(form_field(&[0xff, 0xfe], "csrf"), None);
+    }
+}

@@ -1,0 +1,210 @@
+//! A portal on a fresh database, and a browser that keeps cookies and fills in the CSRF
+//! token as a page's form would.
+
+#![allow(dead_code)] // each test file uses its own part of this
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+pub type Error = Box<dyn std::error::Error>;
+
+/// One runtime for the whole file, as in the real server, which serves every request
+/// from one runtime.
+static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for the tests")
+});
+
+pub fn run(test: impl std::future::Future<Output = TestResult>) -> TestResult {
+    RUNTIME.block_on(test)
+}
+
+pub struct Portal {
+    pub router: Router,
+    pub db_url: String,
+    pub site_root: std::path::PathBuf,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _cleanup = std::fs::remove_dir_all(&self.site_root);
+    }
+}
+
+fn unique() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+fn options(site_root: &std::path::Path) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(site_root.to_string_lossy().to_string())
+        .build()
+}
+
+/// A portal on a fresh database with the demo directory, serving a site root that holds a
+/// stylesheet, as `cargo leptos build` leaves it.
+pub async fn portal() -> Result<Portal, Error> {
+    let db_url = domain::testing::fresh_url().await?;
+    let db = domain::db::connect_and_migrate(&db_url).await?;
+    domain::demo::load(&db).await?;
+    let site_root =
+        std::env::temp_dir().join(format!("portal-site-{}-{}", std::process::id(), unique()));
+    std::fs::create_dir_all(site_root.join("pkg"))?;
+    std::fs::write(
+        site_root.join("pkg/portal.css"),
+        "body { color: #1b1f24; }\n".repeat(100),
+    )?;
+    server::assets::precompress(&site_root)?;
+    let router = server::router(server::state(db, options(&site_root), Default::default()));
+    Ok(Portal {
+        router,
+        db_url,
+        site_root,
+    })
+}
+
+impl Portal {
+    /// A second server process on the same database: its own pool, its own router.
+    pub async fn second_process(&self) -> Result<Router, Error> {
+        let db = domain::db::connect(&self.db_url).await?;
+        Ok(server::router(server::state(
+            db,
+            options(&self.site_root),
+            Default::default(),
+        )))
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+            address: "127.0.0.1:50000".parse().ok(),
+        }
+    }
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// Keeps cookies between requests like a browser, and comes from one address.
+pub struct Browser {
+    pub router: Router,
+    pub cookies: BTreeMap<String, String>,
+    pub address: Option<SocketAddr>,
+}
+
+impl Browser {
+    pub fn on(&self, router: Router) -> Browser {
+        Browser {
+            router,
+            cookies: self.cookies.clone(),
+            address: self.address,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn send(&mut self, mut request: Request<Body>) -> Result<Page, Error> {
+        if !self.cookies.is_empty() {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, self.cookie_header().parse()?);
+        }
+        if let Some(address) = self.address {
+            request.extensions_mut().insert(ConnectInfo(address));
+        }
+        let response = self.router.clone().oneshot(request).await?;
+        for cookie in response.headers().get_all(header::SET_COOKIE) {
+            let text = cookie.to_str()?;
+            let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || attributes.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await?.to_bytes();
+        Ok(Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Result<Page, Error> {
+        self.send(Request::get(uri).body(Body::empty())?).await
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookies.get("csrf").cloned().unwrap_or_default()
+    }
+
+    /// Posts a form as a browser without JavaScript would, from the page `from`.
+    pub async fn post_form(
+        &mut self,
+        from: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Page, Error> {
+        if !self.cookies.contains_key("csrf") {
+            self.get(from).await?;
+        }
+        let mut body = format!("csrf={}", self.csrf());
+        for (k, v) in fields {
+            body.push('&');
+            body.push_str(k);
+            body.push('=');
+            body.push_str(&urlencode(v));
+        }
+        let request = Request::post(action)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, format!("http://127.0.0.1:3000{from}"))
+            .body(Body::from(body))?;
+        self.send(request).await
+    }
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
