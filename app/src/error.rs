@@ -42,7 +42,9 @@ impl AppError {
     /// a script or a monitoring system sees 404/422/500 rather than a generic failure.
     pub fn with_status(self) -> AppError {
         #[cfg(feature = "ssr")]
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            && !is_form_post()
+        {
             response.set_status(self.status());
         }
         self
@@ -75,6 +77,20 @@ impl AppError {
             AppError::Network => StatusCode::BAD_GATEWAY,
         }
     }
+}
+
+/// A plain HTML form posting to a server function: its answer must stay the redirect back
+/// to the form (with the error in the URL), or the browser would show raw JSON.
+#[cfg(feature = "ssr")]
+fn is_form_post() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts.method == axum::http::Method::POST
+            && parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 impl FromServerFnError for AppError {

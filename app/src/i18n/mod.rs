@@ -220,10 +220,16 @@ mod tests {
     #[test]
     fn every_refusal_of_the_domain_has_a_sentence() {
         let known = keys(Locale::ZhCn);
-        let missing: Vec<_> = domain::accounts::REFUSAL_CODES.iter().filter(|c| !known.contains(**c)).collect();
+        let missing: Vec<_> = domain::accounts::REFUSAL_CODES
+            .iter()
+            .filter(|c| !known.contains(**c))
+            .collect();
         assert!(missing.is_empty(), "{missing:?}");
         for role in domain::accounts::Role::ALL {
-            assert!(known.contains(&format!("role-{}", role.as_str())), "{role:?}");
+            assert!(
+                known.contains(&format!("role-{}", role.as_str())),
+                "{role:?}"
+            );
         }
     }
 
