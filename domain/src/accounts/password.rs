@@ -92,7 +92,7 @@ pub fn weakness(password: &str, phone: &str) -> Option<&'static str> {
     } else if length > MAX_LENGTH {
         Some("account-password-long")
     } else if COMMON.contains(&lower.as_str())
-        || lower.chars().all(|c| Some(c) == lower.chars().next())
+        || lower.chars().all(|c| lower.starts_with(c))
         || is_run(&lower)
         || (!phone.is_empty() && lower.contains(phone))
     {
