@@ -155,6 +155,29 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     }
 }
 
+/// A resource's view once it has loaded: `view` of its value, or the error page. On the
+/// server every route waits for its resources (`SsrMode::Async`), so the loading line
+/// only ever shows in a browser.
+#[component]
+pub fn Loaded<T, V, F>(resource: Resource<Result<T, AppError>>, view: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
+            {move || {
+                let view = view.clone();
+                resource.get().map(move |result| or_error(result, view))
+            }}
+        </Suspense>
+    }
+}
+
 /// Shows `view` for a loaded value or the error page for a failed one.
 pub fn or_error<T, V: IntoView + 'static>(
     result: Result<T, AppError>,

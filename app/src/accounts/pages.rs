@@ -7,10 +7,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    AdminAddUser, ChangePassword, DeleteAccount, Login, Logout, Register, admin_users,
-    register_options, residents_per_community, whoami,
+    AdminAddUser, ChangePassword, CommunityChoice, DeleteAccount, Login, Logout, Register, UserRow,
+    admin_users, register_options, residents_per_community, whoami,
 };
-use crate::error::{FormError, or_error};
+use crate::error::{FormError, Loaded};
 use crate::i18n::use_i18n;
 use crate::prefs::{LanguageSwitch, TextSizeSwitch};
 use crate::security::CsrfField;
@@ -72,57 +72,7 @@ pub fn RegisterPage() -> impl IntoView {
                     autocomplete="new-password"
                 /> <small>{i18n.t("field-password-hint")}</small>
             </label>
-            <Suspense fallback=move || {
-                view! { <p>{i18n.t("loading")}</p> }
-            }>
-                {move || {
-                    options
-                        .get()
-                        .map(|r| {
-                            or_error(
-                                r,
-                                |choices| {
-                                    view! {
-                                        <label>
-                                            {i18n.t("field-community")}
-                                            <select name="community" required>
-                                                <option value="">{i18n.t("field-choose")}</option>
-                                                {choices
-                                                    .iter()
-                                                    .map(|c| {
-                                                        view! { <option value=c.id>{c.name.clone()}</option> }
-                                                    })
-                                                    .collect_view()}
-                                            </select>
-                                        </label>
-                                        <label>
-                                            {i18n.t("field-compound")} <select name="compound">
-                                                <option value="">{i18n.t("field-choose-later")}</option>
-                                                {choices
-                                                    .into_iter()
-                                                    .map(|c| {
-                                                        view! {
-                                                            <optgroup label=c
-                                                                .name>
-                                                                {c
-                                                                    .compounds
-                                                                    .into_iter()
-                                                                    .map(|(id, name)| {
-                                                                        view! { <option value=id>{name}</option> }
-                                                                    })
-                                                                    .collect_view()}
-                                                            </optgroup>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </select>
-                                        </label>
-                                    }
-                                },
-                            )
-                        })
-                }}
-            </Suspense>
+            <Loaded resource=options view=|choices| view! { <CommunitySelects choices /> } />
             <label class="check">
                 <input type="checkbox" name="consent" required />
                 <span>
@@ -165,35 +115,26 @@ pub fn MePage() -> impl IntoView {
                     }
                 })
         }}
-        <Suspense fallback=move || {
-            view! { <p>{i18n.t("loading")}</p> }
-        }>
-            {move || {
-                me.get()
-                    .map(|r| {
-                        or_error(
-                            r,
-                            move |me| match me {
-                                None => {
-                                    view! {
-                                        <p class="lead">{i18n.t("me-signed-out")}</p>
-                                        <p class="actions">
-                                            <a class="button" href="/login">
-                                                {i18n.t("login-title")}
-                                            </a>
-                                            <a class="button secondary" href="/register">
-                                                {i18n.t("register-title")}
-                                            </a>
-                                        </p>
-                                    }
-                                        .into_any()
-                                }
-                                Some(me) => view! { <Account me /> }.into_any(),
-                            },
-                        )
-                    })
-            }}
-        </Suspense>
+        <Loaded
+            resource=me
+            view=move |me| match me {
+                Some(me) => view! { <Account me /> }.into_any(),
+                None => {
+                    view! {
+                        <p class="lead">{i18n.t("me-signed-out")}</p>
+                        <p class="actions">
+                            <a class="button" href="/login">
+                                {i18n.t("login-title")}
+                            </a>
+                            <a class="button secondary" href="/register">
+                                {i18n.t("register-title")}
+                            </a>
+                        </p>
+                    }
+                        .into_any()
+                }
+            }
+        />
         <section class="panel">
             <h2>{i18n.t("prefs-title")}</h2>
             <p>{i18n.t("prefs-language")}</p>
@@ -312,117 +253,11 @@ pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     let users = Resource::new(|| (), |_| admin_users());
     let residents = Resource::new(|| (), |_| residents_per_community());
-    let roles = [
-        "resident",
-        "volunteer",
-        "mediator",
-        "liaison",
-        "officer",
-        "admin",
-    ];
     view! {
         <Title text=i18n.t("admin-title") />
         <h1>{i18n.t("admin-title")}</h1>
-        <Suspense fallback=move || {
-            view! { <p>{i18n.t("loading")}</p> }
-        }>
-            {move || {
-                residents
-                    .get()
-                    .map(|r| {
-                        or_error(
-                            r,
-                            |rows| {
-                                view! {
-                                    <section class="panel">
-                                        <h2>{i18n.t("admin-residents")}</h2>
-                                        <table>
-                                            {rows
-                                                .into_iter()
-                                                .map(|(name, n)| {
-                                                    view! {
-                                                        <tr>
-                                                            <td>{name}</td>
-                                                            <td>{n}</td>
-                                                        </tr>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </table>
-                                    </section>
-                                }
-                            },
-                        )
-                    })
-            }}
-            {move || {
-                users
-                    .get()
-                    .and_then(Result::ok)
-                    .map(|rows| {
-                        view! {
-                            <section class="panel">
-                                <h2>{i18n.t("admin-add-user")}</h2>
-                                <form method="post" action=AdminAddUser::PATH class="form">
-                                    <CsrfField />
-                                    <FormError path=AdminAddUser::PATH />
-                                    <label>
-                                        {i18n.t("field-phone")}
-                                        <input type="tel" name="phone" required />
-                                    </label>
-                                    <label>
-                                        {i18n.t("field-password")}
-                                        <input
-                                            type="password"
-                                            name="password"
-                                            autocomplete="new-password"
-                                        /> <small>{i18n.t("admin-password-hint")}</small>
-                                    </label>
-                                    <label>
-                                        {i18n.t("me-roles")}
-                                        <select name="role">
-                                            {roles
-                                                .iter()
-                                                .map(|r| {
-                                                    view! {
-                                                        <option value=*r>{i18n.t(&format!("role-{r}"))}</option>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </select>
-                                    </label>
-                                    <button type="submit" class="button">
-                                        {i18n.t("admin-add-submit")}
-                                    </button>
-                                </form>
-                            </section>
-                            <section class="panel">
-                                <h2>{i18n.t("admin-users")}</h2>
-                                <table>
-                                    {rows
-                                        .into_iter()
-                                        .map(|u| {
-                                            let roles = u
-                                                .roles
-                                                .iter()
-                                                .map(|r| i18n.t(&format!("role-{r}")))
-                                                .collect::<Vec<_>>()
-                                                .join("、");
-                                            view! {
-                                                <tr>
-                                                    <td>{u.phone}</td>
-                                                    <td>{roles}</td>
-                                                    <td>{u.created_at}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </table>
-                            </section>
-                        }
-                    })
-            }}
-        </Suspense>
+        <Loaded resource=residents view=|rows| view! { <ResidentsTable rows /> } />
+        <Loaded resource=users view=|rows| view! { <Users rows /> } />
     }
 }
 
@@ -438,5 +273,132 @@ pub fn PrivacyPage() -> impl IntoView {
         <p>{i18n.t("privacy-use")}</p>
         <p>{i18n.t("privacy-show")}</p>
         <p>{i18n.t("privacy-rights")}</p>
+    }
+}
+
+/// The community and compound choices of the registration form.
+#[component]
+fn CommunitySelects(choices: Vec<CommunityChoice>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label>
+            {i18n.t("field-community")} <select name="community" required>
+                <option value="">{i18n.t("field-choose")}</option>
+                {choices
+                    .iter()
+                    .map(|c| view! { <option value=c.id>{c.name.clone()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+        <label>
+            {i18n.t("field-compound")} <select name="compound">
+                <option value="">{i18n.t("field-choose-later")}</option>
+                {choices
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <optgroup label=c
+                                .name>
+                                {c
+                                    .compounds
+                                    .into_iter()
+                                    .map(|(id, name)| view! { <option value=id>{name}</option> })
+                                    .collect_view()}
+                            </optgroup>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn ResidentsTable(rows: Vec<(String, u64)>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel">
+            <h2>{i18n.t("admin-residents")}</h2>
+            <table>
+                {rows
+                    .into_iter()
+                    .map(|(name, n)| {
+                        view! {
+                            <tr>
+                                <td>{name}</td>
+                                <td>{n}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </table>
+        </section>
+    }
+}
+
+/// Admins: add a user or grant a role, and the list of accounts.
+#[component]
+fn Users(rows: Vec<UserRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    let roles = [
+        "resident",
+        "volunteer",
+        "mediator",
+        "liaison",
+        "officer",
+        "admin",
+    ];
+    let role_names = move |roles: &[String]| {
+        roles
+            .iter()
+            .map(|r| i18n.t(&format!("role-{r}")))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    view! {
+        <section class="panel">
+            <h2>{i18n.t("admin-add-user")}</h2>
+            <form method="post" action=AdminAddUser::PATH class="form">
+                <CsrfField />
+                <FormError path=AdminAddUser::PATH />
+                <label>{i18n.t("field-phone")} <input type="tel" name="phone" required /></label>
+                <label>
+                    {i18n.t("field-password")}
+                    <input type="password" name="password" autocomplete="new-password" />
+                    <small>{i18n.t("admin-password-hint")}</small>
+                </label>
+                <label>
+                    {i18n.t("me-roles")}
+                    <select name="role">
+                        {roles
+                            .iter()
+                            .map(|r| {
+                                view! { <option value=*r>{i18n.t(&format!("role-{r}"))}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="button">
+                    {i18n.t("admin-add-submit")}
+                </button>
+            </form>
+        </section>
+        <section class="panel">
+            <h2>{i18n.t("admin-users")}</h2>
+            <table>
+                {rows
+                    .into_iter()
+                    .map(|u| {
+                        view! {
+                            <tr>
+                                <td>{u.phone}</td>
+                                <td>{role_names(&u.roles)}</td>
+                                <td>{u.created_at}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </table>
+        </section>
     }
 }

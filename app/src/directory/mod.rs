@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, or_error};
+use crate::error::{AppError, Loaded};
 use crate::i18n::use_i18n;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,15 +126,7 @@ pub fn CommunitiesPage() -> impl IntoView {
         <Title text=i18n.t("communities-title") />
         <h1>{i18n.t("communities-title")}</h1>
         <p class="lead">{i18n.t("communities-intro")}</p>
-        <Suspense fallback=move || {
-            view! { <p>{i18n.t("loading")}</p> }
-        }>
-            {move || {
-                communities
-                    .get()
-                    .map(|r| or_error(r, |list| view! { <CommunityList communities=list /> }))
-            }}
-        </Suspense>
+        <Loaded resource=communities view=|list| view! { <CommunityList communities=list /> } />
     }
 }
 
@@ -158,7 +150,6 @@ pub fn RoomCard(room: Room) -> impl IntoView {
 
 #[component]
 pub fn CommunityPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let community = Resource::new(
         move || {
@@ -174,15 +165,7 @@ pub fn CommunityPage() -> impl IntoView {
             }
         },
     );
-    view! {
-        <Suspense fallback=move || {
-            view! { <p>{i18n.t("loading")}</p> }
-        }>
-            {move || {
-                community.get().map(|r| or_error(r, |c| view! { <CommunityDetails community=c /> }))
-            }}
-        </Suspense>
-    }
+    view! { <Loaded resource=community view=|c| view! { <CommunityDetails community=c /> } /> }
 }
 
 #[component]

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::directory::{CommunityList, directory_figures, list_communities};
-use crate::error::or_error;
+use crate::error::Loaded;
 use crate::i18n::use_i18n;
 
 /// 首页: what the portal offers, the figures of the subdistrict, and the way to one's community.
@@ -45,45 +45,21 @@ pub fn HomePage() -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-        <Suspense>
-            {move || {
-                figures
-                    .get()
-                    .map(|r| {
-                        or_error(
-                            r,
-                            |f| {
-                                view! {
-                                    <section class="figures" aria-label=i18n.t("home-figures")>
-                                        <span>
-                                            {i18n.count("home-figure-communities", f.communities)}
-                                        </span>
-                                        <span>
-                                            {i18n.count("home-figure-compounds", f.compounds)}
-                                        </span>
-                                        <span>
-                                            {i18n.count("home-figure-stations", f.aid_stations)}
-                                        </span>
-                                        <span>
-                                            {i18n.count("home-figure-rooms", f.branch_rooms)}
-                                        </span>
-                                    </section>
-                                }
-                            },
-                        )
-                    })
-            }}
-        </Suspense>
+        <Loaded
+            resource=figures
+            view=move |f| {
+                view! {
+                    <section class="figures" aria-label=i18n.t("home-figures")>
+                        <span>{i18n.count("home-figure-communities", f.communities)}</span>
+                        <span>{i18n.count("home-figure-compounds", f.compounds)}</span>
+                        <span>{i18n.count("home-figure-stations", f.aid_stations)}</span>
+                        <span>{i18n.count("home-figure-rooms", f.branch_rooms)}</span>
+                    </section>
+                }
+            }
+        />
         <h2 id="communities">{i18n.t("home-your-community")}</h2>
         <p>{i18n.t("home-choose-community")}</p>
-        <Suspense fallback=move || {
-            view! { <p>{i18n.t("loading")}</p> }
-        }>
-            {move || {
-                communities
-                    .get()
-                    .map(|r| or_error(r, |list| view! { <CommunityList communities=list /> }))
-            }}
-        </Suspense>
+        <Loaded resource=communities view=|list| view! { <CommunityList communities=list /> } />
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::directory::{RoomCard, list_mediation_rooms};
-use crate::error::or_error;
+use crate::error::Loaded;
 use crate::i18n::use_i18n;
 
 /// 你点我调. Until online booking lands, the rooms a resident can walk into.
@@ -16,28 +16,15 @@ pub fn MediationPage() -> impl IntoView {
         <p class="lead">{i18n.t("mediation-intro")}</p>
         <p class="note">{i18n.t("mediation-online-soon")}</p>
         <h2>{i18n.t("mediation-rooms")}</h2>
-        <Suspense fallback=move || {
-            view! { <p>{i18n.t("loading")}</p> }
-        }>
-            {move || {
-                rooms
-                    .get()
-                    .map(|r| {
-                        or_error(
-                            r,
-                            |rooms| {
-                                view! {
-                                    <ul class="rooms">
-                                        {rooms
-                                            .into_iter()
-                                            .map(|room| view! { <RoomCard room /> })
-                                            .collect_view()}
-                                    </ul>
-                                }
-                            },
-                        )
-                    })
-            }}
-        </Suspense>
+        <Loaded
+            resource=rooms
+            view=|rooms| {
+                view! {
+                    <ul class="rooms">
+                        {rooms.into_iter().map(|room| view! { <RoomCard room /> }).collect_view()}
+                    </ul>
+                }
+            }
+        />
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::directory::list_squads;
-use crate::error::or_error;
+use crate::error::Loaded;
 use crate::i18n::use_i18n;
 
 /// 老王帮帮团 and its squads.
@@ -15,35 +15,25 @@ pub fn VolunteersPage() -> impl IntoView {
         <h1>{i18n.t("volunteers-title")}</h1>
         <p class="lead">{i18n.t("volunteers-intro")}</p>
         <h2>{i18n.t("volunteers-squads")}</h2>
-        <Suspense fallback=move || {
-            view! { <p>{i18n.t("loading")}</p> }
-        }>
-            {move || {
-                squads
-                    .get()
-                    .map(|r| {
-                        or_error(
-                            r,
-                            |squads| {
+        <Loaded
+            resource=squads
+            view=|squads| {
+                view! {
+                    <ul class="cards">
+                        {squads
+                            .into_iter()
+                            .map(|(name, about)| {
                                 view! {
-                                    <ul class="cards">
-                                        {squads
-                                            .into_iter()
-                                            .map(|(name, about)| {
-                                                view! {
-                                                    <li class="card">
-                                                        <strong>{name}</strong>
-                                                        <span class="meta">{about}</span>
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ul>
+                                    <li class="card">
+                                        <strong>{name}</strong>
+                                        <span class="meta">{about}</span>
+                                    </li>
                                 }
-                            },
-                        )
-                    })
-            }}
-        </Suspense>
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            }
+        />
     }
 }
