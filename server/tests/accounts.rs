@@ -376,3 +376,79 @@ fn change_password_and_delete_account() -> TestResult {
         Ok(())
     })
 }
+
+#[test]
+fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        domain::accounts::add_user(
+            &db,
+            "13900000002",
+            Some(PASSWORD),
+            &[domain::accounts::Role::Admin],
+            chrono::Utc::now(),
+        )
+        .await?;
+        let mut admin = portal.browser();
+        admin
+            .post_form(
+                "/login",
+                "/api/login",
+                &[("phone", "13900000002"), ("password", PASSWORD)],
+            )
+            .await?;
+        let page = admin.get("/admin").await?;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("13900000002"), "admins see full numbers");
+        let page = admin
+            .post_form(
+                "/admin",
+                "/api/admin/add-user",
+                &[
+                    ("phone", "13900000003"),
+                    ("password", PASSWORD),
+                    ("role", "officer"),
+                ],
+            )
+            .await?;
+        assert_eq!(page.location(), "/admin?done=user");
+        let mut officer = portal.browser();
+        let page = officer
+            .post_form(
+                "/login",
+                "/api/login",
+                &[("phone", "13900000003"), ("password", PASSWORD)],
+            )
+            .await?;
+        assert_eq!(page.location(), "/me");
+        let page = officer.get("/admin").await?;
+        assert_eq!(page.status, StatusCode::OK, "officers see their figures…");
+        assert!(
+            page.body.contains("各社区注册居民") && !page.body.contains("13900000002"),
+            "…but not the accounts"
+        );
+
+        let mut resident = portal.browser();
+        register(&mut resident).await?;
+        let page = resident
+            .post_form(
+                "/admin",
+                "/api/admin/add-user",
+                &[("phone", PHONE), ("role", "admin")],
+            )
+            .await?;
+        assert!(
+            page.location().contains("__err="),
+            "a resident cannot make themselves admin"
+        );
+        let me = domain::accounts::find_by_phone(&db, PHONE)
+            .await?
+            .ok_or("registered")?;
+        assert_eq!(
+            domain::accounts::roles_of(&db, me.id).await?,
+            vec![domain::accounts::Role::Resident]
+        );
+        Ok(())
+    })
+}

@@ -10,7 +10,7 @@ use super::{
     AdminAddUser, ChangePassword, CommunityChoice, DeleteAccount, Login, Logout, Register, UserRow,
     admin_users, register_options, residents_per_community, whoami,
 };
-use crate::error::{FormError, Loaded};
+use crate::error::{AppError, ErrorView, FormError, Loaded};
 use crate::i18n::use_i18n;
 use crate::prefs::{LanguageSwitch, TextSizeSwitch};
 use crate::security::CsrfField;
@@ -247,17 +247,35 @@ fn Account(me: super::Me) -> impl IntoView {
     }
 }
 
-/// Station staff: accounts and roles (admins), residents per community (officers).
+/// Station staff: residents per community (officers), accounts and roles (admins).
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
-    let users = Resource::new(|| (), |_| admin_users());
-    let residents = Resource::new(|| (), |_| residents_per_community());
+    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=i18n.t("admin-title") />
         <h1>{i18n.t("admin-title")}</h1>
+        <Loaded
+            resource=me
+            view=|me| match me {
+                None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
+                Some(me) if !me.has("officer") => {
+                    view! { <ErrorView error=AppError::Forbidden /> }.into_any()
+                }
+                Some(me) => view! { <StaffPanels admin=me.has("admin") /> }.into_any(),
+            }
+        />
+    }
+}
+
+#[component]
+fn StaffPanels(admin: bool) -> impl IntoView {
+    let residents = Resource::new(|| (), |_| residents_per_community());
+    let users = admin.then(|| Resource::new(|| (), |_| admin_users()));
+    view! {
         <Loaded resource=residents view=|rows| view! { <ResidentsTable rows /> } />
-        <Loaded resource=users view=|rows| view! { <Users rows /> } />
+        {users
+            .map(|users| view! { <Loaded resource=users view=|rows| view! { <Users rows /> } /> })}
     }
 }
 
