@@ -20,18 +20,14 @@ pub struct Prefs {
 impl Prefs {
     /// Cookies first, then the browser's `Accept-Language`, then zh-CN.
     #[cfg(feature = "ssr")]
-    pub fn from_headers(headers: &axum::http::HeaderMap) -> Prefs {
-        use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
-        let cookies: Vec<(&str, &str)> = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .collect();
-        let cookie = |name: &str| cookies.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
-        let locale = cookie(LANG_COOKIE)
-            .and_then(Locale::from_tag)
+    pub fn from_headers(
+        headers: &axum::http::HeaderMap,
+        cookies: crate::security::ssr::CookiePolicy,
+    ) -> Prefs {
+        use axum::http::header::ACCEPT_LANGUAGE;
+        let locale = cookies
+            .get(headers, LANG_COOKIE)
+            .and_then(|tag| Locale::from_tag(&tag))
             .or_else(|| {
                 headers
                     .get(ACCEPT_LANGUAGE)
@@ -41,15 +37,18 @@ impl Prefs {
             .unwrap_or_default();
         Prefs {
             locale,
-            large_text: cookie(TEXT_COOKIE) == Some("large"),
+            large_text: cookies.get(headers, TEXT_COOKIE).as_deref() == Some("large"),
         }
     }
 
     /// The preferences of the request being rendered.
     pub fn current() -> Prefs {
         #[cfg(feature = "ssr")]
-        if let Some(parts) = use_context::<axum::http::request::Parts>() {
-            return Prefs::from_headers(&parts.headers);
+        if let (Some(parts), Ok(state)) = (
+            use_context::<axum::http::request::Parts>(),
+            crate::state::state(),
+        ) {
+            return Prefs::from_headers(&parts.headers, state.cookies);
         }
         Prefs::default()
     }
@@ -59,30 +58,24 @@ impl Prefs {
 /// redirects back to the page) or called by the text-size island.
 #[server(endpoint = "prefs")]
 pub async fn set_prefs(lang: Option<String>, text: Option<String>) -> Result<(), AppError> {
-    use axum::http::{HeaderValue, header::SET_COOKIE};
+    use axum::http::header::SET_COOKIE;
 
+    let policy = crate::state::state()?.cookies;
     let response = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Server)?;
-    let year = 60 * 60 * 24 * 365;
+    let year = Some(60 * 60 * 24 * 365);
     let mut cookies = Vec::new();
     if let Some(lang) = lang {
         let locale = Locale::from_tag(&lang).ok_or_else(|| AppError::invalid("error-invalid"))?;
-        cookies.push(format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age={year}; SameSite=Lax; HttpOnly",
-            locale.tag()
-        ));
+        cookies.push(policy.set(LANG_COOKIE, locale.tag(), year));
     }
     if let Some(text) = text {
-        let value = match text.as_str() {
-            "large" | "normal" => text,
-            _ => return Err(AppError::invalid("error-invalid")),
-        };
-        cookies.push(format!(
-            "{TEXT_COOKIE}={value}; Path=/; Max-Age={year}; SameSite=Lax; HttpOnly"
-        ));
+        if !matches!(text.as_str(), "large" | "normal") {
+            return Err(AppError::invalid("error-invalid"));
+        }
+        cookies.push(policy.set(TEXT_COOKIE, &text, year));
     }
     for cookie in cookies {
-        let value = HeaderValue::from_str(&cookie).map_err(|_| AppError::Server)?;
-        response.append_header(SET_COOKIE, value);
+        response.append_header(SET_COOKIE, cookie.ok_or(AppError::Server)?);
     }
     Ok(())
 }
