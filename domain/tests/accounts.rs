@@ -345,3 +345,44 @@ async fn export_holds_my_data_and_deletion_removes_it() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_limit() -> TestResult {
+    let db = db().await?;
+    let now = Utc::now();
+    let policy = SessionPolicy::default();
+    accounts::register(&db, form("13812341234"), now).await?;
+    let guesses = (0..20).map(|i| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            accounts::login(
+                &db,
+                "13812341234",
+                &format!("guess-{i:04}"),
+                "10.9.9.9",
+                policy,
+                now,
+            )
+            .await
+        })
+    });
+    let mut failed = 0;
+    for guess in guesses {
+        match guess.await? {
+            Err(Error::Invalid("login-failed")) => failed += 1,
+            Err(Error::Throttled(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(
+        (1..=accounts::MAX_FAILURES_PER_ADDRESS_MINUTE).contains(&failed),
+        "{failed} guesses were judged"
+    );
+    let blocked = accounts::login(&db, "13812341234", PASSWORD, "10.9.9.9", policy, now).await;
+    let blocked_now = matches!(blocked, Err(Error::Throttled(_)));
+    assert!(
+        blocked_now || failed < accounts::MAX_FAILURES_PER_ADDRESS_MINUTE,
+        "{blocked:?}"
+    );
+    Ok(())
+}

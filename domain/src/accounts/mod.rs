@@ -20,7 +20,8 @@ use crate::{Error, Result};
 /// What is stored as consent for accounts an administrator creates from the command line.
 pub const STAFF_CONSENT: &str = "staff-account";
 
-/// Failed sign-ins allowed per account in an hour, and per address in a minute.
+/// Failed sign-ins allowed per account in an hour, and per address in a minute; the next
+/// attempt is refused until the window has passed.
 pub const MAX_FAILURES_PER_ACCOUNT_HOUR: u64 = 10;
 pub const MAX_FAILURES_PER_ADDRESS_MINUTE: u64 = 6;
 
@@ -318,21 +319,40 @@ pub async fn login(
     now: DateTime<Utc>,
 ) -> Result<(Account, String)> {
     let phone = phone::normalise(phone_number);
-    let account_failures = login_attempt::Entity::find()
+    // The attempt is recorded before it is judged and counted with the others, so that
+    // parallel guesses cannot all slip under the limit: every attempt that stays recorded
+    // saw at most the limit of recorded attempts, itself included.
+    let attempt = login_attempt::ActiveModel {
+        phone: Set(phone.clone()),
+        address: Set(address.to_owned()),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let account_attempts = login_attempt::Entity::find()
         .filter(login_attempt::Column::Phone.eq(&phone))
         .filter(login_attempt::Column::At.gt(now - Duration::hours(1)))
         .count(db)
         .await?;
-    if account_failures >= MAX_FAILURES_PER_ACCOUNT_HOUR {
-        return Err(Error::Throttled("login-throttled-account"));
-    }
-    let address_failures = login_attempt::Entity::find()
+    let address_attempts = login_attempt::Entity::find()
         .filter(login_attempt::Column::Address.eq(address))
         .filter(login_attempt::Column::At.gt(now - Duration::minutes(1)))
         .count(db)
         .await?;
-    if address_failures >= MAX_FAILURES_PER_ADDRESS_MINUTE {
-        return Err(Error::Throttled("login-throttled-address"));
+    let throttled = if account_attempts > MAX_FAILURES_PER_ACCOUNT_HOUR {
+        Some("login-throttled-account")
+    } else if address_attempts > MAX_FAILURES_PER_ADDRESS_MINUTE {
+        Some("login-throttled-address")
+    } else {
+        None
+    };
+    if let Some(code) = throttled {
+        // A refused attempt is not judged, so it does not count: waiting out the limit works.
+        login_attempt::Entity::delete_by_id(attempt.id)
+            .exec(db)
+            .await?;
+        return Err(Error::Throttled(code));
     }
     let user = user::Entity::find()
         .filter(user::Column::Phone.eq(&phone))
@@ -347,16 +367,12 @@ pub async fn login(
         }
     };
     let Some(user) = user.filter(|_| verified) else {
-        login_attempt::ActiveModel {
-            phone: Set(phone),
-            address: Set(address.to_owned()),
-            at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
         return Err(Error::Invalid("login-failed"));
     };
+    // Only failures are kept.
+    login_attempt::Entity::delete_by_id(attempt.id)
+        .exec(db)
+        .await?;
     let token = start_session(db, user.id, policy, now).await?;
     Ok((
         Account {
@@ -368,7 +384,7 @@ pub async fn login(
 }
 
 /// argon2id of a random string nobody knows, for equal-time refusals.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Zb7Yg0n0k7Yq1Ww3p8Xh2x6o8Kf3kI0q5Wj1m5cX2k";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Zb7Yg0n0k7Yq1Ww3p8Xh2x6o8Kf3kI0q5Wj1m5cX2k";
 
 pub async fn start_session(
     db: &impl ConnectionTrait,

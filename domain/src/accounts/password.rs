@@ -154,6 +154,14 @@ mod tests {
     }
 
     #[test]
+    fn the_equal_time_dummy_is_a_real_argon2id_hash() {
+        assert!(
+            PasswordHash::new(super::super::DUMMY_HASH).is_ok(),
+            "else unknown numbers fail fast"
+        );
+    }
+
+    #[test]
     fn hashes_with_argon2id_and_verifies() -> crate::Result<()> {
         let hash = hash("haitian-xiongzhen")?;
         assert!(hash.starts_with("$argon2id$"));
