@@ -195,8 +195,8 @@ pub async fn register(
     let state = crate::state::state()?;
     let now = chrono::Utc::now();
     let form = Registration {
-        phone: phone.clone(),
-        password: password.clone(),
+        phone,
+        password,
         community_id: parse_id(&community),
         compound_id: compound.as_deref().and_then(parse_id),
         consent: consent.is_some(),
