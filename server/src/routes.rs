@@ -1,18 +1,23 @@
 //! The HTTP surface: pages and server functions from the app, health, static files, and
 //! the layers every response passes through (compression, security headers, logs).
 
+use std::convert::Infallible;
 use std::sync::OnceLock;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::State;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{
-    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
-};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use tower::Service;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -25,6 +30,43 @@ use app::{App, shell};
 fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// Files under the site root (the bundle, the stylesheet, the icon) straight from disk, in
+/// their precompressed form where the browser takes it; anything else is the 404 page.
+/// Static files are served outside Leptos on purpose: leptos_axum's combined file-and-error
+/// handler answers them inside a reactive owner, and a page rendering at the same moment
+/// could lend them its response headers (seen in Chromium as a page's CSP and cookie
+/// arriving on a stylesheet while the page went without).
+fn static_files_or_not_found<IV, C, R>(
+    site_root: &str,
+    context: C,
+    render: R,
+) -> ServeDir<
+    impl Service<Request<Body>, Response = Response, Error = Infallible, Future: Send>
+    + Clone
+    + use<IV, C, R>,
+>
+where
+    IV: IntoView + 'static,
+    C: Fn() + Clone + Send + Sync + 'static,
+    R: Fn() -> IV + Clone + Send + Sync + 'static,
+{
+    let page = leptos_axum::render_app_async_with_context(context, render);
+    let not_found = move |request: Request<Body>| {
+        let page = page.clone();
+        async move {
+            let mut response = page(request).await;
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = StatusCode::NOT_FOUND;
+            }
+            response
+        }
+    };
+    ServeDir::new(site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(not_found.into_service())
 }
 
 pub fn router(state: AppState) -> Router {
@@ -40,9 +82,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/me/data.json", get(crate::my_data::download))
-        .leptos_routes_with_context(&state, routes, context.clone(), render)
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
+        .leptos_routes_with_context(&state, routes, context.clone(), render.clone())
+        .fallback_service(static_files_or_not_found(
+            &state.leptos_options.site_root,
+            context,
+            render,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
