@@ -133,14 +133,15 @@ pub fn TextSizeToggle(
                 name="text"
                 value=move || if is_large.get() { "normal" } else { "large" }
             />
+            // Both labels are always in the page and CSS shows the one that fits `html.large`:
+            // the island then has no text of its own to swap, only attributes.
             <button type="submit" class="pref" aria-pressed=move || is_large.get().to_string()>
-                {move || if is_large.get() { label_normal.clone() } else { label_large.clone() }}
+                <span class="when-normal">{label_large}</span>
+                <span class="when-large">{label_normal}</span>
             </button>
-            <Show when=move || failed.get()>
-                <span class="pref-error" role="status">
-                    {save_failed.clone()}
-                </span>
-            </Show>
+            <span class="pref-error" role="status" hidden=move || !failed.get()>
+                {save_failed}
+            </span>
         </form>
     }
 }

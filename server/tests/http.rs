@@ -216,6 +216,17 @@ fn pages_and_assets_are_compressed_and_cached() -> TestResult {
             headers.contains_key(header::LAST_MODIFIED),
             "revalidation is a cheap 304"
         );
+        assert!(
+            !headers.contains_key(header::SET_COOKIE),
+            "a file never carries a page's cookies"
+        );
+        assert_eq!(
+            headers
+                .get(header::CONTENT_SECURITY_POLICY)
+                .map(|v| v.as_bytes()),
+            Some(&b"default-src 'none'; frame-ancestors 'none'"[..]),
+            "nor a page's policy"
+        );
 
         let (_, headers, body) =
             get(&portal, "/pkg/portal.css", &[("accept-encoding", "gzip")]).await?;
