@@ -28,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
     #[cfg(feature = "ssr")]
-    provide_context(csrf_token());
+    provide_context(security::ssr::page_token());
     provide_context(prefs);
     provide_context(I18n {
         locale: prefs.locale,
@@ -75,35 +75,6 @@ fn content_security_policy() {
         Ok(value) => response.insert_header(CONTENT_SECURITY_POLICY, value),
         Err(e) => tracing::error!(%e, "content security policy is not a valid header"),
     }
-}
-
-/// The browser's CSRF token: the one its cookie holds, or a new one set now.
-#[cfg(feature = "ssr")]
-fn csrf_token() -> security::CsrfToken {
-    use axum::http::header::SET_COOKIE;
-    use security::ssr::random_token;
-
-    let Ok(state) = state::state() else {
-        return security::CsrfToken::default();
-    };
-    let headers = use_context::<axum::http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default();
-    if let Some(token) = state
-        .cookies
-        .get(&headers, security::CSRF_FIELD)
-        .filter(|t| t.len() == 64)
-    {
-        return security::CsrfToken(token);
-    }
-    let token = random_token().unwrap_or_default();
-    if let (Some(response), Some(cookie)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        state.cookies.set(security::CSRF_FIELD, &token, None),
-    ) {
-        response.append_header(SET_COOKIE, cookie);
-    }
-    security::CsrfToken(token)
 }
 
 #[component]

@@ -79,11 +79,38 @@ pub mod ssr {
             .map(|(_, v)| v.to_owned())
     }
 
-    /// 32 random bytes, hex: for CSRF tokens.
-    pub fn random_token() -> Option<String> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).ok()?;
-        Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    /// The browser's CSRF token for the page being rendered: the one its cookie holds, or a
+    /// new one, set in a cookie now.
+    pub fn page_token() -> super::CsrfToken {
+        use leptos::prelude::use_context;
+
+        let Ok(state) = crate::state::state() else {
+            return super::CsrfToken::default();
+        };
+        let headers = use_context::<axum::http::request::Parts>()
+            .map(|p| p.headers)
+            .unwrap_or_default();
+        if let Some(token) = state
+            .cookies
+            .get(&headers, super::CSRF_FIELD)
+            .filter(|t| t.len() == 64)
+        {
+            return super::CsrfToken(token);
+        }
+        let token = match domain::accounts::random_token() {
+            Ok(token) => token,
+            Err(e) => {
+                tracing::error!(%e, "cannot make a CSRF token; the page's forms will be refused");
+                return super::CsrfToken::default();
+            }
+        };
+        if let (Some(response), Some(cookie)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            state.cookies.set(super::CSRF_FIELD, &token, None),
+        ) {
+            response.append_header(header::SET_COOKIE, cookie);
+        }
+        super::CsrfToken(token)
     }
 
     /// Equal-time comparison: how long it takes says nothing about how much matched.

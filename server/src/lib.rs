@@ -20,10 +20,7 @@ pub async fn secret_key(
     if let Some(key) = configured {
         return Ok(key);
     }
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|_| domain::Error::Invalid("the system has no source of randomness"))?;
-    let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let fresh = domain::accounts::random_token()?;
     domain::settings::get_or_insert(db, domain::settings::SECRET_KEY, &fresh).await
 }
 

@@ -133,13 +133,12 @@ pub mod ssr {
     }
 
     pub async fn me_of(account: &Account) -> Result<super::Me, AppError> {
-        let db = crate::state::db()?;
-        let data = accounts::export(&db, account).await?;
+        let (community, compound) = accounts::places(&crate::state::db()?, &account.user).await?;
         Ok(super::Me {
             masked_phone: accounts::phone::mask(&account.user.phone),
             community_id: account.user.community_id,
-            community: data["account"]["community"].as_str().map(str::to_owned),
-            compound: data["account"]["compound"].as_str().map(str::to_owned),
+            community,
+            compound,
             roles: account
                 .roles
                 .iter()
@@ -161,20 +160,15 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
 #[server(endpoint = "register-options")]
 pub async fn register_options() -> Result<Vec<CommunityChoice>, AppError> {
     let db = crate::state::db()?;
-    let mut choices = Vec::new();
-    for summary in domain::directory::communities(&db).await? {
-        let detail = domain::directory::community(&db, summary.community.id).await?;
-        choices.push(CommunityChoice {
-            id: summary.community.id,
-            name: summary.community.name,
-            compounds: detail
-                .compounds
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect(),
-        });
-    }
-    Ok(choices)
+    Ok(domain::directory::communities_with_compounds(&db)
+        .await?
+        .into_iter()
+        .map(|(community, compounds)| CommunityChoice {
+            id: community.id,
+            name: community.name,
+            compounds: compounds.into_iter().map(|c| (c.id, c.name)).collect(),
+        })
+        .collect())
 }
 
 #[cfg(feature = "ssr")]

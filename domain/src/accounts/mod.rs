@@ -285,7 +285,9 @@ fn token_id(token: &str) -> String {
         .collect()
 }
 
-fn new_token() -> Result<String> {
+/// 32 random bytes from the operating system, as 64 hex digits: session tokens, CSRF
+/// tokens, the portal's secret key.
+pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|_| Error::Invalid("the system has no source of randomness"))?;
@@ -392,7 +394,7 @@ pub async fn start_session(
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let token = new_token()?;
+    let token = random_token()?;
     session::ActiveModel {
         id: Set(token_id(&token)),
         user_id: Set(user_id),
@@ -479,22 +481,31 @@ pub async fn change_password(
     Ok(())
 }
 
-/// Everything the portal holds about a person, for "download my data" (PIPL art. 45).
-pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serde_json::Value> {
-    let community = match account.user.community_id {
+/// The names of the community and compound a person chose.
+pub async fn places(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+) -> Result<(Option<String>, Option<String>)> {
+    let community = match user.community_id {
         Some(id) => community::Entity::find_by_id(id)
             .one(db)
             .await?
             .map(|c| c.name),
         None => None,
     };
-    let compound = match account.user.compound_id {
+    let compound = match user.compound_id {
         Some(id) => compound::Entity::find_by_id(id)
             .one(db)
             .await?
             .map(|c| c.name),
         None => None,
     };
+    Ok((community, compound))
+}
+
+/// Everything the portal holds about a person, for "download my data" (PIPL art. 45).
+pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serde_json::Value> {
+    let (community, compound) = places(db, &account.user).await?;
     let sessions = session::Entity::find()
         .filter(session::Column::UserId.eq(account.user.id))
         .order_by_asc(session::Column::CreatedAt)

@@ -100,6 +100,30 @@ pub async fn community(db: &impl ConnectionTrait, id: i32) -> crate::Result<Comm
     })
 }
 
+/// Every community with its compounds, for choosing where one lives.
+pub async fn communities_with_compounds(
+    db: &impl ConnectionTrait,
+) -> crate::Result<Vec<(community::Model, Vec<compound::Model>)>> {
+    let mut compounds: HashMap<i32, Vec<compound::Model>> = HashMap::new();
+    for c in compound::Entity::find()
+        .order_by_asc(compound::Column::Id)
+        .all(db)
+        .await?
+    {
+        compounds.entry(c.community_id).or_default().push(c);
+    }
+    Ok(community::Entity::find()
+        .order_by_asc(community::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let own = compounds.remove(&c.id).unwrap_or_default();
+            (c, own)
+        })
+        .collect())
+}
+
 /// All mediation rooms, the main room first, then its branches.
 pub async fn mediation_rooms(
     db: &impl ConnectionTrait,
