@@ -146,6 +146,10 @@ admin-residents = Registered residents per community
 admin-add-user = Add a user or grant a role
 admin-password-hint = Required for a new user; leave empty to grant a role to an existing one.
 admin-add-submit = Save
+admin-revoke-role = Take back a role
+admin-revoke-submit = Take back
+admin-no-such-user = There is no user with that number.
+admin-self-revoke = You cannot take back your own administrator role.
 admin-users = Users
 
 privacy-title = Privacy notice

@@ -146,6 +146,10 @@ admin-residents = 各社区注册居民
 admin-add-user = 添加用户或授予身份
 admin-password-hint = 新用户必填；给已有用户授予身份时留空。
 admin-add-submit = 保存
+admin-revoke-role = 收回身份
+admin-revoke-submit = 收回
+admin-no-such-user = 没有这个手机号的用户。
+admin-self-revoke = 不能收回自己的管理员身份。
 admin-users = 用户
 
 privacy-title = 隐私说明

@@ -429,6 +429,36 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
             "…but not the accounts"
         );
 
+        let page = admin
+            .post_form(
+                "/admin",
+                "/api/admin/revoke-role",
+                &[("phone", "13900000002"), ("role", "admin")],
+            )
+            .await?;
+        assert!(
+            page.location().contains("__err="),
+            "an admin keeps their own admin role"
+        );
+        let page = admin
+            .post_form(
+                "/admin",
+                "/api/admin/revoke-role",
+                &[("phone", "13900000003"), ("role", "officer")],
+            )
+            .await?;
+        assert_eq!(page.location(), "/admin?done=user");
+        let officer_id = domain::accounts::find_by_phone(&db, "13900000003")
+            .await?
+            .ok_or("added")?
+            .id;
+        assert!(
+            domain::accounts::roles_of(&db, officer_id)
+                .await?
+                .is_empty(),
+            "the role is taken back"
+        );
+
         let mut resident = portal.browser();
         register(&mut resident).await?;
         let page = resident

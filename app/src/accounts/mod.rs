@@ -282,6 +282,25 @@ pub async fn admin_add_user(
     Ok(())
 }
 
+/// Admin: take a role back. An admin cannot take their own admin role, so the portal is
+/// never left without one by accident.
+#[server(endpoint = "admin/revoke-role")]
+pub async fn admin_revoke_role(phone: String, role: String) -> Result<(), AppError> {
+    use domain::accounts::{self, Role};
+    let admin = ssr::require_role(Role::Admin).await?;
+    let role = Role::parse(&role).ok_or_else(|| AppError::invalid("error-invalid"))?;
+    let db = crate::state::db()?;
+    let user = accounts::find_by_phone(&db, &phone)
+        .await?
+        .ok_or_else(|| AppError::invalid("admin-no-such-user"))?;
+    if user.id == admin.user.id && role == Role::Admin {
+        return Err(AppError::invalid("admin-self-revoke"));
+    }
+    accounts::revoke(&db, user.id, role).await?;
+    leptos_axum::redirect("/admin?done=user");
+    Ok(())
+}
+
 /// Admin: the newest accounts with their roles.
 #[server(endpoint = "admin/users")]
 pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {

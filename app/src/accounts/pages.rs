@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    AdminAddUser, ChangePassword, CommunityChoice, DeleteAccount, Login, Logout, Register, UserRow,
-    admin_users, register_options, residents_per_community, whoami,
+    AdminAddUser, AdminRevokeRole, ChangePassword, CommunityChoice, DeleteAccount, Login, Logout,
+    Register, UserRow, admin_users, register_options, residents_per_community, whoami,
 };
 use crate::error::{AppError, ErrorView, FormError, Loaded};
 use crate::i18n::use_i18n;
@@ -354,18 +354,10 @@ fn ResidentsTable(rows: Vec<(String, u64)>) -> impl IntoView {
     }
 }
 
-/// Admins: add a user or grant a role, and the list of accounts.
+/// Admins: add a user, grant or take back a role, and the list of accounts.
 #[component]
 fn Users(rows: Vec<UserRow>) -> impl IntoView {
     let i18n = use_i18n();
-    let roles = [
-        "resident",
-        "volunteer",
-        "mediator",
-        "liaison",
-        "officer",
-        "admin",
-    ];
     let role_names = move |roles: &[String]| {
         roles
             .iter()
@@ -385,19 +377,21 @@ fn Users(rows: Vec<UserRow>) -> impl IntoView {
                     <input type="password" name="password" autocomplete="new-password" />
                     <small>{i18n.t("admin-password-hint")}</small>
                 </label>
-                <label>
-                    {i18n.t("me-roles")}
-                    <select name="role">
-                        {roles
-                            .iter()
-                            .map(|r| {
-                                view! { <option value=*r>{i18n.t(&format!("role-{r}"))}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
+                <RoleSelect />
                 <button type="submit" class="button">
                     {i18n.t("admin-add-submit")}
+                </button>
+            </form>
+        </section>
+        <section class="panel">
+            <h2>{i18n.t("admin-revoke-role")}</h2>
+            <form method="post" action=AdminRevokeRole::PATH class="form">
+                <CsrfField />
+                <FormError path=AdminRevokeRole::PATH />
+                <label>{i18n.t("field-phone")} <input type="tel" name="phone" required /></label>
+                <RoleSelect />
+                <button type="submit" class="button secondary">
+                    {i18n.t("admin-revoke-submit")}
                 </button>
             </form>
         </section>
@@ -418,5 +412,30 @@ fn Users(rows: Vec<UserRow>) -> impl IntoView {
                     .collect_view()}
             </table>
         </section>
+    }
+}
+
+/// The six roles, for the admin's forms.
+#[component]
+fn RoleSelect() -> impl IntoView {
+    let i18n = use_i18n();
+    let roles = [
+        "resident",
+        "volunteer",
+        "mediator",
+        "liaison",
+        "officer",
+        "admin",
+    ];
+    view! {
+        <label>
+            {i18n.t("me-roles")}
+            <select name="role">
+                {roles
+                    .iter()
+                    .map(|r| view! { <option value=*r>{i18n.t(&format!("role-{r}"))}</option> })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
