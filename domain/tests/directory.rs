@@ -143,3 +143,19 @@ async fn the_secret_key_is_chosen_once() -> Result<(), Box<dyn std::error::Error
     assert_eq!(second, "first", "a second process reuses the stored key");
     Ok(())
 }
+
+#[tokio::test]
+async fn every_migration_can_be_undone_and_redone() -> Result<(), Box<dyn std::error::Error>> {
+    use domain::migration::Migrator;
+    use sea_orm_migration::MigratorTrait;
+    let db = testing::fresh_db().await?;
+    Migrator::down(&db, None).await?;
+    assert!(Migrator::get_applied_migrations(&db).await?.is_empty());
+    Migrator::up(&db, None).await?;
+    assert_eq!(
+        demo::load(&db).await?,
+        Outcome::Loaded,
+        "the schema is whole again"
+    );
+    Ok(())
+}

@@ -3,13 +3,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 mod common;
 
 use common::{TestResult, portal, run};
 
+/// A GET with the given headers and no cookies, as `common::Browser` sends it.
 async fn get(
     portal: &common::Portal,
     uri: &str,
@@ -19,19 +18,8 @@ async fn get(
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = portal
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty())?)
-        .await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await?.to_bytes();
-    Ok((
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    ))
+    let page = portal.browser().send(request.body(Body::empty())?).await?;
+    Ok((page.status, page.headers, page.body))
 }
 
 #[test]

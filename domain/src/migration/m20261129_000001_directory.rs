@@ -237,20 +237,19 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Squads::Table.into_iden(),
-            LiaisonRooms::Table.into_iden(),
-            MediationRooms::Table.into_iden(),
-            AidStations::Table.into_iden(),
-            Compounds::Table.into_iden(),
-            Communities::Table.into_iden(),
-            PoliceOffices::Table.into_iden(),
-            Settings::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        Ok(())
+        super::drop_tables(
+            manager,
+            vec![
+                Squads::Table.into_iden(),
+                LiaisonRooms::Table.into_iden(),
+                MediationRooms::Table.into_iden(),
+                AidStations::Table.into_iden(),
+                Compounds::Table.into_iden(),
+                Communities::Table.into_iden(),
+                PoliceOffices::Table.into_iden(),
+                Settings::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }

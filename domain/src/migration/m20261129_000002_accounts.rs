@@ -158,16 +158,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            LoginAttempts::Table.into_iden(),
-            Sessions::Table.into_iden(),
-            UserRoles::Table.into_iden(),
-            Users::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        Ok(())
+        super::drop_tables(
+            manager,
+            vec![
+                LoginAttempts::Table.into_iden(),
+                Sessions::Table.into_iden(),
+                UserRoles::Table.into_iden(),
+                Users::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }

@@ -16,3 +16,13 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Drops `tables` in the order given (dependents first): the `down` of a migration.
+async fn drop_tables(manager: &SchemaManager<'_>, tables: Vec<DynIden>) -> Result<(), DbErr> {
+    for table in tables {
+        manager
+            .drop_table(Table::drop().table(table).to_owned())
+            .await?;
+    }
+    Ok(())
+}
