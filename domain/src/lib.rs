@@ -7,9 +7,13 @@ pub mod demo;
 pub mod directory;
 pub mod entities;
 pub mod error;
+pub mod inbox;
+pub mod mediation;
 pub mod migration;
 pub mod settings;
 pub mod testing;
+mod text_enum;
+pub mod time;
 
 pub use error::{Error, Result};
 pub use sea_orm::{DatabaseConnection, DbBackend, DbErr};

@@ -2,12 +2,19 @@
 //! foreign keys) are declared in the migrations; these types mirror them.
 
 pub mod aid_station;
+pub mod availability;
+pub mod booking;
+pub mod case_event;
 pub mod community;
 pub mod compound;
+pub mod inbox_message;
 pub mod liaison_room;
 pub mod login_attempt;
+pub mod mediation_case;
 pub mod mediation_room;
 pub mod police_office;
+pub mod room_mediator;
+pub mod room_schedule;
 pub mod session;
 pub mod setting;
 pub mod squad;

@@ -51,7 +51,7 @@ enum AidStations {
 }
 
 #[derive(DeriveIden)]
-enum MediationRooms {
+pub(super) enum MediationRooms {
     Table,
     Id,
     Name,

@@ -8,7 +8,7 @@ use super::m20261129_000001_directory::{Communities, Compounds};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Users {
+pub(super) enum Users {
     Table,
     Id,
     Phone,

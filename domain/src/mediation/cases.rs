@@ -1,0 +1,979 @@
+//! A case's life. Every step is a status change guarded in the database (`UPDATE … WHERE
+//! status IN (…)`), written in one transaction with its timeline event and the inbox
+//! messages it causes, so two people acting at once cannot both win and nothing is
+//! half-written.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    sea_query::{Expr, SimpleExpr},
+};
+
+use super::schedule::{self, Slot};
+use super::{DisputeType, EventKind, Level, Mode, Outcome, Policy, Status};
+use crate::accounts::{Account, Role, phone};
+use crate::entities::{booking, case_event, mediation_case, mediation_room, user};
+use crate::time::local_date;
+use crate::{Error, Result, inbox};
+
+/// What a resident fills in to ask for mediation.
+#[derive(Clone, Debug, Default)]
+pub struct CaseRequest {
+    pub dispute_type: String,
+    pub account: String,
+    pub other_party: String,
+    pub other_relation: String,
+    /// Empty when not given.
+    pub other_phone: String,
+    pub amount_claimed: Option<i64>,
+    pub tried_aid_station: bool,
+    pub mode: String,
+    pub room_id: i32,
+}
+
+/// The largest amount the forms accept, in yuan: far above any neighbourhood dispute,
+/// low enough that a slip of the finger is caught.
+pub const MAX_AMOUNT: i64 = 100_000_000;
+
+/// How the person looking at a case relates to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    /// The resident who asked.
+    Resident,
+    /// A mediator of the case's room (or an admin).
+    Mediator,
+    /// A community officer: sees every case, never the other party's number.
+    Officer,
+}
+
+/// A case with everything its page shows.
+#[derive(Clone, Debug)]
+pub struct CaseDetail {
+    pub case: mediation_case::Model,
+    pub room: mediation_room::Model,
+    pub booking: Option<booking::Model>,
+    pub events: Vec<case_event::Model>,
+    pub viewer: Viewer,
+    resident_phone: Option<String>,
+}
+
+impl CaseDetail {
+    /// The other party's number: whole for mediators, masked for everyone else.
+    pub fn other_phone(&self) -> Option<String> {
+        let number = self.case.other_phone.as_deref()?;
+        Some(match self.viewer {
+            Viewer::Mediator => number.to_owned(),
+            _ => phone::mask(number),
+        })
+    }
+
+    /// The resident's number: whole for the mediators who call them, masked otherwise.
+    pub fn resident_phone(&self) -> Option<String> {
+        let number = self.resident_phone.as_deref()?;
+        Some(match self.viewer {
+            Viewer::Mediator => number.to_owned(),
+            _ => phone::mask(number),
+        })
+    }
+
+    fn status(&self) -> Status {
+        Status::parse(&self.case.status).unwrap_or(Status::Requested)
+    }
+
+    fn before_cutoff(&self, policy: &Policy, now: DateTime<Utc>) -> bool {
+        self.booking
+            .as_ref()
+            .is_none_or(|b| now < b.starts_at - policy.cutoff)
+    }
+
+    /// The resident may still choose or change the slot, or cancel.
+    pub fn resident_may_change(&self, policy: &Policy, now: DateTime<Utc>) -> bool {
+        self.viewer == Viewer::Resident
+            && Status::OPEN.contains(&self.status())
+            && self.before_cutoff(policy, now)
+    }
+
+    /// How long the case stayed at each level of the ladder, in order.
+    pub fn level_stays(&self, now: DateTime<Utc>) -> Vec<(Level, Duration)> {
+        let escalations: Vec<&case_event::Model> = self
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Escalated.as_str())
+            .collect();
+        let first = escalations
+            .first()
+            .and_then(|e| e.from_level.as_deref())
+            .unwrap_or(&self.case.level);
+        let end = match self.status() {
+            s if Status::OPEN.contains(&s) || s == Status::Resolved || s == Status::Escalated => {
+                now
+            }
+            _ => self.case.updated_at,
+        };
+        let mut stays = Vec::new();
+        let mut level = Level::parse(first).unwrap_or(Level::Room);
+        let mut since = self.case.created_at;
+        for event in escalations {
+            stays.push((level, event.at - since));
+            level = event
+                .to_level
+                .as_deref()
+                .and_then(Level::parse)
+                .unwrap_or(level);
+            since = event.at;
+        }
+        stays.push((level, end - since));
+        stays
+    }
+}
+
+/// A case in a mediator's queue or a resident's list.
+#[derive(Clone, Debug)]
+pub struct CaseLine {
+    pub case: mediation_case::Model,
+    pub room: String,
+    pub slot: Option<DateTime<Utc>>,
+}
+
+/// A mediator's work, by what it waits for.
+#[derive(Clone, Debug, Default)]
+pub struct Queue {
+    /// Requests without a slot, and bookings waiting to be accepted.
+    pub new: Vec<CaseLine>,
+    pub today: Vec<CaseLine>,
+    pub upcoming: Vec<CaseLine>,
+    /// Sessions whose time has come, without an outcome yet.
+    pub awaiting_outcome: Vec<CaseLine>,
+    pub awaiting_follow_up: Vec<CaseLine>,
+}
+
+/// Removes control characters (keeping line breaks) and surrounding space.
+fn clean(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn length_within(text: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&text.chars().count())
+}
+
+fn is_unique_violation(err: &sea_orm::DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
+        _ => None,
+    }
+}
+
+/// 一案一码: `ZBS-2026-7K3Q9M`. Thirty-two letters and digits without 0/O, 1/I, so a code
+/// read out over the phone is not misheard; six of them make a billion codes a year.
+pub fn new_code(now: DateTime<Utc>) -> Result<String> {
+    const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes)
+        .map_err(|_| Error::Invalid("the system has no source of randomness"))?;
+    let tail: String = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
+        .collect();
+    Ok(format!("ZBS-{}-{tail}", local_date(now).year()))
+}
+
+/// Files a request for mediation. Nothing is written unless every field is acceptable.
+pub async fn request(
+    db: &DatabaseConnection,
+    account: &Account,
+    form: CaseRequest,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<mediation_case::Model> {
+    let dispute =
+        DisputeType::parse(&form.dispute_type).ok_or(Error::Invalid("mediation-type-invalid"))?;
+    let story = clean(&form.account);
+    if !length_within(&story, 10, 1000) {
+        return Err(Error::Invalid("mediation-account-length"));
+    }
+    let other_party = clean(&form.other_party);
+    if !length_within(&other_party, 1, 50) {
+        return Err(Error::Invalid("mediation-other-party-required"));
+    }
+    let relation = clean(&form.other_relation);
+    if !length_within(&relation, 0, 20) {
+        return Err(Error::Invalid("mediation-relation-long"));
+    }
+    let other_phone = phone::normalise(&form.other_phone);
+    if !other_phone.is_empty() && !phone::is_valid(&other_phone) {
+        return Err(Error::Invalid("mediation-other-phone-invalid"));
+    }
+    if form
+        .amount_claimed
+        .is_some_and(|a| !(0..=MAX_AMOUNT).contains(&a))
+    {
+        return Err(Error::Invalid("mediation-amount-invalid"));
+    }
+    let mode = Mode::parse(&form.mode).ok_or(Error::Invalid("mediation-mode-invalid"))?;
+    let room = mediation_room::Entity::find_by_id(form.room_id)
+        .one(db)
+        .await?
+        .ok_or(Error::Invalid("mediation-room-invalid"))?;
+    let recent = mediation_case::Entity::find()
+        .filter(mediation_case::Column::ResidentId.eq(account.user.id))
+        .filter(mediation_case::Column::CreatedAt.gt(now - Duration::days(1)))
+        .count(db)
+        .await?;
+    if recent >= policy.requests_per_day {
+        return Err(Error::Throttled("mediation-throttled"));
+    }
+    // A clash of random codes is unlikely, not impossible: the unique index catches it and
+    // the next attempt draws again.
+    for _ in 0..3 {
+        let code = new_code(now)?;
+        let txn = db.begin().await?;
+        let inserted = mediation_case::ActiveModel {
+            code: Set(code.clone()),
+            resident_id: Set(Some(account.user.id)),
+            community_id: Set(account.user.community_id),
+            room_id: Set(room.id),
+            dispute_type: Set(dispute.as_str().to_owned()),
+            account: Set(story.clone()),
+            other_party: Set(other_party.clone()),
+            other_relation: Set(relation.clone()),
+            other_phone: Set(Some(other_phone.clone()).filter(|p| !p.is_empty())),
+            amount_claimed: Set(form.amount_claimed),
+            tried_aid_station: Set(form.tried_aid_station),
+            mode: Set(mode.as_str().to_owned()),
+            level: Set(Level::Room.as_str().to_owned()),
+            status: Set(Status::Requested.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            is_demo: Set(false),
+            ..Default::default()
+        };
+        let case = match mediation_case::Entity::insert(inserted)
+            .exec_with_returning(&txn)
+            .await
+        {
+            Ok(case) => case,
+            Err(e) if is_unique_violation(&e).is_some() => continue,
+            Err(e) => return Err(e.into()),
+        };
+        record(
+            &txn,
+            &case,
+            EventKind::Requested,
+            Some(account.user.id),
+            now,
+            |_| {},
+        )
+        .await?;
+        notify_mediators(&txn, &case, "inbox-case-new", now).await?;
+        txn.commit().await?;
+        return Ok(case);
+    }
+    Err(Error::Invalid("mediation-case-changed"))
+}
+
+async fn load(db: &impl ConnectionTrait, code: &str) -> Result<mediation_case::Model> {
+    mediation_case::Entity::find()
+        .filter(mediation_case::Column::Code.eq(code.trim().to_ascii_uppercase()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// How `account` relates to `case`. Anyone else is told the case does not exist, so a
+/// guessed code reveals nothing.
+pub async fn viewer_of(
+    db: &impl ConnectionTrait,
+    account: &Account,
+    case: &mediation_case::Model,
+) -> Result<Viewer> {
+    if schedule::runs_room(db, account, case.room_id).await? {
+        Ok(Viewer::Mediator)
+    } else if account.has(Role::Officer) {
+        Ok(Viewer::Officer)
+    } else if case.resident_id == Some(account.user.id) {
+        Ok(Viewer::Resident)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+async fn active_booking(db: &impl ConnectionTrait, case_id: i32) -> Result<Option<booking::Model>> {
+    Ok(booking::Entity::find()
+        .filter(booking::Column::CaseId.eq(case_id))
+        .filter(booking::Column::CancelledAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// The case as `account` may see it.
+pub async fn detail(db: &DatabaseConnection, account: &Account, code: &str) -> Result<CaseDetail> {
+    let case = load(db, code).await?;
+    let viewer = viewer_of(db, account, &case).await?;
+    let room = mediation_room::Entity::find_by_id(case.room_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let booking = active_booking(db, case.id).await?;
+    let events = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.eq(case.id))
+        .order_by_asc(case_event::Column::At)
+        .order_by_asc(case_event::Column::Id)
+        .all(db)
+        .await?;
+    let resident_phone = match case.resident_id {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.phone),
+        None => None,
+    };
+    Ok(CaseDetail {
+        case,
+        room,
+        booking,
+        events,
+        viewer,
+        resident_phone,
+    })
+}
+
+/// Moves the case from one of `from` to `to`, with `more` columns, or refuses when
+/// someone else moved it first.
+async fn set_status(
+    txn: &DatabaseTransaction,
+    case_id: i32,
+    from: &[Status],
+    to: Status,
+    now: DateTime<Utc>,
+    more: Vec<(mediation_case::Column, SimpleExpr)>,
+) -> Result<()> {
+    let mut update = mediation_case::Entity::update_many()
+        .col_expr(mediation_case::Column::Status, Expr::value(to.as_str()))
+        .col_expr(mediation_case::Column::UpdatedAt, Expr::value(now));
+    for (column, value) in more {
+        update = update.col_expr(column, value);
+    }
+    let result = update
+        .filter(mediation_case::Column::Id.eq(case_id))
+        .filter(mediation_case::Column::Status.is_in(from.iter().map(|s| s.as_str())))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::Invalid("mediation-case-changed"));
+    }
+    Ok(())
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    case: &mediation_case::Model,
+    kind: EventKind,
+    actor: Option<i32>,
+    at: DateTime<Utc>,
+    fill: impl FnOnce(&mut case_event::ActiveModel),
+) -> Result<()> {
+    let mut event = case_event::ActiveModel {
+        case_id: Set(case.id),
+        at: Set(at),
+        kind: Set(kind.as_str().to_owned()),
+        actor_id: Set(actor),
+        ..Default::default()
+    };
+    fill(&mut event);
+    case_event::Entity::insert(event).exec(txn).await?;
+    Ok(())
+}
+
+fn case_link(case: &mediation_case::Model) -> String {
+    format!("/mediation/cases/{}", case.code)
+}
+
+async fn notify_resident(
+    txn: &DatabaseTransaction,
+    case: &mediation_case::Model,
+    topic: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(resident) = case.resident_id {
+        inbox::send(txn, resident, topic, &case.code, &case_link(case), now).await?;
+    }
+    Ok(())
+}
+
+async fn notify_mediators(
+    txn: &DatabaseTransaction,
+    case: &mediation_case::Model,
+    topic: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for mediator in schedule::mediators_of(txn, case.room_id).await? {
+        inbox::send(txn, mediator, topic, &case.code, &case_link(case), now).await?;
+    }
+    Ok(())
+}
+
+async fn cancel_booking(txn: &DatabaseTransaction, case_id: i32, now: DateTime<Utc>) -> Result<()> {
+    booking::Entity::update_many()
+        .col_expr(booking::Column::CancelledAt, Expr::value(now))
+        .filter(booking::Column::CaseId.eq(case_id))
+        .filter(booking::Column::CancelledAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Holds `slot` for the case in place of any slot it held. The status change comes first:
+/// it is the transaction's first write, so on SQLite the transaction queues for the write
+/// lock instead of failing; the unique index then lets one booking of the slot through.
+async fn place_booking(
+    db: &DatabaseConnection,
+    case: &mediation_case::Model,
+    slot: Slot,
+    from: &[Status],
+    to: Status,
+    more: Vec<(mediation_case::Column, SimpleExpr)>,
+    now: DateTime<Utc>,
+) -> Result<DatabaseTransaction> {
+    let txn = db.begin().await?;
+    set_status(&txn, case.id, from, to, now, more).await?;
+    cancel_booking(&txn, case.id, now).await?;
+    let inserted = booking::Entity::insert(booking::ActiveModel {
+        case_id: Set(case.id),
+        room_id: Set(case.room_id),
+        starts_at: Set(slot.starts_at),
+        ends_at: Set(slot.ends_at),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(txn),
+        Err(e) => match is_unique_violation(&e) {
+            Some(message) if message.contains("case") => {
+                Err(Error::Invalid("mediation-case-changed"))
+            }
+            Some(_) => Err(Error::Invalid("mediation-slot-taken")),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// The published slot at `starts_at`, whether free or not (the booking decides that).
+async fn offered_slot(
+    db: &impl ConnectionTrait,
+    room_id: i32,
+    starts_at: DateTime<Utc>,
+    earliest: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Slot> {
+    let schedule = schedule::schedule_of(db, room_id).await?;
+    let windows = schedule::windows(db, room_id).await?;
+    schedule::cut_slots(
+        &schedule,
+        &windows,
+        local_date(now),
+        schedule.horizon_days.into(),
+    )
+    .into_iter()
+    .find(|s| s.starts_at == starts_at && s.starts_at >= earliest)
+    .ok_or(Error::Invalid("mediation-slot-unavailable"))
+}
+
+/// The resident books a slot, or moves to another one before the cut-off.
+pub async fn book(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    starts_at: DateTime<Utc>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let detail = detail(db, account, code).await?;
+    if detail.viewer != Viewer::Resident && detail.case.resident_id != Some(account.user.id) {
+        return Err(Error::Forbidden);
+    }
+    if !detail.before_cutoff(policy, now) {
+        return Err(Error::Invalid("mediation-too-late"));
+    }
+    let case = &detail.case;
+    let slot = offered_slot(db, case.room_id, starts_at, now + policy.cutoff, now).await?;
+    let confirm = schedule::schedule_of(db, case.room_id)
+        .await?
+        .needs_confirmation;
+    let to = if confirm {
+        Status::Booked
+    } else {
+        Status::Accepted
+    };
+    let txn = place_booking(db, case, slot, &Status::OPEN, to, Vec::new(), now).await?;
+    let (kind, topic) = match detail.booking {
+        Some(_) => (EventKind::Rescheduled, "inbox-case-rescheduled"),
+        None => (EventKind::Booked, "inbox-case-booked"),
+    };
+    record(&txn, case, kind, Some(account.user.id), now, |e| {
+        e.slot_at = Set(Some(slot.starts_at))
+    })
+    .await?;
+    if !confirm {
+        record(&txn, case, EventKind::Accepted, None, now, |_| {}).await?;
+    }
+    notify_mediators(&txn, case, topic, now).await?;
+    notify_resident(&txn, case, topic, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn as_mediator(db: &DatabaseConnection, account: &Account, code: &str) -> Result<CaseDetail> {
+    let detail = detail(db, account, code).await?;
+    if detail.viewer != Viewer::Mediator {
+        return Err(Error::Forbidden);
+    }
+    Ok(detail)
+}
+
+fn reason(text: &str) -> Result<String> {
+    let reason = clean(text);
+    if length_within(&reason, 2, 200) {
+        Ok(reason)
+    } else {
+        Err(Error::Invalid("mediation-reason-required"))
+    }
+}
+
+/// A mediator moves the session to another free slot of the room, and takes the case.
+pub async fn propose(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let detail = as_mediator(db, account, code).await?;
+    let case = &detail.case;
+    let slot = offered_slot(db, case.room_id, starts_at, now, now).await?;
+    let more = vec![(
+        mediation_case::Column::MediatorId,
+        Expr::value(account.user.id),
+    )];
+    let txn = place_booking(db, case, slot, &Status::OPEN, Status::Accepted, more, now).await?;
+    record(
+        &txn,
+        case,
+        EventKind::Proposed,
+        Some(account.user.id),
+        now,
+        |e| e.slot_at = Set(Some(slot.starts_at)),
+    )
+    .await?;
+    notify_resident(&txn, case, "inbox-case-proposed", now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A mediator confirms a booking: the session is in their calendar.
+pub async fn accept(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let detail = as_mediator(db, account, code).await?;
+    let case = &detail.case;
+    let txn = db.begin().await?;
+    let more = vec![(
+        mediation_case::Column::MediatorId,
+        Expr::value(account.user.id),
+    )];
+    set_status(
+        &txn,
+        case.id,
+        &[Status::Booked],
+        Status::Accepted,
+        now,
+        more,
+    )
+    .await?;
+    record(
+        &txn,
+        case,
+        EventKind::Accepted,
+        Some(account.user.id),
+        now,
+        |_| {},
+    )
+    .await?;
+    notify_resident(&txn, case, "inbox-case-accepted", now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A mediator declines the request, saying why; the slot is freed.
+pub async fn decline(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let why = reason(why)?;
+    let detail = as_mediator(db, account, code).await?;
+    let case = &detail.case;
+    let txn = db.begin().await?;
+    set_status(
+        &txn,
+        case.id,
+        &Status::OPEN,
+        Status::Declined,
+        now,
+        Vec::new(),
+    )
+    .await?;
+    cancel_booking(&txn, case.id, now).await?;
+    record(
+        &txn,
+        case,
+        EventKind::Declined,
+        Some(account.user.id),
+        now,
+        |e| e.note = Set(Some(why)),
+    )
+    .await?;
+    notify_resident(&txn, case, "inbox-case-declined", now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The resident withdraws the request, until the cut-off before the slot.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let detail = detail(db, account, code).await?;
+    let case = &detail.case;
+    if case.resident_id != Some(account.user.id) {
+        return Err(Error::Forbidden);
+    }
+    if !detail.before_cutoff(policy, now) {
+        return Err(Error::Invalid("mediation-too-late"));
+    }
+    let txn = db.begin().await?;
+    set_status(
+        &txn,
+        case.id,
+        &Status::OPEN,
+        Status::Cancelled,
+        now,
+        Vec::new(),
+    )
+    .await?;
+    cancel_booking(&txn, case.id, now).await?;
+    record(
+        &txn,
+        case,
+        EventKind::Cancelled,
+        Some(account.user.id),
+        now,
+        |_| {},
+    )
+    .await?;
+    notify_mediators(&txn, case, "inbox-case-cancelled", now).await?;
+    notify_resident(&txn, case, "inbox-case-cancelled", now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What a mediator records after the session.
+#[derive(Clone, Debug, Default)]
+pub struct OutcomeRecord {
+    pub outcome: String,
+    pub agreement: String,
+    pub amount_settled: Option<i64>,
+}
+
+pub async fn record_outcome(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    form: OutcomeRecord,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let outcome =
+        Outcome::parse(&form.outcome).ok_or(Error::Invalid("mediation-outcome-invalid"))?;
+    let agreement = clean(&form.agreement);
+    if !length_within(&agreement, 0, 1000) {
+        return Err(Error::Invalid("mediation-text-long"));
+    }
+    if agreement.is_empty() && matches!(outcome, Outcome::Reached | Outcome::Partly) {
+        return Err(Error::Invalid("mediation-agreement-required"));
+    }
+    if form
+        .amount_settled
+        .is_some_and(|a| !(0..=MAX_AMOUNT).contains(&a))
+    {
+        return Err(Error::Invalid("mediation-amount-invalid"));
+    }
+    let detail = as_mediator(db, account, code).await?;
+    let case = &detail.case;
+    let txn = db.begin().await?;
+    let more = vec![
+        (
+            mediation_case::Column::Outcome,
+            Expr::value(outcome.as_str()),
+        ),
+        (
+            mediation_case::Column::Agreement,
+            Expr::value(Some(agreement.clone()).filter(|a| !a.is_empty())),
+        ),
+        (
+            mediation_case::Column::AmountSettled,
+            Expr::value(form.amount_settled),
+        ),
+        (mediation_case::Column::OutcomeAt, Expr::value(now)),
+        (
+            mediation_case::Column::MediatorId,
+            Expr::value(case.mediator_id.unwrap_or(account.user.id)),
+        ),
+    ];
+    set_status(
+        &txn,
+        case.id,
+        &[Status::Accepted],
+        Status::Resolved,
+        now,
+        more,
+    )
+    .await?;
+    let held_at = detail
+        .booking
+        .as_ref()
+        .map(|b| b.starts_at)
+        .filter(|at| *at <= now)
+        .unwrap_or(now);
+    record(
+        &txn,
+        case,
+        EventKind::Held,
+        Some(account.user.id),
+        held_at,
+        |_| {},
+    )
+    .await?;
+    record(
+        &txn,
+        case,
+        EventKind::Outcome,
+        Some(account.user.id),
+        now,
+        |e| e.note = Set(Some(outcome.as_str().to_owned())),
+    )
+    .await?;
+    notify_resident(&txn, case, "inbox-case-outcome", now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// 回访: the resident rates the mediation online, or a mediator records a phone call.
+pub async fn follow_up(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    rating: i32,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !(1..=5).contains(&rating) {
+        return Err(Error::Invalid("mediation-rating-invalid"));
+    }
+    let comment = clean(comment);
+    if !length_within(&comment, 0, 500) {
+        return Err(Error::Invalid("mediation-text-long"));
+    }
+    let detail = detail(db, account, code).await?;
+    let case = &detail.case;
+    let channel = match detail.viewer {
+        Viewer::Mediator if case.resident_id != Some(account.user.id) => "phone",
+        _ if case.resident_id == Some(account.user.id) => "online",
+        _ => return Err(Error::Forbidden),
+    };
+    let txn = db.begin().await?;
+    let more = vec![
+        (mediation_case::Column::Satisfaction, Expr::value(rating)),
+        (
+            mediation_case::Column::FollowUpComment,
+            Expr::value(Some(comment.clone()).filter(|c| !c.is_empty())),
+        ),
+        (
+            mediation_case::Column::FollowUpChannel,
+            Expr::value(channel),
+        ),
+        (mediation_case::Column::FollowUpAt, Expr::value(now)),
+    ];
+    set_status(
+        &txn,
+        case.id,
+        &[Status::Resolved],
+        Status::Closed,
+        now,
+        more,
+    )
+    .await?;
+    record(
+        &txn,
+        case,
+        EventKind::FollowUp,
+        Some(account.user.id),
+        now,
+        |e| e.note = Set(Some(format!("{channel}:{rating}"))),
+    )
+    .await?;
+    if channel == "phone" {
+        notify_resident(&txn, case, "inbox-case-followed-up", now).await?;
+    } else {
+        notify_mediators(&txn, case, "inbox-case-followed-up", now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves the case along the ladder, up or down, with a reason. Above the mediation room
+/// the case leaves the room's hands (its slot is freed); brought back to a room or a
+/// mutual-aid station it waits for a slot again.
+pub async fn escalate(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    to: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let to = Level::parse(to).ok_or(Error::Invalid("mediation-level-invalid"))?;
+    let why = reason(why)?;
+    let detail = detail(db, account, code).await?;
+    if detail.viewer == Viewer::Resident {
+        return Err(Error::Forbidden);
+    }
+    let case = &detail.case;
+    let from = Level::parse(&case.level).unwrap_or(Level::Room);
+    if from == to {
+        return Err(Error::Invalid("mediation-level-invalid"));
+    }
+    let status = if to > Level::Room {
+        Status::Escalated
+    } else {
+        Status::Requested
+    };
+    let movable = [
+        Status::Requested,
+        Status::Booked,
+        Status::Accepted,
+        Status::Escalated,
+    ];
+    let txn = db.begin().await?;
+    let more = vec![(mediation_case::Column::Level, Expr::value(to.as_str()))];
+    set_status(&txn, case.id, &movable, status, now, more).await?;
+    cancel_booking(&txn, case.id, now).await?;
+    record(
+        &txn,
+        case,
+        EventKind::Escalated,
+        Some(account.user.id),
+        now,
+        |e| {
+            e.note = Set(Some(why));
+            e.from_level = Set(Some(from.as_str().to_owned()));
+            e.to_level = Set(Some(to.as_str().to_owned()));
+        },
+    )
+    .await?;
+    notify_resident(&txn, case, "inbox-case-escalated", now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn lines(
+    db: &impl ConnectionTrait,
+    cases: Vec<mediation_case::Model>,
+) -> Result<Vec<CaseLine>> {
+    let ids: Vec<i32> = cases.iter().map(|c| c.id).collect();
+    let bookings = booking::Entity::find()
+        .filter(booking::Column::CaseId.is_in(ids))
+        .filter(booking::Column::CancelledAt.is_null())
+        .all(db)
+        .await?;
+    let rooms = mediation_room::Entity::find().all(db).await?;
+    Ok(cases
+        .into_iter()
+        .map(|case| CaseLine {
+            slot: bookings
+                .iter()
+                .find(|b| b.case_id == case.id)
+                .map(|b| b.starts_at),
+            room: rooms
+                .iter()
+                .find(|r| r.id == case.room_id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            case,
+        })
+        .collect())
+}
+
+/// The resident's own cases, newest first.
+pub async fn cases_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<CaseLine>> {
+    let cases = mediation_case::Entity::find()
+        .filter(mediation_case::Column::ResidentId.eq(user_id))
+        .order_by_desc(mediation_case::Column::CreatedAt)
+        .all(db)
+        .await?;
+    lines(db, cases).await
+}
+
+/// The work of the rooms `account` runs.
+pub async fn queue(
+    db: &DatabaseConnection,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<Queue> {
+    account.require(Role::Mediator)?;
+    let rooms: Vec<i32> = schedule::rooms_of(db, account)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let waiting = [
+        Status::Requested,
+        Status::Booked,
+        Status::Accepted,
+        Status::Resolved,
+    ];
+    let cases = mediation_case::Entity::find()
+        .filter(mediation_case::Column::RoomId.is_in(rooms))
+        .filter(mediation_case::Column::Status.is_in(waiting.iter().map(|s| s.as_str())))
+        .order_by_asc(mediation_case::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let today = local_date(now);
+    let mut queue = Queue::default();
+    for line in lines(db, cases).await? {
+        let status = Status::parse(&line.case.status);
+        let list = match (status, line.slot) {
+            (Some(Status::Requested | Status::Booked), _) => &mut queue.new,
+            (Some(Status::Resolved), _) => &mut queue.awaiting_follow_up,
+            (_, Some(at)) if at <= now => &mut queue.awaiting_outcome,
+            (_, Some(at)) if local_date(at) == today => &mut queue.today,
+            _ => &mut queue.upcoming,
+        };
+        list.push(line);
+    }
+    queue.today.sort_by_key(|l| l.slot);
+    queue.upcoming.sort_by_key(|l| l.slot);
+    Ok(queue)
+}

@@ -1,0 +1,145 @@
+//! 你点我调: a resident asks for a dispute to be mediated, books a slot of a room's
+//! published availability and follows the case to its follow-up visit; mediators run their
+//! rooms' calendars and queues; the station's figures come from these records.
+//!
+//! - `schedule`: availability windows and the slots cut from them.
+//! - `cases`: the case's life, each step a guarded status change with a timeline event.
+//! - `stats`: 调解成效, the figures per room, per month and in total.
+
+pub mod cases;
+pub mod schedule;
+pub mod stats;
+
+use chrono::Duration;
+
+use crate::text_enum::text_enum;
+
+pub use cases::*;
+
+/// Every rule code this feature can refuse with; each is a translation key.
+pub const REFUSAL_CODES: &[&str] = &[
+    "mediation-type-invalid",
+    "mediation-account-length",
+    "mediation-other-party-required",
+    "mediation-relation-long",
+    "mediation-other-phone-invalid",
+    "mediation-amount-invalid",
+    "mediation-mode-invalid",
+    "mediation-room-invalid",
+    "mediation-throttled",
+    "mediation-slot-unavailable",
+    "mediation-slot-taken",
+    "mediation-case-changed",
+    "mediation-too-late",
+    "mediation-outcome-invalid",
+    "mediation-agreement-required",
+    "mediation-text-long",
+    "mediation-rating-invalid",
+    "mediation-level-invalid",
+    "mediation-reason-required",
+    "mediation-schedule-invalid",
+    "mediation-window-invalid",
+];
+
+text_enum! {
+    /// What the dispute is about.
+    pub enum DisputeType {
+        /// Neighbours, noise, leaks.
+        Neighbours = "neighbours",
+        Family = "family",
+        /// Property management.
+        Property = "property",
+        /// Money and debts.
+        Debt = "debt",
+        Consumer = "consumer",
+        Wages = "wages",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    pub enum Mode {
+        InPerson = "in_person",
+        Video = "video",
+    }
+}
+
+text_enum! {
+    /// The ladder a dispute climbs: mutual-aid station → mediation room → community →
+    /// police station.
+    pub enum Level {
+        AidStation = "aid_station",
+        Room = "room",
+        Community = "community",
+        Station = "station",
+    }
+}
+
+text_enum! {
+    pub enum Status {
+        /// Asked for, no slot yet.
+        Requested = "requested",
+        /// A slot is held; the room confirms bookings and has not yet.
+        Booked = "booked",
+        /// A mediator has the session in the calendar.
+        Accepted = "accepted",
+        Declined = "declined",
+        Cancelled = "cancelled",
+        /// The outcome is recorded; the follow-up visit is due.
+        Resolved = "resolved",
+        /// Followed up: the case is done.
+        Closed = "closed",
+        /// Handed up the ladder beyond the mediation rooms.
+        Escalated = "escalated",
+    }
+}
+
+text_enum! {
+    pub enum Outcome {
+        Reached = "reached",
+        Partly = "partly",
+        NotReached = "not_reached",
+        /// To a court, the police or another body.
+        Referred = "referred",
+    }
+}
+
+text_enum! {
+    pub enum EventKind {
+        Requested = "requested",
+        Booked = "booked",
+        Accepted = "accepted",
+        Declined = "declined",
+        Rescheduled = "rescheduled",
+        Proposed = "proposed",
+        Cancelled = "cancelled",
+        Held = "held",
+        Outcome = "outcome",
+        FollowUp = "follow_up",
+        Escalated = "escalated",
+    }
+}
+
+impl Status {
+    /// Statuses in which the case is still in a room's hands.
+    pub const OPEN: [Status; 3] = [Status::Requested, Status::Booked, Status::Accepted];
+}
+
+/// The operator's knobs.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// A resident may cancel or reschedule until this long before the slot; slots closer
+    /// than this cannot be booked.
+    pub cutoff: Duration,
+    /// Requests one resident may file in a day.
+    pub requests_per_day: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            cutoff: Duration::hours(2),
+            requests_per_day: 3,
+        }
+    }
+}

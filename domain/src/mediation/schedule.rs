@@ -1,0 +1,380 @@
+//! A room's availability: weekly windows, one-off extra windows and days off, in local
+//! time, cut into slots of the room's length with its buffer between them.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::OnConflict,
+};
+
+use crate::accounts::{Account, Role};
+use crate::entities::{availability, booking, mediation_room, room_mediator, room_schedule};
+use crate::time::{at_local, local_date};
+use crate::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    pub slot_minutes: i32,
+    pub buffer_minutes: i32,
+    pub needs_confirmation: bool,
+    pub horizon_days: i32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            slot_minutes: 60,
+            buffer_minutes: 15,
+            needs_confirmation: true,
+            horizon_days: 28,
+        }
+    }
+}
+
+impl Schedule {
+    fn is_valid(&self) -> bool {
+        (15..=240).contains(&self.slot_minutes)
+            && (0..=120).contains(&self.buffer_minutes)
+            && (1..=90).contains(&self.horizon_days)
+    }
+}
+
+/// One bookable session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Slot {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// A window as a mediator enters it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    Weekly {
+        weekday: u32,
+        start: i32,
+        end: i32,
+    },
+    Extra {
+        day: NaiveDate,
+        start: i32,
+        end: i32,
+    },
+    DayOff {
+        day: NaiveDate,
+    },
+}
+
+pub async fn schedule_of(db: &impl ConnectionTrait, room_id: i32) -> Result<Schedule> {
+    Ok(room_schedule::Entity::find_by_id(room_id)
+        .one(db)
+        .await?
+        .map(|s| Schedule {
+            slot_minutes: s.slot_minutes,
+            buffer_minutes: s.buffer_minutes,
+            needs_confirmation: s.needs_confirmation,
+            horizon_days: s.horizon_days,
+        })
+        .unwrap_or_default())
+}
+
+pub async fn save_schedule(
+    db: &impl ConnectionTrait,
+    room_id: i32,
+    schedule: Schedule,
+) -> Result<()> {
+    if !schedule.is_valid() {
+        return Err(Error::Invalid("mediation-schedule-invalid"));
+    }
+    room_schedule::Entity::insert(room_schedule::ActiveModel {
+        room_id: Set(room_id),
+        slot_minutes: Set(schedule.slot_minutes),
+        buffer_minutes: Set(schedule.buffer_minutes),
+        needs_confirmation: Set(schedule.needs_confirmation),
+        horizon_days: Set(schedule.horizon_days),
+    })
+    .on_conflict(
+        OnConflict::column(room_schedule::Column::RoomId)
+            .update_columns([
+                room_schedule::Column::SlotMinutes,
+                room_schedule::Column::BufferMinutes,
+                room_schedule::Column::NeedsConfirmation,
+                room_schedule::Column::HorizonDays,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// The room's windows: weekly ones by weekday, then dated ones by date.
+pub async fn windows(db: &impl ConnectionTrait, room_id: i32) -> Result<Vec<availability::Model>> {
+    Ok(availability::Entity::find()
+        .filter(availability::Column::RoomId.eq(room_id))
+        .order_by_asc(availability::Column::Kind)
+        .order_by_asc(availability::Column::Weekday)
+        .order_by_asc(availability::Column::Day)
+        .order_by_asc(availability::Column::StartMinute)
+        .all(db)
+        .await?)
+}
+
+pub async fn add_window(db: &impl ConnectionTrait, room_id: i32, window: Window) -> Result<()> {
+    let (kind, weekday, day, start, end) = match window {
+        Window::Weekly {
+            weekday,
+            start,
+            end,
+        } => ("weekly", Some(weekday as i32), None, start, end),
+        Window::Extra { day, start, end } => ("extra", None, Some(day), start, end),
+        Window::DayOff { day } => ("off", None, Some(day), 0, 24 * 60),
+    };
+    let weekday_ok = weekday.is_none_or(|d| (1..=7).contains(&d));
+    if !weekday_ok || start < 0 || end > 24 * 60 || start >= end {
+        return Err(Error::Invalid("mediation-window-invalid"));
+    }
+    availability::Entity::insert(availability::ActiveModel {
+        room_id: Set(room_id),
+        kind: Set(kind.to_owned()),
+        weekday: Set(weekday),
+        day: Set(day.map(|d| d.to_string())),
+        start_minute: Set(start),
+        end_minute: Set(end),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_window(db: &impl ConnectionTrait, room_id: i32, window_id: i32) -> Result<()> {
+    availability::Entity::delete_many()
+        .filter(availability::Column::Id.eq(window_id))
+        .filter(availability::Column::RoomId.eq(room_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Cuts the windows into slots for `days` days from `from`. Days off win over every other
+/// window of their date; overlapping windows give each slot once.
+pub fn cut_slots(
+    schedule: &Schedule,
+    windows: &[availability::Model],
+    from: NaiveDate,
+    days: i64,
+) -> Vec<Slot> {
+    let step = schedule.slot_minutes + schedule.buffer_minutes;
+    let mut slots = Vec::new();
+    for offset in 0..days {
+        let day = from + Duration::days(offset);
+        let iso_day = day.to_string();
+        let on_day = |w: &&availability::Model| w.day.as_deref() == Some(iso_day.as_str());
+        if windows.iter().filter(on_day).any(|w| w.kind == "off") {
+            continue;
+        }
+        let weekday = day.weekday().number_from_monday() as i32;
+        for window in windows.iter().filter(|w| {
+            (w.kind == "weekly" && w.weekday == Some(weekday)) || (w.kind == "extra" && on_day(w))
+        }) {
+            let mut start = window.start_minute;
+            while start + schedule.slot_minutes <= window.end_minute {
+                if let (Some(starts_at), Some(ends_at)) = (
+                    at_local(day, start),
+                    at_local(day, start + schedule.slot_minutes),
+                ) {
+                    slots.push(Slot { starts_at, ends_at });
+                }
+                start += step;
+            }
+        }
+    }
+    slots.sort();
+    slots.dedup();
+    slots
+}
+
+/// Slots of the room's horizon that start at `earliest` or later and nobody holds.
+pub async fn free_slots(
+    db: &impl ConnectionTrait,
+    room_id: i32,
+    earliest: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Slot>> {
+    let schedule = schedule_of(db, room_id).await?;
+    let windows = windows(db, room_id).await?;
+    let held: Vec<DateTime<Utc>> = booking::Entity::find()
+        .filter(booking::Column::RoomId.eq(room_id))
+        .filter(booking::Column::CancelledAt.is_null())
+        .filter(booking::Column::StartsAt.gte(earliest))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| b.starts_at)
+        .collect();
+    Ok(cut_slots(
+        &schedule,
+        &windows,
+        local_date(now),
+        schedule.horizon_days.into(),
+    )
+    .into_iter()
+    .filter(|s| s.starts_at >= earliest && !held.contains(&s.starts_at))
+    .collect())
+}
+
+/// The published slot starting at `starts_at`, if the room offers it and it is free.
+pub async fn free_slot_at(
+    db: &impl ConnectionTrait,
+    room_id: i32,
+    starts_at: DateTime<Utc>,
+    earliest: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<Slot>> {
+    Ok(free_slots(db, room_id, earliest, now)
+        .await?
+        .into_iter()
+        .find(|s| s.starts_at == starts_at))
+}
+
+pub async fn mediators_of(db: &impl ConnectionTrait, room_id: i32) -> Result<Vec<i32>> {
+    Ok(room_mediator::Entity::find()
+        .filter(room_mediator::Column::RoomId.eq(room_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect())
+}
+
+/// The rooms whose calendar and cases the account runs: the ones they are assigned to, or
+/// every room for an admin.
+pub async fn rooms_of(
+    db: &impl ConnectionTrait,
+    account: &Account,
+) -> Result<Vec<mediation_room::Model>> {
+    let query = mediation_room::Entity::find().order_by_asc(mediation_room::Column::Id);
+    if account.has(Role::Admin) {
+        return Ok(query.all(db).await?);
+    }
+    if !account.has(Role::Mediator) {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i32> = room_mediator::Entity::find()
+        .filter(room_mediator::Column::UserId.eq(account.user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.room_id)
+        .collect();
+    Ok(query
+        .filter(mediation_room::Column::Id.is_in(ids))
+        .all(db)
+        .await?)
+}
+
+/// Whether the account runs this room.
+pub async fn runs_room(db: &impl ConnectionTrait, account: &Account, room_id: i32) -> Result<bool> {
+    if account.has(Role::Admin) {
+        return Ok(true);
+    }
+    Ok(account.has(Role::Mediator)
+        && room_mediator::Entity::find_by_id((room_id, account.user.id))
+            .one(db)
+            .await?
+            .is_some())
+}
+
+/// Makes a mediator one of the room's mediators (and gives them the role).
+pub async fn assign(db: &impl ConnectionTrait, room_id: i32, user_id: i32) -> Result<()> {
+    if mediation_room::Entity::find_by_id(room_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(Error::Invalid("mediation-room-invalid"));
+    }
+    crate::accounts::grant(db, user_id, Role::Mediator).await?;
+    room_mediator::Entity::insert(room_mediator::ActiveModel {
+        room_id: Set(room_id),
+        user_id: Set(user_id),
+    })
+    .on_conflict_do_nothing_on([room_mediator::Column::RoomId, room_mediator::Column::UserId])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(
+        kind: &str,
+        weekday: Option<i32>,
+        day: Option<&str>,
+        start: i32,
+        end: i32,
+    ) -> availability::Model {
+        availability::Model {
+            id: 0,
+            room_id: 1,
+            kind: kind.to_owned(),
+            weekday,
+            day: day.map(str::to_owned),
+            start_minute: start,
+            end_minute: end,
+        }
+    }
+
+    fn local_times(slots: &[Slot]) -> Vec<String> {
+        slots
+            .iter()
+            .map(|s| crate::time::format_local(s.starts_at))
+            .collect()
+    }
+
+    #[test]
+    fn windows_are_cut_into_slots_with_a_buffer() {
+        // 2026-11-30 is a Monday.
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");
+        let schedule = Schedule::default();
+        let slots = cut_slots(
+            &schedule,
+            &[window("weekly", Some(1), None, 9 * 60, 11 * 60 + 30)],
+            monday,
+            7,
+        );
+        assert_eq!(
+            local_times(&slots),
+            ["2026-11-30 09:00", "2026-11-30 10:15"]
+        );
+        assert_eq!(slots[0].ends_at - slots[0].starts_at, Duration::minutes(60));
+    }
+
+    #[test]
+    fn a_day_off_removes_the_weekly_slots_and_extra_windows_add_some() {
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");
+        let schedule = Schedule {
+            slot_minutes: 30,
+            buffer_minutes: 0,
+            ..Schedule::default()
+        };
+        let windows = [
+            window("weekly", Some(1), None, 9 * 60, 10 * 60),
+            window("off", None, Some("2026-12-07"), 0, 1440),
+            window("extra", None, Some("2026-12-05"), 14 * 60, 15 * 60),
+            window("extra", None, Some("2026-12-05"), 14 * 60, 14 * 60 + 30),
+        ];
+        let slots = cut_slots(&schedule, &windows, monday, 14);
+        assert_eq!(
+            local_times(&slots),
+            [
+                "2026-11-30 09:00",
+                "2026-11-30 09:30",
+                "2026-12-05 14:00",
+                "2026-12-05 14:30",
+            ]
+        );
+    }
+}
