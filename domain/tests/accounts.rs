@@ -22,7 +22,7 @@ fn form(phone: &str) -> Registration {
 
 async fn db() -> Result<domain::DatabaseConnection, Box<dyn std::error::Error>> {
     let db = testing::fresh_db().await?;
-    demo::load(&db).await?;
+    demo::load_directory(&db).await?;
     Ok(db)
 }
 

@@ -511,6 +511,8 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
         .order_by_asc(session::Column::CreatedAt)
         .all(db)
         .await?;
+    let cases = crate::mediation::cases_of(db, account.user.id).await?;
+    let inbox = crate::inbox::list(db, account.user.id).await?;
     Ok(serde_json::json!({
         "account": {
             "phone": account.user.phone,
@@ -527,11 +529,36 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
             "signed_in_at": s.created_at,
             "last_seen_at": s.last_seen_at,
         })).collect::<Vec<_>>(),
+        "mediation_cases": cases.iter().map(|line| {
+            let c = &line.case;
+            serde_json::json!({
+                "code": c.code,
+                "room": line.room,
+                "status": c.status,
+                "dispute_type": c.dispute_type,
+                "account": c.account,
+                "other_party": c.other_party,
+                "other_relation": c.other_relation,
+                "other_phone": c.other_phone,
+                "amount_claimed": c.amount_claimed,
+                "slot": line.slot,
+                "outcome": c.outcome,
+                "agreement": c.agreement,
+                "satisfaction": c.satisfaction,
+                "follow_up_comment": c.follow_up_comment,
+                "created_at": c.created_at,
+            })
+        }).collect::<Vec<_>>(),
+        "inbox": inbox.iter().map(|m| serde_json::json!({
+            "at": m.at,
+            "topic": m.topic,
+            "subject": m.subject,
+        })).collect::<Vec<_>>(),
     }))
 }
 
-/// Deletes the account with its roles and sessions. Records other features keep for open
-/// cases will be detached from the person here as those features land.
+/// Deletes the account with its roles, sessions and inbox. Mediation cases the person filed
+/// stay as the station's record without them: the database sets their resident to null.
 pub async fn delete(db: &DatabaseConnection, account: &Account) -> Result<()> {
     user::Entity::delete_by_id(account.user.id).exec(db).await?;
     Ok(())

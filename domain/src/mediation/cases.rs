@@ -388,8 +388,9 @@ async fn record(
     Ok(())
 }
 
-fn case_link(case: &mediation_case::Model) -> String {
-    format!("/mediation/cases/{}", case.code)
+/// The page of the case with this code.
+pub fn case_link(code: &str) -> String {
+    format!("/mediation/cases/{code}")
 }
 
 async fn notify_resident(
@@ -399,7 +400,15 @@ async fn notify_resident(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if let Some(resident) = case.resident_id {
-        inbox::send(txn, resident, topic, &case.code, &case_link(case), now).await?;
+        inbox::send(
+            txn,
+            resident,
+            topic,
+            &case.code,
+            &case_link(&case.code),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -411,7 +420,15 @@ async fn notify_mediators(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for mediator in schedule::mediators_of(txn, case.room_id).await? {
-        inbox::send(txn, mediator, topic, &case.code, &case_link(case), now).await?;
+        inbox::send(
+            txn,
+            mediator,
+            topic,
+            &case.code,
+            &case_link(&case.code),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -41,6 +41,20 @@ pub const REFUSAL_CODES: &[&str] = &[
     "mediation-window-invalid",
 ];
 
+/// The inbox topics this feature sends; each is a translation key with a `{ $code }`.
+pub const INBOX_TOPICS: &[&str] = &[
+    "inbox-case-new",
+    "inbox-case-booked",
+    "inbox-case-rescheduled",
+    "inbox-case-proposed",
+    "inbox-case-accepted",
+    "inbox-case-declined",
+    "inbox-case-cancelled",
+    "inbox-case-outcome",
+    "inbox-case-followed-up",
+    "inbox-case-escalated",
+];
+
 text_enum! {
     /// What the dispute is about.
     pub enum DisputeType {

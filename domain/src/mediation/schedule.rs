@@ -237,6 +237,14 @@ pub async fn free_slot_at(
         .find(|s| s.starts_at == starts_at))
 }
 
+/// The room, or not found.
+pub async fn room(db: &impl ConnectionTrait, room_id: i32) -> Result<mediation_room::Model> {
+    mediation_room::Entity::find_by_id(room_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 pub async fn mediators_of(db: &impl ConnectionTrait, room_id: i32) -> Result<Vec<i32>> {
     Ok(room_mediator::Entity::find()
         .filter(room_mediator::Column::RoomId.eq(room_id))

@@ -251,7 +251,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(MediationCases::Mode, 10))
                     .col(string_len(MediationCases::Level, 12))
                     .col(string_len(MediationCases::Status, 10))
-                    .col(string_len_null(MediationCases::Outcome, 10))
+                    .col(string_len_null(MediationCases::Outcome, 12))
                     .col(text_null(MediationCases::Agreement))
                     .col(big_integer_null(MediationCases::AmountSettled))
                     .col(integer_null(MediationCases::Satisfaction))

@@ -1,6 +1,17 @@
 //! Demo data for trying the portal out. The article names the organisations but not the
 //! 10 communities and 59 compounds, so those names are invented; every row loaded here
 //! carries `is_demo = true`, and the portal shows a banner while demo data is present.
+//!
+//! Two steps, each in its own transaction and each remembered in a setting: the directory,
+//! then 你点我调 (`mediation`): demo accounts, the rooms' availability and a year of cases.
+//! A database that got the directory before the second step existed gets the rest on the
+//! next run.
+
+mod mediation;
+
+pub use mediation::{
+    DEMO_MEDIATION_LOADED_AT, DEMO_PASSWORD, MAIN_MEDIATOR_PHONE, OFFICER_PHONE, RESIDENT_PHONES,
+};
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -81,13 +92,29 @@ const COMPOUND_STEMS: [&str; 20] = [
 ];
 const COMPOUND_SUFFIXES: [&str; 3] = ["花园", "新村", "家园"];
 
-const MAIN_ROOM_HOURS: &str = "周一至周五 8:30–17:00，“你点我调”视频调解可预约";
-const BRANCH_HOURS: &str = "周二、周四 9:00–11:30，14:00–17:00";
+// The same hours as the rooms' bookable availability (`mediation`).
+const MAIN_ROOM_HOURS: &str =
+    "周一至周五 9:00–11:30、14:00–17:00，周六 9:00–11:30；“你点我调”视频调解可预约";
+const BRANCH_HOURS: &str = "周一至周五 9:00–11:30、14:00–17:00";
 
-/// Loads the demo directory into an empty database, in one transaction. Running it again
-/// changes nothing; running it on a database that already holds a real directory is refused,
-/// so demo rows never mix silently with real ones.
+/// Loads the demo data into an empty database. Running it again changes nothing; running it
+/// on a database that already holds a real directory is refused, so demo rows never mix
+/// silently with real ones.
 pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
+    let directory = load_directory(db).await?;
+    let mediation = mediation::load(db, chrono::Utc::now()).await?;
+    Ok(
+        if directory == Outcome::Loaded || mediation == Outcome::Loaded {
+            Outcome::Loaded
+        } else {
+            Outcome::AlreadyLoaded
+        },
+    )
+}
+
+/// The directory step alone: places without people, for test fixtures that want no
+/// accounts or cases beside their own.
+pub async fn load_directory(db: &DatabaseConnection) -> crate::Result<Outcome> {
     if settings::get(db, settings::DEMO_LOADED_AT).await?.is_some() {
         return Ok(Outcome::AlreadyLoaded);
     }

@@ -1,0 +1,326 @@
+//! The 你点我调 demo: figures that add up, rooms that can be booked, accounts that can sign
+//! in, on whichever engine TEST_DATABASE_URL names.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{Duration, Utc};
+use domain::accounts::{self, Role, SessionPolicy};
+use domain::demo::{
+    self, DEMO_PASSWORD, MAIN_MEDIATOR_PHONE, OFFICER_PHONE, Outcome, RESIDENT_PHONES,
+};
+use domain::entities::{
+    availability, booking, case_event, mediation_case, mediation_room, room_schedule, setting, user,
+};
+use domain::mediation::{self, schedule, stats};
+use domain::testing;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Statement,
+};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+async fn loaded() -> Result<DatabaseConnection, Box<dyn std::error::Error>> {
+    let db = testing::fresh_db().await?;
+    let started = Instant::now();
+    assert_eq!(demo::load(&db).await?, Outcome::Loaded);
+    eprintln!(
+        "demo data loaded on {} in {:?}",
+        testing::engine(),
+        started.elapsed()
+    );
+    Ok(db)
+}
+
+async fn sum_settled(db: &DatabaseConnection) -> Result<i64, Box<dyn std::error::Error>> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(COALESCE(SUM(amount_settled), 0) AS BIGINT) AS total \
+             FROM mediation_cases WHERE outcome IS NOT NULL",
+        ))
+        .await?
+        .ok_or("a sum")?;
+    Ok(row.try_get("", "total")?)
+}
+
+#[tokio::test]
+async fn the_figures_are_those_of_the_records() -> TestResult {
+    let db = loaded().await?;
+    let cases = mediation_case::Entity::find().count(&db).await?;
+    let events = case_event::Entity::find().count(&db).await?;
+    let started = Instant::now();
+    assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
+    eprintln!("second run: {:?}", started.elapsed());
+    assert_eq!(mediation_case::Entity::find().count(&db).await?, cases);
+    assert_eq!(case_event::Entity::find().count(&db).await?, events);
+    assert!((340..=380).contains(&cases), "about 360 cases, not {cases}");
+
+    let figures = stats::stats(&db).await?;
+    assert_eq!(figures.total.received, cases);
+    let concluded = mediation_case::Entity::find()
+        .filter(mediation_case::Column::Outcome.is_not_null())
+        .count(&db)
+        .await?;
+    assert_eq!(figures.total.concluded, concluded);
+    assert_eq!(figures.total.amount, sum_settled(&db).await?);
+    assert!(figures.total.amount > 0);
+    let per_room: u64 = figures.rooms.iter().map(|(_, _, f)| f.received).sum();
+    assert_eq!(per_room, figures.total.received);
+    assert_eq!(figures.rooms.len(), 12);
+    assert!(figures.rooms.iter().all(|(_, _, f)| f.received > 0));
+    let rate = figures.total.success_rate().ok_or("cases were concluded")?;
+    assert!((90.0..=100.0).contains(&rate), "success rate {rate}");
+    let satisfaction = figures
+        .total
+        .satisfaction_rate()
+        .ok_or("cases were followed up")?;
+    assert!(satisfaction > 90.0, "satisfaction {satisfaction}");
+    assert!(
+        (12..=13).contains(&figures.months.len()),
+        "a year of months: {:?}",
+        figures.months.iter().map(|m| &m.0).collect::<Vec<_>>()
+    );
+    let main = &figures.rooms[0];
+    assert_eq!(main.1, "老何调解室");
+    assert!(
+        figures.rooms[1..]
+            .iter()
+            .all(|(_, _, f)| f.received < main.2.received),
+        "the main room is the busiest"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_room_has_a_mediator_and_free_slots() -> TestResult {
+    let db = loaded().await?;
+    let now = Utc::now();
+    let rooms = mediation_room::Entity::find().all(&db).await?;
+    assert_eq!(rooms.len(), 12);
+    for room in rooms {
+        assert_eq!(
+            schedule::mediators_of(&db, room.id).await?.len(),
+            1,
+            "{}",
+            room.name
+        );
+        let free = schedule::free_slots(&db, room.id, now, now).await?;
+        assert!(!free.is_empty(), "{} can be booked", room.name);
+        let saturdays = schedule::windows(&db, room.id)
+            .await?
+            .iter()
+            .filter(|w| w.weekday == Some(6))
+            .count();
+        assert_eq!(
+            saturdays,
+            usize::from(room.parent_id.is_none()),
+            "{}",
+            room.name
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demo_accounts_sign_in_and_find_work() -> TestResult {
+    let db = loaded().await?;
+    let now = Utc::now();
+    let policy = SessionPolicy::default();
+    let sign_in =
+        |phone: &'static str| accounts::login(&db, phone, DEMO_PASSWORD, "192.0.2.1", policy, now);
+
+    let (laohe, _token) = sign_in(MAIN_MEDIATOR_PHONE).await?;
+    assert_eq!(laohe.roles, vec![Role::Mediator]);
+    let rooms = schedule::rooms_of(&db, &laohe).await?;
+    assert_eq!(
+        rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["老何调解室"]
+    );
+    let queue = mediation::queue(&db, &laohe, now).await?;
+    assert!(
+        !queue.upcoming.is_empty() || !queue.today.is_empty(),
+        "a session is in 老何's calendar"
+    );
+
+    let (officer, _token) = sign_in(OFFICER_PHONE).await?;
+    assert_eq!(officer.roles, vec![Role::Officer]);
+
+    let (first, _token) = sign_in(RESIDENT_PHONES[0]).await?;
+    assert_eq!(first.roles, vec![Role::Resident]);
+    let own = mediation::cases_of(&db, first.user.id).await?;
+    assert!(own.len() > 1, "a history as well as the open case");
+    let open = own
+        .iter()
+        .find(|l| l.case.status == "booked")
+        .ok_or("a booking waits for the room")?;
+    assert!(open.slot.is_some_and(|at| at > now));
+    assert_eq!(
+        Some(open.case.room_id),
+        first_branch_room(&db, &first).await?
+    );
+
+    // The branch of 总浦桥社区 has the booking to accept.
+    let (branch, _token) = sign_in("13900000102").await?;
+    let queue = mediation::queue(&db, &branch, now).await?;
+    assert!(queue.new.iter().any(|l| l.case.code == open.case.code));
+
+    let (second, _token) = sign_in(RESIDENT_PHONES[1]).await?;
+    assert!(
+        mediation::cases_of(&db, second.user.id)
+            .await?
+            .iter()
+            .any(|l| l.case.status == "requested" && l.slot.is_none())
+    );
+    assert!(
+        accounts::login(
+            &db,
+            RESIDENT_PHONES[1],
+            "wrong-password",
+            "192.0.2.1",
+            policy,
+            now
+        )
+        .await
+        .is_err()
+    );
+    Ok(())
+}
+
+async fn first_branch_room(
+    db: &DatabaseConnection,
+    account: &accounts::Account,
+) -> Result<Option<i32>, Box<dyn std::error::Error>> {
+    Ok(mediation_room::Entity::find()
+        .filter(mediation_room::Column::CommunityId.eq(account.user.community_id))
+        .order_by_asc(mediation_room::Column::Id)
+        .one(db)
+        .await?
+        .map(|r| r.id))
+}
+
+#[tokio::test]
+async fn every_case_tells_a_consistent_story() -> TestResult {
+    let db = loaded().await?;
+    let now = Utc::now();
+    let cases = mediation_case::Entity::find().all(&db).await?;
+    let bookings: HashMap<i32, Vec<booking::Model>> = booking::Entity::find()
+        .all(&db)
+        .await?
+        .into_iter()
+        .fold(HashMap::new(), |mut map, b| {
+            map.entry(b.case_id).or_default().push(b);
+            map
+        });
+    let mut events: HashMap<i32, Vec<case_event::Model>> = HashMap::new();
+    for event in case_event::Entity::find()
+        .order_by_asc(case_event::Column::Id)
+        .all(&db)
+        .await?
+    {
+        events.entry(event.case_id).or_default().push(event);
+    }
+    let mut statuses: HashMap<String, usize> = HashMap::new();
+    for case in &cases {
+        *statuses.entry(case.status.clone()).or_default() += 1;
+        assert!(case.is_demo);
+        assert!(case.created_at > now - Duration::days(366), "{}", case.code);
+        let timeline = events.get(&case.id).ok_or("a timeline")?;
+        assert_eq!(timeline[0].kind, "requested", "{}", case.code);
+        assert!(
+            timeline.windows(2).all(|w| w[0].at <= w[1].at),
+            "{} in order",
+            case.code
+        );
+        let last = timeline.last().ok_or("events")?;
+        assert_eq!(last.at, case.updated_at, "{}", case.code);
+        let active: Vec<&booking::Model> = bookings
+            .get(&case.id)
+            .map(|b| b.iter().filter(|b| b.cancelled_at.is_none()).collect())
+            .unwrap_or_default();
+        match case.status.as_str() {
+            "closed" | "resolved" => {
+                let outcome_at = case.outcome_at.ok_or("an outcome time")?;
+                let session = active.first().ok_or("the session's booking")?;
+                assert!(session.ends_at <= outcome_at && outcome_at < now);
+                assert_eq!(case.status == "closed", case.satisfaction.is_some());
+                assert!(case.mediator_id.is_some());
+                if matches!(case.outcome.as_deref(), Some("reached" | "partly")) {
+                    assert!(case.agreement.is_some(), "{}", case.code);
+                }
+            }
+            "cancelled" | "declined" => {
+                assert!(active.is_empty(), "{} freed its slot", case.code);
+                assert!(case.outcome.is_none());
+            }
+            "booked" | "accepted" => {
+                assert!(active.first().is_some_and(|b| b.starts_at > now));
+            }
+            "requested" => assert!(active.is_empty()),
+            other => return Err(format!("unexpected status {other}").into()),
+        }
+    }
+    let count = |s: &str| statuses.get(s).copied().unwrap_or(0);
+    assert!(count("closed") > cases.len() * 3 / 4, "{statuses:?}");
+    assert!(count("resolved") > 0, "{statuses:?}");
+    assert!(
+        count("cancelled") > 0 && count("declined") > 0,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        (count("requested"), count("booked"), count("accepted")),
+        (1, 1, 1)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_database_with_the_older_demo_gets_the_mediation_demo() -> TestResult {
+    let db = loaded().await?;
+    // Back to what `demo-data` left before the mediation step existed.
+    mediation_case::Entity::delete_many().exec(&db).await?;
+    availability::Entity::delete_many().exec(&db).await?;
+    room_schedule::Entity::delete_many().exec(&db).await?;
+    user::Entity::delete_many().exec(&db).await?;
+    setting::Entity::delete_by_id(demo::DEMO_MEDIATION_LOADED_AT.to_owned())
+        .exec(&db)
+        .await?;
+    assert!(demo::is_loaded(&db).await?, "the directory is still there");
+
+    assert_eq!(demo::load(&db).await?, Outcome::Loaded);
+    assert!(mediation_case::Entity::find().count(&db).await? > 300);
+    assert!(
+        accounts::find_by_phone(&db, MAIN_MEDIATOR_PHONE)
+            .await?
+            .is_some()
+    );
+    assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demo_accounts_never_take_over_an_existing_number() -> TestResult {
+    let db = loaded().await?;
+    mediation_case::Entity::delete_many().exec(&db).await?;
+    availability::Entity::delete_many().exec(&db).await?;
+    room_schedule::Entity::delete_many().exec(&db).await?;
+    user::Entity::delete_many()
+        .filter(user::Column::Phone.ne(RESIDENT_PHONES[0]))
+        .exec(&db)
+        .await?;
+    setting::Entity::delete_by_id(demo::DEMO_MEDIATION_LOADED_AT.to_owned())
+        .exec(&db)
+        .await?;
+    assert!(matches!(
+        demo::load(&db).await,
+        Err(domain::Error::Invalid(_))
+    ));
+    assert_eq!(
+        user::Entity::find().count(&db).await?,
+        1,
+        "nothing was added"
+    );
+    assert_eq!(mediation_case::Entity::find().count(&db).await?, 0);
+    Ok(())
+}
