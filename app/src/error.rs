@@ -141,8 +141,26 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(error.status());
     }
-    let hint =
-        (error == AppError::NotFound).then(|| view! { <p>{i18n.t("error-not-found-hint")}</p> });
+    let hint = match error {
+        AppError::NotFound => Some(view! { <p>{i18n.t("error-not-found-hint")}</p> }.into_any()),
+        AppError::Unauthorized => {
+            let here = leptos_router::hooks::use_location()
+                .pathname
+                .get_untracked();
+            let href = format!("/login?next={here}");
+            Some(
+                view! {
+                    <p>
+                        <a class="button" href=href>
+                            {i18n.t("login-title")}
+                        </a>
+                    </p>
+                }
+                .into_any(),
+            )
+        }
+        _ => None,
+    };
     view! {
         <section class="error" role="alert">
             <h1>{i18n.t("error-title")}</h1>
@@ -208,6 +226,26 @@ pub fn FormError(path: &'static str) -> impl IntoView {
             view! {
                 <p class="form-error" role="alert">
                     {i18n.t(error.message_key())}
+                </p>
+            }
+        })
+    }
+}
+
+/// The confirmation a form post came back with: the server function redirects to the page
+/// with `done=<what>`, shown as the sentence under `<prefix>-<what>`.
+#[component]
+pub fn DoneNotice(prefix: &'static str) -> impl IntoView {
+    use leptos_router::hooks::use_query_map;
+
+    let i18n = use_i18n();
+    let query = use_query_map();
+    move || {
+        let key = format!("{prefix}-{}", query.read().get("done")?);
+        crate::i18n::is_key(&key).then(|| {
+            view! {
+                <p class="notice-ok" role="status">
+                    {i18n.t(&key)}
                 </p>
             }
         })

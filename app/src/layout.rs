@@ -19,6 +19,7 @@ pub async fn demo_mode() -> Result<bool, AppError> {
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let demo = Resource::new(|| (), |_| demo_mode());
+    let unread = Resource::new(|| (), |_| crate::inbox::unread_count());
     view! {
         <a class="skip" href="#main">
             {i18n.t("skip-to-content")}
@@ -49,7 +50,24 @@ pub fn Layout(children: Children) -> impl IntoView {
             <A href="/mediation">{i18n.t("nav-mediation")}</A>
             <A href="/teahouse">{i18n.t("nav-teahouse")}</A>
             <A href="/notices">{i18n.t("nav-notices")}</A>
-            <A href="/me">{i18n.t("nav-me")}</A>
+            <A href="/me">
+                {i18n.t("nav-me")}
+                <Suspense>
+                    {move || {
+                        unread
+                            .get()
+                            .and_then(Result::ok)
+                            .filter(|n| *n > 0)
+                            .map(|n| {
+                                view! {
+                                    <span class="count-badge" title=i18n.t("inbox-unread")>
+                                        {n}
+                                    </span>
+                                }
+                            })
+                    }}
+                </Suspense>
+            </A>
         </nav>
     }
 }

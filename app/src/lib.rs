@@ -5,7 +5,9 @@ pub mod accounts;
 pub mod directory;
 pub mod error;
 pub mod i18n;
+pub mod inbox;
 pub mod layout;
+pub mod mediation;
 pub mod pages;
 pub mod prefs;
 pub mod security;
@@ -100,9 +102,35 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/mediation")
-                        view=pages::mediation::MediationPage
+                        view=mediation::pages::MediationPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/mediation/new")
+                        view=mediation::pages::RequestPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/mediation/cases/:code")
+                        view=mediation::pages::CasePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/mediation/queue")
+                        view=mediation::pages::QueuePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/mediation/rooms/:id/schedule")
+                        view=mediation::pages::SchedulePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/stats")
+                        view=mediation::pages::StatsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/me/inbox") view=inbox::InboxPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/teahouse")
                         view=pages::teahouse::TeahousePage

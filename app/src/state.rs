@@ -13,6 +13,8 @@ pub struct AppState {
     pub sessions: domain::accounts::SessionPolicy,
     /// Whether `X-Forwarded-For` comes from our own reverse proxy and names the client.
     pub trust_proxy: bool,
+    /// The mediation cut-off and request limits.
+    pub mediation: domain::mediation::Policy,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -26,6 +26,8 @@ pub struct WebSettings {
     pub sessions: domain::accounts::SessionPolicy,
     /// `PORTAL_TRUST_PROXY=true` when a reverse proxy of ours sets `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// `PORTAL_MEDIATION_CUTOFF_HOURS` (2): until when residents may change a booking.
+    pub mediation: domain::mediation::Policy,
 }
 
 fn flag(name: &str) -> bool {
@@ -53,6 +55,10 @@ impl WebSettings {
                 absolute: chrono::Duration::hours(number("PORTAL_SESSION_ABSOLUTE_HOURS", 12)?),
             },
             trust_proxy: flag("PORTAL_TRUST_PROXY"),
+            mediation: domain::mediation::Policy {
+                cutoff: chrono::Duration::hours(number("PORTAL_MEDIATION_CUTOFF_HOURS", 2)?),
+                ..Default::default()
+            },
         })
     }
 }

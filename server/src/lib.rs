@@ -1,5 +1,6 @@
 //! The portal's server: configuration, start-up, routes. `main.rs` is only the command line.
 
+pub mod api;
 pub mod assets;
 pub mod config;
 pub mod csrf;
@@ -36,5 +37,6 @@ pub fn state(
         cookies: app::security::ssr::CookiePolicy { secure: web.https },
         sessions: web.sessions,
         trust_proxy: web.trust_proxy,
+        mediation: web.mediation,
     }
 }

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/me/data.json", get(crate::my_data::download))
+        .route("/api/v1/mediation/stats", get(crate::api::mediation_stats))
         .leptos_routes_with_context(&state, routes, context.clone(), render.clone())
         .fallback_service(static_files_or_not_found(
             &state.leptos_options.site_root,

@@ -260,7 +260,7 @@ fn officer_functions_refuse_residents_and_visitors() -> TestResult {
         let db = domain::db::connect(&portal.db_url).await?;
         domain::accounts::add_user(
             &db,
-            "13900000001",
+            "13700000001",
             Some(PASSWORD),
             &[domain::accounts::Role::Officer],
             chrono::Utc::now(),
@@ -271,7 +271,7 @@ fn officer_functions_refuse_residents_and_visitors() -> TestResult {
             .post_form(
                 "/login",
                 "/api/login",
-                &[("phone", "13900000001"), ("password", PASSWORD)],
+                &[("phone", "13700000001"), ("password", PASSWORD)],
             )
             .await?;
         let page = officer.send(json(&officer)?).await?;
@@ -384,7 +384,7 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
         let db = domain::db::connect(&portal.db_url).await?;
         domain::accounts::add_user(
             &db,
-            "13900000002",
+            "13700000002",
             Some(PASSWORD),
             &[domain::accounts::Role::Admin],
             chrono::Utc::now(),
@@ -395,18 +395,18 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
             .post_form(
                 "/login",
                 "/api/login",
-                &[("phone", "13900000002"), ("password", PASSWORD)],
+                &[("phone", "13700000002"), ("password", PASSWORD)],
             )
             .await?;
         let page = admin.get("/admin").await?;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("13900000002"), "admins see full numbers");
+        assert!(page.body.contains("13700000002"), "admins see full numbers");
         let page = admin
             .post_form(
                 "/admin",
                 "/api/admin/add-user",
                 &[
-                    ("phone", "13900000003"),
+                    ("phone", "13700000003"),
                     ("password", PASSWORD),
                     ("role", "officer"),
                 ],
@@ -418,14 +418,14 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
             .post_form(
                 "/login",
                 "/api/login",
-                &[("phone", "13900000003"), ("password", PASSWORD)],
+                &[("phone", "13700000003"), ("password", PASSWORD)],
             )
             .await?;
         assert_eq!(page.location(), "/me");
         let page = officer.get("/admin").await?;
         assert_eq!(page.status, StatusCode::OK, "officers see their figures…");
         assert!(
-            page.body.contains("各社区注册居民") && !page.body.contains("13900000002"),
+            page.body.contains("各社区注册居民") && !page.body.contains("13700000002"),
             "…but not the accounts"
         );
 
@@ -433,7 +433,7 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
             .post_form(
                 "/admin",
                 "/api/admin/revoke-role",
-                &[("phone", "13900000002"), ("role", "admin")],
+                &[("phone", "13700000002"), ("role", "admin")],
             )
             .await?;
         assert!(
@@ -444,11 +444,11 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
             .post_form(
                 "/admin",
                 "/api/admin/revoke-role",
-                &[("phone", "13900000003"), ("role", "officer")],
+                &[("phone", "13700000003"), ("role", "officer")],
             )
             .await?;
         assert_eq!(page.location(), "/admin?done=user");
-        let officer_id = domain::accounts::find_by_phone(&db, "13900000003")
+        let officer_id = domain::accounts::find_by_phone(&db, "13700000003")
             .await?
             .ok_or("added")?
             .id;

@@ -56,10 +56,6 @@ room-address = Address
 room-hours = Opening hours
 room-main = Main room
 
-mediation-title = Mediation on request
-mediation-intro = Lao He's mediation room has branches in 11 communities and also mediates by video.
-mediation-online-soon = Online requests and booking open soon. Meanwhile visit a room below during its opening hours, or start at your compound's mutual-aid station.
-mediation-rooms = Mediation rooms
 
 teahouse-title = Police tea house
 teahouse-intro = The tea house of Zongpuqiao police office: talking over tea keeps neighbours at peace. The online tea house opens soon; here are the offices and their liaison rooms.

@@ -56,10 +56,6 @@ room-address = 地址
 room-hours = 开放时间
 room-main = 总室
 
-mediation-title = 你点我调
-mediation-intro = 老何调解室“早、情、恒、法、和”五字工作法，在 11 个社区设有分室，也可以视频调解。
-mediation-online-soon = 在线申请与预约即将开通。现在可以在开放时间直接到下列调解室，或先到所在小区的自治互助站。
-mediation-rooms = 调解室
 
 teahouse-title = 警事茶楼
 teahouse-intro = 总浦桥警务室的“警事茶楼”：沟通茶叙中，和谐邻里间。线上茶楼即将开张，下面是各警务室和联络室。

@@ -210,7 +210,7 @@ pub async fn register(
 
 /// 登录
 #[server(endpoint = "login")]
-pub async fn login(phone: String, password: String) -> Result<(), AppError> {
+pub async fn login(phone: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let state = crate::state::state()?;
     let address = ssr::client_address();
     let (_, token) = domain::accounts::login(
@@ -223,7 +223,9 @@ pub async fn login(phone: String, password: String) -> Result<(), AppError> {
     )
     .await?;
     ssr::set_session_cookie(Some(&token))?;
-    leptos_axum::redirect("/me");
+    // Only a path of this site: never an open redirect to another.
+    let next = next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+    leptos_axum::redirect(next.as_deref().unwrap_or("/me"));
     Ok(())
 }
 

@@ -18,11 +18,14 @@ use crate::security::CsrfField;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <Title text=i18n.t("login-title") />
         <h1>{i18n.t("login-title")}</h1>
         <form method="post" action=Login::PATH class="form">
             <CsrfField />
+            <input type="hidden" name="next" value=next />
             <FormError path=Login::PATH />
             <label>
                 {i18n.t("field-phone")}
@@ -155,6 +158,7 @@ fn Account(me: super::Me) -> impl IntoView {
         .collect::<Vec<_>>()
         .join("、");
     let is_staff = me.has("officer");
+    let is_mediator = me.has("mediator");
     view! {
         <section class="panel">
             <h2>{i18n.t("me-account")}</h2>
@@ -175,14 +179,30 @@ fn Account(me: super::Me) -> impl IntoView {
                 <dt>{i18n.t("me-roles")}</dt>
                 <dd>{roles}</dd>
             </dl>
-            {is_staff
-                .then(|| {
-                    view! {
-                        <p>
-                            <a href="/admin">{i18n.t("admin-title")}</a>
-                        </p>
-                    }
-                })}
+            <ul class="plain">
+                <li>
+                    <a href="/me/inbox">{i18n.t("inbox-title")}</a>
+                </li>
+                <li>
+                    <a href="/mediation">{i18n.t("mediation-mine")}</a>
+                </li>
+                {is_mediator
+                    .then(|| {
+                        view! {
+                            <li>
+                                <a href="/mediation/queue">{i18n.t("queue-title")}</a>
+                            </li>
+                        }
+                    })}
+                {is_staff
+                    .then(|| {
+                        view! {
+                            <li>
+                                <a href="/admin">{i18n.t("admin-title")}</a>
+                            </li>
+                        }
+                    })}
+            </ul>
             <form method="post" action=Logout::PATH>
                 <CsrfField />
                 <button type="submit" class="button secondary">
@@ -276,6 +296,15 @@ fn StaffPanels(admin: bool) -> impl IntoView {
         <Loaded resource=residents view=|rows| view! { <ResidentsTable rows /> } />
         {users
             .map(|users| view! { <Loaded resource=users view=|rows| view! { <Users rows /> } /> })}
+        {admin
+            .then(|| {
+                view! {
+                    <section class="panel">
+                        <h2>{use_i18n().t("admin-assign-mediator")}</h2>
+                        <crate::mediation::pages::AssignMediatorForm />
+                    </section>
+                }
+            })}
     }
 }
 

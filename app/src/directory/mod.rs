@@ -20,6 +20,7 @@ pub struct CommunityCard {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Room {
+    pub id: i32,
     pub name: String,
     pub address: String,
     pub hours: String,
@@ -47,6 +48,7 @@ pub struct CommunityInfo {
 impl From<domain::entities::mediation_room::Model> for Room {
     fn from(room: domain::entities::mediation_room::Model) -> Self {
         Room {
+            id: room.id,
             is_main: room.parent_id.is_none(),
             name: room.name,
             address: room.address,

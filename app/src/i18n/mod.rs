@@ -1,4 +1,4 @@
-//! The one translation layer: every visible string is a key in `app/locales/*.ftl`
+//! The one translation layer: every visible string is a key in `app/locales/<tag>/*.ftl`
 //! (Fluent), looked up for the reader's locale. zh-CN is the default, English second.
 //! A test checks that both files carry the same keys and that every key the code uses
 //! exists, so a missing translation fails the build's tests, not a resident's screen.
@@ -55,10 +55,19 @@ impl Locale {
         }
     }
 
+    /// The catalogue: one file per feature under `locales/<tag>/`, joined at build time.
     fn source(self) -> &'static str {
         match self {
-            Locale::ZhCn => include_str!("../../locales/zh-CN.ftl"),
-            Locale::En => include_str!("../../locales/en.ftl"),
+            Locale::ZhCn => concat!(
+                include_str!("../../locales/zh-CN/core.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/mediation.ftl"),
+            ),
+            Locale::En => concat!(
+                include_str!("../../locales/en/core.ftl"),
+                "\n",
+                include_str!("../../locales/en/mediation.ftl"),
+            ),
         }
     }
 }
@@ -117,6 +126,13 @@ pub struct I18n {
 impl I18n {
     pub fn t(self, key: &str) -> String {
         format(self.locale, key, None)
+    }
+
+    /// A message with one named placeholder, such as `{ $code }`.
+    pub fn arg(self, key: &str, name: &'static str, value: &str) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name, FluentValue::from(value));
+        format(self.locale, key, Some(&args))
     }
 
     /// A message with a `{ $count }` placeholder.
@@ -199,7 +215,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for marker in [".t(\"", ".count(\"", "t_key(\""] {
+                for marker in [".t(\"", ".count(\"", ".arg(\"", "t_key(\""] {
                     for piece in text.split(marker).skip(1) {
                         let key = piece.split('"').next().unwrap_or_default();
                         if !known.contains(key) {
@@ -220,10 +236,47 @@ mod tests {
     #[test]
     fn every_refusal_of_the_domain_has_a_sentence() {
         let known = keys(Locale::ZhCn);
-        let missing: Vec<_> = domain::accounts::REFUSAL_CODES
+        use domain::mediation::{DisputeType, EventKind, Level, Mode, Outcome, Status};
+        let mut needed: Vec<String> = domain::accounts::REFUSAL_CODES
             .iter()
-            .filter(|c| !known.contains(**c))
+            .chain(domain::mediation::REFUSAL_CODES)
+            .chain(domain::mediation::INBOX_TOPICS)
+            .map(|c| c.to_string())
             .collect();
+        // Stored values shown through `label(prefix, value)` in the mediation pages.
+        needed.extend(
+            DisputeType::ALL
+                .iter()
+                .map(|v| format!("mediation-type-{}", v.as_str())),
+        );
+        needed.extend(
+            Mode::ALL
+                .iter()
+                .map(|v| format!("mediation-mode-{}", v.as_str())),
+        );
+        needed.extend(
+            Level::ALL
+                .iter()
+                .map(|v| format!("mediation-level-{}", v.as_str())),
+        );
+        needed.extend(
+            Status::ALL
+                .iter()
+                .map(|v| format!("mediation-status-{}", v.as_str())),
+        );
+        needed.extend(
+            Outcome::ALL
+                .iter()
+                .map(|v| format!("mediation-outcome-{}", v.as_str())),
+        );
+        needed.extend(
+            EventKind::ALL
+                .iter()
+                .map(|v| format!("mediation-event-{}", v.as_str())),
+        );
+        needed.extend((1..=7).map(|d| format!("weekday-{d}")));
+        needed.extend((1..=5).map(|r| format!("rating-{r}")));
+        let missing: Vec<_> = needed.iter().filter(|c| !known.contains(*c)).collect();
         assert!(missing.is_empty(), "{missing:?}");
         for role in domain::accounts::Role::ALL {
             assert!(

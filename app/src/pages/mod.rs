@@ -1,9 +1,8 @@
 //! Pages of the navigation tabs. Each feature grows its own module as it lands
-//! (mediation/, teahouse/, notices/, volunteers/); until then these pages show what
+//! (like `crate::mediation`); until then these pages show what
 //! the directory already knows.
 
 pub mod home;
-pub mod mediation;
 pub mod notices;
 pub mod teahouse;
 pub mod volunteers;

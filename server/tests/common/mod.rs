@@ -18,16 +18,23 @@ pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 pub type Error = Box<dyn std::error::Error>;
 
 /// One runtime for the whole file, as in the real server, which serves every request
-/// from one runtime.
+/// from one runtime. Tests run on its workers, whose stacks are sized for rendering whole
+/// pages in an unoptimised build (the test thread's own 2 MiB are not).
 static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(16 * 1024 * 1024)
         .build()
         .expect("a tokio runtime for the tests")
 });
 
-pub fn run(test: impl std::future::Future<Output = TestResult>) -> TestResult {
-    RUNTIME.block_on(test)
+pub fn run(test: impl std::future::Future<Output = TestResult> + Send + 'static) -> TestResult {
+    RUNTIME.block_on(async {
+        RUNTIME
+            .spawn(async { test.await.map_err(|e| e.to_string()) })
+            .await?
+            .map_err(Error::from)
+    })
 }
 
 pub struct Portal {
