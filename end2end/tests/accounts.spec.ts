@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 // A number of our own per run, so reruns against the same server never collide.
 const phone = () => `139${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;

@@ -1,22 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 const withJs = (page: Page) => test.info().project.name === "phone";
-
-// Fail on any console error: a CSP violation or a failed island shows up here first.
-test.beforeEach(async ({ page }) => {
-  const errors: string[] = [];
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(e.message));
-  (page as Page & { consoleErrors: string[] }).consoleErrors = errors;
-});
-
-test.afterEach(async ({ page }) => {
-  const expected404 = test.info().annotations.some((a) => a.type === "expects-404");
-  const errors = (page as Page & { consoleErrors: string[] }).consoleErrors.filter(
-    (e) => !(expected404 && e.includes("status of 404")),
-  );
-  expect(errors).toEqual([]);
-});
 
 test("home page → a community's page", async ({ page }) => {
   await page.goto("/");
