@@ -221,19 +221,28 @@ pub async fn request(
         .one(db)
         .await?
         .ok_or(Error::Invalid("mediation-room-invalid"))?;
-    let recent = mediation_case::Entity::find()
-        .filter(mediation_case::Column::ResidentId.eq(account.user.id))
-        .filter(mediation_case::Column::CreatedAt.gt(now - Duration::days(1)))
-        .count(db)
-        .await?;
-    if recent >= policy.requests_per_day {
-        return Err(Error::Throttled("mediation-throttled"));
-    }
     // A clash of random codes is unlikely, not impossible: the unique index catches it and
     // the next attempt draws again.
     for _ in 0..3 {
         let code = new_code(now)?;
         let txn = db.begin().await?;
+        // The resident's row is written first (a column to itself): a row lock on
+        // PostgreSQL, the write lock on SQLite. Two requests of one resident are then
+        // counted one after the other, so requests filed at once cannot slip under the
+        // limit together. (Not a key column, so rows referring to the user are not held up.)
+        user::Entity::update_many()
+            .col_expr(user::Column::CreatedAt, Expr::col(user::Column::CreatedAt))
+            .filter(user::Column::Id.eq(account.user.id))
+            .exec(&txn)
+            .await?;
+        let recent = mediation_case::Entity::find()
+            .filter(mediation_case::Column::ResidentId.eq(account.user.id))
+            .filter(mediation_case::Column::CreatedAt.gt(now - Duration::days(1)))
+            .count(&txn)
+            .await?;
+        if recent >= policy.requests_per_day {
+            return Err(Error::Throttled("mediation-throttled"));
+        }
         let inserted = mediation_case::ActiveModel {
             code: Set(code.clone()),
             resident_id: Set(Some(account.user.id)),
@@ -449,15 +458,27 @@ async fn cancel_booking(txn: &DatabaseTransaction, case_id: i32, now: DateTime<U
 async fn place_booking(
     db: &DatabaseConnection,
     case: &mediation_case::Model,
+    seen: Option<&booking::Model>,
     slot: Slot,
-    from: &[Status],
     to: Status,
     more: Vec<(mediation_case::Column, SimpleExpr)>,
     now: DateTime<Utc>,
 ) -> Result<DatabaseTransaction> {
     let txn = db.begin().await?;
-    set_status(&txn, case.id, from, to, now, more).await?;
-    cancel_booking(&txn, case.id, now).await?;
+    set_status(&txn, case.id, &Status::OPEN, to, now, more).await?;
+    // Only the booking the actor saw is given up. Had someone (or a second click) moved the
+    // case meanwhile, that booking is gone, or the one-per-case index refuses a second.
+    if let Some(seen) = seen {
+        let cancelled = booking::Entity::update_many()
+            .col_expr(booking::Column::CancelledAt, Expr::value(now))
+            .filter(booking::Column::Id.eq(seen.id))
+            .filter(booking::Column::CancelledAt.is_null())
+            .exec(&txn)
+            .await?;
+        if cancelled.rows_affected == 0 {
+            return Err(Error::Invalid("mediation-case-changed"));
+        }
+    }
     let inserted = booking::Entity::insert(booking::ActiveModel {
         case_id: Set(case.id),
         room_id: Set(case.room_id),
@@ -497,7 +518,7 @@ async fn offered_slot(
         schedule.horizon_days.into(),
     )
     .into_iter()
-    .find(|s| s.starts_at == starts_at && s.starts_at >= earliest)
+    .find(|s| s.starts_at == starts_at && s.starts_at > earliest)
     .ok_or(Error::Invalid("mediation-slot-unavailable"))
 }
 
@@ -527,7 +548,7 @@ pub async fn book(
     } else {
         Status::Accepted
     };
-    let txn = place_booking(db, case, slot, &Status::OPEN, to, Vec::new(), now).await?;
+    let txn = place_booking(db, case, detail.booking.as_ref(), slot, to, Vec::new(), now).await?;
     let (kind, topic) = match detail.booking {
         Some(_) => (EventKind::Rescheduled, "inbox-case-rescheduled"),
         None => (EventKind::Booked, "inbox-case-booked"),
@@ -577,7 +598,16 @@ pub async fn propose(
         mediation_case::Column::MediatorId,
         Expr::value(account.user.id),
     )];
-    let txn = place_booking(db, case, slot, &Status::OPEN, Status::Accepted, more, now).await?;
+    let txn = place_booking(
+        db,
+        case,
+        detail.booking.as_ref(),
+        slot,
+        Status::Accepted,
+        more,
+        now,
+    )
+    .await?;
     record(
         &txn,
         case,

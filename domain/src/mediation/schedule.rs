@@ -194,7 +194,8 @@ pub fn cut_slots(
     slots
 }
 
-/// Slots of the room's horizon that start at `earliest` or later and nobody holds.
+/// Slots of the room's horizon that start after `earliest` and nobody holds. (A slot exactly
+/// at the cut-off could be booked but not cancelled, so it is not offered.)
 pub async fn free_slots(
     db: &impl ConnectionTrait,
     room_id: i32,
@@ -219,7 +220,7 @@ pub async fn free_slots(
         schedule.horizon_days.into(),
     )
     .into_iter()
-    .filter(|s| s.starts_at >= earliest && !held.contains(&s.starts_at))
+    .filter(|s| s.starts_at > earliest && !held.contains(&s.starts_at))
     .collect())
 }
 
