@@ -7,17 +7,8 @@ pub mod pages;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::directory::Room;
 use crate::error::AppError;
-
-/// A mediation room as the forms and the case page show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomInfo {
-    pub id: i32,
-    pub name: String,
-    pub address: String,
-    pub hours: String,
-    pub is_main: bool,
-}
 
 /// One bookable slot: the form sends `value`; people read the local day and time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +44,7 @@ pub struct CaseInfo {
     pub tried_aid_station: bool,
     pub mode: String,
     pub level: String,
-    pub room: RoomInfo,
+    pub room: Room,
     pub slot: Option<String>,
     pub outcome: Option<String>,
     pub agreement: Option<String>,
@@ -86,7 +77,7 @@ pub struct CaseLine {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueInfo {
-    pub rooms: Vec<RoomInfo>,
+    pub rooms: Vec<Room>,
     pub new: Vec<CaseLine>,
     pub today: Vec<CaseLine>,
     pub upcoming: Vec<CaseLine>,
@@ -106,7 +97,7 @@ pub struct WindowInfo {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduleInfo {
-    pub room: RoomInfo,
+    pub room: Room,
     pub slot_minutes: i32,
     pub buffer_minutes: i32,
     pub needs_confirmation: bool,
@@ -119,7 +110,7 @@ pub struct ScheduleInfo {
 /// What the request form offers: the reader's own community's room first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestChoices {
-    pub rooms: Vec<RoomInfo>,
+    pub rooms: Vec<Room>,
 }
 
 /// The figures of a set of cases, rates in per cent.
@@ -157,24 +148,12 @@ pub const LEVELS: [&str; 4] = ["aid_station", "room", "community", "station"];
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use chrono::{DateTime, Datelike, Utc};
-    use domain::entities::{availability, mediation_room};
+    use domain::entities::availability;
     use domain::mediation::schedule::Slot;
     use domain::mediation::stats::Figures;
     use domain::time::{format_local, local};
 
     use super::*;
-
-    impl From<mediation_room::Model> for RoomInfo {
-        fn from(room: mediation_room::Model) -> Self {
-            RoomInfo {
-                id: room.id,
-                is_main: room.parent_id.is_none(),
-                name: room.name,
-                address: room.address,
-                hours: room.hours,
-            }
-        }
-    }
 
     impl From<Slot> for SlotInfo {
         fn from(slot: Slot) -> Self {
@@ -308,7 +287,7 @@ pub async fn request_options() -> Result<RequestChoices, AppError> {
         )
     });
     Ok(RequestChoices {
-        rooms: rooms.into_iter().map(RoomInfo::from).collect(),
+        rooms: rooms.into_iter().map(Room::from).collect(),
     })
 }
 
@@ -592,7 +571,7 @@ pub async fn mediator_queue() -> Result<QueueInfo, AppError> {
         rooms: domain::mediation::schedule::rooms_of(&db, &me)
             .await?
             .into_iter()
-            .map(RoomInfo::from)
+            .map(Room::from)
             .collect(),
         new: lines(queue.new),
         today: lines(queue.today),

@@ -978,6 +978,7 @@ pub async fn cases_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Cas
     let cases = mediation_case::Entity::find()
         .filter(mediation_case::Column::ResidentId.eq(user_id))
         .order_by_desc(mediation_case::Column::CreatedAt)
+        .order_by_desc(mediation_case::Column::Id)
         .all(db)
         .await?;
     lines(db, cases).await
@@ -1005,6 +1006,7 @@ pub async fn queue(
         .filter(mediation_case::Column::RoomId.is_in(rooms))
         .filter(mediation_case::Column::Status.is_in(waiting.iter().map(|s| s.as_str())))
         .order_by_asc(mediation_case::Column::CreatedAt)
+        .order_by_asc(mediation_case::Column::Id)
         .all(db)
         .await?;
     let today = local_date(now);
