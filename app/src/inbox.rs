@@ -1,6 +1,8 @@
 //! 站内信: the inbox every feature writes to (`domain::inbox`). Opening it marks all read.
 
 use leptos::prelude::*;
+#[cfg(feature = "hydrate")]
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
@@ -35,12 +37,58 @@ pub async fn inbox() -> Result<Vec<Message>, AppError> {
         .collect())
 }
 
-/// How many messages wait unread; none for a visitor.
-#[server(endpoint = "inbox/unread")]
-pub async fn unread_count() -> Result<u64, AppError> {
+/// How many messages wait unread; `None` for a visitor. A GET, so the badge can ask for it
+/// without a CSRF token: it changes nothing.
+#[server(endpoint = "inbox/unread", input = server_fn::codec::GetUrl)]
+pub async fn unread_count() -> Result<Option<u64>, AppError> {
     match crate::accounts::ssr::current_account().await? {
-        Some((me, _)) => Ok(domain::inbox::unread(&crate::state::db()?, me.user.id).await?),
-        None => Ok(0),
+        Some((me, _)) => Ok(Some(
+            domain::inbox::unread(&crate::state::db()?, me.user.id).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// How often an open page asks for the unread count.
+#[cfg(feature = "hydrate")]
+const POLL: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The unread count on 我的. The server renders it with the page; once the island wakes it
+/// asks again every 20 seconds, so a message shows up without reloading.
+#[island]
+pub fn UnreadBadge(initial: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    let (count, set_count) = signal(initial);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let poll = move || {
+            leptos::task::spawn_local(async move {
+                let Ok(response) = gloo_net::http::Request::get(UnreadCount::PATH).send().await
+                else {
+                    return;
+                };
+                if let Ok(text) = response.text().await
+                    && let Ok(n) = text.trim().parse::<u64>()
+                {
+                    set_count.set(n);
+                }
+            });
+        };
+        if let Ok(handle) = set_interval_with_handle(poll, POLL) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_count;
+    view! {
+        <span
+            class="count-badge"
+            title=i18n.t("inbox-unread")
+            data-unread=move || count.get().to_string()
+            class:empty=move || count.get() == 0
+        >
+            {move || count.get()}
+        </span>
     }
 }
 

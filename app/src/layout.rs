@@ -57,14 +57,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                         unread
                             .get()
                             .and_then(Result::ok)
-                            .filter(|n| *n > 0)
-                            .map(|n| {
-                                view! {
-                                    <span class="count-badge" title=i18n.t("inbox-unread")>
-                                        {n}
-                                    </span>
-                                }
-                            })
+                            .flatten()
+                            .map(|initial| view! { <crate::inbox::UnreadBadge initial /> })
                     }}
                 </Suspense>
             </A>

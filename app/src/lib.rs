@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod layout;
 pub mod mediation;
+pub mod notices;
 pub mod pages;
 pub mod prefs;
 pub mod security;
@@ -138,7 +139,32 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/notices")
-                        view=pages::notices::NoticesPage
+                        view=notices::pages::NoticesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/notices/archive")
+                        view=notices::pages::ArchivePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/notices/desk")
+                        view=notices::pages::DeskPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/notices/new")
+                        view=notices::pages::EditorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/notices/:id")
+                        view=notices::pages::NoticePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/notices/:id/edit")
+                        view=notices::pages::EditorPage
                         ssr=SsrMode::Async
                     />
                     <Route

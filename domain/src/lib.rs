@@ -10,6 +10,7 @@ pub mod error;
 pub mod inbox;
 pub mod mediation;
 pub mod migration;
+pub mod notices;
 pub mod settings;
 pub mod testing;
 mod text_enum;

@@ -61,9 +61,6 @@ teahouse-title = Police tea house
 teahouse-intro = The tea house of Zongpuqiao police office: talking over tea keeps neighbours at peace. The online tea house opens soon; here are the offices and their liaison rooms.
 teahouse-office-rooms = Liaison rooms
 
-notices-title = Safety notices
-notices-empty = There are no active safety notices.
-notices-intro = Notices from community officers about fraud, drowning, traffic, fire, weather, missing people and public order appear here.
 
 volunteers-title = Lao Wang volunteers
 volunteers-intro = More than 540 new Ningbo people volunteering: fellow townspeople helping each other stay safe.
@@ -154,3 +151,4 @@ privacy-collect = We collect only what the service needs: your mobile number (to
 privacy-use = This is used only for community policing services: mediation bookings, the tea house, and safety notices for your community. We never sell it or give it to unrelated parties.
 privacy-show = Your number is never shown publicly; apart from you and staff who need it, people only see it masked, like 138****1234.
 privacy-rights = On the "Me" page you can download all your data, change your password or delete your account at any time (Personal Information Protection Law).
+home-all-notices = All { $count } notices

@@ -61,9 +61,6 @@ teahouse-title = 警事茶楼
 teahouse-intro = 总浦桥警务室的“警事茶楼”：沟通茶叙中，和谐邻里间。线上茶楼即将开张，下面是各警务室和联络室。
 teahouse-office-rooms = 联络室
 
-notices-title = 安全提示
-notices-empty = 目前没有生效的安全提示。
-notices-intro = 社区民警发布的反诈、防溺水、交通、消防、天气、寻人、治安提示会显示在这里。
 
 volunteers-title = 老王帮帮团
 volunteers-intro = 540 余名新宁波人组成的志愿服务队伍：老乡帮老乡，一起保平安。
@@ -154,3 +151,4 @@ privacy-collect = 我们只收集提供服务所必需的信息：手机号（�
 privacy-use = 这些信息只用于社区警务服务：预约调解、茶楼交流、推送与您社区相关的安全提示。我们不会出售或向无关方提供。
 privacy-show = 您的手机号不会公开显示；除您本人和确有需要的工作人员外，其他人只能看到 138****1234 这样的隐去中间四位的号码。
 privacy-rights = 您可以随时在“我的”页面下载您的全部数据、修改密码或注销账号（依据《个人信息保护法》）。
+home-all-notices = 全部 { $count } 条安全提示

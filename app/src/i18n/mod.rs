@@ -62,11 +62,15 @@ impl Locale {
                 include_str!("../../locales/zh-CN/core.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/mediation.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/notices.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
                 "\n",
                 include_str!("../../locales/en/mediation.ftl"),
+                "\n",
+                include_str!("../../locales/en/notices.ftl"),
             ),
         }
     }
@@ -276,6 +280,24 @@ mod tests {
         );
         needed.extend((1..=7).map(|d| format!("weekday-{d}")));
         needed.extend((1..=5).map(|r| format!("rating-{r}")));
+        use domain::notices::{Category, Severity, Status as NoticeStatus};
+        needed.extend(domain::notices::REFUSAL_CODES.iter().map(|c| c.to_string()));
+        needed.extend(domain::notices::INBOX_TOPICS.iter().map(|c| c.to_string()));
+        needed.extend(
+            Category::ALL
+                .iter()
+                .map(|v| format!("notice-category-{}", v.as_str())),
+        );
+        needed.extend(
+            Severity::ALL
+                .iter()
+                .map(|v| format!("notice-severity-{}", v.as_str())),
+        );
+        needed.extend(
+            NoticeStatus::ALL
+                .iter()
+                .map(|v| format!("notice-status-{}", v.as_str())),
+        );
         let missing: Vec<_> = needed.iter().filter(|c| !known.contains(*c)).collect();
         assert!(missing.is_empty(), "{missing:?}");
         for role in domain::accounts::Role::ALL {

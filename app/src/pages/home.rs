@@ -4,6 +4,10 @@ use leptos_meta::Title;
 use crate::directory::{CommunityList, directory_figures, list_communities};
 use crate::error::Loaded;
 use crate::i18n::use_i18n;
+use crate::notices::pages::NoticeCardView;
+
+/// Notices on the home page: the most pressing few, the rest one tap away.
+const HOME_NOTICES: usize = 3;
 
 /// 首页: what the portal offers, the figures of the subdistrict, and the way to one's community.
 #[component]
@@ -11,6 +15,7 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let figures = Resource::new(|| (), |_| directory_figures());
     let communities = Resource::new(|| (), |_| list_communities());
+    let notices = Resource::new(|| (), |_| crate::notices::list_notices(None));
     let shortcuts = [
         (
             "/mediation",
@@ -29,6 +34,30 @@ pub fn HomePage() -> impl IntoView {
         <Title text=i18n.t("nav-home") />
         <h1>{i18n.t("home-title")}</h1>
         <p class="lead">{i18n.t("home-intro")}</p>
+        <Loaded
+            resource=notices
+            view=move |list| {
+                let total = list.notices.len() as u64;
+                (total > 0)
+                    .then(|| {
+                        view! {
+                            <section class="home-notices" aria-label=i18n.t("notices-title")>
+                                <ul class="cards notices">
+                                    {list
+                                        .notices
+                                        .into_iter()
+                                        .take(HOME_NOTICES)
+                                        .map(|card| view! { <NoticeCardView card /> })
+                                        .collect_view()}
+                                </ul>
+                                <p>
+                                    <a href="/notices">{i18n.count("home-all-notices", total)}</a>
+                                </p>
+                            </section>
+                        }
+                    })
+            }
+        />
         <h2>{i18n.t("home-shortcuts")}</h2>
         <ul class="shortcuts">
             {shortcuts

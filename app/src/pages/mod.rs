@@ -3,6 +3,5 @@
 //! the directory already knows.
 
 pub mod home;
-pub mod notices;
 pub mod teahouse;
 pub mod volunteers;

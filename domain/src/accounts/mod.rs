@@ -183,6 +183,7 @@ pub async fn register(
     }
     .insert(&txn)
     .await?;
+    crate::notices::deliver_urgent(&txn, user.id, community_id, now).await?;
     txn.commit().await?;
     Ok(Account {
         user,

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_directory;
 mod m20261129_000002_accounts;
 mod m20261129_000003_mediation;
+mod m20261129_000004_notices;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_directory::Migration),
             Box::new(m20261129_000002_accounts::Migration),
             Box::new(m20261129_000003_mediation::Migration),
+            Box::new(m20261129_000004_notices::Migration),
         ]
     }
 }

@@ -1,0 +1,343 @@
+//! 安全提示: safety notices. Pages in `pages.rs`, the body's Markdown-lite in `markup.rs`,
+//! the rules (targeting, versions, reads) in `domain::notices`; feeds for other systems are
+//! served by `server::feeds`.
+
+pub mod markup;
+pub mod pages;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+pub const CATEGORIES: [&str; 8] = [
+    "fraud", "drowning", "traffic", "fire", "weather", "missing", "order", "other",
+];
+pub const SEVERITIES: [&str; 4] = ["info", "caution", "warning", "urgent"];
+
+/// A notice in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeCard {
+    pub id: i32,
+    pub title: String,
+    pub category: String,
+    pub severity: String,
+    pub status: String,
+    pub pinned: bool,
+    pub published_at: Option<String>,
+    /// When it was changed after publication.
+    pub updated_at: Option<String>,
+    pub expires_at: String,
+    pub active: bool,
+    /// Target communities; empty: all.
+    pub communities: Vec<String>,
+    pub unread: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeList {
+    pub notices: Vec<NoticeCard>,
+    /// For a signed-in resident: their community.
+    pub community: Option<String>,
+    /// For visitors: the filter's choices and choice.
+    pub choices: Vec<(i32, String)>,
+    pub chosen: Option<i32>,
+    pub is_officer: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeDetail {
+    pub card: NoticeCard,
+    pub body: String,
+    pub starts_at: String,
+    pub is_officer: bool,
+}
+
+/// What the editor shows and sends back. Times are local, as `<input type=datetime-local>`
+/// writes them: "2026-12-01T09:00".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeInput {
+    #[serde(default)]
+    pub id: Option<i32>,
+    pub title: String,
+    pub body: String,
+    pub category: String,
+    pub severity: String,
+    /// "all", or "some" with `communities`.
+    pub target: String,
+    #[serde(default)]
+    pub communities: Vec<i32>,
+    pub starts_at: String,
+    pub expires_at: String,
+    #[serde(default)]
+    pub pinned: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Editor {
+    pub input: NoticeInput,
+    pub status: String,
+    pub choices: Vec<(i32, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskRow {
+    pub card: NoticeCard,
+    pub read: u64,
+    pub audience: u64,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::collections::BTreeSet;
+
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    use domain::notices::Notice;
+    use domain::time::{SHANGHAI, format_local, local};
+
+    use super::*;
+
+    pub fn card(n: &Notice, read: &BTreeSet<i32>, now: DateTime<Utc>) -> NoticeCard {
+        NoticeCard {
+            id: n.notice.id,
+            title: n.notice.title.clone(),
+            category: n.notice.category.clone(),
+            severity: n.notice.severity.clone(),
+            status: n.notice.status.clone(),
+            pinned: n.notice.pinned,
+            published_at: n.notice.published_at.map(format_local),
+            updated_at: n.was_updated().then(|| format_local(n.notice.updated_at)),
+            expires_at: format_local(n.notice.expires_at),
+            active: n.is_active(now),
+            communities: n.communities.iter().map(|(_, name)| name.clone()).collect(),
+            unread: !read.contains(&n.notice.id),
+        }
+    }
+
+    /// "2026-12-01T09:00" in Ningbo time.
+    pub fn parse_local(text: &str) -> Result<DateTime<Utc>, AppError> {
+        NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
+            .ok()
+            .and_then(|t| t.and_local_timezone(SHANGHAI).single())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| AppError::invalid("notice-times-invalid"))
+    }
+
+    pub fn input_time(at: DateTime<Utc>) -> String {
+        local(at).format("%Y-%m-%dT%H:%M").to_string()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn reads_the_browsers_local_time_as_ningbo_time() {
+            let at = super::parse_local("2026-12-01T09:00").expect("a time");
+            assert_eq!(at.to_rfc3339(), "2026-12-01T01:00:00+00:00");
+            assert_eq!(super::input_time(at), "2026-12-01T09:00");
+            assert!(super::parse_local("tomorrow").is_err());
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn choices() -> Result<Vec<(i32, String)>, AppError> {
+    let db = crate::state::db()?;
+    Ok(domain::directory::communities(&db)
+        .await?
+        .into_iter()
+        .map(|c| (c.community.id, c.community.name))
+        .collect())
+}
+
+/// The notices in force: for a signed-in resident, those of their community; for a
+/// visitor, all of them or one community's.
+#[server(endpoint = "notices", input = server_fn::codec::GetUrl)]
+pub async fn list_notices(community: Option<i32>) -> Result<NoticeList, AppError> {
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let me = crate::accounts::ssr::current_account()
+        .await?
+        .map(|(a, _)| a);
+    let is_officer = me
+        .as_ref()
+        .is_some_and(|a| a.has(domain::accounts::Role::Officer));
+    let (scope, community) = match me.as_ref().and_then(|a| a.user.community_id) {
+        Some(own) => {
+            let name = domain::directory::communities(&db)
+                .await?
+                .into_iter()
+                .find(|c| c.community.id == own)
+                .map(|c| c.community.name);
+            (Some(own), name)
+        }
+        None => (community, None),
+    };
+    let active = domain::notices::active(&db, scope, now).await?;
+    let read = match &me {
+        Some(account) => {
+            let ids: Vec<i32> = active.iter().map(|n| n.notice.id).collect();
+            domain::notices::read_by(&db, account.user.id, &ids).await?
+        }
+        // A visitor has no reads to keep: nothing is marked unread for them.
+        None => active.iter().map(|n| n.notice.id).collect(),
+    };
+    Ok(NoticeList {
+        notices: active.iter().map(|n| ssr::card(n, &read, now)).collect(),
+        choices: if me.is_none() {
+            choices().await?
+        } else {
+            Vec::new()
+        },
+        chosen: if me.is_none() { scope } else { None },
+        community,
+        is_officer,
+    })
+}
+
+/// One notice; opening it marks it read.
+#[server(endpoint = "notice", input = server_fn::codec::GetUrl)]
+pub async fn get_notice(id: i32) -> Result<NoticeDetail, AppError> {
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let me = crate::accounts::ssr::current_account()
+        .await?
+        .map(|(a, _)| a);
+    let notice = domain::notices::get(&db, id, me.as_ref()).await?;
+    if let Some(account) = &me {
+        domain::notices::mark_read(&db, account.user.id, id, now).await?;
+    }
+    let read = std::iter::once(id).collect();
+    Ok(NoticeDetail {
+        card: ssr::card(&notice, &read, now),
+        body: notice.notice.body.clone(),
+        starts_at: domain::time::format_local(notice.notice.starts_at),
+        is_officer: me.is_some_and(|a| a.has(domain::accounts::Role::Officer)),
+    })
+}
+
+/// The archive, by category and month ("2026-11").
+#[server(endpoint = "notices/archive", input = server_fn::codec::GetUrl)]
+pub async fn notice_archive(
+    category: Option<String>,
+    month: Option<String>,
+) -> Result<Vec<NoticeCard>, AppError> {
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let category = category
+        .as_deref()
+        .and_then(domain::notices::Category::parse);
+    let month = month
+        .filter(|m| !m.is_empty())
+        .and_then(|m| chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
+    let notices = domain::notices::archive(&db, category, month).await?;
+    let read = notices.iter().map(|n| n.notice.id).collect();
+    Ok(notices.iter().map(|n| ssr::card(n, &read, now)).collect())
+}
+
+/// Officers: every notice with how many of its residents have read it.
+#[server(endpoint = "notices/desk")]
+pub async fn notice_desk() -> Result<Vec<DeskRow>, AppError> {
+    let me = crate::accounts::ssr::require_role(domain::accounts::Role::Officer).await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let desk = domain::notices::desk(&db, &me).await?;
+    let read = desk.iter().map(|r| r.notice.notice.id).collect();
+    Ok(desk
+        .iter()
+        .map(|r| DeskRow {
+            card: ssr::card(&r.notice, &read, now),
+            read: r.read,
+            audience: r.audience,
+        })
+        .collect())
+}
+
+/// Officers: the editor, empty for a new notice.
+#[server(endpoint = "notices/editor")]
+pub async fn notice_editor(id: Option<i32>) -> Result<Editor, AppError> {
+    let me = crate::accounts::ssr::require_role(domain::accounts::Role::Officer).await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let choices = choices().await?;
+    let Some(id) = id else {
+        return Ok(Editor {
+            input: NoticeInput {
+                category: "fraud".into(),
+                severity: "info".into(),
+                target: "all".into(),
+                starts_at: ssr::input_time(now),
+                expires_at: ssr::input_time(now + chrono::Duration::days(7)),
+                ..Default::default()
+            },
+            status: "draft".into(),
+            choices,
+        });
+    };
+    let notice = domain::notices::get(&db, id, Some(&me)).await?;
+    let n = &notice.notice;
+    Ok(Editor {
+        input: NoticeInput {
+            id: Some(n.id),
+            title: n.title.clone(),
+            body: n.body.clone(),
+            category: n.category.clone(),
+            severity: n.severity.clone(),
+            target: if n.all_communities { "all" } else { "some" }.into(),
+            communities: notice.communities.iter().map(|(id, _)| *id).collect(),
+            starts_at: ssr::input_time(n.starts_at),
+            expires_at: ssr::input_time(n.expires_at),
+            pinned: n.pinned.then(|| "on".into()),
+        },
+        status: n.status.clone(),
+        choices,
+    })
+}
+
+/// Officers: saves a new draft or changes to a notice, then shows its preview.
+#[server(endpoint = "notices/save")]
+pub async fn save_notice(notice: NoticeInput) -> Result<(), AppError> {
+    let me = crate::accounts::ssr::require_role(domain::accounts::Role::Officer).await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let draft = domain::notices::Draft {
+        starts_at: ssr::parse_local(&notice.starts_at)?,
+        expires_at: ssr::parse_local(&notice.expires_at)?,
+        communities: if notice.target == "all" {
+            Vec::new()
+        } else if notice.communities.is_empty() {
+            return Err(AppError::invalid("notice-communities-invalid"));
+        } else {
+            notice.communities
+        },
+        title: notice.title,
+        body: notice.body,
+        category: notice.category,
+        severity: notice.severity,
+        pinned: notice.pinned.is_some(),
+    };
+    let id = match notice.id {
+        Some(id) => {
+            domain::notices::edit(&db, &me, id, draft, now).await?;
+            id
+        }
+        None => domain::notices::create(&db, &me, draft, now).await?.id,
+    };
+    leptos_axum::redirect(&format!("/notices/{id}/edit?done=saved"));
+    Ok(())
+}
+
+#[server(endpoint = "notices/publish")]
+pub async fn publish_notice(id: i32) -> Result<(), AppError> {
+    let me = crate::accounts::ssr::require_role(domain::accounts::Role::Officer).await?;
+    domain::notices::publish(&crate::state::db()?, &me, id, chrono::Utc::now()).await?;
+    leptos_axum::redirect(&format!("/notices/{id}?done=published"));
+    Ok(())
+}
+
+#[server(endpoint = "notices/cancel")]
+pub async fn cancel_notice(id: i32) -> Result<(), AppError> {
+    let me = crate::accounts::ssr::require_role(domain::accounts::Role::Officer).await?;
+    domain::notices::cancel(&crate::state::db()?, &me, id, chrono::Utc::now()).await?;
+    leptos_axum::redirect(&format!("/notices/{id}?done=cancelled"));
+    Ok(())
+}

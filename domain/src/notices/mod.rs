@@ -1,0 +1,663 @@
+//! 安全提示: community officers warn residents about fraud, drowning, traffic, fire, weather,
+//! missing people. A notice is drafted, published for all communities or a chosen set,
+//! updated or cancelled; every published state is kept as a version (the CAP feed's Alert,
+//! Update and Cancel follow them), and the portal records who has read what.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::{Expr, SimpleExpr},
+};
+
+use crate::accounts::{Account, Role};
+use crate::entities::{
+    community, notice, notice_community, notice_read, notice_version, user, user_role,
+};
+use crate::text_enum::text_enum;
+use crate::time::at_local;
+use crate::{Error, Result, inbox};
+
+/// Every rule code this feature can refuse with; each is a translation key.
+pub const REFUSAL_CODES: &[&str] = &[
+    "notice-title-length",
+    "notice-body-length",
+    "notice-category-invalid",
+    "notice-severity-invalid",
+    "notice-times-invalid",
+    "notice-communities-invalid",
+    "notice-changed",
+];
+
+/// The inbox topics this feature sends; each is a translation key with a `{ $code }`
+/// (here the notice's title).
+pub const INBOX_TOPICS: &[&str] = &["inbox-notice-urgent"];
+
+text_enum! {
+    pub enum Category {
+        /// 反诈
+        Fraud = "fraud",
+        /// 防溺水
+        Drowning = "drowning",
+        Traffic = "traffic",
+        Fire = "fire",
+        Weather = "weather",
+        /// 寻人
+        Missing = "missing",
+        /// 治安
+        Order = "order",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    /// 提示 / 注意 / 警告 / 紧急, in rising order.
+    pub enum Severity {
+        Info = "info",
+        Caution = "caution",
+        Warning = "warning",
+        Urgent = "urgent",
+    }
+}
+
+text_enum! {
+    pub enum Status {
+        Draft = "draft",
+        Published = "published",
+        Cancelled = "cancelled",
+    }
+}
+
+text_enum! {
+    pub enum VersionKind {
+        Published = "published",
+        Updated = "updated",
+        Cancelled = "cancelled",
+    }
+}
+
+/// What an officer writes.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+    pub category: String,
+    pub severity: String,
+    /// Empty: every community.
+    pub communities: Vec<i32>,
+    pub starts_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub pinned: bool,
+}
+
+/// A notice with its audience, as pages and feeds show it.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub notice: notice::Model,
+    /// The target communities' names; empty when it is for all.
+    pub communities: Vec<(i32, String)>,
+}
+
+impl Notice {
+    pub fn severity(&self) -> Severity {
+        Severity::parse(&self.notice.severity).unwrap_or(Severity::Info)
+    }
+
+    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
+        self.notice.status == Status::Published.as_str()
+            && self.notice.starts_at <= now
+            && now < self.notice.expires_at
+    }
+
+    /// Changed after it was first published.
+    pub fn was_updated(&self) -> bool {
+        self.notice.version > 1 && self.notice.status == Status::Published.as_str()
+    }
+}
+
+fn clean(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+struct Checked {
+    title: String,
+    body: String,
+    category: Category,
+    severity: Severity,
+    communities: BTreeSet<i32>,
+}
+
+async fn check(db: &impl ConnectionTrait, draft: &Draft) -> Result<Checked> {
+    let title = clean(&draft.title);
+    if !(2..=100).contains(&title.chars().count()) {
+        return Err(Error::Invalid("notice-title-length"));
+    }
+    let body = clean(&draft.body);
+    if !(1..=5000).contains(&body.chars().count()) {
+        return Err(Error::Invalid("notice-body-length"));
+    }
+    let category =
+        Category::parse(&draft.category).ok_or(Error::Invalid("notice-category-invalid"))?;
+    let severity =
+        Severity::parse(&draft.severity).ok_or(Error::Invalid("notice-severity-invalid"))?;
+    if draft.expires_at <= draft.starts_at {
+        return Err(Error::Invalid("notice-times-invalid"));
+    }
+    let communities: BTreeSet<i32> = draft.communities.iter().copied().collect();
+    if !communities.is_empty() {
+        let known = community::Entity::find()
+            .filter(community::Column::Id.is_in(communities.iter().copied()))
+            .all(db)
+            .await?;
+        if known.len() != communities.len() {
+            return Err(Error::Invalid("notice-communities-invalid"));
+        }
+    }
+    Ok(Checked {
+        title,
+        body,
+        category,
+        severity,
+        communities,
+    })
+}
+
+async fn set_communities(
+    txn: &DatabaseTransaction,
+    notice_id: i32,
+    communities: &BTreeSet<i32>,
+) -> Result<()> {
+    notice_community::Entity::delete_many()
+        .filter(notice_community::Column::NoticeId.eq(notice_id))
+        .exec(txn)
+        .await?;
+    if !communities.is_empty() {
+        notice_community::Entity::insert_many(communities.iter().map(|c| {
+            notice_community::ActiveModel {
+                notice_id: Set(notice_id),
+                community_id: Set(*c),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn content(checked: &Checked, draft: &Draft) -> Vec<(notice::Column, SimpleExpr)> {
+    vec![
+        (notice::Column::Title, Expr::value(checked.title.clone())),
+        (notice::Column::Body, Expr::value(checked.body.clone())),
+        (
+            notice::Column::Category,
+            Expr::value(checked.category.as_str()),
+        ),
+        (
+            notice::Column::Severity,
+            Expr::value(checked.severity.as_str()),
+        ),
+        (
+            notice::Column::AllCommunities,
+            Expr::value(checked.communities.is_empty()),
+        ),
+        (notice::Column::StartsAt, Expr::value(draft.starts_at)),
+        (notice::Column::ExpiresAt, Expr::value(draft.expires_at)),
+        (notice::Column::Pinned, Expr::value(draft.pinned)),
+    ]
+}
+
+/// Saves a new draft; nothing is shown to residents until it is published.
+pub async fn create(
+    db: &DatabaseConnection,
+    officer: &Account,
+    draft: Draft,
+    now: DateTime<Utc>,
+) -> Result<notice::Model> {
+    officer.require(Role::Officer)?;
+    let checked = check(db, &draft).await?;
+    let txn = db.begin().await?;
+    let created = notice::Entity::insert(notice::ActiveModel {
+        title: Set(checked.title.clone()),
+        body: Set(checked.body.clone()),
+        category: Set(checked.category.as_str().to_owned()),
+        severity: Set(checked.severity.as_str().to_owned()),
+        all_communities: Set(checked.communities.is_empty()),
+        starts_at: Set(draft.starts_at),
+        expires_at: Set(draft.expires_at),
+        pinned: Set(draft.pinned),
+        status: Set(Status::Draft.as_str().to_owned()),
+        version: Set(0),
+        author_id: Set(Some(officer.user.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        is_demo: Set(false),
+        ..Default::default()
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    set_communities(&txn, created.id, &checked.communities).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Moves the notice from `from` with `more` columns set, bumping its version when it
+/// publishes a new state; refuses when someone else changed it first.
+async fn guarded_update(
+    txn: &DatabaseTransaction,
+    current: &notice::Model,
+    from: Status,
+    more: Vec<(notice::Column, SimpleExpr)>,
+) -> Result<()> {
+    let mut update = notice::Entity::update_many();
+    for (column, value) in more {
+        update = update.col_expr(column, value);
+    }
+    let result = update
+        .filter(notice::Column::Id.eq(current.id))
+        .filter(notice::Column::Status.eq(from.as_str()))
+        .filter(notice::Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::Invalid("notice-changed"));
+    }
+    Ok(())
+}
+
+async fn add_version(
+    txn: &DatabaseTransaction,
+    notice_id: i32,
+    version: i32,
+    kind: VersionKind,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    notice_version::Entity::insert(notice_version::ActiveModel {
+        notice_id: Set(notice_id),
+        version: Set(version),
+        kind: Set(kind.as_str().to_owned()),
+        at: Set(at),
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+async fn load(db: &impl ConnectionTrait, id: i32) -> Result<notice::Model> {
+    notice::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Changes a draft, or a published notice (residents then see that it changed, and when).
+/// A cancelled notice stays as it was.
+pub async fn edit(
+    db: &DatabaseConnection,
+    officer: &Account,
+    id: i32,
+    draft: Draft,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    officer.require(Role::Officer)?;
+    let checked = check(db, &draft).await?;
+    let current = load(db, id).await?;
+    let status = Status::parse(&current.status).unwrap_or(Status::Cancelled);
+    let mut more = content(&checked, &draft);
+    more.push((notice::Column::UpdatedAt, Expr::value(now)));
+    let txn = db.begin().await?;
+    match status {
+        Status::Draft => guarded_update(&txn, &current, status, more).await?,
+        Status::Published => {
+            more.push((notice::Column::Version, Expr::value(current.version + 1)));
+            guarded_update(&txn, &current, status, more).await?;
+            add_version(&txn, id, current.version + 1, VersionKind::Updated, now).await?;
+        }
+        Status::Cancelled => return Err(Error::Invalid("notice-changed")),
+    }
+    set_communities(&txn, id, &checked.communities).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Publishes a draft. An urgent notice also goes to the inbox of every resident it is for.
+pub async fn publish(
+    db: &DatabaseConnection,
+    officer: &Account,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    officer.require(Role::Officer)?;
+    let current = load(db, id).await?;
+    let txn = db.begin().await?;
+    let more = vec![
+        (
+            notice::Column::Status,
+            Expr::value(Status::Published.as_str()),
+        ),
+        (notice::Column::Version, Expr::value(1)),
+        (notice::Column::PublishedAt, Expr::value(now)),
+        (notice::Column::UpdatedAt, Expr::value(now)),
+    ];
+    guarded_update(&txn, &current, Status::Draft, more).await?;
+    add_version(&txn, id, 1, VersionKind::Published, now).await?;
+    if current.severity == Severity::Urgent.as_str() {
+        let link = format!("/notices/{id}");
+        let notice = with_targets(&txn, vec![current.clone()]).await?.remove(0);
+        for resident in audience(&notice, &residents(&txn).await?) {
+            inbox::send(
+                &txn,
+                resident,
+                "inbox-notice-urgent",
+                &current.title,
+                &link,
+                now,
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Withdraws a published notice: it leaves the active list and stays in the archive,
+/// marked cancelled.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    officer: &Account,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    officer.require(Role::Officer)?;
+    let current = load(db, id).await?;
+    let txn = db.begin().await?;
+    let more = vec![
+        (
+            notice::Column::Status,
+            Expr::value(Status::Cancelled.as_str()),
+        ),
+        (notice::Column::Version, Expr::value(current.version + 1)),
+        (notice::Column::CancelledAt, Expr::value(now)),
+        (notice::Column::UpdatedAt, Expr::value(now)),
+    ];
+    guarded_update(&txn, &current, Status::Published, more).await?;
+    add_version(&txn, id, current.version + 1, VersionKind::Cancelled, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Every resident with their community.
+async fn residents(db: &impl ConnectionTrait) -> Result<Vec<(i32, Option<i32>)>> {
+    let ids: Vec<i32> = user_role::Entity::find()
+        .filter(user_role::Column::Role.eq(Role::Resident.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.community_id))
+        .collect())
+}
+
+/// The residents a notice is for: residents of its communities, or all residents.
+fn audience(notice: &Notice, residents: &[(i32, Option<i32>)]) -> BTreeSet<i32> {
+    residents
+        .iter()
+        .filter(|(_, community)| {
+            notice.notice.all_communities
+                || community.is_some_and(|c| notice.communities.iter().any(|(id, _)| *id == c))
+        })
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// Target communities by notice.
+async fn targets(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<BTreeMap<i32, Vec<(i32, String)>>> {
+    let links = notice_community::Entity::find()
+        .filter(notice_community::Column::NoticeId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let names: BTreeMap<i32, String> = community::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let mut by_notice: BTreeMap<i32, Vec<(i32, String)>> = BTreeMap::new();
+    for link in links {
+        if let Some(name) = names.get(&link.community_id) {
+            by_notice
+                .entry(link.notice_id)
+                .or_default()
+                .push((link.community_id, name.clone()));
+        }
+    }
+    Ok(by_notice)
+}
+
+async fn with_targets(
+    db: &impl ConnectionTrait,
+    notices: Vec<notice::Model>,
+) -> Result<Vec<Notice>> {
+    let ids: Vec<i32> = notices.iter().map(|n| n.id).collect();
+    let mut targets = targets(db, &ids).await?;
+    Ok(notices
+        .into_iter()
+        .map(|n| Notice {
+            communities: targets.remove(&n.id).unwrap_or_default(),
+            notice: n,
+        })
+        .collect())
+}
+
+/// Urgent first, then pinned, then the newest.
+fn rank(notices: &mut [Notice]) {
+    notices.sort_by(|a, b| {
+        (b.severity() == Severity::Urgent)
+            .cmp(&(a.severity() == Severity::Urgent))
+            .then(b.notice.pinned.cmp(&a.notice.pinned))
+            .then(b.notice.published_at.cmp(&a.notice.published_at))
+            .then(b.notice.id.cmp(&a.notice.id))
+    });
+}
+
+/// The notices in force now for `community` (`None`: for any community), ranked.
+pub async fn active(
+    db: &impl ConnectionTrait,
+    community: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Notice>> {
+    let notices = notice::Entity::find()
+        .filter(notice::Column::Status.eq(Status::Published.as_str()))
+        .filter(notice::Column::StartsAt.lte(now))
+        .filter(notice::Column::ExpiresAt.gt(now))
+        .all(db)
+        .await?;
+    let mut notices: Vec<Notice> = with_targets(db, notices)
+        .await?
+        .into_iter()
+        .filter(|n| {
+            community.is_none_or(|c| {
+                n.notice.all_communities || n.communities.iter().any(|(id, _)| *id == c)
+            })
+        })
+        .collect();
+    rank(&mut notices);
+    Ok(notices)
+}
+
+/// Puts the urgent notices in force for `community` into a new resident's inbox, as
+/// publishing put them into the inbox of the residents there before.
+pub async fn deliver_urgent(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    community: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for notice in active(db, Some(community), now).await? {
+        if notice.severity() == Severity::Urgent {
+            let link = format!("/notices/{}", notice.notice.id);
+            inbox::send(
+                db,
+                user_id,
+                "inbox-notice-urgent",
+                &notice.notice.title,
+                &link,
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Which of `ids` the reader has opened.
+pub async fn read_by(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    ids: &[i32],
+) -> Result<BTreeSet<i32>> {
+    Ok(notice_read::Entity::find()
+        .filter(notice_read::Column::UserId.eq(user_id))
+        .filter(notice_read::Column::NoticeId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.notice_id)
+        .collect())
+}
+
+/// How many notices in force for the reader's community they have not opened.
+pub async fn unread(
+    db: &impl ConnectionTrait,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let active = active(db, account.user.community_id, now).await?;
+    let ids: Vec<i32> = active.iter().map(|n| n.notice.id).collect();
+    let read = read_by(db, account.user.id, &ids).await?;
+    Ok(ids.iter().filter(|id| !read.contains(id)).count() as u64)
+}
+
+/// Records that the reader opened the notice (once; the first time counts).
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    notice_read::Entity::insert(notice_read::ActiveModel {
+        notice_id: Set(id),
+        user_id: Set(user_id),
+        read_at: Set(now),
+    })
+    .on_conflict_do_nothing_on([notice_read::Column::NoticeId, notice_read::Column::UserId])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// One notice. Drafts are for officers only: anyone else is told it does not exist.
+pub async fn get(db: &impl ConnectionTrait, id: i32, reader: Option<&Account>) -> Result<Notice> {
+    let notice = load(db, id).await?;
+    let is_officer = reader.is_some_and(|a| a.require(Role::Officer).is_ok());
+    if notice.status == Status::Draft.as_str() && !is_officer {
+        return Err(Error::NotFound);
+    }
+    Ok(with_targets(db, vec![notice]).await?.remove(0))
+}
+
+/// Every published state of a notice, oldest first: what CAP's Update and Cancel reference.
+pub async fn versions(db: &impl ConnectionTrait, id: i32) -> Result<Vec<notice_version::Model>> {
+    Ok(notice_version::Entity::find()
+        .filter(notice_version::Column::NoticeId.eq(id))
+        .order_by_asc(notice_version::Column::Version)
+        .all(db)
+        .await?)
+}
+
+/// The archive: published and cancelled notices, newest first, by category and by the
+/// local month they were published in.
+pub async fn archive(
+    db: &impl ConnectionTrait,
+    category: Option<Category>,
+    month: Option<NaiveDate>,
+) -> Result<Vec<Notice>> {
+    let mut query = notice::Entity::find()
+        .filter(notice::Column::Status.ne(Status::Draft.as_str()))
+        .order_by_desc(notice::Column::PublishedAt)
+        .order_by_desc(notice::Column::Id)
+        .limit(200);
+    if let Some(category) = category {
+        query = query.filter(notice::Column::Category.eq(category.as_str()));
+    }
+    if let Some(first) = month.and_then(|m| m.with_day(1)) {
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first);
+        if let (Some(from), Some(to)) = (at_local(first, 0), at_local(next, 0)) {
+            query = query
+                .filter(notice::Column::PublishedAt.gte(from))
+                .filter(notice::Column::PublishedAt.lt(to));
+        }
+    }
+    with_targets(db, query.all(db).await?).await
+}
+
+/// A notice for the officers' desk, with how many of the residents it is for have read it.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    pub notice: Notice,
+    pub read: u64,
+    pub audience: u64,
+}
+
+/// Every notice, drafts included, newest first, with its reach.
+pub async fn desk(db: &impl ConnectionTrait, officer: &Account) -> Result<Vec<Reach>> {
+    officer.require(Role::Officer)?;
+    let notices = notice::Entity::find()
+        .order_by_desc(notice::Column::UpdatedAt)
+        .order_by_desc(notice::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = notices.iter().map(|n| n.id).collect();
+    let residents = residents(db).await?;
+    let mut reads: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+    for read in notice_read::Entity::find()
+        .filter(notice_read::Column::NoticeId.is_in(ids))
+        .all(db)
+        .await?
+    {
+        reads.entry(read.notice_id).or_default().push(read.user_id);
+    }
+    let mut desk = Vec::new();
+    for notice in with_targets(db, notices).await? {
+        let audience = audience(&notice, &residents);
+        let read = reads
+            .get(&notice.notice.id)
+            .map(|readers| readers.iter().filter(|r| audience.contains(r)).count())
+            .unwrap_or(0) as u64;
+        desk.push(Reach {
+            read,
+            audience: audience.len() as u64,
+            notice,
+        });
+    }
+    Ok(desk)
+}
