@@ -4,6 +4,7 @@ pub mod api;
 pub mod assets;
 pub mod config;
 pub mod csrf;
+pub mod feeds;
 pub mod my_data;
 pub mod routes;
 

@@ -83,6 +83,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/me/data.json", get(crate::my_data::download))
         .route("/api/v1/mediation/stats", get(crate::api::mediation_stats))
+        .route("/feeds/notices.atom", get(crate::feeds::notices))
+        .route("/feeds/cap.xml", get(crate::feeds::cap_feed))
+        .route("/feeds/cap/{file}", get(crate::feeds::cap_document))
         .leptos_routes_with_context(&state, routes, context.clone(), render.clone())
         .fallback_service(static_files_or_not_found(
             &state.leptos_options.site_root,

@@ -13,6 +13,7 @@ notices-filter-community = Notices for which community
 notices-filter = Filter
 notices-any = Any
 notices-month = Month
+notices-feeds = For other systems:
 notices-archive = Past notices
 notices-new = New notice
 notices-desk = Notices desk

@@ -13,6 +13,7 @@ notices-filter-community = 看哪个社区的提示
 notices-filter = 筛选
 notices-any = 全部
 notices-month = 月份
+notices-feeds = 供其他系统订阅：
 notices-archive = 往期提示
 notices-new = 发布新提示
 notices-desk = 提示管理

@@ -87,6 +87,10 @@ pub fn NoticesPage() -> impl IntoView {
         <p>
             <a href="/notices/archive">{i18n.t("notices-archive")}</a>
         </p>
+        <p class="meta">
+            {i18n.t("notices-feeds")} " " <a href="/feeds/notices.atom">"Atom"</a> " · "
+            <a href="/feeds/cap.xml">"CAP 1.2"</a>
+        </p>
     }
 }
 
