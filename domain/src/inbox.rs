@@ -34,6 +34,35 @@ pub async fn send(
     Ok(())
 }
 
+/// The same message to many readers, 500 rows a statement: one insert per reader holds
+/// SQLite's write lock for seconds once there are tens of thousands of readers, and one
+/// insert for all runs out of parameters.
+pub async fn send_many(
+    db: &impl ConnectionTrait,
+    user_ids: impl IntoIterator<Item = i32>,
+    topic: &str,
+    subject: &str,
+    link: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let user_ids: Vec<i32> = user_ids.into_iter().collect();
+    for chunk in user_ids.chunks(500) {
+        inbox_message::Entity::insert_many(chunk.iter().map(|user_id| {
+            inbox_message::ActiveModel {
+                user_id: Set(*user_id),
+                at: Set(now),
+                topic: Set(topic.to_owned()),
+                subject: Set(subject.to_owned()),
+                link: Set(link.to_owned()),
+                ..Default::default()
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The newest messages first.
 pub async fn list(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<inbox_message::Model>> {
     Ok(inbox_message::Entity::find()

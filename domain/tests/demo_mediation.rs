@@ -1,5 +1,5 @@
 //! The 你点我调 demo: figures that add up, rooms that can be booked, accounts that can sign
-//! in, on whichever engine TEST_DATABASE_URL names.
+//! in, on whichever engine TEST_DATABASE_URL names; and the 安全提示 demo that follows it.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -10,10 +10,12 @@ use domain::demo::{
     self, DEMO_PASSWORD, MAIN_MEDIATOR_PHONE, OFFICER_PHONE, Outcome, RESIDENT_PHONES,
 };
 use domain::entities::{
-    availability, booking, case_event, mediation_case, mediation_room, room_schedule, setting, user,
+    availability, booking, case_event, community, mediation_case, mediation_room, notice,
+    notice_community, notice_read, notice_version, room_schedule, setting, user,
 };
 use domain::mediation::{self, schedule, stats};
-use domain::testing;
+use domain::notices::{self, Category, Severity, Status};
+use domain::{inbox, testing};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Statement,
@@ -322,5 +324,178 @@ async fn the_demo_accounts_never_take_over_an_existing_number() -> TestResult {
         "nothing was added"
     );
     assert_eq!(mediation_case::Entity::find().count(&db).await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demo_notices_load_once_with_the_urgent_alert_first() -> TestResult {
+    let db = loaded().await?;
+    let now = Utc::now();
+    let rows = notice::Entity::find()
+        .order_by_asc(notice::Column::Id)
+        .all(&db)
+        .await?;
+    assert_eq!(rows.len(), 8);
+    let officer = accounts::find_by_phone(&db, OFFICER_PHONE)
+        .await?
+        .ok_or("the demo officer")?;
+    let mut statuses = HashMap::new();
+    for row in &rows {
+        // What `notices::check` would accept, and what the feed relies on.
+        assert!(row.is_demo, "{}", row.title);
+        assert_eq!(row.author_id, Some(officer.id));
+        assert!(
+            (2..=100).contains(&row.title.chars().count()),
+            "{}",
+            row.title
+        );
+        assert!(
+            (1..=5000).contains(&row.body.chars().count()),
+            "{}",
+            row.title
+        );
+        assert_eq!(row.body.trim(), row.body, "{}", row.title);
+        assert!(Category::parse(&row.category).is_some());
+        assert!(Severity::parse(&row.severity).is_some());
+        assert!(row.starts_at < row.expires_at, "{}", row.title);
+        assert!(row.created_at <= now && row.updated_at <= now);
+        let targets = notice_community::Entity::find()
+            .filter(notice_community::Column::NoticeId.eq(row.id))
+            .count(&db)
+            .await?;
+        assert_eq!(row.all_communities, targets == 0, "{}", row.title);
+        let versions = notices::versions(&db, row.id).await?;
+        assert_eq!(versions.len(), row.version as usize, "{}", row.title);
+        let numbers: Vec<i32> = versions.iter().map(|v| v.version).collect();
+        assert_eq!(numbers, (1..=row.version).collect::<Vec<_>>());
+        assert!(
+            versions.windows(2).all(|w| w[0].at < w[1].at),
+            "{}",
+            row.title
+        );
+        *statuses.entry(row.status.clone()).or_insert(0) += 1;
+        match Status::parse(&row.status).ok_or("a status")? {
+            Status::Draft => {
+                assert!(versions.is_empty());
+                assert_eq!((row.published_at, row.cancelled_at), (None, None));
+                assert_eq!(row.updated_at, row.created_at);
+            }
+            status => {
+                let first = versions.first().ok_or("version 1")?;
+                let last = versions.last().ok_or("the newest version")?;
+                assert_eq!(first.kind, "published");
+                assert_eq!(row.published_at, Some(first.at));
+                assert_eq!(row.starts_at, first.at);
+                assert_eq!(row.updated_at, last.at, "{}", row.title);
+                let cancelled = status == Status::Cancelled;
+                assert_eq!(last.kind == "cancelled", cancelled);
+                assert_eq!(row.cancelled_at, cancelled.then_some(last.at));
+                assert!(versions[1..].iter().all(|v| v.kind != "published"));
+            }
+        }
+    }
+    assert_eq!(
+        (
+            statuses["published"],
+            statuses["cancelled"],
+            statuses["draft"]
+        ),
+        (6, 1, 1)
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.version == 2 && r.status == "published")
+            .count(),
+        1,
+        "one notice was updated"
+    );
+
+    // In force: the urgent anti-fraud alert first, then the newest.
+    let active = notices::active(&db, None, now).await?;
+    let first = active.first().ok_or("notices in force")?;
+    assert_eq!(first.severity(), Severity::Urgent);
+    assert_eq!(first.notice.category, "fraud");
+    assert!(first.notice.pinned && first.notice.all_communities);
+    assert!(first.notice.expires_at <= now + Duration::days(8));
+    assert_eq!(
+        active.len(),
+        5,
+        "not the expired, the cancelled or the draft"
+    );
+    assert!(
+        active[1..]
+            .windows(2)
+            .all(|w| w[0].notice.published_at >= w[1].notice.published_at)
+    );
+    assert!(active.iter().any(|n| n.was_updated()));
+    let drowning = active
+        .iter()
+        .find(|n| n.notice.category == "drowning")
+        .ok_or("the drowning reminder")?;
+    assert_eq!(drowning.communities.len(), 3);
+    let archive = notices::archive(&db, None, None).await?;
+    assert_eq!(archive.len(), 7);
+    assert!(archive.iter().any(|n| n.notice.status == "cancelled"));
+    assert!(archive.iter().any(|n| n.notice.expires_at < now));
+    let waterside = community::Entity::find()
+        .filter(community::Column::Name.eq("甬江社区"))
+        .one(&db)
+        .await?
+        .ok_or("甬江社区")?;
+    assert!(
+        notices::active(&db, Some(waterside.id), now)
+            .await?
+            .iter()
+            .any(|n| n.notice.id == drowning.notice.id)
+    );
+
+    // The demo residents were told of the alert; the first has opened it.
+    let urgent_link = format!("/notices/{}", first.notice.id);
+    for (index, phone) in RESIDENT_PHONES.iter().enumerate() {
+        let resident = accounts::find_by_phone(&db, phone)
+            .await?
+            .ok_or("a demo resident")?;
+        let messages = inbox::list(&db, resident.id).await?;
+        let told: Vec<_> = messages
+            .iter()
+            .filter(|m| m.topic == "inbox-notice-urgent")
+            .collect();
+        assert_eq!(told.len(), 1, "{phone}");
+        assert_eq!(told[0].link, urgent_link);
+        assert_eq!(told[0].subject, first.notice.title);
+        let read = notices::read_by(&db, resident.id, &[first.notice.id]).await?;
+        assert_eq!(read.contains(&first.notice.id), index == 0, "{phone}");
+        assert_eq!(told[0].read_at.is_some(), index == 0, "{phone}");
+        // 总浦桥 has the alert (read), the burglary and the drowning reminders; 后海塘 the
+        // alert, the burglary reminder and the electric-bike notice.
+        let account = accounts::Account {
+            roles: accounts::roles_of(&db, resident.id).await?,
+            user: resident,
+        };
+        assert_eq!(notices::unread(&db, &account, now).await?, [2, 3][index]);
+    }
+
+    // Loading again changes nothing; a database from before this step gets it.
+    let counts = |db: &DatabaseConnection| {
+        let db = db.clone();
+        async move {
+            Ok::<_, sea_orm::DbErr>([
+                notice::Entity::find().count(&db).await?,
+                notice_community::Entity::find().count(&db).await?,
+                notice_version::Entity::find().count(&db).await?,
+                notice_read::Entity::find().count(&db).await?,
+            ])
+        }
+    };
+    let before = counts(&db).await?;
+    assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
+    assert_eq!(counts(&db).await?, before);
+    notice::Entity::delete_many().exec(&db).await?;
+    setting::Entity::delete_by_id(demo::DEMO_NOTICES_LOADED_AT.to_owned())
+        .exec(&db)
+        .await?;
+    assert_eq!(demo::load(&db).await?, Outcome::Loaded);
+    assert_eq!(counts(&db).await?, before);
+    assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
     Ok(())
 }

@@ -179,7 +179,10 @@ fn the_atom_feed_lists_the_notices_in_force_overall_and_per_community() -> TestR
         let mut past = draft("测试：已经过期的提示", "weather", "info", vec![]);
         past.starts_at = Utc::now() - Duration::days(3);
         past.expires_at = Utc::now() - Duration::days(1);
-        desk.publish(past).await?;
+        // Published while it was in force, two days ago.
+        let id = desk.save(past).await?;
+        domain::notices::publish(&desk.db, &desk.officer, id, Utc::now() - Duration::days(2))
+            .await?;
         let withdrawn = desk
             .publish(draft("测试：已撤销的提示", "order", "info", vec![]))
             .await?;

@@ -2,16 +2,18 @@
 //! 10 communities and 59 compounds, so those names are invented; every row loaded here
 //! carries `is_demo = true`, and the portal shows a banner while demo data is present.
 //!
-//! Two steps, each in its own transaction and each remembered in a setting: the directory,
-//! then 你点我调 (`mediation`): demo accounts, the rooms' availability and a year of cases.
-//! A database that got the directory before the second step existed gets the rest on the
-//! next run.
+//! Three steps, each in its own transaction and each remembered in a setting: the
+//! directory, then 你点我调 (`mediation`): demo accounts, the rooms' availability and a year
+//! of cases, then 安全提示 (`notices`). A database that got the earlier steps before a later
+//! one existed gets the rest on the next run.
 
 mod mediation;
+mod notices;
 
 pub use mediation::{
     DEMO_MEDIATION_LOADED_AT, DEMO_PASSWORD, MAIN_MEDIATOR_PHONE, OFFICER_PHONE, RESIDENT_PHONES,
 };
+pub use notices::DEMO_NOTICES_LOADED_AT;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -103,8 +105,10 @@ const BRANCH_HOURS: &str = "周一至周五 9:00–11:30、14:00–17:00";
 pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     let directory = load_directory(db).await?;
     let mediation = mediation::load(db, chrono::Utc::now()).await?;
+    // After the accounts, so that the officer signs the notices and the residents are told.
+    let notices = notices::load(db, chrono::Utc::now()).await?;
     Ok(
-        if directory == Outcome::Loaded || mediation == Outcome::Loaded {
+        if [directory, mediation, notices].contains(&Outcome::Loaded) {
             Outcome::Loaded
         } else {
             Outcome::AlreadyLoaded

@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    sea_query::{Expr, SimpleExpr},
+    sea_query::{Expr, Query, SimpleExpr},
 };
 
 use crate::accounts::{Account, Role};
@@ -336,6 +336,11 @@ pub async fn publish(
 ) -> Result<()> {
     officer.require(Role::Officer)?;
     let current = load(db, id).await?;
+    // An expired draft would be published straight into the archive (and, if urgent,
+    // into inboxes): its dates need changing first.
+    if current.expires_at <= now {
+        return Err(Error::Invalid("notice-times-invalid"));
+    }
     let txn = db.begin().await?;
     let more = vec![
         (
@@ -347,21 +352,17 @@ pub async fn publish(
         (notice::Column::UpdatedAt, Expr::value(now)),
     ];
     guarded_update(&txn, &current, Status::Draft, more).await?;
+    // `current` was read before the update: an edit of the draft may have committed in
+    // between (a draft's version stays 0, so the guard lets it through). Read what is
+    // being published, under the lock the update holds, before telling anyone.
+    let published = load(&txn, id).await?;
     add_version(&txn, id, 1, VersionKind::Published, now).await?;
-    if current.severity == Severity::Urgent.as_str() {
+    if published.severity == Severity::Urgent.as_str() {
         let link = format!("/notices/{id}");
-        let notice = with_targets(&txn, vec![current.clone()]).await?.remove(0);
-        for resident in audience(&notice, &residents(&txn).await?) {
-            inbox::send(
-                &txn,
-                resident,
-                "inbox-notice-urgent",
-                &current.title,
-                &link,
-                now,
-            )
-            .await?;
-        }
+        let title = published.title.clone();
+        let notice = with_targets(&txn, vec![published]).await?.remove(0);
+        let audience = audience(&notice, &residents(&txn).await?);
+        inbox::send_many(&txn, audience, "inbox-notice-urgent", &title, &link, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -395,15 +396,15 @@ pub async fn cancel(
 
 /// Every resident with their community.
 async fn residents(db: &impl ConnectionTrait) -> Result<Vec<(i32, Option<i32>)>> {
-    let ids: Vec<i32> = user_role::Entity::find()
-        .filter(user_role::Column::Role.eq(Role::Resident.as_str()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.user_id)
-        .collect();
+    // A subquery, not a list of ids: a statement takes at most 32 766 parameters on SQLite
+    // and 65 535 on PostgreSQL, and a district has more residents than that.
+    let resident_ids = Query::select()
+        .column(user_role::Column::UserId)
+        .from(user_role::Entity)
+        .and_where(user_role::Column::Role.eq(Role::Resident.as_str()))
+        .to_owned();
     Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::Id.in_subquery(resident_ids))
         .all(db)
         .await?
         .into_iter()
