@@ -21,17 +21,7 @@ pub async fn send(
     link: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    inbox_message::Entity::insert(inbox_message::ActiveModel {
-        user_id: Set(user_id),
-        at: Set(now),
-        topic: Set(topic.to_owned()),
-        subject: Set(subject.to_owned()),
-        link: Set(link.to_owned()),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
-    Ok(())
+    send_many(db, [user_id], topic, subject, link, now).await
 }
 
 /// The same message to many readers, 500 rows a statement: one insert per reader holds

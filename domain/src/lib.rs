@@ -13,6 +13,7 @@ pub mod migration;
 pub mod notices;
 pub mod settings;
 pub mod testing;
+pub mod text;
 mod text_enum;
 pub mod time;
 

@@ -15,19 +15,6 @@ const MEDIATOR: &str = "13900000102";
 const OFFICER: &str = "13900000201";
 const PASSWORD: &str = "haitian-xiongzhen";
 
-async fn sign_in(portal: &Portal, phone: &str, password: &str) -> Result<Browser, Error> {
-    let mut browser = portal.browser();
-    let page = browser
-        .post_form(
-            "/login",
-            "/api/login",
-            &[("phone", phone), ("password", password)],
-        )
-        .await?;
-    assert_eq!(page.status, StatusCode::FOUND, "{phone} signs in");
-    Ok(browser)
-}
-
 async fn resident(portal: &Portal, phone: &str) -> Result<Browser, Error> {
     let mut browser = portal.browser();
     let page = browser
@@ -184,7 +171,7 @@ fn a_case_from_request_to_follow_up_and_the_figures_follow() -> TestResult {
             .await?;
         assert!(refused.location().contains("__err"));
 
-        let mut mediator = sign_in(&portal, MEDIATOR, DEMO_PASSWORD).await?;
+        let mut mediator = portal.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
         let queue = mediator.get("/mediation/queue").await?;
         assert!(
             queue.body.contains(code_of(&case)),
@@ -281,10 +268,10 @@ fn only_the_resident_the_rooms_mediators_and_officers_see_a_case() -> TestResult
         assert!(!page.body.contains("楼上 502 住户"));
 
         // Another room's mediator is no mediator of this case.
-        let mut other_room = sign_in(&portal, "13900000103", DEMO_PASSWORD).await?;
+        let mut other_room = portal.sign_in("13900000103", DEMO_PASSWORD).await?;
         assert_eq!(other_room.get(&case).await?.status, StatusCode::NOT_FOUND);
 
-        let mut officer = sign_in(&portal, OFFICER, DEMO_PASSWORD).await?;
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
         let page = officer.get(&case).await?;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("138****5678") && !page.body.contains("13812345678"));
@@ -313,7 +300,7 @@ fn the_queue_and_calendars_are_for_mediators() -> TestResult {
             resident.get("/mediation/rooms/2/schedule").await?.status,
             StatusCode::FORBIDDEN
         );
-        let mut mediator = sign_in(&portal, MEDIATOR, DEMO_PASSWORD).await?;
+        let mut mediator = portal.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
         assert_eq!(
             mediator.get("/mediation/rooms/3/schedule").await?.status,
             StatusCode::FORBIDDEN,

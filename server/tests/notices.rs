@@ -5,25 +5,12 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Browser, Error, Portal, TestResult, portal, run};
+use common::{Error, Portal, TestResult, portal, run};
 use domain::demo::DEMO_PASSWORD;
 use domain::entities::notice;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 const OFFICER: &str = "13900000201";
-
-async fn sign_in(portal: &Portal, phone: &str, password: &str) -> Result<Browser, Error> {
-    let mut browser = portal.browser();
-    let page = browser
-        .post_form(
-            "/login",
-            "/api/login",
-            &[("phone", phone), ("password", password)],
-        )
-        .await?;
-    assert_eq!(page.status, StatusCode::FOUND, "{phone} signs in");
-    Ok(browser)
-}
 
 async fn notices(portal: &Portal) -> Result<u64, Error> {
     let db = domain::db::connect(&portal.db_url).await?;
@@ -61,7 +48,7 @@ fn saved_id(location: &str) -> Option<i32> {
 fn an_officer_drafts_previews_publishes_and_cancels() -> TestResult {
     run(async {
         let portal = portal().await?;
-        let mut officer = sign_in(&portal, OFFICER, DEMO_PASSWORD).await?;
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
         let page = officer
             .post_form(
                 "/notices/new",
@@ -131,7 +118,7 @@ fn bad_input_is_explained_and_nothing_is_written() -> TestResult {
     run(async {
         let portal = portal().await?;
         let before = notices(&portal).await?;
-        let mut officer = sign_in(&portal, OFFICER, DEMO_PASSWORD).await?;
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
         let page = officer
             .post_form("/notices/new", "/api/notices/save", &form("x", "all"))
             .await?;
@@ -163,7 +150,7 @@ fn residents_and_visitors_cannot_write_notices() -> TestResult {
     run(async {
         let portal = portal().await?;
         let before = notices(&portal).await?;
-        let mut resident = sign_in(&portal, "13900000001", DEMO_PASSWORD).await?;
+        let mut resident = portal.sign_in("13900000001", DEMO_PASSWORD).await?;
         assert_eq!(
             resident.get("/notices/desk").await?.status,
             StatusCode::FORBIDDEN

@@ -15,6 +15,7 @@ use super::schedule::{self, Slot};
 use super::{DisputeType, EventKind, Level, Mode, Outcome, Policy, Status};
 use crate::accounts::{Account, Role, phone};
 use crate::entities::{booking, case_event, mediation_case, mediation_room, user};
+use crate::text::{clean, length_within, one_line};
 use crate::time::local_date;
 use crate::{Error, Result, inbox};
 
@@ -149,20 +150,6 @@ pub struct Queue {
     pub awaiting_follow_up: Vec<CaseLine>,
 }
 
-/// Removes control characters (keeping line breaks) and surrounding space.
-fn clean(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .chars()
-        .filter(|c| *c == '\n' || !c.is_control())
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
-fn length_within(text: &str, min: usize, max: usize) -> bool {
-    (min..=max).contains(&text.chars().count())
-}
-
 fn is_unique_violation(err: &sea_orm::DbErr) -> Option<String> {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
@@ -198,11 +185,11 @@ pub async fn request(
     if !length_within(&story, 10, 1000) {
         return Err(Error::Invalid("mediation-account-length"));
     }
-    let other_party = clean(&form.other_party);
+    let other_party = one_line(&form.other_party);
     if !length_within(&other_party, 1, 50) {
         return Err(Error::Invalid("mediation-other-party-required"));
     }
-    let relation = clean(&form.other_relation);
+    let relation = one_line(&form.other_relation);
     if !length_within(&relation, 0, 20) {
         return Err(Error::Invalid("mediation-relation-long"));
     }

@@ -17,6 +17,7 @@ use crate::accounts::{Account, Role};
 use crate::entities::{
     community, notice, notice_community, notice_read, notice_version, user, user_role,
 };
+use crate::text::{clean, one_line};
 use crate::text_enum::text_enum;
 use crate::time::at_local;
 use crate::{Error, Result, inbox};
@@ -118,15 +119,6 @@ impl Notice {
     }
 }
 
-fn clean(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .chars()
-        .filter(|c| *c == '\n' || !c.is_control())
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
 struct Checked {
     title: String,
     body: String,
@@ -136,7 +128,7 @@ struct Checked {
 }
 
 async fn check(db: &impl ConnectionTrait, draft: &Draft) -> Result<Checked> {
-    let title = clean(&draft.title);
+    let title = one_line(&draft.title);
     if !(2..=100).contains(&title.chars().count()) {
         return Err(Error::Invalid("notice-title-length"));
     }

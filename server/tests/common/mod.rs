@@ -94,6 +94,20 @@ impl Portal {
         )))
     }
 
+    /// A browser signed in as `phone`.
+    pub async fn sign_in(&self, phone: &str, password: &str) -> Result<Browser, Error> {
+        let mut browser = self.browser();
+        let page = browser
+            .post_form(
+                "/login",
+                "/api/login",
+                &[("phone", phone), ("password", password)],
+            )
+            .await?;
+        assert_eq!(page.status, StatusCode::FOUND, "{phone} signs in");
+        Ok(browser)
+    }
+
     pub fn browser(&self) -> Browser {
         Browser {
             router: self.router.clone(),
