@@ -55,9 +55,11 @@ const POLL: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The unread count on 我的. The server renders it with the page; once the island wakes it
 /// asks again every 20 seconds, so a message shows up without reloading.
+///
+/// The label comes from the server: translating inside the island would ship the whole
+/// catalogue to the browser in the WASM.
 #[island]
-pub fn UnreadBadge(initial: u64) -> impl IntoView {
-    let i18n = use_i18n();
+pub fn UnreadBadge(initial: u64, label: String) -> impl IntoView {
     let (count, set_count) = signal(initial);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -83,7 +85,7 @@ pub fn UnreadBadge(initial: u64) -> impl IntoView {
     view! {
         <span
             class="count-badge"
-            title=i18n.t("inbox-unread")
+            title=label
             data-unread=move || count.get().to_string()
             class:empty=move || count.get() == 0
         >

@@ -58,7 +58,14 @@ pub fn Layout(children: Children) -> impl IntoView {
                             .get()
                             .and_then(Result::ok)
                             .flatten()
-                            .map(|initial| view! { <crate::inbox::UnreadBadge initial /> })
+                            .map(|initial| {
+                                view! {
+                                    <crate::inbox::UnreadBadge
+                                        initial
+                                        label=i18n.t("inbox-unread")
+                                    />
+                                }
+                            })
                     }}
                 </Suspense>
             </A>

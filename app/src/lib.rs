@@ -14,6 +14,7 @@ pub mod prefs;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod volunteers;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -169,7 +170,27 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=path!("/volunteers")
-                        view=pages::volunteers::VolunteersPage
+                        view=volunteers::pages::VolunteersPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/volunteers/apply")
+                        view=volunteers::pages::ApplyPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/volunteers/lead")
+                        view=volunteers::pages::LeadPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/volunteers/shifts/:id")
+                        view=volunteers::pages::RosterPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/volunteers/hours")
+                        view=volunteers::pages::HoursPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/me") view=accounts::pages::MePage ssr=SsrMode::Async />

@@ -16,6 +16,7 @@ pub mod testing;
 pub mod text;
 mod text_enum;
 pub mod time;
+pub mod volunteers;
 
 pub use error::{Error, Result};
 pub use sea_orm::{DatabaseConnection, DbBackend, DbErr};

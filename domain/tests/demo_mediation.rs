@@ -1,5 +1,6 @@
 //! The 你点我调 demo: figures that add up, rooms that can be booked, accounts that can sign
-//! in, on whichever engine TEST_DATABASE_URL names; and the 安全提示 demo that follows it.
+//! in, on whichever engine TEST_DATABASE_URL names; and the 安全提示 and 老王帮帮团 demos that
+//! follow it.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -11,11 +12,12 @@ use domain::demo::{
 };
 use domain::entities::{
     availability, booking, case_event, community, mediation_case, mediation_room, notice,
-    notice_community, notice_read, notice_version, room_schedule, setting, user,
+    notice_community, notice_read, notice_version, room_schedule, setting, shift, shift_signup,
+    squad, squad_member, user,
 };
 use domain::mediation::{self, schedule, stats};
 use domain::notices::{self, Category, Severity, Status};
-use domain::{inbox, testing};
+use domain::{inbox, testing, volunteers};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Statement,
@@ -494,6 +496,151 @@ async fn the_demo_notices_load_once_with_the_urgent_alert_first() -> TestResult 
     setting::Entity::delete_by_id(demo::DEMO_NOTICES_LOADED_AT.to_owned())
         .exec(&db)
         .await?;
+    assert_eq!(demo::load(&db).await?, Outcome::Loaded);
+    assert_eq!(counts(&db).await?, before);
+    assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demo_volunteers_load_once_with_a_leader_and_shifts_for_every_squad() -> TestResult {
+    let db = loaded().await?;
+    let now = Utc::now();
+    let squads = squad::Entity::find()
+        .filter(squad::Column::IsDemo.eq(true))
+        .order_by_asc(squad::Column::Id)
+        .all(&db)
+        .await?;
+    assert_eq!(squads.len(), 6);
+    for (index, s) in squads.iter().enumerate() {
+        let members = squad_member::Entity::find()
+            .filter(squad_member::Column::SquadId.eq(s.id))
+            .all(&db)
+            .await?;
+        let leaders: Vec<_> = members.iter().filter(|m| m.is_leader).collect();
+        assert_eq!(leaders.len(), 1, "{}", s.name);
+        assert!(members.len() >= 4, "{}", s.name);
+        let leader = user::Entity::find_by_id(leaders[0].user_id)
+            .one(&db)
+            .await?
+            .ok_or("the leader")?;
+        assert_eq!(leader.phone, format!("13900000{}", 301 + index));
+        let account = accounts::Account {
+            roles: accounts::roles_of(&db, leader.id).await?,
+            user: leader,
+        };
+        assert!(account.has(Role::Volunteer));
+        assert!(volunteers::leads(&db, &account, s.id).await?);
+        let shifts = shift::Entity::find()
+            .filter(shift::Column::SquadId.eq(s.id))
+            .all(&db)
+            .await?;
+        let upcoming: Vec<_> = shifts.iter().filter(|x| x.starts_at > now).collect();
+        assert!(!upcoming.is_empty(), "{} has shifts to come", s.name);
+        assert!(
+            upcoming
+                .iter()
+                .all(|x| x.starts_at <= now + Duration::days(22))
+        );
+        assert!(
+            shifts.iter().any(|x| x.ends_at < now),
+            "{} has a past",
+            s.name
+        );
+        for x in &shifts {
+            assert!(x.is_demo);
+            assert!(x.signup_deadline <= x.starts_at && x.starts_at < x.ends_at);
+            let signed = shift_signup::Entity::find()
+                .filter(shift_signup::Column::ShiftId.eq(x.id))
+                .filter(shift_signup::Column::WithdrawnAt.is_null())
+                .all(&db)
+                .await?;
+            assert_eq!(x.taken as usize, signed.len(), "{}", x.title);
+            assert!(x.taken <= x.max_capacity);
+            for signup in &signed {
+                assert!(members.iter().any(|m| m.user_id == signup.user_id));
+                if let (Some(i), Some(o)) = (signup.check_in_at, signup.check_out_at) {
+                    assert_eq!(
+                        signup.minutes_credited,
+                        volunteers::credited_minutes(x, i, o)
+                    );
+                } else {
+                    assert_eq!(signup.minutes_credited, 0);
+                }
+            }
+        }
+        let ranking = volunteers::ranking(&db, s.id).await?;
+        assert!(ranking.len() >= 3, "{}", s.name);
+        assert!(ranking[0].1 > 0, "{} ranks hours", s.name);
+    }
+    let first_leader = squad_member::Entity::find()
+        .filter(squad_member::Column::SquadId.eq(squads[0].id))
+        .filter(squad_member::Column::IsLeader.eq(true))
+        .one(&db)
+        .await?
+        .ok_or("a leader")?;
+    assert_eq!(first_leader.name, "老王");
+    // Patrols in the evening, six at most; the anti-fraud show takes twenty.
+    let patrols = squads
+        .iter()
+        .find(|s| s.name == "义务巡逻小分队")
+        .ok_or("the patrol squad")?;
+    let coming = shift::Entity::find()
+        .filter(shift::Column::SquadId.eq(patrols.id))
+        .filter(shift::Column::StartsAt.gt(now))
+        .all(&db)
+        .await?;
+    assert!(coming.len() >= 8, "three a week");
+    assert!(coming.iter().all(|x| x.max_capacity == 6
+        && domain::time::local(x.starts_at).format("%H:%M").to_string() == "19:00"));
+
+    // The leader signs in; the volunteers have hours; the residents are in no squad.
+    let (laowang, _token) = accounts::login(
+        &db,
+        "13900000301",
+        DEMO_PASSWORD,
+        "192.0.2.1",
+        SessionPolicy::default(),
+        now,
+    )
+    .await?;
+    assert_eq!(laowang.roles, vec![Role::Volunteer]);
+    let member = accounts::find_by_phone(&db, "13900000311")
+        .await?
+        .ok_or("a volunteer")?;
+    let ledger = volunteers::ledger(&db, member.id, now - Duration::days(400), now).await?;
+    assert!(ledger.total > 0);
+    for phone in RESIDENT_PHONES {
+        let resident = accounts::find_by_phone(&db, phone)
+            .await?
+            .ok_or("a demo resident")?;
+        assert!(volunteers::memberships(&db, resident.id).await?.is_empty());
+    }
+
+    // Loading again changes nothing; a database from before this step gets it.
+    let counts = |db: &DatabaseConnection| {
+        let db = db.clone();
+        async move {
+            Ok::<_, sea_orm::DbErr>([
+                user::Entity::find().count(&db).await?,
+                squad_member::Entity::find().count(&db).await?,
+                shift::Entity::find().count(&db).await?,
+                shift_signup::Entity::find().count(&db).await?,
+            ])
+        }
+    };
+    let before = counts(&db).await?;
+    assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
+    assert_eq!(counts(&db).await?, before);
+    shift::Entity::delete_many().exec(&db).await?;
+    user::Entity::delete_many()
+        .filter(user::Column::Phone.is_in(demo::volunteer_phones()))
+        .exec(&db)
+        .await?;
+    setting::Entity::delete_by_id(demo::DEMO_VOLUNTEERS_LOADED_AT.to_owned())
+        .exec(&db)
+        .await?;
+    assert_eq!(squad_member::Entity::find().count(&db).await?, 0);
     assert_eq!(demo::load(&db).await?, Outcome::Loaded);
     assert_eq!(counts(&db).await?, before);
     assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);

@@ -62,9 +62,6 @@ teahouse-intro = The tea house of Zongpuqiao police office: talking over tea kee
 teahouse-office-rooms = Liaison rooms
 
 
-volunteers-title = Lao Wang volunteers
-volunteers-intro = More than 540 new Ningbo people volunteering: fellow townspeople helping each other stay safe.
-volunteers-squads = Squads
 
 me-title = Me
 

@@ -62,9 +62,6 @@ teahouse-intro = 总浦桥警务室的“警事茶楼”：沟通茶叙中，和
 teahouse-office-rooms = 联络室
 
 
-volunteers-title = 老王帮帮团
-volunteers-intro = 540 余名新宁波人组成的志愿服务队伍：老乡帮老乡，一起保平安。
-volunteers-squads = 小分队
 
 me-title = 我的
 

@@ -64,6 +64,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/mediation.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/notices.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/volunteers.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -71,6 +73,8 @@ impl Locale {
                 include_str!("../../locales/en/mediation.ftl"),
                 "\n",
                 include_str!("../../locales/en/notices.ftl"),
+                "\n",
+                include_str!("../../locales/en/volunteers.ftl"),
             ),
         }
     }
@@ -283,6 +287,16 @@ mod tests {
         use domain::notices::{Category, Severity, Status as NoticeStatus};
         needed.extend(domain::notices::REFUSAL_CODES.iter().map(|c| c.to_string()));
         needed.extend(domain::notices::INBOX_TOPICS.iter().map(|c| c.to_string()));
+        needed.extend(
+            domain::volunteers::REFUSAL_CODES
+                .iter()
+                .map(|c| c.to_string()),
+        );
+        needed.extend(
+            domain::volunteers::INBOX_TOPICS
+                .iter()
+                .map(|c| c.to_string()),
+        );
         needed.extend(
             Category::ALL
                 .iter()

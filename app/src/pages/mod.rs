@@ -4,4 +4,3 @@
 
 pub mod home;
 pub mod teahouse;
-pub mod volunteers;

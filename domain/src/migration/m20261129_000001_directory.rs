@@ -73,7 +73,7 @@ enum LiaisonRooms {
 }
 
 #[derive(DeriveIden)]
-enum Squads {
+pub(super) enum Squads {
     Table,
     Id,
     Name,

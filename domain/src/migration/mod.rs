@@ -6,6 +6,7 @@ mod m20261129_000001_directory;
 mod m20261129_000002_accounts;
 mod m20261129_000003_mediation;
 mod m20261129_000004_notices;
+mod m20261129_000005_volunteers;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_accounts::Migration),
             Box::new(m20261129_000003_mediation::Migration),
             Box::new(m20261129_000004_notices::Migration),
+            Box::new(m20261129_000005_volunteers::Migration),
         ]
     }
 }

@@ -1,0 +1,461 @@
+//! 老王帮帮团: apply, squads, shifts, attendance and hours. Pages in `pages.rs`; the rules
+//! (who decides, capacity, hours) in `domain::volunteers`.
+
+pub mod pages;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftCard {
+    pub id: i32,
+    pub squad: String,
+    pub kind: String,
+    pub title: String,
+    pub place: String,
+    /// Local "2026-12-01 19:00–21:00".
+    pub when: String,
+    pub deadline: String,
+    pub taken: i32,
+    pub max_capacity: i32,
+    pub min_capacity: i32,
+    pub notes: String,
+    pub open: bool,
+    /// My sign-up, if any: its id and whether I am checked in / out.
+    pub mine: Option<(i32, bool, bool)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub squad_id: i32,
+    pub squad: String,
+    pub is_leader: bool,
+    pub in_ranking: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolunteersView {
+    pub squads: Vec<(i32, String, String)>,
+    pub signed_in: bool,
+    pub memberships: Vec<Membership>,
+    pub shifts: Vec<ShiftCard>,
+    pub minutes: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationCard {
+    pub id: i32,
+    pub squad: String,
+    pub name: String,
+    pub hometown: String,
+    pub dialects: String,
+    pub skills: String,
+    pub availability: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadInfo {
+    pub applications: Vec<ApplicationCard>,
+    pub squads: Vec<(i32, String)>,
+    pub shifts: Vec<ShiftCard>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterRow {
+    pub signup: i32,
+    pub name: String,
+    pub check_in: Option<String>,
+    pub check_out: Option<String>,
+    pub minutes: i32,
+    pub no_show: bool,
+    pub no_shows: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterInfo {
+    pub shift: ShiftCard,
+    pub rows: Vec<RosterRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursInfo {
+    pub names: Vec<String>,
+    pub squads: Vec<String>,
+    pub total: i64,
+    pub by_month: Vec<(String, i64)>,
+    pub by_squad: Vec<(String, i64)>,
+    /// The year so far, local dates.
+    pub from: String,
+    pub to: String,
+    pub rankings: Vec<(String, Vec<(String, i64)>)>,
+    /// (squad id, squad, whether I appear in its ranking)
+    pub ranking_choices: Vec<(i32, String, bool)>,
+}
+
+/// What the application form sends, as `application[field]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyInput {
+    pub squad: String,
+    pub name: String,
+    pub hometown: String,
+    pub dialects: String,
+    #[serde(default)]
+    pub skills: String,
+    #[serde(default)]
+    pub availability: String,
+    #[serde(default)]
+    pub consent: Option<String>,
+}
+
+/// What the leader's shift form sends, as `shift[field]`; date and times local.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftInput {
+    pub squad: String,
+    pub kind: String,
+    pub title: String,
+    pub place: String,
+    pub day: String,
+    pub start: String,
+    pub end: String,
+    pub min_capacity: String,
+    pub max_capacity: String,
+    /// Hours before the start when sign-up closes.
+    pub deadline_hours: String,
+    pub weeks: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use chrono::{DateTime, Utc};
+    use domain::entities::{shift, shift_signup};
+    use domain::time::{format_local, local};
+
+    use super::*;
+
+    pub fn card(
+        s: &shift::Model,
+        squad: &str,
+        mine: Option<&shift_signup::Model>,
+        now: DateTime<Utc>,
+    ) -> ShiftCard {
+        ShiftCard {
+            id: s.id,
+            squad: squad.to_owned(),
+            kind: s.kind.clone(),
+            title: s.title.clone(),
+            place: s.place.clone(),
+            when: format!(
+                "{}–{}",
+                format_local(s.starts_at),
+                local(s.ends_at).format("%H:%M")
+            ),
+            deadline: format_local(s.signup_deadline),
+            taken: s.taken,
+            max_capacity: s.max_capacity,
+            min_capacity: s.min_capacity,
+            notes: s.notes.clone(),
+            open: now < s.signup_deadline,
+            mine: mine.map(|m| (m.id, m.check_in_at.is_some(), m.check_out_at.is_some())),
+        }
+    }
+
+    pub fn number(text: &str, code: &'static str) -> Result<i32, AppError> {
+        text.trim().parse().map_err(|_| AppError::invalid(code))
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn squad_names(
+    db: &domain::DatabaseConnection,
+) -> Result<Vec<(i32, String, String)>, AppError> {
+    Ok(domain::directory::squads(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name, s.description))
+        .collect())
+}
+
+/// The volunteers' page: squads for everyone; my squads, shifts and hours when signed in.
+#[server(endpoint = "volunteers")]
+pub async fn volunteer_home() -> Result<VolunteersView, AppError> {
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let squads = squad_names(&db).await?;
+    let Some((me, _)) = crate::accounts::ssr::current_account().await? else {
+        return Ok(VolunteersView {
+            squads,
+            signed_in: false,
+            memberships: Vec::new(),
+            shifts: Vec::new(),
+            minutes: 0,
+        });
+    };
+    let memberships = domain::volunteers::memberships(&db, me.user.id)
+        .await?
+        .into_iter()
+        .map(|(m, squad)| Membership {
+            squad_id: m.squad_id,
+            squad,
+            is_leader: m.is_leader,
+            in_ranking: m.in_ranking,
+        })
+        .collect();
+    let shifts = domain::volunteers::shifts_for(&db, &me, now)
+        .await?
+        .iter()
+        .map(|l| ssr::card(&l.shift, &l.squad, l.mine.as_ref(), now))
+        .collect();
+    let year_start = now - chrono::Duration::days(366);
+    let minutes =
+        domain::volunteers::ledger(&db, me.user.id, year_start, now + chrono::Duration::days(1))
+            .await?
+            .total;
+    Ok(VolunteersView {
+        squads,
+        signed_in: true,
+        memberships,
+        shifts,
+        minutes,
+    })
+}
+
+/// 申请加入: files an application to a squad.
+#[server(endpoint = "volunteers/apply")]
+pub async fn apply_volunteer(application: ApplyInput) -> Result<(), AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let form = domain::volunteers::Application {
+        squad_id: ssr::number(&application.squad, "volunteer-squad-invalid")?,
+        name: application.name,
+        hometown: application.hometown,
+        dialects: application.dialects,
+        skills: application.skills,
+        availability: application.availability,
+        consent: application.consent.is_some(),
+    };
+    domain::volunteers::apply(&crate::state::db()?, &me, form, chrono::Utc::now()).await?;
+    leptos_axum::redirect("/volunteers?done=applied");
+    Ok(())
+}
+
+/// Signs up for a shift ("signup"), gives the place back ("withdraw"), or checks oneself
+/// in or out on the day ("in", "out").
+#[server(endpoint = "volunteers/shift")]
+pub async fn shift_action(shift: i32, action: String, signup: Option<i32>) -> Result<(), AppError> {
+    use domain::volunteers::{self, Attendance};
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    match (action.as_str(), signup) {
+        ("signup", _) => volunteers::sign_up(&db, &me, shift, now).await?,
+        ("withdraw", _) => volunteers::withdraw(&db, &me, shift, now).await?,
+        ("in", Some(id)) => volunteers::attend(&db, &me, id, Attendance::CheckIn, now).await?,
+        ("out", Some(id)) => volunteers::attend(&db, &me, id, Attendance::CheckOut, now).await?,
+        _ => return Err(AppError::invalid("error-invalid")),
+    }
+    leptos_axum::redirect(&format!("/volunteers?done={action}"));
+    Ok(())
+}
+
+/// Leaders: applications waiting, the squads they lead, their coming shifts.
+#[server(endpoint = "volunteers/lead")]
+pub async fn lead_overview() -> Result<LeadInfo, AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let led = domain::volunteers::led_squads(&db, &me).await?;
+    if led.is_empty() {
+        return Err(AppError::Forbidden.with_status());
+    }
+    let names: Vec<(i32, String)> = squad_names(&db)
+        .await?
+        .into_iter()
+        .filter(|(id, _, _)| led.contains(id))
+        .map(|(id, name, _)| (id, name))
+        .collect();
+    let name_of = |id: i32| {
+        names
+            .iter()
+            .find(|(s, _)| *s == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    let applications = domain::volunteers::pending(&db, &me)
+        .await?
+        .into_iter()
+        .map(|a| ApplicationCard {
+            id: a.id,
+            squad: name_of(a.squad_id),
+            name: a.name,
+            hometown: a.hometown,
+            dialects: a.dialects,
+            skills: a.skills,
+            availability: a.availability,
+            at: domain::time::format_local(a.created_at),
+        })
+        .collect();
+    let shifts = domain::volunteers::led_shifts(&db, &me, now)
+        .await?
+        .iter()
+        .map(|s| ssr::card(s, &name_of(s.squad_id), None, now))
+        .collect();
+    Ok(LeadInfo {
+        applications,
+        squads: names,
+        shifts,
+    })
+}
+
+#[server(endpoint = "volunteers/decide")]
+pub async fn decide_application(id: i32, decision: String, reason: String) -> Result<(), AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let approve = decision == "approve";
+    domain::volunteers::decide(
+        &crate::state::db()?,
+        &me,
+        id,
+        approve,
+        &reason,
+        chrono::Utc::now(),
+    )
+    .await?;
+    leptos_axum::redirect("/volunteers/lead?done=decided");
+    Ok(())
+}
+
+/// Leaders: publishes a shift, or the same one for several weeks.
+#[server(endpoint = "volunteers/publish")]
+pub async fn publish_shift(shift: ShiftInput) -> Result<(), AppError> {
+    use domain::time::at_local;
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let invalid = || AppError::invalid("shift-times-invalid");
+    let day =
+        chrono::NaiveDate::parse_from_str(shift.day.trim(), "%Y-%m-%d").map_err(|_| invalid())?;
+    let start = crate::mediation::ssr::parse_clock(&shift.start).ok_or_else(invalid)?;
+    let mut end = crate::mediation::ssr::parse_clock(&shift.end).ok_or_else(invalid)?;
+    // A night patrol ends after midnight: an end before the start is the next day.
+    if end <= start {
+        end += 24 * 60;
+    }
+    let starts_at = at_local(day, start).ok_or_else(invalid)?;
+    let ends_at = at_local(day, end).ok_or_else(invalid)?;
+    let deadline_hours = ssr::number(&shift.deadline_hours, "shift-times-invalid")?;
+    let weeks = ssr::number(&shift.weeks, "shift-weeks-invalid")?;
+    let draft = domain::volunteers::ShiftDraft {
+        squad_id: ssr::number(&shift.squad, "volunteer-squad-invalid")?,
+        kind: shift.kind,
+        title: shift.title,
+        place: shift.place,
+        starts_at,
+        ends_at,
+        min_capacity: ssr::number(&shift.min_capacity, "shift-capacity-invalid")?,
+        max_capacity: ssr::number(&shift.max_capacity, "shift-capacity-invalid")?,
+        signup_deadline: starts_at - chrono::Duration::hours(deadline_hours.max(0).into()),
+        notes: shift.notes,
+    };
+    domain::volunteers::publish_shifts(
+        &crate::state::db()?,
+        &me,
+        draft,
+        u32::try_from(weeks).unwrap_or(0),
+        chrono::Utc::now(),
+    )
+    .await?;
+    leptos_axum::redirect("/volunteers/lead?done=published");
+    Ok(())
+}
+
+/// Leaders: who signed up, and their attendance.
+#[server(endpoint = "volunteers/roster")]
+pub async fn shift_roster(id: i32) -> Result<RosterInfo, AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let (shift, lines) = domain::volunteers::roster(&db, &me, id).await?;
+    let squad = squad_names(&db)
+        .await?
+        .into_iter()
+        .find(|(s, _, _)| *s == shift.squad_id)
+        .map(|(_, n, _)| n)
+        .unwrap_or_default();
+    Ok(RosterInfo {
+        shift: ssr::card(&shift, &squad, None, now),
+        rows: lines
+            .into_iter()
+            .map(|l| RosterRow {
+                signup: l.signup.id,
+                name: l.name,
+                check_in: l.signup.check_in_at.map(domain::time::format_local),
+                check_out: l.signup.check_out_at.map(domain::time::format_local),
+                minutes: l.signup.minutes_credited,
+                no_show: l.signup.no_show,
+                no_shows: l.no_shows,
+            })
+            .collect(),
+    })
+}
+
+/// Leaders: check a volunteer in or out now, or mark them absent.
+#[server(endpoint = "volunteers/attend")]
+pub async fn record_attendance(shift: i32, signup: i32, what: String) -> Result<(), AppError> {
+    use domain::volunteers::Attendance;
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let what = match what.as_str() {
+        "in" => Attendance::CheckIn,
+        "out" => Attendance::CheckOut,
+        "absent" => Attendance::NoShow,
+        _ => return Err(AppError::invalid("error-invalid")),
+    };
+    domain::volunteers::attend(&crate::state::db()?, &me, signup, what, chrono::Utc::now()).await?;
+    leptos_axum::redirect(&format!("/volunteers/shifts/{shift}?done=recorded"));
+    Ok(())
+}
+
+/// My hours this year, by month and squad, and my squads' rankings (members who agreed).
+#[server(endpoint = "volunteers/hours")]
+pub async fn my_hours() -> Result<HoursInfo, AppError> {
+    use chrono::Datelike;
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    let today = domain::time::local_date(now);
+    let first = today.with_ordinal(1).unwrap_or(today);
+    let from = domain::time::at_local(first, 0).unwrap_or(now);
+    let ledger =
+        domain::volunteers::ledger(&db, me.user.id, from, now + chrono::Duration::days(1)).await?;
+    let memberships = domain::volunteers::memberships(&db, me.user.id).await?;
+    let mut rankings = Vec::new();
+    for (m, squad) in &memberships {
+        rankings.push((
+            squad.clone(),
+            domain::volunteers::ranking(&db, m.squad_id).await?,
+        ));
+    }
+    Ok(HoursInfo {
+        names: memberships.iter().map(|(m, _)| m.name.clone()).collect(),
+        squads: memberships.iter().map(|(_, s)| s.clone()).collect(),
+        total: ledger.total,
+        by_month: ledger.by_month,
+        by_squad: ledger.by_squad,
+        from: first.to_string(),
+        to: today.to_string(),
+        rankings,
+        ranking_choices: memberships
+            .iter()
+            .map(|(m, squad)| (m.squad_id, squad.clone(), m.in_ranking))
+            .collect(),
+    })
+}
+
+/// Joins or leaves a squad's ranking.
+#[server(endpoint = "volunteers/ranking")]
+pub async fn set_ranking(squad: i32, join: bool) -> Result<(), AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    domain::volunteers::set_ranking(&crate::state::db()?, &me, squad, join).await?;
+    leptos_axum::redirect("/volunteers/hours?done=ranking");
+    Ok(())
+}
