@@ -1374,3 +1374,82 @@ async fn withdrawing_and_signing_up_at_once_never_deadlock() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_leader_writes_down_the_paper_list_and_adds_who_turned_up() -> TestResult {
+    let w = World::new().await?;
+    let patrol = w
+        .shift(timed(draft(w.squad, 2), at(0, 19, 0), at(0, 21, 0)))
+        .await?;
+    let signed = w.member(w.squad, "13700000021", "甲").await?;
+    let walk_in = w.member(w.squad, "13700000022", "乙").await?;
+    let late = w.member(w.squad, "13700000023", "丙").await?;
+    let outsider = w.member(w.other_squad, "13700000024", "丁").await?;
+    volunteers::sign_up(&w.db, &signed, patrol.id, now()).await?;
+
+    // After the patrol, sign-up has closed: the leader adds who turned up, within capacity.
+    let after = at(1, 9, 0);
+    volunteers::add_to_roster(&w.db, &w.leader, patrol.id, walk_in.user.id, after).await?;
+    assert_invalid(
+        volunteers::add_to_roster(&w.db, &w.leader, patrol.id, late.user.id, after).await,
+        "shift-full",
+    );
+    assert_invalid(
+        volunteers::add_to_roster(&w.db, &w.leader, patrol.id, outsider.user.id, after).await,
+        "shift-not-member",
+    );
+    assert_forbidden(
+        volunteers::add_to_roster(&w.db, &signed, patrol.id, late.user.id, after).await,
+    );
+    assert_eq!(w.shift_row(patrol.id).await?.taken, 2);
+
+    // The times from the paper list, recorded the next morning.
+    let s = w.signup(patrol.id, &walk_in).await?;
+    volunteers::attend_at(
+        &w.db,
+        &w.leader,
+        s.id,
+        Attendance::CheckIn,
+        at(0, 19, 10),
+        after,
+    )
+    .await?;
+    volunteers::attend_at(
+        &w.db,
+        &w.leader,
+        s.id,
+        Attendance::CheckOut,
+        at(0, 21, 0),
+        after,
+    )
+    .await?;
+    assert_eq!(w.signup(patrol.id, &walk_in).await?.minutes_credited, 110);
+
+    // Not a time yet to come, not a time far from the shift, not by the volunteer, and not
+    // once two weeks have passed.
+    let t = w.signup(patrol.id, &signed).await?;
+    for (when, recorded) in [
+        (at(1, 10, 0), after),
+        (at(0, 12, 0), after),
+        (at(0, 19, 0), at(15, 9, 0)),
+    ] {
+        assert_invalid(
+            volunteers::attend_at(&w.db, &w.leader, t.id, Attendance::CheckIn, when, recorded)
+                .await,
+            "shift-check-in-window",
+        );
+    }
+    assert_invalid(
+        volunteers::attend_at(
+            &w.db,
+            &signed,
+            t.id,
+            Attendance::CheckIn,
+            at(0, 19, 0),
+            after,
+        )
+        .await,
+        "shift-check-in-window",
+    );
+    Ok(())
+}

@@ -57,5 +57,22 @@ test("a resident applies, the leader approves, the volunteer signs up for a patr
   await leader.goto("/volunteers/lead");
   await leader.locator("a.shift", { hasText: title }).filter({ hasText: when }).click();
   await expect(leader.locator(".roster")).toContainText(name);
+
+  // Last week's patrol, from the paper list: the new volunteer came from 19:00 to 21:00.
+  await leader.goto("/volunteers/lead");
+  await leader.locator("a.shift", { hasText: "19:00–21:00" }).first().click();
+  await leader.getByRole("combobox", { name: "加入签到表" }).selectOption({ label: name });
+  await leader.getByRole("button", { name: "加入签到表" }).click();
+  const row = leader.locator(".roster li", { hasText: name });
+  await row.locator("form", { has: leader.locator("input[value=in]") }).locator("input[name=at]").fill("19:00");
+  await row.getByRole("button", { name: "签到" }).click();
+  await leader.locator(".roster li", { hasText: name }).locator("form", { has: leader.locator("input[value=out]") }).locator("input[name=at]").fill("21:00");
+  await leader.locator(".roster li", { hasText: name }).getByRole("button", { name: "签退" }).click();
+  await expect(leader.locator(".roster li", { hasText: name })).toContainText("2.0 小时");
   await leader.context().close();
+
+  await page.goto("/volunteers/hours");
+  await expect(page.locator(".certificate")).toContainText(name);
+  await expect(page.locator(".certificate")).toContainText("义务巡逻小分队");
+  await expect(page.locator(".certificate-total")).toHaveText("2.0 小时");
 });

@@ -78,6 +78,8 @@ pub struct RosterRow {
 pub struct RosterInfo {
     pub shift: ShiftCard,
     pub rows: Vec<RosterRow>,
+    /// Members of the squad not on the roster, who may be added as they turn up.
+    pub others: Vec<(i32, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +89,7 @@ pub struct HoursInfo {
     pub total: i64,
     pub by_month: Vec<(String, i64)>,
     pub by_squad: Vec<(String, i64)>,
-    /// The year so far, local dates.
+    /// The last twelve months, local dates.
     pub from: String,
     pub to: String,
     pub rankings: Vec<(String, Vec<(String, i64)>)>,
@@ -376,6 +378,12 @@ pub async fn shift_roster(id: i32) -> Result<RosterInfo, AppError> {
     let db = crate::state::db()?;
     let now = chrono::Utc::now();
     let (shift, lines) = domain::volunteers::roster(&db, &me, id).await?;
+    let others = domain::volunteers::members(&db, shift.squad_id)
+        .await?
+        .into_iter()
+        .filter(|m| !lines.iter().any(|l| l.signup.user_id == m.user_id))
+        .map(|m| (m.user_id, m.name))
+        .collect();
     let squad = squad_names(&db)
         .await?
         .into_iter()
@@ -396,34 +404,67 @@ pub async fn shift_roster(id: i32) -> Result<RosterInfo, AppError> {
                 no_shows: l.no_shows,
             })
             .collect(),
+        others,
     })
 }
 
-/// Leaders: check a volunteer in or out now, or mark them absent.
+/// Leaders: check a volunteer in or out — now, or at the time written on the paper list
+/// ("HH:MM" on the shift's day; a time before the shift means the next day, for night
+/// patrols) — or mark them absent.
 #[server(endpoint = "volunteers/attend")]
-pub async fn record_attendance(shift: i32, signup: i32, what: String) -> Result<(), AppError> {
-    use domain::volunteers::Attendance;
+pub async fn record_attendance(
+    shift: i32,
+    signup: i32,
+    what: String,
+    at: Option<String>,
+) -> Result<(), AppError> {
+    use domain::volunteers::{self, Attendance};
     let (me, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
     let what = match what.as_str() {
         "in" => Attendance::CheckIn,
         "out" => Attendance::CheckOut,
         "absent" => Attendance::NoShow,
         _ => return Err(AppError::invalid("error-invalid")),
     };
-    domain::volunteers::attend(&crate::state::db()?, &me, signup, what, chrono::Utc::now()).await?;
+    match at.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => volunteers::attend(&db, &me, signup, what, now).await?,
+        Some(text) => {
+            let invalid = || AppError::invalid("shift-check-in-window");
+            let minute = crate::mediation::ssr::parse_clock(text).ok_or_else(invalid)?;
+            let the_shift = volunteers::shift_by_id(&db, shift).await?;
+            let day = domain::time::local_date(the_shift.starts_at);
+            let mut at = domain::time::at_local(day, minute).ok_or_else(invalid)?;
+            if at < the_shift.starts_at - volunteers::SELF_CHECK_IN_EARLY {
+                at += chrono::Duration::days(1);
+            }
+            volunteers::attend_at(&db, &me, signup, what, at, now).await?
+        }
+    }
     leptos_axum::redirect(&format!("/volunteers/shifts/{shift}?done=recorded"));
     Ok(())
 }
 
-/// My hours this year, by month and squad, and my squads' rankings (members who agreed).
+/// Leaders: put a member who turned up on the roster.
+#[server(endpoint = "volunteers/add-to-roster")]
+pub async fn add_to_roster(shift: i32, member: i32) -> Result<(), AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    domain::volunteers::add_to_roster(&crate::state::db()?, &me, shift, member, chrono::Utc::now())
+        .await?;
+    leptos_axum::redirect(&format!("/volunteers/shifts/{shift}?done=recorded"));
+    Ok(())
+}
+
+/// My hours over the last twelve months, by month and squad, and my squads' rankings (members who agreed).
 #[server(endpoint = "volunteers/hours")]
 pub async fn my_hours() -> Result<HoursInfo, AppError> {
-    use chrono::Datelike;
     let (me, _) = crate::accounts::ssr::require_account().await?;
     let db = crate::state::db()?;
     let now = chrono::Utc::now();
     let today = domain::time::local_date(now);
-    let first = today.with_ordinal(1).unwrap_or(today);
+    // The last twelve months: a certificate asked for in January still has the year's work.
+    let first = today - chrono::Duration::days(365);
     let from = domain::time::at_local(first, 0).unwrap_or(now);
     let ledger =
         domain::volunteers::ledger(&db, me.user.id, from, now + chrono::Duration::days(1)).await?;

@@ -463,6 +463,25 @@ pub fn RosterPage() -> impl IntoView {
 fn Roster(roster: RosterInfo) -> impl IntoView {
     let i18n = use_i18n();
     let shift_id = roster.shift.id.to_string();
+    let add = (!roster.others.is_empty()).then(|| {
+        view! {
+            <form method="post" action=AddToRoster::PATH class="inline">
+                <CsrfField />
+                <FormError path=AddToRoster::PATH />
+                <input type="hidden" name="shift" value=shift_id.clone() />
+                <select name="member" aria-label=i18n.t("volunteers-add-to-roster")>
+                    {roster
+                        .others
+                        .into_iter()
+                        .map(|(id, name)| view! { <option value=id.to_string()>{name}</option> })
+                        .collect_view()}
+                </select>
+                <button type="submit" class="button secondary">
+                    {i18n.t("volunteers-add-to-roster")}
+                </button>
+            </form>
+        }
+    });
     view! {
         <p class="card shift">
             <ShiftFacts shift=roster.shift />
@@ -479,6 +498,17 @@ fn Roster(roster: RosterInfo) -> impl IntoView {
                                 <input type="hidden" name="shift" value=shift_id.clone() />
                                 <input type="hidden" name="signup" value=row.signup.to_string() />
                                 <input type="hidden" name="what" value=what />
+                                {(what != "absent")
+                                    .then(|| {
+                                        view! {
+                                            <input
+                                                type="time"
+                                                name="at"
+                                                aria-label=i18n.t("volunteers-at-time")
+                                                title=i18n.t("volunteers-at-time")
+                                            />
+                                        }
+                                    })}
                                 <button type="submit" class="button secondary">
                                     {i18n.t(key)}
                                 </button>
@@ -517,6 +547,7 @@ fn Roster(roster: RosterInfo) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        {add}
     }
 }
 

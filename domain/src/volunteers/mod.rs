@@ -451,9 +451,46 @@ async fn load_shift(db: &impl ConnectionTrait, id: i32) -> Result<shift::Model> 
         .ok_or(Error::NotFound)
 }
 
-/// Takes a place on a shift. The count is raised first, by a statement that refuses to
-/// pass `max_capacity`; it is the transaction's first write, so concurrent sign-ups queue
-/// for it (SQLite's write lock, PostgreSQL's row lock) and the last place goes once.
+/// Raises the shift's count and writes the sign-up in one transaction. The raise comes
+/// first and refuses to pass `max_capacity`; as the transaction's first write, concurrent
+/// sign-ups queue for it (SQLite's write lock, PostgreSQL's row lock), so the last place goes
+/// once.
+async fn take_place(
+    db: &DatabaseConnection,
+    shift: &shift::Model,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let txn = db.begin().await?;
+    let raised = shift::Entity::update_many()
+        .col_expr(shift::Column::Taken, Expr::col(shift::Column::Taken).add(1))
+        .filter(shift::Column::Id.eq(shift.id))
+        .filter(Expr::col(shift::Column::Taken).lt(Expr::col(shift::Column::MaxCapacity)))
+        .exec(&txn)
+        .await?;
+    if raised.rows_affected == 0 {
+        return Err(Error::Invalid("shift-full"));
+    }
+    let inserted = shift_signup::Entity::insert(shift_signup::ActiveModel {
+        shift_id: Set(shift.id),
+        user_id: Set(user_id),
+        signed_at: Set(now),
+        no_show: Set(false),
+        minutes_credited: Set(0),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if unique_violation(&e) => return Err(Error::Invalid("shift-already-signed")),
+        Err(e) => return Err(e.into()),
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Takes a place on a shift of one's squad, before sign-up closes.
 pub async fn sign_up(
     db: &DatabaseConnection,
     account: &Account,
@@ -470,33 +507,7 @@ pub async fn sign_up(
     if now >= shift.signup_deadline {
         return Err(Error::Invalid("shift-deadline-passed"));
     }
-    let txn = db.begin().await?;
-    let raised = shift::Entity::update_many()
-        .col_expr(shift::Column::Taken, Expr::col(shift::Column::Taken).add(1))
-        .filter(shift::Column::Id.eq(shift.id))
-        .filter(Expr::col(shift::Column::Taken).lt(Expr::col(shift::Column::MaxCapacity)))
-        .exec(&txn)
-        .await?;
-    if raised.rows_affected == 0 {
-        return Err(Error::Invalid("shift-full"));
-    }
-    let inserted = shift_signup::Entity::insert(shift_signup::ActiveModel {
-        shift_id: Set(shift.id),
-        user_id: Set(account.user.id),
-        signed_at: Set(now),
-        no_show: Set(false),
-        minutes_credited: Set(0),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if unique_violation(&e) => return Err(Error::Invalid("shift-already-signed")),
-        Err(e) => return Err(e.into()),
-    }
-    txn.commit().await?;
-    Ok(())
+    take_place(db, &shift, account.user.id, now).await
 }
 
 /// Gives the place back, before the sign-up deadline.
@@ -609,13 +620,41 @@ pub enum Attendance {
     NoShow,
 }
 
-/// Records attendance for a sign-up. Leaders may record any; a volunteer only checks
-/// themselves in and out, from half an hour before the shift to its end.
+/// How long after a shift a leader may still write its paper list into the portal.
+pub const LATE_RECORD: Duration = Duration::days(14);
+
+/// Records attendance for a sign-up, as of now. Leaders may record any; a volunteer only
+/// checks themselves in and out, from half an hour before the shift to its end.
 pub async fn attend(
     db: &DatabaseConnection,
     account: &Account,
     signup_id: i32,
     what: Attendance,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    record_attendance(db, account, signup_id, what, now, now).await
+}
+
+/// A leader writes down attendance after the fact, from the paper list: the time `at` must
+/// have passed and lie between half an hour before the shift and its end, and the shift
+/// must have ended less than two weeks ago.
+pub async fn attend_at(
+    db: &DatabaseConnection,
+    leader: &Account,
+    signup_id: i32,
+    what: Attendance,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    record_attendance(db, leader, signup_id, what, at, now).await
+}
+
+async fn record_attendance(
+    db: &DatabaseConnection,
+    account: &Account,
+    signup_id: i32,
+    what: Attendance,
+    at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let signup = shift_signup::Entity::find_by_id(signup_id)
@@ -635,6 +674,15 @@ pub async fn attend(
             return Err(Error::Invalid("shift-check-in-window"));
         }
     }
+    // A stay ends with the shift at the latest; leaving late is credited up to the end.
+    let recordable = at <= now
+        && at >= shift.starts_at - SELF_CHECK_IN_EARLY
+        && at <= shift.ends_at + Duration::hours(6)
+        && now <= shift.ends_at + LATE_RECORD;
+    if at != now && !(is_leader && recordable) {
+        return Err(Error::Invalid("shift-check-in-window"));
+    }
+    let now = at;
     let mut update =
         shift_signup::Entity::update_many().filter(shift_signup::Column::Id.eq(signup.id));
     update = match what {
@@ -806,7 +854,39 @@ pub async fn set_ranking(
     Ok(())
 }
 
-/// Shifts not yet over of the squads the account leads, soonest first.
+/// A shift, for pages that show one.
+pub async fn shift_by_id(db: &impl ConnectionTrait, id: i32) -> Result<shift::Model> {
+    load_shift(db, id).await
+}
+
+/// The squad's members, by name.
+pub async fn members(db: &impl ConnectionTrait, squad_id: i32) -> Result<Vec<squad_member::Model>> {
+    Ok(squad_member::Entity::find()
+        .filter(squad_member::Column::SquadId.eq(squad_id))
+        .order_by_asc(squad_member::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// A leader puts a member on the roster who came without signing up (or after sign-up
+/// closed). The capacity still holds, in the same way as for a sign-up.
+pub async fn add_to_roster(
+    db: &DatabaseConnection,
+    leader: &Account,
+    shift_id: i32,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let shift = load_shift(db, shift_id).await?;
+    require_leader(db, leader, shift.squad_id).await?;
+    if membership(db, shift.squad_id, user_id).await?.is_none() {
+        return Err(Error::Invalid("shift-not-member"));
+    }
+    take_place(db, &shift, user_id, now).await
+}
+
+/// The shifts of the squads the account leads that are still to come or ended recently
+/// enough for their attendance to be written down, earliest first.
 pub async fn led_shifts(
     db: &impl ConnectionTrait,
     leader: &Account,
@@ -814,7 +894,7 @@ pub async fn led_shifts(
 ) -> Result<Vec<shift::Model>> {
     Ok(shift::Entity::find()
         .filter(shift::Column::SquadId.is_in(led_squads(db, leader).await?))
-        .filter(shift::Column::EndsAt.gt(now))
+        .filter(shift::Column::EndsAt.gt(now - LATE_RECORD))
         .order_by_asc(shift::Column::StartsAt)
         .order_by_asc(shift::Column::Id)
         .all(db)
