@@ -179,6 +179,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/volunteers/help")
+                        view=volunteers::help::HelpPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/volunteers/lead")
                         view=volunteers::pages::LeadPage
                         ssr=SsrMode::Async

@@ -1453,3 +1453,124 @@ async fn a_leader_writes_down_the_paper_list_and_adds_who_turned_up() -> TestRes
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_help_request_reaches_volunteers_of_its_dialect_and_one_takes_it() -> TestResult {
+    use domain::volunteers::help;
+    let w = World::new().await?;
+    // Two volunteers joined through applications, one speaking 阜阳话.
+    let fuyang = w.person("13700000031", &[]).await?;
+    volunteers::apply(&w.db, &fuyang, form(w.squad), now()).await?;
+    let other = w.person("13700000032", &[]).await?;
+    volunteers::apply(
+        &w.db,
+        &other,
+        Application {
+            dialects: "温州话".to_owned(),
+            ..form(w.squad)
+        },
+        now(),
+    )
+    .await?;
+    for application in w.applications().await? {
+        volunteers::decide(&w.db, &w.leader, application.id, true, "", now()).await?;
+    }
+    let resident = w.person("13700000033", &[Role::Resident]).await?;
+
+    assert_invalid(
+        help::ask(&w.db, &resident, "", "陪我去社保中心办事", "", now()).await,
+        "help-dialect-required",
+    );
+    let request = help::ask(
+        &w.db,
+        &resident,
+        "阜阳话",
+        "陪我去社保中心办事",
+        "招宝山街道社保中心",
+        now(),
+    )
+    .await?;
+    assert_eq!(
+        help::open_for(&w.db, &fuyang).await?.len(),
+        1,
+        "a volunteer who speaks it sees it"
+    );
+    assert!(
+        help::open_for(&w.db, &other).await?.is_empty(),
+        "one who does not, does not"
+    );
+    assert!(
+        help::open_for(&w.db, &resident).await?.is_empty(),
+        "residents are not asked"
+    );
+    assert_forbidden(help::take(&w.db, &other, request.id, now()).await);
+
+    help::take(&w.db, &fuyang, request.id, now()).await?;
+    assert_invalid(
+        help::take(&w.db, &fuyang, request.id, now()).await,
+        "help-taken",
+    );
+    let heard = w.inbox(&resident).await?;
+    assert_eq!(heard.len(), 1);
+    assert_eq!(heard[0].0, "inbox-help-taken");
+    assert!(
+        help::open_for(&w.db, &fuyang).await?.is_empty(),
+        "taken requests leave the list"
+    );
+
+    assert_invalid(
+        help::close(&w.db, &fuyang, request.id, "", now()).await,
+        "help-note-required",
+    );
+    assert_forbidden(help::close(&w.db, &other, request.id, "办好了", now()).await);
+    help::close(&w.db, &fuyang, request.id, "陪同办理了医保转移", now()).await?;
+    let mine = help::mine(&w.db, &resident).await?;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].status, "closed");
+    assert_eq!(mine[0].note.as_deref(), Some("陪同办理了医保转移"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_squads_hours_add_up_by_month_and_year() -> TestResult {
+    let w = World::new().await?;
+    let a = w.member(w.squad, "13700000041", "甲").await?;
+    let b = w.member(w.squad, "13700000042", "乙").await?;
+    // 2026-12-01 and 2027-01-05, both 19:00–21:00 local.
+    let december = w
+        .shift(timed(draft(w.squad, 6), at(0, 19, 0), at(0, 21, 0)))
+        .await?;
+    let january = w
+        .shift(timed(draft(w.squad, 6), at(35, 19, 0), at(35, 21, 0)))
+        .await?;
+    for (shift, days) in [(&december, 0), (&january, 35)] {
+        for who in [&a, &b] {
+            volunteers::sign_up(&w.db, who, shift.id, now()).await?;
+            let s = w.signup(shift.id, who).await?;
+            volunteers::attend(&w.db, &w.leader, s.id, Attendance::CheckIn, at(days, 19, 0))
+                .await?;
+            volunteers::attend(
+                &w.db,
+                &w.leader,
+                s.id,
+                Attendance::CheckOut,
+                at(days, 20, 30),
+            )
+            .await?;
+        }
+    }
+    let ledger = volunteers::squad_ledger(&w.db, w.squad).await?;
+    assert_eq!(
+        ledger.by_month,
+        vec![("2027-01".to_owned(), 180), ("2026-12".to_owned(), 180)]
+    );
+    assert_eq!(
+        ledger.by_year,
+        vec![("2027".to_owned(), 180), ("2026".to_owned(), 180)]
+    );
+    assert_eq!(
+        volunteers::squad_ledger(&w.db, w.other_squad).await?,
+        Default::default()
+    );
+    Ok(())
+}

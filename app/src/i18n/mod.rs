@@ -284,6 +284,11 @@ mod tests {
         );
         needed.extend((1..=7).map(|d| format!("weekday-{d}")));
         needed.extend((1..=5).map(|r| format!("rating-{r}")));
+        needed.extend(
+            ["open", "taken", "closed", "withdrawn"]
+                .iter()
+                .map(|s| format!("help-status-{s}")),
+        );
         use domain::notices::{Category, Severity, Status as NoticeStatus};
         needed.extend(domain::notices::REFUSAL_CODES.iter().map(|c| c.to_string()));
         needed.extend(domain::notices::INBOX_TOPICS.iter().map(|c| c.to_string()));

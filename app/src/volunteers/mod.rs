@@ -1,6 +1,7 @@
 //! 老王帮帮团: apply, squads, shifts, attendance and hours. Pages in `pages.rs`; the rules
 //! (who decides, capacity, hours) in `domain::volunteers`.
 
+pub mod help;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -61,6 +62,15 @@ pub struct LeadInfo {
     pub applications: Vec<ApplicationCard>,
     pub squads: Vec<(i32, String)>,
     pub shifts: Vec<ShiftCard>,
+    pub ledgers: Vec<SquadHours>,
+}
+
+/// A squad's minutes by year and by month, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SquadHours {
+    pub squad: String,
+    pub by_year: Vec<(String, i64)>,
+    pub by_month: Vec<(String, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,10 +315,20 @@ pub async fn lead_overview() -> Result<LeadInfo, AppError> {
         .iter()
         .map(|s| ssr::card(s, &name_of(s.squad_id), None, now))
         .collect();
+    let mut ledgers = Vec::new();
+    for (id, name) in &names {
+        let ledger = domain::volunteers::squad_ledger(&db, *id).await?;
+        ledgers.push(SquadHours {
+            squad: name.clone(),
+            by_year: ledger.by_year,
+            by_month: ledger.by_month,
+        });
+    }
     Ok(LeadInfo {
         applications,
         squads: names,
         shifts,
+        ledgers,
     })
 }
 

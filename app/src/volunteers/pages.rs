@@ -90,6 +90,9 @@ fn Home(home: VolunteersView) -> impl IntoView {
                 <a class="button" href="/volunteers/apply">
                     {i18n.t("volunteers-apply")}
                 </a>
+                <a class="button secondary" href="/volunteers/help">
+                    {i18n.t("help-title")}
+                </a>
             </p>
         }
         .into_any()
@@ -363,6 +366,26 @@ fn Lead(lead: LeadInfo) -> impl IntoView {
             <summary>{i18n.t("volunteers-publish")}</summary>
             <ShiftForm squads=lead.squads />
         </details>
+        <h2>{i18n.t("volunteers-squad-hours")}</h2>
+        {lead
+            .ledgers
+            .into_iter()
+            .map(|ledger| {
+                view! {
+                    <h3>{ledger.squad}</h3>
+                    <ul class="chips">
+                        {ledger
+                            .by_year
+                            .into_iter()
+                            .chain(ledger.by_month)
+                            .map(|(period, minutes)| {
+                                view! { <li>{period} " · " {hours(i18n, minutes)}</li> }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })
+            .collect_view()}
     }
 }
 

@@ -20,9 +20,11 @@ use sea_orm::{
 
 use super::{OFFICER_PHONE, Outcome};
 use crate::accounts::{self, Role, password};
-use crate::entities::{community, shift, shift_signup, squad, squad_member, user};
+use crate::entities::{
+    community, shift, shift_signup, squad, squad_member, user, volunteer_application,
+};
 use crate::time::{at_local, local_date};
-use crate::volunteers::{ShiftKind, credited_minutes};
+use crate::volunteers::{ApplicationStatus, ShiftKind, credited_minutes};
 use crate::{Error, Result, settings};
 
 use super::DEMO_PASSWORD;
@@ -352,8 +354,36 @@ async fn add_member(
     }
     .insert(txn)
     .await?;
+    // The approved application behind the membership: where they come from and the dialects
+    // they speak, which 老乡帮老乡 matches requests against.
+    let (hometown, dialects) = HOMETOWNS[user_id.unsigned_abs() as usize % HOMETOWNS.len()];
+    volunteer_application::ActiveModel {
+        user_id: Set(user_id),
+        squad_id: Set(squad_id),
+        name: Set(name.to_owned()),
+        hometown: Set(hometown.to_owned()),
+        dialects: Set(dialects.to_owned()),
+        skills: Set(String::new()),
+        availability: Set(String::new()),
+        status: Set(ApplicationStatus::Approved.as_str().to_owned()),
+        created_at: Set(joined_at),
+        decided_at: Set(Some(joined_at)),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }
+
+/// Where the demo volunteers come from, and what they speak.
+const HOMETOWNS: [(&str, &str); 6] = [
+    ("安徽 阜阳", "阜阳话、普通话"),
+    ("贵州 遵义", "遵义话、四川话"),
+    ("河南 信阳", "信阳话、普通话"),
+    ("江西 上饶", "上饶话、普通话"),
+    ("四川 达州", "四川话、普通话"),
+    ("湖南 邵阳", "邵阳话、普通话"),
+];
 
 /// The crew's shift on `day`, published by its leader a week before; sign-ups close two
 /// hours before a shift and the evening before an event.

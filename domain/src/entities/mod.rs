@@ -7,6 +7,7 @@ pub mod booking;
 pub mod case_event;
 pub mod community;
 pub mod compound;
+pub mod help_request;
 pub mod inbox_message;
 pub mod liaison_room;
 pub mod login_attempt;

@@ -7,6 +7,7 @@ mod m20261129_000002_accounts;
 mod m20261129_000003_mediation;
 mod m20261129_000004_notices;
 mod m20261129_000005_volunteers;
+mod m20261129_000006_help_requests;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_mediation::Migration),
             Box::new(m20261129_000004_notices::Migration),
             Box::new(m20261129_000005_volunteers::Migration),
+            Box::new(m20261129_000006_help_requests::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 //! events; volunteers sign up and withdraw before the deadline; on the day they are checked
 //! in and out and the hours are credited; the ledger and the certificate add them up.
 
+pub mod help;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -43,6 +45,11 @@ pub const REFUSAL_CODES: &[&str] = &[
     "shift-not-member",
     "shift-check-in-window",
     "shift-not-checked-in",
+    "help-dialect-required",
+    "help-need-length",
+    "help-throttled",
+    "help-taken",
+    "help-note-required",
 ];
 
 /// The inbox topics this feature sends; each is a translation key with a `{ $code }` (the
@@ -51,6 +58,7 @@ pub const INBOX_TOPICS: &[&str] = &[
     "inbox-volunteer-applied",
     "inbox-volunteer-approved",
     "inbox-volunteer-declined",
+    "inbox-help-taken",
 ];
 
 /// Volunteers may check themselves in from this long before a shift starts.
@@ -899,4 +907,43 @@ pub async fn led_shifts(
         .order_by_asc(shift::Column::Id)
         .all(db)
         .await?)
+}
+
+/// A squad's hours: by local month ("2026-11") and by year ("2026"), newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SquadLedger {
+    pub by_month: Vec<(String, i64)>,
+    pub by_year: Vec<(String, i64)>,
+}
+
+/// Minutes credited on the squad's shifts, all members together.
+pub async fn squad_ledger(db: &impl ConnectionTrait, squad_id: i32) -> Result<SquadLedger> {
+    let shifts: BTreeMap<i32, shift::Model> = shift::Entity::find()
+        .filter(shift::Column::SquadId.eq(squad_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut months: BTreeMap<String, i64> = BTreeMap::new();
+    let mut years: BTreeMap<String, i64> = BTreeMap::new();
+    for signup in shift_signup::Entity::find()
+        .filter(shift_signup::Column::ShiftId.is_in(shifts.keys().copied()))
+        .filter(shift_signup::Column::WithdrawnAt.is_null())
+        .filter(shift_signup::Column::MinutesCredited.gt(0))
+        .all(db)
+        .await?
+    {
+        let Some(shift) = shifts.get(&signup.shift_id) else {
+            continue;
+        };
+        let start = local(shift.starts_at);
+        let minutes = i64::from(signup.minutes_credited);
+        *months.entry(start.format("%Y-%m").to_string()).or_default() += minutes;
+        *years.entry(start.format("%Y").to_string()).or_default() += minutes;
+    }
+    Ok(SquadLedger {
+        by_month: months.into_iter().rev().collect(),
+        by_year: years.into_iter().rev().collect(),
+    })
 }
