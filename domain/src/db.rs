@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
@@ -52,6 +52,16 @@ fn sqlite_file(url: &str) -> Option<&str> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// The message of a unique-index violation, when that is what `err` is: the rules that live
+/// in unique indexes (one account per number, one booking per slot, one place per person)
+/// turn it into their own refusal.
+pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

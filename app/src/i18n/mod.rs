@@ -136,6 +136,11 @@ impl I18n {
         format(self.locale, key, None)
     }
 
+    /// The sentence for a stored value, under `<prefix>-<value>` (e.g. a status).
+    pub fn label(self, prefix: &str, value: &str) -> String {
+        self.t(&format!("{prefix}-{value}"))
+    }
+
     /// A message with one named placeholder, such as `{ $code }`.
     pub fn arg(self, key: &str, name: &'static str, value: &str) -> String {
         let mut args = FluentArgs::new();

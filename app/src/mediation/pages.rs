@@ -12,11 +12,6 @@ use crate::error::{DoneNotice, FormError, Loaded};
 use crate::i18n::{I18n, use_i18n};
 use crate::security::CsrfField;
 
-/// A stored value's sentence, e.g. `mediation-status-booked`.
-fn label(i18n: I18n, prefix: &str, value: &str) -> String {
-    i18n.t(&format!("{prefix}-{value}"))
-}
-
 /// "2,710,100 元": grouped by thousands, as both languages write large sums of money.
 fn yuan(i18n: I18n, amount: i64) -> String {
     i18n.arg("mediation-yuan", "amount", &grouped(amount))
@@ -116,9 +111,9 @@ fn CaseLines(lines: Vec<CaseLine>) -> impl IntoView {
                                 <span class=format!(
                                     "status status-{}",
                                     line.status,
-                                )>{label(i18n, "mediation-status", &line.status)}</span>
+                                )>{i18n.label("mediation-status", &line.status)}</span>
                                 <span>
-                                    {label(i18n, "mediation-type", &line.dispute_type)} " · "
+                                    {i18n.label("mediation-type", &line.dispute_type)} " · "
                                     {line.room}
                                 </span>
                                 <span class="meta">
@@ -163,7 +158,7 @@ fn RequestForm(options: RequestChoices) -> impl IntoView {
                     {DISPUTE_TYPES
                         .into_iter()
                         .map(|t| {
-                            view! { <option value=t>{label(i18n, "mediation-type", t)}</option> }
+                            view! { <option value=t>{i18n.label("mediation-type", t)}</option> }
                         })
                         .collect_view()}
                 </select>
@@ -285,9 +280,9 @@ fn Case(case: CaseInfo) -> impl IntoView {
     let facts = view! {
         <dl class="facts">
             <dt>{i18n.t("mediation-field-type")}</dt>
-            <dd>{label(i18n, "mediation-type", &case.dispute_type)}</dd>
+            <dd>{i18n.label("mediation-type", &case.dispute_type)}</dd>
             <dt>{i18n.t("mediation-field-mode")}</dt>
-            <dd>{label(i18n, "mediation-mode", &case.mode)}</dd>
+            <dd>{i18n.label("mediation-mode", &case.mode)}</dd>
             <dt>{i18n.t("mediation-field-room")}</dt>
             <dd>
                 {case.room.name.clone()} <br />
@@ -296,7 +291,7 @@ fn Case(case: CaseInfo) -> impl IntoView {
             <dt>{i18n.t("mediation-slot")}</dt>
             <dd class="slot">{case.slot.clone().unwrap_or_else(|| i18n.t("mediation-no-slot"))}</dd>
             <dt>{i18n.t("mediation-level")}</dt>
-            <dd>{label(i18n, "mediation-level", &case.level)}</dd>
+            <dd>{i18n.label("mediation-level", &case.level)}</dd>
             <dt>{i18n.t("mediation-field-other")}</dt>
             <dd>
                 {case.other_party.clone()}
@@ -331,7 +326,7 @@ fn Case(case: CaseInfo) -> impl IntoView {
             <section class="panel">
                 <h2>{i18n.t("mediation-outcome")}</h2>
                 <p>
-                    <strong>{label(i18n, "mediation-outcome", &o)}</strong>
+                    <strong>{i18n.label("mediation-outcome", &o)}</strong>
                 </p>
                 {case.agreement.clone().map(|a| view! { <p class="prose">{a}</p> })}
                 {case
@@ -402,7 +397,7 @@ fn Case(case: CaseInfo) -> impl IntoView {
             <span class=format!(
                 "status status-{}",
                 status,
-            )>{label(i18n, "mediation-status", &status)}</span>
+            )>{i18n.label("mediation-status", &status)}</span>
         </p>
         {facts}
         <p class="prose">{case.account.clone()}</p>
@@ -423,19 +418,19 @@ fn Case(case: CaseInfo) -> impl IntoView {
                         <li>
                             <time>{e.at}</time>
                             " "
-                            <strong>{label(i18n, "mediation-event", &e.kind)}</strong>
+                            <strong>{i18n.label("mediation-event", &e.kind)}</strong>
                             {e.slot.map(|s| format!(" · {s}"))}
                             {e
                                 .to_level
                                 .map(|to| {
                                     format!(
                                         " · {} → {}",
-                                        label(
-                                            i18n,
-                                            "mediation-level",
-                                            e.from_level.as_deref().unwrap_or("room"),
-                                        ),
-                                        label(i18n, "mediation-level", &to),
+                                        i18n
+                                            .label(
+                                                "mediation-level",
+                                                e.from_level.as_deref().unwrap_or("room"),
+                                            ),
+                                        i18n.label("mediation-level", &to),
                                     )
                                 })}
                             {e.note.map(|n| view! { <div class="meta">{n}</div> })}
@@ -452,7 +447,7 @@ fn Case(case: CaseInfo) -> impl IntoView {
                 .map(|(level, hours)| {
                     view! {
                         <li>
-                            {label(i18n, "mediation-level", &level)} " "
+                            {i18n.label("mediation-level", &level)} " "
                             {i18n.count("mediation-hours", hours.max(0) as u64)}
                         </li>
                     }
@@ -484,7 +479,7 @@ fn SlotPicker(
     let later = days.split_off(DAYS_SHOWN.min(days.len()));
     let day_view = move |(day, weekday, list): (String, u32, Vec<SlotInfo>)| {
         view! {
-            <h3>{day} " " {label(i18n, "weekday", &weekday.to_string())}</h3>
+            <h3>{day} " " {i18n.label("weekday", &weekday.to_string())}</h3>
             <div class="slot-row">
                 {list
                     .into_iter()
@@ -553,8 +548,7 @@ fn FollowUpForm(code: String, by_phone: bool) -> impl IntoView {
                                         checked=n == 5
                                     />
                                     <span>
-                                        {"★".repeat(n)} " "
-                                        {label(i18n, "rating", &n.to_string())}
+                                        {"★".repeat(n)} " " {i18n.label("rating", &n.to_string())}
                                     </span>
                                 </label>
                             }
@@ -622,7 +616,7 @@ fn MediatorActions(code: String, status: String) -> impl IntoView {
                                 .map(|o| {
                                     view! {
                                         <option value=o>
-                                            {label(i18n, "mediation-outcome", o)}
+                                            {i18n.label("mediation-outcome", o)}
                                         </option>
                                     }
                                 })
@@ -664,7 +658,7 @@ fn EscalateForm(code: String, level: String) -> impl IntoView {
                             .filter(|l| *l != level)
                             .map(|l| {
                                 view! {
-                                    <option value=l>{label(i18n, "mediation-level", l)}</option>
+                                    <option value=l>{i18n.label("mediation-level", l)}</option>
                                 }
                             })
                             .collect_view()}
@@ -759,7 +753,7 @@ fn Schedule(schedule: ScheduleInfo) -> impl IntoView {
     let window_text = move |w: &WindowInfo| match w.kind.as_str() {
         "weekly" => format!(
             "{} {}–{}",
-            label(i18n, "weekday", &w.weekday.unwrap_or(1).to_string()),
+            i18n.label("weekday", &w.weekday.unwrap_or(1).to_string()),
             w.start,
             w.end
         ),
@@ -874,7 +868,7 @@ fn Schedule(schedule: ScheduleInfo) -> impl IntoView {
                                 view! {
                                     <option value=d
                                         .to_string()>
-                                        {label(i18n, "weekday", &d.to_string())}
+                                        {i18n.label("weekday", &d.to_string())}
                                     </option>
                                 }
                             })
@@ -901,8 +895,7 @@ fn Schedule(schedule: ScheduleInfo) -> impl IntoView {
                 .map(|s| {
                     view! {
                         <li>
-                            {s.day} " " {label(i18n, "weekday", &s.weekday.to_string())} " "
-                            {s.time}
+                            {s.day} " " {i18n.label("weekday", &s.weekday.to_string())} " " {s.time}
                         </li>
                     }
                 })

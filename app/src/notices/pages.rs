@@ -9,12 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::markup::Markup;
 use super::*;
 use crate::error::{DoneNotice, FormError, Loaded};
-use crate::i18n::{I18n, use_i18n};
+use crate::i18n::use_i18n;
 use crate::security::CsrfField;
-
-fn label(i18n: I18n, prefix: &str, value: &str) -> String {
-    i18n.t(&format!("{prefix}-{value}"))
-}
 
 /// A notice in a list: severity, unread mark, title, and when and for whom.
 #[component]
@@ -33,8 +29,8 @@ pub fn NoticeCardView(card: NoticeCard) -> impl IntoView {
                     <span class=format!(
                         "sev sev-{}",
                         card.severity,
-                    )>{label(i18n, "notice-severity", &card.severity)}</span>
-                    <span class="chip">{label(i18n, "notice-category", &card.category)}</span>
+                    )>{i18n.label("notice-severity", &card.severity)}</span>
+                    <span class="chip">{i18n.label("notice-category", &card.category)}</span>
                     {card
                         .pinned
                         .then(|| view! { <span class="chip">{i18n.t("notices-pinned")}</span> })}
@@ -212,12 +208,12 @@ fn NoticeView(detail: NoticeDetail) -> impl IntoView {
                 <span class=format!(
                     "sev sev-{}",
                     card.severity,
-                )>{label(i18n, "notice-severity", &card.severity)}</span>
-                <span class="chip">{label(i18n, "notice-category", &card.category)}</span>
+                )>{i18n.label("notice-severity", &card.severity)}</span>
+                <span class="chip">{i18n.label("notice-category", &card.category)}</span>
                 {(card.status != "published")
                     .then(|| {
                         view! {
-                            <span class="chip">{label(i18n, "notice-status", &card.status)}</span>
+                            <span class="chip">{i18n.label("notice-status", &card.status)}</span>
                         }
                     })}
             </p>
@@ -291,7 +287,7 @@ pub fn ArchivePage() -> impl IntoView {
                         .map(|c| {
                             view! {
                                 <option value=c selected=move || chosen() == c>
-                                    {label(i18n, "notice-category", c)}
+                                    {i18n.label("notice-category", c)}
                                 </option>
                             }
                         })
@@ -332,7 +328,7 @@ pub fn DeskPage() -> impl IntoView {
                                 view! {
                                     <NoticeCardView card=row.card />
                                     <li class="meta reach">
-                                        {label(i18n, "notice-status", &status)} " · "
+                                        {i18n.label("notice-status", &status)} " · "
                                         {i18n.t("notices-read")} " " {row.read} " / " {row.audience}
                                     </li>
                                 }
@@ -412,7 +408,7 @@ fn EditorForm(editor: Editor) -> impl IntoView {
                         .map(|c| {
                             view! {
                                 <option value=c selected=input.category == c>
-                                    {label(i18n, "notice-category", c)}
+                                    {i18n.label("notice-category", c)}
                                 </option>
                             }
                         })
@@ -427,7 +423,7 @@ fn EditorForm(editor: Editor) -> impl IntoView {
                         .map(|s| {
                             view! {
                                 <option value=s selected=input.severity == s>
-                                    {label(i18n, "notice-severity", s)}
+                                    {i18n.label("notice-severity", s)}
                                 </option>
                             }
                         })

@@ -9,7 +9,7 @@ pub mod phone;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -121,10 +121,6 @@ pub struct Registration {
     pub notice_version: String,
 }
 
-fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
 /// Registers a resident. Every rule is checked before anything is written; the unique
 /// index on the phone number settles a race between two registrations of one number.
 pub async fn register(
@@ -174,7 +170,9 @@ pub async fn register(
     .await;
     let user = match inserted {
         Ok(user) => user,
-        Err(e) if is_unique_violation(&e) => return Err(Error::Invalid("account-phone-taken")),
+        Err(e) if crate::db::unique_violation(&e).is_some() => {
+            return Err(Error::Invalid("account-phone-taken"));
+        }
         Err(e) => return Err(e.into()),
     };
     user_role::ActiveModel {

@@ -7,13 +7,14 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
     sea_query::{Expr, SimpleExpr},
 };
 
 use super::schedule::{self, Slot};
 use super::{DisputeType, EventKind, Level, Mode, Outcome, Policy, Status};
 use crate::accounts::{Account, Role, phone};
+use crate::db::unique_violation;
 use crate::entities::{booking, case_event, mediation_case, mediation_room, user};
 use crate::text::{clean, length_within, one_line};
 use crate::time::local_date;
@@ -150,13 +151,6 @@ pub struct Queue {
     pub awaiting_follow_up: Vec<CaseLine>,
 }
 
-fn is_unique_violation(err: &sea_orm::DbErr) -> Option<String> {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
-        _ => None,
-    }
-}
-
 /// 一案一码: `ZBS-2026-7K3Q9M`. Thirty-two letters and digits without 0/O, 1/I, so a code
 /// read out over the phone is not misheard; six of them make a billion codes a year.
 pub fn new_code(now: DateTime<Utc>) -> Result<String> {
@@ -255,7 +249,7 @@ pub async fn request(
             .await
         {
             Ok(case) => case,
-            Err(e) if is_unique_violation(&e).is_some() => continue,
+            Err(e) if unique_violation(&e).is_some() => continue,
             Err(e) => return Err(e.into()),
         };
         record(
@@ -478,7 +472,7 @@ async fn place_booking(
     .await;
     match inserted {
         Ok(_) => Ok(txn),
-        Err(e) => match is_unique_violation(&e) {
+        Err(e) => match unique_violation(&e) {
             Some(message) if message.contains("case") => {
                 Err(Error::Invalid("mediation-case-changed"))
             }
@@ -496,17 +490,11 @@ async fn offered_slot(
     earliest: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Slot> {
-    let schedule = schedule::schedule_of(db, room_id).await?;
-    let windows = schedule::windows(db, room_id).await?;
-    schedule::cut_slots(
-        &schedule,
-        &windows,
-        local_date(now),
-        schedule.horizon_days.into(),
-    )
-    .into_iter()
-    .find(|s| s.starts_at == starts_at && s.starts_at > earliest)
-    .ok_or(Error::Invalid("mediation-slot-unavailable"))
+    schedule::published_slots(db, room_id, now)
+        .await?
+        .into_iter()
+        .find(|s| s.starts_at == starts_at && s.starts_at > earliest)
+        .ok_or(Error::Invalid("mediation-slot-unavailable"))
 }
 
 /// The resident books a slot, or moves to another one before the cut-off.

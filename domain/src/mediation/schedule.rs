@@ -194,6 +194,22 @@ pub fn cut_slots(
     slots
 }
 
+/// Every slot the room publishes over its horizon from today, held or not.
+pub async fn published_slots(
+    db: &impl ConnectionTrait,
+    room_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<Slot>> {
+    let schedule = schedule_of(db, room_id).await?;
+    let windows = windows(db, room_id).await?;
+    Ok(cut_slots(
+        &schedule,
+        &windows,
+        local_date(now),
+        schedule.horizon_days.into(),
+    ))
+}
+
 /// Slots of the room's horizon that start after `earliest` and nobody holds. (A slot exactly
 /// at the cut-off could be booked but not cancelled, so it is not offered.)
 pub async fn free_slots(
@@ -202,8 +218,6 @@ pub async fn free_slots(
     earliest: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Slot>> {
-    let schedule = schedule_of(db, room_id).await?;
-    let windows = windows(db, room_id).await?;
     let held: Vec<DateTime<Utc>> = booking::Entity::find()
         .filter(booking::Column::RoomId.eq(room_id))
         .filter(booking::Column::CancelledAt.is_null())
@@ -213,29 +227,11 @@ pub async fn free_slots(
         .into_iter()
         .map(|b| b.starts_at)
         .collect();
-    Ok(cut_slots(
-        &schedule,
-        &windows,
-        local_date(now),
-        schedule.horizon_days.into(),
-    )
-    .into_iter()
-    .filter(|s| s.starts_at > earliest && !held.contains(&s.starts_at))
-    .collect())
-}
-
-/// The published slot starting at `starts_at`, if the room offers it and it is free.
-pub async fn free_slot_at(
-    db: &impl ConnectionTrait,
-    room_id: i32,
-    starts_at: DateTime<Utc>,
-    earliest: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Option<Slot>> {
-    Ok(free_slots(db, room_id, earliest, now)
+    Ok(published_slots(db, room_id, now)
         .await?
         .into_iter()
-        .find(|s| s.starts_at == starts_at))
+        .filter(|s| s.starts_at > earliest && !held.contains(&s.starts_at))
+        .collect())
 }
 
 /// The room, or not found.

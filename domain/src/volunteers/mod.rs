@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
 use crate::accounts::{self, Account, Role};
+use crate::db::unique_violation;
 use crate::entities::{shift, shift_signup, squad, squad_member, volunteer_application};
 use crate::text::{clean, length_within, one_line};
 use crate::text_enum::text_enum;
@@ -79,10 +80,6 @@ text_enum! {
         /// A show, a campaign, a training.
         Event = "event",
     }
-}
-
-fn unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// What an applicant fills in.
@@ -189,7 +186,9 @@ pub async fn apply(
     .await;
     let application = match inserted {
         Ok(a) => a,
-        Err(e) if unique_violation(&e) => return Err(Error::Invalid("volunteer-already-applied")),
+        Err(e) if unique_violation(&e).is_some() => {
+            return Err(Error::Invalid("volunteer-already-applied"));
+        }
         Err(e) => return Err(e.into()),
     };
     let leaders = leaders_of(&txn, squad.id).await?;
@@ -491,7 +490,9 @@ async fn take_place(
     .await;
     match inserted {
         Ok(_) => {}
-        Err(e) if unique_violation(&e) => return Err(Error::Invalid("shift-already-signed")),
+        Err(e) if unique_violation(&e).is_some() => {
+            return Err(Error::Invalid("shift-already-signed"));
+        }
         Err(e) => return Err(e.into()),
     }
     txn.commit().await?;
