@@ -7,7 +7,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use super::m20261129_000001_directory::{Communities, MediationRooms};
-use super::m20261129_000002_accounts::Users;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -112,19 +111,11 @@ enum InboxMessages {
 }
 
 fn cascade(from: (DynIden, DynIden), to: (DynIden, DynIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
+    super::foreign_key(from, to, ForeignKeyAction::Cascade)
 }
 
 fn set_null(from: (DynIden, DynIden), to: (DynIden, DynIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(ForeignKeyAction::SetNull)
-        .to_owned()
+    super::foreign_key(from, to, ForeignKeyAction::SetNull)
 }
 
 fn room() -> (DynIden, DynIden) {
@@ -132,10 +123,6 @@ fn room() -> (DynIden, DynIden) {
         MediationRooms::Table.into_iden(),
         MediationRooms::Id.into_iden(),
     )
-}
-
-fn user() -> (DynIden, DynIden) {
-    (Users::Table.into_iden(), Users::Id.into_iden())
 }
 
 fn case() -> (DynIden, DynIden) {
@@ -171,7 +158,7 @@ impl MigrationTrait for Migration {
                             RoomMediators::Table.into_iden(),
                             RoomMediators::UserId.into_iden(),
                         ),
-                        user(),
+                        super::user_id(),
                     ))
                     .to_owned(),
             )
@@ -280,11 +267,11 @@ impl MigrationTrait for Migration {
                     ))
                     .foreign_key(&mut set_null(
                         (MediationCases::Table.into_iden(), MediationCases::ResidentId.into_iden()),
-                        user(),
+                        super::user_id(),
                     ))
                     .foreign_key(&mut set_null(
                         (MediationCases::Table.into_iden(), MediationCases::MediatorId.into_iden()),
-                        user(),
+                        super::user_id(),
                     ))
                     .foreign_key(&mut set_null(
                         (MediationCases::Table.into_iden(), MediationCases::CommunityId.into_iden()),
@@ -373,7 +360,7 @@ impl MigrationTrait for Migration {
                             CaseEvents::Table.into_iden(),
                             CaseEvents::ActorId.into_iden(),
                         ),
-                        user(),
+                        super::user_id(),
                     ))
                     .to_owned(),
             )
@@ -403,7 +390,7 @@ impl MigrationTrait for Migration {
                             InboxMessages::Table.into_iden(),
                             InboxMessages::UserId.into_iden(),
                         ),
-                        user(),
+                        super::user_id(),
                     ))
                     .to_owned(),
             )

@@ -56,11 +56,11 @@ enum NoticeReads {
 }
 
 fn notice(table: DynIden, column: DynIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(Notices::Table, Notices::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
+    super::foreign_key(
+        (table, column),
+        (Notices::Table.into_iden(), Notices::Id.into_iden()),
+        ForeignKeyAction::Cascade,
+    )
 }
 
 #[async_trait::async_trait]

@@ -8,7 +8,6 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use super::m20261129_000001_directory::Squads;
-use super::m20261129_000002_accounts::Users;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -76,22 +75,6 @@ enum ShiftSignups {
     MinutesCredited,
 }
 
-fn fk(
-    from: (DynIden, DynIden),
-    to: (DynIden, DynIden),
-    action: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(action)
-        .to_owned()
-}
-
-fn user() -> (DynIden, DynIden) {
-    (Users::Table.into_iden(), Users::Id.into_iden())
-}
-
 fn squad() -> (DynIden, DynIden) {
     (Squads::Table.into_iden(), Squads::Id.into_iden())
 }
@@ -119,15 +102,15 @@ impl MigrationTrait for Migration {
                         VolunteerApplications::DecidedAt,
                     ))
                     .check(Expr::cust("status IN ('pending', 'approved', 'declined')"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (
                             VolunteerApplications::Table.into_iden(),
                             VolunteerApplications::UserId.into_iden(),
                         ),
-                        user(),
+                        super::user_id(),
                         ForeignKeyAction::Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (
                             VolunteerApplications::Table.into_iden(),
                             VolunteerApplications::SquadId.into_iden(),
@@ -135,12 +118,12 @@ impl MigrationTrait for Migration {
                         squad(),
                         ForeignKeyAction::Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (
                             VolunteerApplications::Table.into_iden(),
                             VolunteerApplications::DecidedBy.into_iden(),
                         ),
-                        user(),
+                        super::user_id(),
                         ForeignKeyAction::SetNull,
                     ))
                     .to_owned(),
@@ -169,7 +152,7 @@ impl MigrationTrait for Migration {
                             .col(SquadMembers::SquadId)
                             .col(SquadMembers::UserId),
                     )
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (
                             SquadMembers::Table.into_iden(),
                             SquadMembers::SquadId.into_iden(),
@@ -177,12 +160,12 @@ impl MigrationTrait for Migration {
                         squad(),
                         ForeignKeyAction::Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (
                             SquadMembers::Table.into_iden(),
                             SquadMembers::UserId.into_iden(),
                         ),
-                        user(),
+                        super::user_id(),
                         ForeignKeyAction::Cascade,
                     ))
                     .to_owned(),
@@ -212,14 +195,14 @@ impl MigrationTrait for Migration {
                     .check(Expr::cust("signup_deadline <= starts_at"))
                     .check(Expr::cust("min_capacity >= 0 AND min_capacity <= max_capacity AND max_capacity BETWEEN 1 AND 500"))
                     .check(Expr::cust("taken BETWEEN 0 AND max_capacity"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (Shifts::Table.into_iden(), Shifts::SquadId.into_iden()),
                         squad(),
                         ForeignKeyAction::Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (Shifts::Table.into_iden(), Shifts::CreatedBy.into_iden()),
-                        user(),
+                        super::user_id(),
                         ForeignKeyAction::SetNull,
                     ))
                     .to_owned(),
@@ -249,14 +232,14 @@ impl MigrationTrait for Migration {
                     .col(integer(ShiftSignups::MinutesCredited).default(0))
                     .check(Expr::cust("minutes_credited >= 0"))
                     .check(Expr::cust("check_out_at IS NULL OR (check_in_at IS NOT NULL AND check_in_at <= check_out_at)"))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (ShiftSignups::Table.into_iden(), ShiftSignups::ShiftId.into_iden()),
                         (Shifts::Table.into_iden(), Shifts::Id.into_iden()),
                         ForeignKeyAction::Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut super::foreign_key(
                         (ShiftSignups::Table.into_iden(), ShiftSignups::UserId.into_iden()),
-                        user(),
+                        super::user_id(),
                         ForeignKeyAction::Cascade,
                     ))
                     .to_owned(),

@@ -34,3 +34,24 @@ async fn drop_tables(manager: &SchemaManager<'_>, tables: Vec<DynIden>) -> Resul
     }
     Ok(())
 }
+
+/// A foreign key from `from` (table, column) to `to`, with what deleting the target does.
+fn foreign_key(
+    from: (DynIden, DynIden),
+    to: (DynIden, DynIden),
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// `users.id`, the target of every column that names a person.
+fn user_id() -> (DynIden, DynIden) {
+    (
+        m20261129_000002_accounts::Users::Table.into_iden(),
+        m20261129_000002_accounts::Users::Id.into_iden(),
+    )
+}
