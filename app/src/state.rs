@@ -15,6 +15,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// The mediation cut-off and request limits.
     pub mediation: domain::mediation::Policy,
+    /// How much people may post in the tea house.
+    pub teahouse: domain::teahouse::Limits,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -64,6 +64,22 @@ pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
     }
 }
 
+/// Writes a person's row to itself as the first statement of a transaction: a row lock on
+/// PostgreSQL, the write lock on SQLite. Whatever that transaction then counts for the person
+/// (requests today, posts this hour) is counted one transaction after the other, so actions
+/// sent at once cannot slip under a limit together. `created_at` is not a key column, so
+/// rows referring to the person are not held up.
+pub(crate) async fn lock_user(txn: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    use crate::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    user::Entity::update_many()
+        .col_expr(user::Column::CreatedAt, Expr::col(user::Column::CreatedAt))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_file;

@@ -12,6 +12,7 @@ pub mod mediation;
 pub mod migration;
 pub mod notices;
 pub mod settings;
+pub mod teahouse;
 pub mod testing;
 pub mod text;
 mod text_enum;

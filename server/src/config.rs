@@ -28,6 +28,10 @@ pub struct WebSettings {
     pub trust_proxy: bool,
     /// `PORTAL_MEDIATION_CUTOFF_HOURS` (2): until when residents may change a booking.
     pub mediation: domain::mediation::Policy,
+    /// Tea-house posting limits: `PORTAL_TEAHOUSE_NEW_THREADS` (3) and
+    /// `PORTAL_TEAHOUSE_NEW_REPLIES` (10) in an account's first day, and
+    /// `PORTAL_TEAHOUSE_POSTS_PER_10_MIN` (10) for everybody.
+    pub teahouse: domain::teahouse::Limits,
 }
 
 fn flag(name: &str) -> bool {
@@ -57,6 +61,13 @@ impl WebSettings {
             trust_proxy: flag("PORTAL_TRUST_PROXY"),
             mediation: domain::mediation::Policy {
                 cutoff: chrono::Duration::hours(number("PORTAL_MEDIATION_CUTOFF_HOURS", 2)?),
+                ..Default::default()
+            },
+            teahouse: domain::teahouse::Limits {
+                new_account_threads: number("PORTAL_TEAHOUSE_NEW_THREADS", 3)?.unsigned_abs(),
+                new_account_replies: number("PORTAL_TEAHOUSE_NEW_REPLIES", 10)?.unsigned_abs(),
+                posts_per_window: number("PORTAL_TEAHOUSE_POSTS_PER_10_MIN", 10)?.unsigned_abs(),
+                window_minutes: 10,
                 ..Default::default()
             },
         })

@@ -39,5 +39,6 @@ pub fn state(
         sessions: web.sessions,
         trust_proxy: web.trust_proxy,
         mediation: web.mediation,
+        teahouse: web.teahouse,
     }
 }

@@ -19,6 +19,8 @@ pub struct Model {
     pub consent_version: String,
     pub consent_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// What the tea house shows as the author (with the community), never the phone number.
+    pub display_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

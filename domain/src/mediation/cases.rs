@@ -14,7 +14,7 @@ use sea_orm::{
 use super::schedule::{self, Slot};
 use super::{DisputeType, EventKind, Level, Mode, Outcome, Policy, Status};
 use crate::accounts::{Account, Role, phone};
-use crate::db::unique_violation;
+use crate::db::{lock_user, unique_violation};
 use crate::entities::{booking, case_event, mediation_case, mediation_room, user};
 use crate::text::{clean, length_within, one_line};
 use crate::time::local_date;
@@ -165,14 +165,21 @@ pub fn new_code(now: DateTime<Utc>) -> Result<String> {
     Ok(format!("ZBS-{}-{tail}", local_date(now).year()))
 }
 
-/// Files a request for mediation. Nothing is written unless every field is acceptable.
-pub async fn request(
-    db: &DatabaseConnection,
-    account: &Account,
-    form: CaseRequest,
-    policy: &Policy,
-    now: DateTime<Utc>,
-) -> Result<mediation_case::Model> {
+/// A request that passed every rule, ready to be filed.
+pub(crate) struct Checked {
+    dispute: DisputeType,
+    story: String,
+    other_party: String,
+    relation: String,
+    other_phone: Option<String>,
+    amount_claimed: Option<i64>,
+    tried_aid_station: bool,
+    mode: Mode,
+    room_id: i32,
+}
+
+/// Checks every field of a request against the rules; nothing is written.
+pub(crate) async fn check(db: &impl ConnectionTrait, form: &CaseRequest) -> Result<Checked> {
     let dispute =
         DisputeType::parse(&form.dispute_type).ok_or(Error::Invalid("mediation-type-invalid"))?;
     let story = clean(&form.account);
@@ -202,20 +209,77 @@ pub async fn request(
         .one(db)
         .await?
         .ok_or(Error::Invalid("mediation-room-invalid"))?;
+    Ok(Checked {
+        dispute,
+        story,
+        other_party,
+        relation,
+        other_phone: Some(other_phone).filter(|p| !p.is_empty()),
+        amount_claimed: form.amount_claimed,
+        tried_aid_station: form.tried_aid_station,
+        mode,
+        room_id: room.id,
+    })
+}
+
+/// Files a checked request for `resident` (written by `actor`: the resident, or an officer
+/// on their behalf) with its first event, and tells the room's mediators. `None` when the
+/// drawn code clashed with another case's: the transaction is spoilt and the caller draws
+/// again in a new one.
+pub(crate) async fn file(
+    txn: &DatabaseTransaction,
+    resident: &user::Model,
+    checked: &Checked,
+    actor: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<mediation_case::Model>> {
+    let inserted = mediation_case::ActiveModel {
+        code: Set(new_code(now)?),
+        resident_id: Set(Some(resident.id)),
+        community_id: Set(resident.community_id),
+        room_id: Set(checked.room_id),
+        dispute_type: Set(checked.dispute.as_str().to_owned()),
+        account: Set(checked.story.clone()),
+        other_party: Set(checked.other_party.clone()),
+        other_relation: Set(checked.relation.clone()),
+        other_phone: Set(checked.other_phone.clone()),
+        amount_claimed: Set(checked.amount_claimed),
+        tried_aid_station: Set(checked.tried_aid_station),
+        mode: Set(checked.mode.as_str().to_owned()),
+        level: Set(Level::Room.as_str().to_owned()),
+        status: Set(Status::Requested.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        is_demo: Set(false),
+        ..Default::default()
+    };
+    let case = match mediation_case::Entity::insert(inserted)
+        .exec_with_returning(txn)
+        .await
+    {
+        Ok(case) => case,
+        Err(e) if unique_violation(&e).is_some() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    record(txn, &case, EventKind::Requested, Some(actor), now, |_| {}).await?;
+    notify_mediators(txn, &case, "inbox-case-new", now).await?;
+    Ok(Some(case))
+}
+
+/// Files a request for mediation. Nothing is written unless every field is acceptable.
+pub async fn request(
+    db: &DatabaseConnection,
+    account: &Account,
+    form: CaseRequest,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<mediation_case::Model> {
+    let checked = check(db, &form).await?;
     // A clash of random codes is unlikely, not impossible: the unique index catches it and
     // the next attempt draws again.
     for _ in 0..3 {
-        let code = new_code(now)?;
         let txn = db.begin().await?;
-        // The resident's row is written first (a column to itself): a row lock on
-        // PostgreSQL, the write lock on SQLite. Two requests of one resident are then
-        // counted one after the other, so requests filed at once cannot slip under the
-        // limit together. (Not a key column, so rows referring to the user are not held up.)
-        user::Entity::update_many()
-            .col_expr(user::Column::CreatedAt, Expr::col(user::Column::CreatedAt))
-            .filter(user::Column::Id.eq(account.user.id))
-            .exec(&txn)
-            .await?;
+        lock_user(&txn, account.user.id).await?;
         let recent = mediation_case::Entity::find()
             .filter(mediation_case::Column::ResidentId.eq(account.user.id))
             .filter(mediation_case::Column::CreatedAt.gt(now - Duration::days(1)))
@@ -224,46 +288,10 @@ pub async fn request(
         if recent >= policy.requests_per_day {
             return Err(Error::Throttled("mediation-throttled"));
         }
-        let inserted = mediation_case::ActiveModel {
-            code: Set(code.clone()),
-            resident_id: Set(Some(account.user.id)),
-            community_id: Set(account.user.community_id),
-            room_id: Set(room.id),
-            dispute_type: Set(dispute.as_str().to_owned()),
-            account: Set(story.clone()),
-            other_party: Set(other_party.clone()),
-            other_relation: Set(relation.clone()),
-            other_phone: Set(Some(other_phone.clone()).filter(|p| !p.is_empty())),
-            amount_claimed: Set(form.amount_claimed),
-            tried_aid_station: Set(form.tried_aid_station),
-            mode: Set(mode.as_str().to_owned()),
-            level: Set(Level::Room.as_str().to_owned()),
-            status: Set(Status::Requested.as_str().to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            is_demo: Set(false),
-            ..Default::default()
-        };
-        let case = match mediation_case::Entity::insert(inserted)
-            .exec_with_returning(&txn)
-            .await
-        {
-            Ok(case) => case,
-            Err(e) if unique_violation(&e).is_some() => continue,
-            Err(e) => return Err(e.into()),
-        };
-        record(
-            &txn,
-            &case,
-            EventKind::Requested,
-            Some(account.user.id),
-            now,
-            |_| {},
-        )
-        .await?;
-        notify_mediators(&txn, &case, "inbox-case-new", now).await?;
-        txn.commit().await?;
-        return Ok(case);
+        if let Some(case) = file(&txn, &account.user, &checked, account.user.id, now).await? {
+            txn.commit().await?;
+            return Ok(case);
+        }
     }
     Err(Error::Invalid("mediation-case-changed"))
 }

@@ -13,7 +13,7 @@ enum Settings {
 }
 
 #[derive(DeriveIden)]
-enum PoliceOffices {
+pub(super) enum PoliceOffices {
     Table,
     Id,
     Name,
@@ -63,7 +63,7 @@ pub(super) enum MediationRooms {
 }
 
 #[derive(DeriveIden)]
-enum LiaisonRooms {
+pub(super) enum LiaisonRooms {
     Table,
     Id,
     PoliceOfficeId,

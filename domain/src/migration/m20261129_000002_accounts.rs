@@ -18,6 +18,8 @@ pub(super) enum Users {
     ConsentVersion,
     ConsentAt,
     CreatedAt,
+    /// Added by the tea-house migration.
+    DisplayName,
 }
 
 #[derive(DeriveIden)]

@@ -41,7 +41,7 @@ enum Availability {
 }
 
 #[derive(DeriveIden)]
-enum MediationCases {
+pub(super) enum MediationCases {
     Table,
     Id,
     Code,

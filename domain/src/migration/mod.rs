@@ -8,6 +8,7 @@ mod m20261129_000003_mediation;
 mod m20261129_000004_notices;
 mod m20261129_000005_volunteers;
 mod m20261129_000006_help_requests;
+mod m20261129_000007_teahouse;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_notices::Migration),
             Box::new(m20261129_000005_volunteers::Migration),
             Box::new(m20261129_000006_help_requests::Migration),
+            Box::new(m20261129_000007_teahouse::Migration),
         ]
     }
 }
