@@ -7,6 +7,7 @@ pub mod error;
 pub mod i18n;
 pub mod inbox;
 pub mod layout;
+pub mod markup;
 pub mod mediation;
 pub mod notices;
 pub mod pages;
@@ -14,6 +15,7 @@ pub mod prefs;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod teahouse;
 pub mod volunteers;
 
 use leptos::prelude::*;
@@ -135,7 +137,32 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me/inbox") view=inbox::InboxPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/teahouse")
-                        view=pages::teahouse::TeahousePage
+                        view=teahouse::pages::TeahousePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/teahouse/search")
+                        view=teahouse::pages::SearchPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/teahouse/moderation")
+                        view=teahouse::moderation::ModerationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/teahouse/b/:id")
+                        view=teahouse::pages::BoardPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/teahouse/b/:id/new")
+                        view=teahouse::pages::NewThreadPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/teahouse/t/:id")
+                        view=teahouse::pages::ThreadPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -58,8 +58,8 @@ room-main = Main room
 
 
 teahouse-title = Police tea house
-teahouse-intro = The tea house of Zongpuqiao police office: talking over tea keeps neighbours at peace. The online tea house opens soon; here are the offices and their liaison rooms.
-teahouse-office-rooms = Liaison rooms
+
+
 
 
 
@@ -121,7 +121,7 @@ me-change-password = Change password
 me-password-changed = Password changed; every other device has been signed out.
 me-delete = Delete my account
 me-delete-what = Deleting removes your account, number, consent record and sign-in history for good.
-me-delete-kept = Should you have mediation cases still open in future, their records are kept as the rules require, but no longer linked to your number.
+me-delete-kept = Mediation cases still open are kept as the rules require, and what you wrote in the tea house stays in its threads signed "Deleted account"; neither is linked to your number any more.
 me-delete-submit = Delete my account for good
 
 role-resident = Resident

@@ -58,8 +58,8 @@ room-main = 总室
 
 
 teahouse-title = 警事茶楼
-teahouse-intro = 总浦桥警务室的“警事茶楼”：沟通茶叙中，和谐邻里间。线上茶楼即将开张，下面是各警务室和联络室。
-teahouse-office-rooms = 联络室
+
+
 
 
 
@@ -121,7 +121,7 @@ me-change-password = 修改密码
 me-password-changed = 密码已修改，其他设备上的登录已全部退出。
 me-delete = 注销账号
 me-delete-what = 注销后，您的账号、手机号、同意记录和登录记录会被永久删除，无法恢复。
-me-delete-kept = 今后如果您有尚未办结的调解案件，案件记录会按规定保留，但不再与您的手机号关联。
+me-delete-kept = 尚未办结的调解案件会按规定保留，茶楼里的发言留在原帖中，署名改为“已注销的用户”；它们都不再与您的手机号关联。
 me-delete-submit = 永久注销账号
 
 role-resident = 居民

@@ -250,30 +250,6 @@ pub async fn list_mediation_rooms() -> Result<Vec<Room>, AppError> {
         .collect())
 }
 
-/// A police office with the liaison rooms that become tea-house boards.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfficeRooms {
-    pub office: Office,
-    pub rooms: Vec<(String, String)>,
-}
-
-#[server(endpoint = "police-offices")]
-pub async fn list_police_offices() -> Result<Vec<OfficeRooms>, AppError> {
-    let db = crate::state::db()?;
-    Ok(domain::directory::police_offices(&db)
-        .await?
-        .into_iter()
-        .map(|(o, rooms)| OfficeRooms {
-            office: Office {
-                name: o.name,
-                address: o.address,
-                speciality: o.speciality,
-            },
-            rooms: rooms.into_iter().map(|r| (r.name, r.description)).collect(),
-        })
-        .collect())
-}
-
 /// Squads of 老王帮帮团: (name, description).
 #[server(endpoint = "squads")]
 pub async fn list_squads() -> Result<Vec<(String, String)>, AppError> {

@@ -66,6 +66,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/notices.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/volunteers.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/teahouse.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -75,6 +77,8 @@ impl Locale {
                 include_str!("../../locales/en/notices.ftl"),
                 "\n",
                 include_str!("../../locales/en/volunteers.ftl"),
+                "\n",
+                include_str!("../../locales/en/teahouse.ftl"),
             ),
         }
     }
@@ -296,6 +300,34 @@ mod tests {
         );
         use domain::notices::{Category, Severity, Status as NoticeStatus};
         needed.extend(domain::notices::REFUSAL_CODES.iter().map(|c| c.to_string()));
+        {
+            use domain::teahouse::{
+                ThreadStatus,
+                moderation::{Action, FlagReason},
+            };
+            needed.extend(
+                domain::teahouse::REFUSAL_CODES
+                    .iter()
+                    .chain(domain::teahouse::INBOX_TOPICS)
+                    .map(|c| c.to_string()),
+            );
+            needed.extend(
+                ThreadStatus::ALL
+                    .iter()
+                    .map(|v| format!("teahouse-status-{}", v.as_str())),
+            );
+            needed.extend(
+                FlagReason::ALL
+                    .iter()
+                    .map(|v| format!("teahouse-flag-reason-{}", v.as_str())),
+            );
+            needed.extend(Action::ALL.iter().flat_map(|v| {
+                [
+                    format!("teahouse-action-{}", v.as_str()),
+                    format!("teahouse-done-{}", v.as_str()),
+                ]
+            }));
+        }
         needed.extend(domain::notices::INBOX_TOPICS.iter().map(|c| c.to_string()));
         needed.extend(
             domain::volunteers::REFUSAL_CODES

@@ -1,8 +1,7 @@
-//! 安全提示: safety notices. Pages in `pages.rs`, the body's Markdown-lite in `markup.rs`,
+//! 安全提示: safety notices. Pages in `pages.rs`, the body's Markdown-lite in `crate::markup`,
 //! the rules (targeting, versions, reads) in `domain::notices`; feeds for other systems are
 //! served by `server::feeds`.
 
-pub mod markup;
 pub mod pages;
 
 use leptos::prelude::*;

@@ -6,10 +6,10 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::markup::Markup;
 use super::*;
 use crate::error::{DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
+use crate::markup::Markup;
 use crate::security::CsrfField;
 
 /// A notice in a list: severity, unread mark, title, and when and for whom.

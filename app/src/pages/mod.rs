@@ -3,4 +3,3 @@
 //! the directory already knows.
 
 pub mod home;
-pub mod teahouse;

@@ -512,9 +512,15 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
         .await?;
     let cases = crate::mediation::cases_of(db, account.user.id).await?;
     let inbox = crate::inbox::list(db, account.user.id).await?;
+    let posts = crate::entities::post::Entity::find()
+        .filter(crate::entities::post::Column::AuthorId.eq(account.user.id))
+        .order_by_asc(crate::entities::post::Column::Id)
+        .all(db)
+        .await?;
     Ok(serde_json::json!({
         "account": {
             "phone": account.user.phone,
+            "display_name": account.user.display_name,
             "community": community,
             "compound": compound,
             "roles": account.roles,
@@ -553,11 +559,18 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
             "topic": m.topic,
             "subject": m.subject,
         })).collect::<Vec<_>>(),
+        "teahouse_posts": posts.iter().map(|p| serde_json::json!({
+            "thread": p.thread_id,
+            "at": p.created_at,
+            "as_resident": p.anonymous,
+            "body": p.body,
+        })).collect::<Vec<_>>(),
     }))
 }
 
 /// Deletes the account with its roles, sessions and inbox. Mediation cases the person filed
-/// stay as the station's record without them: the database sets their resident to null.
+/// stay as the station's record without them, and tea-house posts stay in their threads
+/// signed "已注销的用户": the database sets the person to null.
 pub async fn delete(db: &DatabaseConnection, account: &Account) -> Result<()> {
     user::Entity::delete_by_id(account.user.id).exec(db).await?;
     Ok(())

@@ -2,20 +2,23 @@
 //! 10 communities and 59 compounds, so those names are invented; every row loaded here
 //! carries `is_demo = true`, and the portal shows a banner while demo data is present.
 //!
-//! Four steps, each in its own transaction and each remembered in a setting: the
+//! Five steps, each in its own transaction and each remembered in a setting: the
 //! directory, then 你点我调 (`mediation`): demo accounts, the rooms' availability and a year
 //! of cases, then 安全提示 (`notices`), then 老王帮帮团 (`volunteers`): squad leaders and
-//! volunteers, their shifts and hours. A database that got the earlier steps before a later
-//! one existed gets the rest on the next run.
+//! volunteers, their shifts and hours, then 警事茶楼 (`teahouse`): boards, liaisons and two
+//! months of threads. A database that got the earlier steps before a later one existed gets
+//! the rest on the next run.
 
 mod mediation;
 mod notices;
+mod teahouse;
 mod volunteers;
 
 pub use mediation::{
     DEMO_MEDIATION_LOADED_AT, DEMO_PASSWORD, MAIN_MEDIATOR_PHONE, OFFICER_PHONE, RESIDENT_PHONES,
 };
 pub use notices::DEMO_NOTICES_LOADED_AT;
+pub use teahouse::{DEMO_TEAHOUSE_LOADED_AT, phones as liaison_phones};
 pub use volunteers::{DEMO_VOLUNTEERS_LOADED_AT, phones as volunteer_phones};
 
 use sea_orm::{
@@ -112,8 +115,10 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     let notices = notices::load(db, chrono::Utc::now()).await?;
     // After the accounts, so that it reuses their password hash.
     let volunteers = volunteers::load(db, chrono::Utc::now()).await?;
+    // After the volunteers, who write the threads.
+    let teahouse = teahouse::load(db, chrono::Utc::now()).await?;
     Ok(
-        if [directory, mediation, notices, volunteers].contains(&Outcome::Loaded) {
+        if [directory, mediation, notices, volunteers, teahouse].contains(&Outcome::Loaded) {
             Outcome::Loaded
         } else {
             Outcome::AlreadyLoaded

@@ -136,31 +136,6 @@ pub async fn mediation_rooms(
     Ok(rooms)
 }
 
-/// Police offices with their liaison rooms: the boards of the tea house.
-pub async fn police_offices(
-    db: &impl ConnectionTrait,
-) -> crate::Result<Vec<(police_office::Model, Vec<liaison_room::Model>)>> {
-    let offices = police_office::Entity::find()
-        .order_by_asc(police_office::Column::Id)
-        .all(db)
-        .await?;
-    let mut rooms: HashMap<i32, Vec<liaison_room::Model>> = HashMap::new();
-    for room in liaison_room::Entity::find()
-        .order_by_asc(liaison_room::Column::Id)
-        .all(db)
-        .await?
-    {
-        rooms.entry(room.police_office_id).or_default().push(room);
-    }
-    Ok(offices
-        .into_iter()
-        .map(|o| {
-            let r = rooms.remove(&o.id).unwrap_or_default();
-            (o, r)
-        })
-        .collect())
-}
-
 pub async fn squads(db: &impl ConnectionTrait) -> crate::Result<Vec<squad::Model>> {
     Ok(squad::Entity::find()
         .order_by_asc(squad::Column::Id)

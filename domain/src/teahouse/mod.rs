@@ -180,6 +180,8 @@ pub struct ThreadView {
     pub overdue: bool,
     /// The code of the mediation case the thread became.
     pub case_code: Option<String>,
+    /// The badge the viewer's replies here would carry.
+    pub my_badge: Option<Official>,
 }
 
 #[derive(Clone, Debug)]
@@ -470,7 +472,18 @@ pub async fn thread(
             .map(|c| c.code),
         None => None,
     };
+    let my_badge = match viewer {
+        Some(account) => match badge_of(db, account, &board).await? {
+            Some((_, Some(room))) => Some(Official::Liaison(
+                rooms.get(&room).cloned().unwrap_or_default(),
+            )),
+            Some(_) => Some(Official::Officer),
+            None => None,
+        },
+        None => None,
+    };
     Ok(ThreadView {
+        my_badge,
         overdue: is_overdue(&thread, &board, now),
         opening: view(opening),
         replies: replies.into_iter().map(view).collect(),

@@ -5,13 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
 };
 
 use super::{THREADS_PER_PAGE, ThreadLine, lines_of, visible_to};
 use crate::accounts::Account;
-use crate::entities::thread;
+use crate::entities::{post, thread};
 use crate::{Error, Result};
 
 /// Terms a search uses at most; more are ignored.
@@ -54,20 +54,24 @@ pub async fn search(
     }
     let mut select = visible_to(thread::Entity::find(), viewer);
     for term in &terms {
-        let like = pattern(term);
-        select = select.filter(Expr::cust_with_values(
-            "(LOWER(threads.title) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM posts \
-             WHERE posts.thread_id = threads.id AND posts.hidden = ? \
-             AND LOWER(posts.body) LIKE ? ESCAPE '\\'))",
-            [
-                sea_orm::Value::from(like.clone()),
-                false.into(),
-                like.into(),
-            ],
-        ));
+        let like = || LikeExpr::new(pattern(term)).escape('\\');
+        let in_title = Func::lower(Expr::col((thread::Entity, thread::Column::Title))).like(like());
+        let in_posts = Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(post::Entity)
+                .and_where(
+                    Expr::col((post::Entity, post::Column::ThreadId))
+                        .equals((thread::Entity, thread::Column::Id)),
+                )
+                .and_where(Expr::col((post::Entity, post::Column::Hidden)).eq(false))
+                .and_where(Func::lower(Expr::col((post::Entity, post::Column::Body))).like(like()))
+                .to_owned(),
+        );
+        select = select.filter(Condition::any().add(in_title).add(in_posts));
     }
     let total = select.clone().count(db).await?;
-    let pages = total.div_ceil(THREADS_PER_PAGE).max(1);
+    let pages = std::cmp::max(total.div_ceil(THREADS_PER_PAGE), 1);
     let page = page.clamp(1, pages);
     let found = select
         .order_by_desc(thread::Column::LastPostAt)

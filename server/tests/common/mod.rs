@@ -64,6 +64,11 @@ fn options(site_root: &std::path::Path) -> LeptosOptions {
 /// A portal on a fresh database with the demo directory, serving a site root that holds a
 /// stylesheet, as `cargo leptos build` leaves it.
 pub async fn portal() -> Result<Portal, Error> {
+    portal_with(Default::default()).await
+}
+
+/// The same with settings of its own (limits raised or lowered for the test).
+pub async fn portal_with(web: server::config::WebSettings) -> Result<Portal, Error> {
     let db_url = domain::testing::fresh_url().await?;
     let db = domain::db::connect_and_migrate(&db_url).await?;
     domain::demo::load(&db).await?;
@@ -75,7 +80,7 @@ pub async fn portal() -> Result<Portal, Error> {
         "body { color: #1b1f24; }\n".repeat(100),
     )?;
     server::assets::precompress(&site_root)?;
-    let router = server::router(server::state(db, options(&site_root), Default::default()));
+    let router = server::router(server::state(db, options(&site_root), web));
     Ok(Portal {
         router,
         db_url,
@@ -117,6 +122,7 @@ impl Portal {
     }
 }
 
+#[derive(Debug)]
 pub struct Page {
     pub status: StatusCode,
     pub headers: HeaderMap,
