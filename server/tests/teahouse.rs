@@ -286,6 +286,10 @@ fn moderation_and_cases_are_for_officers() -> TestResult {
         );
         let page = resident.get(case.location()).await?;
         assert_eq!(page.status, StatusCode::OK, "the author's own case now");
+        assert!(
+            page.body.contains(&format!("/teahouse/t/{thread}")),
+            "the case links back to the thread"
+        );
         let page = resident.get(&format!("/teahouse/t/{thread}")).await?;
         assert!(page.body.contains("已转为调解案件"));
         Ok(())

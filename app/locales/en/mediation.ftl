@@ -188,3 +188,4 @@ mediation-level-invalid = Choose another level.
 mediation-reason-required = Give a reason (2 to 200 characters).
 mediation-schedule-invalid = Sessions of 15–240 minutes, breaks of 0–120 minutes, 1–90 days ahead.
 mediation-window-invalid = That window is not right: give a date or a weekday, and a start before the end.
+mediation-from-thread = This case came from a tea-house thread

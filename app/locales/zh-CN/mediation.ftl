@@ -188,3 +188,4 @@ mediation-level-invalid = 请选择另一个层级。
 mediation-reason-required = 请写明理由（2 到 200 字）。
 mediation-schedule-invalid = 时长 15–240 分钟，休息 0–120 分钟，可提前 1–90 天。
 mediation-window-invalid = 时间段不对：请填写日期或星期，开始要早于结束。
+mediation-from-thread = 这个案件来自警事茶楼的帖子

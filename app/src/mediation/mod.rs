@@ -63,6 +63,8 @@ pub struct CaseInfo {
     pub slots: Vec<SlotInfo>,
     /// (level, hours) spent at each level of the ladder.
     pub stays: Vec<(String, i64)>,
+    /// The tea-house thread the case came from.
+    pub thread_id: Option<i32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -371,7 +373,9 @@ pub async fn get_case(code: String) -> Result<CaseInfo, AppError> {
     let other_phone = detail.other_phone();
     let resident_phone = detail.resident_phone();
     let case = detail.case;
+    let thread_id = domain::teahouse::thread_of_case(&db, case.id).await?;
     Ok(CaseInfo {
+        thread_id,
         viewer: match detail.viewer {
             Viewer::Resident => "resident",
             Viewer::Mediator => "mediator",

@@ -277,7 +277,15 @@ fn Case(case: CaseInfo) -> impl IntoView {
     let is_mediator = case.viewer == "mediator";
     let is_resident = case.viewer == "resident";
     let open = matches!(status.as_str(), "requested" | "booked" | "accepted");
+    let from_thread = case.thread_id.map(|id| {
+        view! {
+            <p class="meta">
+                <a href=format!("/teahouse/t/{id}")>{i18n.t("mediation-from-thread")}</a>
+            </p>
+        }
+    });
     let facts = view! {
+        {from_thread}
         <dl class="facts">
             <dt>{i18n.t("mediation-field-type")}</dt>
             <dd>{i18n.label("mediation-type", &case.dispute_type)}</dd>
