@@ -436,3 +436,78 @@ fn hostile_text_posted_through_the_forms_comes_back_as_text() -> TestResult {
         Ok(())
     })
 }
+
+#[test]
+fn an_admin_opens_a_board_and_makes_a_liaison() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        domain::accounts::add_user(
+            &db,
+            "13700000601",
+            Some("station-admin-2026"),
+            &[domain::accounts::Role::Admin],
+            chrono::Utc::now(),
+        )
+        .await?;
+        let board = [
+            ("board[office]", "2"),
+            ("board[room]", ""),
+            ("board[name]", "后海塘茶叙"),
+            ("board[description]", "园区里的事，坐下来聊"),
+            ("board[answer_hours]", "24"),
+        ];
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let refused = officer
+            .post_form("/admin", "/api/admin/open-board", &board)
+            .await?;
+        assert!(
+            refused.location().contains("__err"),
+            "officers do not open boards"
+        );
+
+        let mut admin = portal.sign_in("13700000601", "station-admin-2026").await?;
+        let opened = admin
+            .post_form("/admin", "/api/admin/open-board", &board)
+            .await?;
+        assert!(opened.location().starts_with("/teahouse/b/"), "{opened:?}");
+        let page = admin.get(opened.location()).await?;
+        assert!(page.body.contains("后海塘茶叙") && page.body.contains("24"));
+        let twice = admin
+            .post_form("/admin", "/api/admin/open-board", &board)
+            .await?;
+        let page = admin.get(twice.location()).await?;
+        assert!(
+            page.body.contains("已经有同名的版块了"),
+            "one board per name"
+        );
+
+        let room = board_id(&mut admin, "人大代表联络室").await?;
+        let made = admin
+            .post_form(
+                "/admin",
+                "/api/admin/add-liaison",
+                &[("phone", OTHER_RESIDENT), ("room", "1")],
+            )
+            .await?;
+        assert_eq!(made.location(), "/admin?done=user");
+        let mut new_liaison = portal.sign_in(OTHER_RESIDENT, DEMO_PASSWORD).await?;
+        let mut resident = portal.sign_in(RESIDENT, DEMO_PASSWORD).await?;
+        let posted = start(
+            &mut resident,
+            &room,
+            "社区活动室什么时候开放",
+            "想带孩子去看书。",
+            &[],
+        )
+        .await?;
+        let thread = thread_of(posted.location());
+        reply(&mut new_liaison, &thread, "每天上午九点到下午五点开放。").await?;
+        let page = resident.get(&format!("/teahouse/t/{thread}")).await?;
+        assert!(
+            page.body.contains("人大代表联络室联络员"),
+            "the new liaison answers with the badge"
+        );
+        Ok(())
+    })
+}

@@ -303,6 +303,7 @@ fn StaffPanels(admin: bool) -> impl IntoView {
                         <h2>{use_i18n().t("admin-assign-mediator")}</h2>
                         <crate::mediation::pages::AssignMediatorForm />
                     </section>
+                    <crate::teahouse::admin::TeahouseAdmin />
                 }
             })}
     }

@@ -1,6 +1,7 @@
 //! 警事茶楼 — the tea-house forum. Pages in `pages.rs`, moderation in `moderation.rs`, the
 //! rules (limits, badges, who sees behind "居民") in `domain::teahouse`.
 
+pub mod admin;
 pub mod moderation;
 pub mod pages;
 

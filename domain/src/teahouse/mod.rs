@@ -1009,6 +1009,22 @@ pub async fn open_board(
     }
 }
 
+/// Police offices and liaison rooms, in order: what an admin chooses from.
+pub async fn offices_and_rooms(
+    db: &impl ConnectionTrait,
+) -> Result<(Vec<police_office::Model>, Vec<liaison_room::Model>)> {
+    Ok((
+        police_office::Entity::find()
+            .order_by_asc(police_office::Column::Id)
+            .all(db)
+            .await?,
+        liaison_room::Entity::find()
+            .order_by_asc(liaison_room::Column::Id)
+            .all(db)
+            .await?,
+    ))
+}
+
 /// The liaison rooms `account` answers for.
 pub async fn rooms_of(db: &impl ConnectionTrait, account: &Account) -> Result<Vec<i32>> {
     Ok(liaison_member::Entity::find()
