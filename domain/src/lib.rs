@@ -2,6 +2,7 @@
 //! command touches the data. Nothing here knows about HTTP or the browser.
 
 pub mod accounts;
+pub mod casework;
 pub mod db;
 pub mod demo;
 pub mod directory;

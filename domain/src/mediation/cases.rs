@@ -154,6 +154,12 @@ pub struct Queue {
 /// 一案一码: `ZBS-2026-7K3Q9M`. Thirty-two letters and digits without 0/O, 1/I, so a code
 /// read out over the phone is not misheard; six of them make a billion codes a year.
 pub fn new_code(now: DateTime<Utc>) -> Result<String> {
+    new_code_with("ZBS", now)
+}
+
+/// A code `PREFIX-YEAR-XXXXXX` of six random characters that cannot be misread (no 0/O,
+/// 1/I): short enough to say on the phone, and each kind of record has its prefix.
+pub fn new_code_with(prefix: &str, now: DateTime<Utc>) -> Result<String> {
     const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut bytes = [0u8; 6];
     getrandom::fill(&mut bytes)
@@ -162,7 +168,7 @@ pub fn new_code(now: DateTime<Utc>) -> Result<String> {
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
         .collect();
-    Ok(format!("ZBS-{}-{tail}", local_date(now).year()))
+    Ok(format!("{prefix}-{}-{tail}", local_date(now).year()))
 }
 
 /// A request that passed every rule, ready to be filed.
@@ -403,7 +409,7 @@ async fn record(
     };
     fill(&mut event);
     case_event::Entity::insert(event).exec(txn).await?;
-    Ok(())
+    crate::casework::sources::follow_mediation(txn, case, kind, actor, at).await
 }
 
 /// The page of the case with this code.

@@ -41,7 +41,7 @@ pub(super) enum Compounds {
 }
 
 #[derive(DeriveIden)]
-enum AidStations {
+pub(super) enum AidStations {
     Table,
     Id,
     CommunityId,

@@ -9,7 +9,7 @@ use super::m20261129_000002_accounts::Users;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum HelpRequests {
+pub(super) enum HelpRequests {
     Table,
     Id,
     RequesterId,

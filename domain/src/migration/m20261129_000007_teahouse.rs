@@ -35,7 +35,7 @@ enum LiaisonMembers {
 }
 
 #[derive(DeriveIden)]
-enum Threads {
+pub(super) enum Threads {
     Table,
     Id,
     BoardId,

@@ -9,6 +9,7 @@ mod m20261129_000004_notices;
 mod m20261129_000005_volunteers;
 mod m20261129_000006_help_requests;
 mod m20261129_000007_teahouse;
+mod m20261129_000008_casework;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_volunteers::Migration),
             Box::new(m20261129_000006_help_requests::Migration),
             Box::new(m20261129_000007_teahouse::Migration),
+            Box::new(m20261129_000008_casework::Migration),
         ]
     }
 }

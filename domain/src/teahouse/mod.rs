@@ -928,6 +928,7 @@ pub async fn to_case(
             }
             Err(e) => return Err(e.into()),
         }
+        crate::casework::sources::mark_from_thread(&txn, case.id, thread.id).await?;
         inbox::send(
             &txn,
             resident.id,

@@ -29,7 +29,7 @@ pub mod status {
 
 /// Asks for help.
 pub async fn ask(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     account: &Account,
     dialect: &str,
     need: &str,
@@ -56,7 +56,8 @@ pub async fn ask(
     if open >= OPEN_PER_RESIDENT {
         return Err(Error::Throttled("help-throttled"));
     }
-    Ok(help_request::Entity::insert(help_request::ActiveModel {
+    let txn = db.begin().await?;
+    let request = help_request::Entity::insert(help_request::ActiveModel {
         requester_id: Set(account.user.id),
         dialect: Set(dialect),
         need: Set(need),
@@ -65,8 +66,11 @@ pub async fn ask(
         created_at: Set(now),
         ..Default::default()
     })
-    .exec_with_returning(db)
-    .await?)
+    .exec_with_returning(&txn)
+    .await?;
+    crate::casework::sources::help_asked(&txn, &request, now).await?;
+    txn.commit().await?;
+    Ok(request)
 }
 
 /// The dialects a volunteer gave in their approved applications, as one text to search.
@@ -144,6 +148,7 @@ pub async fn take(
     if taken.rows_affected == 0 {
         return Err(Error::Invalid("help-taken"));
     }
+    crate::casework::sources::help_taken(&txn, id, volunteer.user.id, now).await?;
     inbox::send(
         &txn,
         request.requester_id,
@@ -160,7 +165,7 @@ pub async fn take(
 /// The taker closes the request with a short note; the resident may withdraw their own
 /// request while nobody has taken it.
 pub async fn close(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     account: &Account,
     id: i32,
     note: &str,
@@ -181,17 +186,20 @@ pub async fn close(
     } else {
         return Err(Error::Forbidden);
     };
+    let txn = db.begin().await?;
     let closed = help_request::Entity::update_many()
         .col_expr(help_request::Column::Status, Expr::value(to))
-        .col_expr(help_request::Column::Note, Expr::value(note))
+        .col_expr(help_request::Column::Note, Expr::value(note.clone()))
         .col_expr(help_request::Column::ClosedAt, Expr::value(now))
         .filter(help_request::Column::Id.eq(id))
         .filter(help_request::Column::Status.eq(from))
-        .exec(db)
+        .exec(&txn)
         .await?;
     if closed.rows_affected == 0 {
         return Err(Error::Invalid("help-taken"));
     }
+    crate::casework::sources::help_closed(&txn, id, note.as_deref(), account.user.id, now).await?;
+    txn.commit().await?;
     Ok(())
 }
 

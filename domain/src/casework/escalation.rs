@@ -1,0 +1,208 @@
+//! The job that moves overdue cases up a level: a mutual-aid station's case goes to the
+//! community's mediation room, a room's or a squad's to the community's police office, an
+//! office's to the station.
+//!
+//! Several server processes may run it against one database. Each escalation is an update
+//! guarded by the deadline it read (`WHERE id = ? AND stage = ? AND due_at = ?`): the first
+//! process to write moves the case and sets a new deadline, and any other finds nothing to
+//! update. A lease row (`job_leases`) lets one process sweep at a time, so the others do not
+//! even read; the guard alone would keep the rule.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use super::{Action, Org, OrgKind, Stage, Step, deadline, write_history};
+use crate::entities::{aid_station, case_record, community, job_lease, mediation_room};
+use crate::{Error, Result};
+
+pub const JOB: &str = "escalate-overdue-cases";
+
+/// Cases one sweep looks at, at most.
+const BATCH: u64 = 200;
+
+/// Takes (or renews) the job's lease for `holder` until `now + length`. True when this
+/// holder has it: no one else holds an unexpired lease.
+pub async fn take_lease(
+    db: &impl ConnectionTrait,
+    holder: &str,
+    now: DateTime<Utc>,
+    length: Duration,
+) -> Result<bool> {
+    let inserted = job_lease::Entity::insert(job_lease::ActiveModel {
+        name: Set(JOB.to_owned()),
+        holder: Set(holder.to_owned()),
+        until: Set(now + length),
+    })
+    .on_conflict_do_nothing_on([job_lease::Column::Name])
+    .exec_without_returning(db)
+    .await?;
+    if matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
+        return Ok(true);
+    }
+    let taken = job_lease::Entity::update_many()
+        .col_expr(job_lease::Column::Holder, Expr::value(holder))
+        .col_expr(job_lease::Column::Until, Expr::value(now + length))
+        .filter(job_lease::Column::Name.eq(JOB))
+        .filter(
+            sea_orm::Condition::any()
+                .add(job_lease::Column::Holder.eq(holder))
+                .add(job_lease::Column::Until.lt(now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(taken.rows_affected == 1)
+}
+
+/// The level above `org` for a case of `community_id`; None at the top.
+pub async fn next_level(
+    db: &impl ConnectionTrait,
+    org: Org,
+    community_id: Option<i32>,
+) -> Result<Option<Org>> {
+    let office_of = |community: Option<i32>| async move {
+        Ok::<_, Error>(match community {
+            Some(id) => community::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .and_then(|c| c.police_office_id),
+            None => None,
+        })
+    };
+    let office_or_station = |office: Option<i32>| match office {
+        Some(id) => Org {
+            kind: OrgKind::PoliceOffice,
+            id: Some(id),
+        },
+        None => Org::STATION,
+    };
+    Ok(match (org.kind, org.id) {
+        (OrgKind::AidStation, Some(id)) => {
+            let station = aid_station::Entity::find_by_id(id).one(db).await?;
+            let community = station.map(|s| s.community_id).or(community_id);
+            let branch = match community {
+                Some(c) => {
+                    mediation_room::Entity::find()
+                        .filter(mediation_room::Column::CommunityId.eq(c))
+                        .one(db)
+                        .await?
+                }
+                None => None,
+            };
+            let room = match branch {
+                Some(room) => Some(room),
+                None => {
+                    mediation_room::Entity::find()
+                        .filter(mediation_room::Column::ParentId.is_null())
+                        .order_by_asc(mediation_room::Column::Id)
+                        .one(db)
+                        .await?
+                }
+            };
+            Some(match room {
+                Some(room) => Org {
+                    kind: OrgKind::MediationRoom,
+                    id: Some(room.id),
+                },
+                None => office_or_station(office_of(community).await?),
+            })
+        }
+        (OrgKind::MediationRoom, Some(id)) => {
+            let room = mediation_room::Entity::find_by_id(id).one(db).await?;
+            let community = room.and_then(|r| r.community_id).or(community_id);
+            Some(office_or_station(office_of(community).await?))
+        }
+        (OrgKind::Squad, _) => Some(office_or_station(office_of(community_id).await?)),
+        (OrgKind::PoliceOffice, _) => Some(Org::STATION),
+        _ => None,
+    })
+}
+
+/// Escalates the overdue cases whose stage escalates by itself; returns how many moved.
+/// Safe to run from several processes at once: see the module's comment.
+pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize> {
+    let overdue = case_record::Entity::find()
+        .filter(
+            case_record::Column::Stage
+                .is_in([Stage::Assigned.as_str(), Stage::InProgress.as_str()]),
+        )
+        .filter(case_record::Column::DueAt.lt(now))
+        .order_by_asc(case_record::Column::DueAt)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let mut moved = 0;
+    for case in overdue {
+        let Some(stage) = Stage::parse(&case.stage) else {
+            continue;
+        };
+        let (_, escalates) = deadline(db, &case.kind, stage, case.stage_since).await?;
+        let Some(from) = Org::of(&case) else {
+            continue;
+        };
+        if !escalates {
+            continue;
+        }
+        let Some(to) = next_level(db, from, case.community_id).await? else {
+            continue;
+        };
+        let (due, _) = deadline(db, &case.kind, Stage::Assigned, now).await?;
+        let txn = db.begin().await?;
+        let done = case_record::Entity::update_many()
+            .col_expr(
+                case_record::Column::Stage,
+                Expr::value(Stage::Assigned.as_str()),
+            )
+            .col_expr(case_record::Column::StageSince, Expr::value(now))
+            .col_expr(case_record::Column::DueAt, Expr::value(due))
+            .col_expr(case_record::Column::OrgKind, Expr::value(to.kind.as_str()))
+            .col_expr(case_record::Column::OrgId, Expr::value(to.id))
+            .col_expr(
+                case_record::Column::AssigneeId,
+                Expr::value(Option::<i32>::None),
+            )
+            .col_expr(
+                case_record::Column::Escalations,
+                Expr::col(case_record::Column::Escalations).add(1),
+            )
+            .filter(case_record::Column::Id.eq(case.id))
+            .filter(case_record::Column::Stage.eq(case.stage.as_str()))
+            .filter(case_record::Column::DueAt.eq(case.due_at))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected == 0 {
+            // Another process (or a person) moved it first.
+            continue;
+        }
+        write_history(
+            &txn,
+            case.id,
+            Step {
+                action: Action::Escalated,
+                from: Some(stage),
+                to: Stage::Assigned,
+                org: Some(to),
+                actor: None,
+                note: from.kind.as_str(),
+            },
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        moved += 1;
+    }
+    Ok(moved)
+}
+
+/// One sweep if this process holds the lease; what the server's background task and
+/// `portal escalate` run.
+pub async fn sweep(db: &DatabaseConnection, holder: &str, now: DateTime<Utc>) -> Result<usize> {
+    if !take_lease(db, holder, now, Duration::minutes(5)).await? {
+        return Ok(0);
+    }
+    escalate_overdue(db, now).await
+}
