@@ -2,6 +2,7 @@
 //! for the server, and with `hydrate` for the browser, where only the islands run.
 
 pub mod accounts;
+pub mod casework;
 pub mod directory;
 pub mod error;
 pub mod i18n;
@@ -132,6 +133,31 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/stats")
                         view=mediation::pages::StatsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/board")
+                        view=casework::pages::BoardPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/board/new")
+                        view=casework::pages::OpenCasePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/board/figures")
+                        view=casework::figures::FiguresPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/board/colours")
+                        view=casework::pages::ColoursPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/board/cases/:code")
+                        view=casework::pages::CasePage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/me/inbox") view=inbox::InboxPage ssr=SsrMode::Async />

@@ -47,3 +47,50 @@ pub async fn mediation_stats(State(state): State<AppState>) -> Response {
         }
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct FiguresQuery {
+    table: String,
+    period: Option<String>,
+}
+
+/// `GET /board/figures.csv?table=by_kind&period=90d`: the table behind one chart of
+/// /board/figures, for officers.
+pub async fn figures_csv(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<FiguresQuery>,
+) -> Response {
+    use domain::casework::figures::{Period, csv, figures};
+    let account = match crate::my_data::signed_in(&state, &headers).await {
+        Ok(account) => account,
+        Err(status) => return status.into_response(),
+    };
+    let now = chrono::Utc::now();
+    let Some(period) = Period::parse(query.period.as_deref().unwrap_or("90d"), now) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let computed = match figures(&state.db, &account, period, now).await {
+        Ok(f) => f,
+        Err(domain::Error::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
+        Err(e) => {
+            tracing::error!(%e, "computing the figures");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match csv(&computed, &query.table) {
+        Some(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.csv\"", query.table),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

@@ -17,7 +17,7 @@ pub struct Config {
 }
 
 /// How the web layer treats browsers.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct WebSettings {
     /// `PORTAL_HTTPS=true` when the portal is served over https (by a proxy in front):
     /// cookies become `Secure` and take the `__Host-` prefix.
@@ -32,6 +32,8 @@ pub struct WebSettings {
     /// `PORTAL_TEAHOUSE_NEW_REPLIES` (10) in an account's first day, and
     /// `PORTAL_TEAHOUSE_POSTS_PER_10_MIN` (10) for everybody.
     pub teahouse: domain::teahouse::Limits,
+    /// `PORTAL_ESCALATION_SECONDS` (60): how often the server looks for overdue cases.
+    pub escalation_interval: std::time::Duration,
 }
 
 fn flag(name: &str) -> bool {
@@ -47,6 +49,19 @@ fn number(name: &str, default: i64) -> Result<i64, String> {
             .filter(|n| *n > 0)
             .ok_or_else(|| format!("{name} must be a positive number, not {v:?}")),
         Err(_) => Ok(default),
+    }
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            https: false,
+            sessions: Default::default(),
+            trust_proxy: false,
+            mediation: Default::default(),
+            teahouse: Default::default(),
+            escalation_interval: std::time::Duration::from_secs(60),
+        }
     }
 }
 
@@ -70,6 +85,9 @@ impl WebSettings {
                 window_minutes: 10,
                 ..Default::default()
             },
+            escalation_interval: std::time::Duration::from_secs(
+                number("PORTAL_ESCALATION_SECONDS", 60)?.unsigned_abs(),
+            ),
         })
     }
 }

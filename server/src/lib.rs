@@ -5,6 +5,7 @@ pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod feeds;
+pub mod jobs;
 pub mod my_data;
 pub mod routes;
 

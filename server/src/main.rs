@@ -25,6 +25,9 @@ enum Command {
     Migrate,
     /// Load the clearly marked demo directory into an empty database (idempotent).
     DemoData,
+    /// Move overdue cases up a level once and exit (what `serve` does every minute); safe
+    /// to run from several processes or hosts at once.
+    Escalate,
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -60,6 +63,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::DemoData => demo_data(&config).await,
+        Command::Escalate => escalate(&config).await,
         Command::User {
             command: UserCommand::Add { phone, roles },
         } => add_user(&config, &phone, &roles).await,
@@ -105,6 +109,14 @@ async fn demo_data(config: &Config) -> Result<(), AnyError> {
     Ok(())
 }
 
+async fn escalate(config: &Config) -> Result<(), AnyError> {
+    let db = domain::db::connect_and_migrate(&config.database_url).await?;
+    let moved = domain::casework::escalation::escalate_overdue(&db, chrono::Utc::now()).await?;
+    tracing::info!(moved, "overdue cases escalated");
+    println!("{moved}");
+    Ok(())
+}
+
 async fn add_user(config: &Config, phone: &str, roles: &[String]) -> Result<(), AnyError> {
     use domain::accounts::{self, Role};
     let roles = roles
@@ -139,12 +151,17 @@ async fn serve(config: Config) -> Result<(), AnyError> {
         tokio::task::spawn_blocking(move || server::assets::precompress(&site_root)).await??;
     tracing::info!(files = compressed, "static files compressed");
     let addr = config.leptos.site_addr;
+    let escalation = tokio::spawn(server::jobs::escalate_every(
+        db.clone(),
+        config.web.escalation_interval,
+    ));
     let app = server::router(server::state(db.clone(), config.leptos, config.web));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("家警务 portal listening on http://{addr}");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    escalation.abort();
     db.close().await?;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -7,27 +7,32 @@ use axum::response::{IntoResponse, Response};
 
 use app::state::AppState;
 
-pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(token) = state
+/// The account of the request's session cookie, or the status to answer with: downloads
+/// are plain routes, outside the server functions that read the session themselves.
+pub(crate) async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<domain::accounts::Account, StatusCode> {
+    let token = state
         .cookies
-        .get(&headers, app::accounts::ssr::SESSION_COOKIE)
-    else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let account = match domain::accounts::session_account(
-        &state.db,
-        &token,
-        state.sessions,
-        chrono::Utc::now(),
-    )
-    .await
+        .get(headers, app::accounts::ssr::SESSION_COOKIE)
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    match domain::accounts::session_account(&state.db, &token, state.sessions, chrono::Utc::now())
+        .await
     {
-        Ok(Some(account)) => account,
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Ok(Some(account)) => Ok(account),
+        Ok(None) => Err(StatusCode::UNAUTHORIZED),
         Err(e) => {
             tracing::error!(%e, "reading the session");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            Err(StatusCode::INTERNAL_SERVER_ERROR)
         }
+    }
+}
+
+pub async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let account = match signed_in(&state, &headers).await {
+        Ok(account) => account,
+        Err(status) => return status.into_response(),
     };
     let exported = domain::accounts::export(&state.db, &account)
         .await

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/me/data.json", get(crate::my_data::download))
         .route("/api/v1/mediation/stats", get(crate::api::mediation_stats))
+        .route("/board/figures.csv", get(crate::api::figures_csv))
         .route("/feeds/notices.atom", get(crate::feeds::notices))
         .route("/feeds/cap.xml", get(crate::feeds::cap_feed))
         .route("/feeds/cap/{file}", get(crate::feeds::cap_document))

@@ -96,3 +96,79 @@ async fn migrate_demo_data_and_the_first_admin() -> TestResult {
     assert!(accounts::find_by_phone(&db, "13800000001").await?.is_none());
     Ok(())
 }
+
+/// Two `portal escalate` processes on one database at once: each overdue case moves up one
+/// level exactly once, whichever process gets to it.
+#[tokio::test]
+async fn two_processes_escalate_each_overdue_case_once() -> TestResult {
+    use domain::casework::{self, NewCase, Org, OrgKind};
+    use domain::entities::{aid_station, case_entry};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+    let url = domain::testing::fresh_url().await?;
+    let db = domain::db::connect_and_migrate(&url).await?;
+    domain::demo::load_directory(&db).await?;
+    let officer = accounts::add_user(
+        &db,
+        "13800000001",
+        Some("zhaobaoshan-officer-2026"),
+        &[Role::Officer],
+        chrono::Utc::now(),
+    )
+    .await?;
+    let station = aid_station::Entity::find()
+        .one(&db)
+        .await?
+        .ok_or("a mutual-aid station")?;
+    let to = Org {
+        kind: OrgKind::AidStation,
+        id: Some(station.id),
+    };
+    // Assigned three days ago: past the 48 hours an assigned case may wait.
+    let then = chrono::Utc::now() - chrono::Duration::days(3);
+    let mut codes = Vec::new();
+    for n in 0..20 {
+        let case = casework::open(
+            &db,
+            &officer,
+            NewCase {
+                kind: "walk_in".into(),
+                title: format!("楼道堆物第{n}起"),
+                community_id: Some(station.community_id),
+                ..Default::default()
+            },
+            then,
+        )
+        .await?;
+        casework::assign(&db, &officer, &case.code, to, None, "", then).await?;
+        codes.push(case);
+    }
+
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_portal"))
+            .arg("escalate")
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+    };
+    let (first, second) = (spawn()?, spawn()?);
+    let mut moved = 0;
+    for child in [first, second] {
+        let out = child.wait_with_output()?;
+        assert!(out.status.success());
+        moved += String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<usize>()?;
+    }
+    assert_eq!(moved, 20, "the two processes moved 20 cases between them");
+    for case in codes {
+        let escalations = case_entry::Entity::find()
+            .filter(case_entry::Column::CaseId.eq(case.id))
+            .filter(case_entry::Column::Action.eq("escalated"))
+            .count(&db)
+            .await?;
+        assert_eq!(escalations, 1, "{} escalated once", case.code);
+    }
+    Ok(())
+}

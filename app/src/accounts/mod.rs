@@ -20,6 +20,8 @@ pub struct Me {
     pub community: Option<String>,
     pub compound: Option<String>,
     pub roles: Vec<String>,
+    /// Works cases of the closed loop: an officer, or a person of an organisation.
+    pub works_cases: bool,
 }
 
 impl Me {
@@ -133,8 +135,15 @@ pub mod ssr {
     }
 
     pub async fn me_of(account: &Account) -> Result<super::Me, AppError> {
-        let (community, compound) = accounts::places(&crate::state::db()?, &account.user).await?;
+        let db = crate::state::db()?;
+        let (community, compound) = accounts::places(&db, &account.user).await?;
+        let works_cases = account.has(accounts::Role::Officer)
+            || account.has(accounts::Role::Admin)
+            || !domain::casework::orgs_of(&db, account.user.id)
+                .await?
+                .is_empty();
         Ok(super::Me {
+            works_cases,
             masked_phone: accounts::phone::mask(&account.user.phone),
             community_id: account.user.community_id,
             community,

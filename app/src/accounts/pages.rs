@@ -194,6 +194,15 @@ fn Account(me: super::Me) -> impl IntoView {
                             </li>
                         }
                     })}
+                {me
+                    .works_cases
+                    .then(|| {
+                        view! {
+                            <li>
+                                <a href="/board">{i18n.t("board-title")}</a>
+                            </li>
+                        }
+                    })}
                 {is_staff
                     .then(|| {
                         view! {

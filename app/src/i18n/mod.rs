@@ -68,6 +68,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/volunteers.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/teahouse.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/casework.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -79,6 +81,8 @@ impl Locale {
                 include_str!("../../locales/en/volunteers.ftl"),
                 "\n",
                 include_str!("../../locales/en/teahouse.ftl"),
+                "\n",
+                include_str!("../../locales/en/casework.ftl"),
             ),
         }
     }

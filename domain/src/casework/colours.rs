@@ -43,14 +43,19 @@ pub struct Visit {
 pub fn colour_of(visits: &[Visit], window: Duration, now: DateTime<Utc>) -> Option<Colour> {
     let mut visits = visits.to_vec();
     visits.sort_by_key(|v| v.opened);
-    let last = visits.last()?;
+    visits.last()?;
     // Came back after handling: a case opened after an earlier one was closed.
     let recurred_after_handling = visits.iter().enumerate().any(|(i, earlier)| {
         earlier
             .closed
             .is_some_and(|closed| visits[i + 1..].iter().any(|later| later.opened > closed))
     });
-    if last.closed.is_some_and(|closed| now - closed >= window) {
+    // Stopped: every case handled, and none for the window since the last was closed.
+    let all_closed: Option<Vec<DateTime<Utc>>> = visits.iter().map(|v| v.closed).collect();
+    if all_closed
+        .and_then(|closed| closed.into_iter().max())
+        .is_some_and(|closed| now - closed >= window)
+    {
         return Some(Colour::Green);
     }
     if recurred_after_handling {
@@ -171,5 +176,8 @@ mod tests {
         assert_eq!(colour_of(&[visit(0, Some(3))], WINDOW, day(50)), None);
         assert_eq!(colour_of(&[visit(0, None)], WINDOW, day(200)), None);
         assert_eq!(colour_of(&[], WINDOW, day(0)), None);
+        // An older case still open: not stopped, however old the last closure.
+        let visits = [visit(0, None), visit(5, Some(8))];
+        assert_eq!(colour_of(&visits, WINDOW, day(200)), Some(Colour::Red));
     }
 }

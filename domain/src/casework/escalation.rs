@@ -17,8 +17,8 @@ use sea_orm::{
 };
 
 use super::{Action, Org, OrgKind, Stage, Step, deadline, write_history};
+use crate::Result;
 use crate::entities::{aid_station, case_record, community, job_lease, mediation_room};
-use crate::{Error, Result};
 
 pub const JOB: &str = "escalate-overdue-cases";
 
@@ -58,21 +58,23 @@ pub async fn take_lease(
     Ok(taken.rows_affected == 1)
 }
 
+/// The police office of a community, if it has one.
+async fn office_of(db: &impl ConnectionTrait, community: Option<i32>) -> Result<Option<i32>> {
+    Ok(match community {
+        Some(id) => community::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .and_then(|c| c.police_office_id),
+        None => None,
+    })
+}
+
 /// The level above `org` for a case of `community_id`; None at the top.
 pub async fn next_level(
     db: &impl ConnectionTrait,
     org: Org,
     community_id: Option<i32>,
 ) -> Result<Option<Org>> {
-    let office_of = |community: Option<i32>| async move {
-        Ok::<_, Error>(match community {
-            Some(id) => community::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .and_then(|c| c.police_office_id),
-            None => None,
-        })
-    };
     let office_or_station = |office: Option<i32>| match office {
         Some(id) => Org {
             kind: OrgKind::PoliceOffice,
@@ -88,6 +90,7 @@ pub async fn next_level(
                 Some(c) => {
                     mediation_room::Entity::find()
                         .filter(mediation_room::Column::CommunityId.eq(c))
+                        .order_by_asc(mediation_room::Column::Id)
                         .one(db)
                         .await?
                 }
@@ -108,15 +111,15 @@ pub async fn next_level(
                     kind: OrgKind::MediationRoom,
                     id: Some(room.id),
                 },
-                None => office_or_station(office_of(community).await?),
+                None => office_or_station(office_of(db, community).await?),
             })
         }
         (OrgKind::MediationRoom, Some(id)) => {
             let room = mediation_room::Entity::find_by_id(id).one(db).await?;
             let community = room.and_then(|r| r.community_id).or(community_id);
-            Some(office_or_station(office_of(community).await?))
+            Some(office_or_station(office_of(db, community).await?))
         }
-        (OrgKind::Squad, _) => Some(office_or_station(office_of(community_id).await?)),
+        (OrgKind::Squad, _) => Some(office_or_station(office_of(db, community_id).await?)),
         (OrgKind::PoliceOffice, _) => Some(Org::STATION),
         _ => None,
     })

@@ -11,6 +11,7 @@
 
 pub mod colours;
 pub mod escalation;
+pub mod figures;
 pub mod sources;
 
 use std::collections::HashMap;
@@ -385,10 +386,11 @@ pub(crate) async fn move_case(
     step: Step<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (due, _) = deadline(txn, &case.kind, to, now).await?;
+    // The guarded update is the transaction's first statement: on SQLite a transaction that
+    // reads first and writes later fails at once ("database is locked") when another writer
+    // got in between, instead of waiting its turn.
     set.push((case_record::Column::Stage, Expr::value(to.as_str())));
     set.push((case_record::Column::StageSince, Expr::value(now)));
-    set.push((case_record::Column::DueAt, Expr::value(due)));
     let mut update = case_record::Entity::update_many()
         .filter(case_record::Column::Id.eq(case.id))
         .filter(case_record::Column::Stage.is_in(from.iter().map(|s| s.as_str())));
@@ -398,6 +400,12 @@ pub(crate) async fn move_case(
     if update.exec(txn).await?.rows_affected == 0 {
         return Err(Error::Invalid("case-move-illegal"));
     }
+    let (due, _) = deadline(txn, &case.kind, to, now).await?;
+    case_record::Entity::update_many()
+        .col_expr(case_record::Column::DueAt, Expr::value(due))
+        .filter(case_record::Column::Id.eq(case.id))
+        .exec(txn)
+        .await?;
     write_history(txn, case.id, step, now).await
 }
 
@@ -423,40 +431,57 @@ fn check_household(household: &str) -> Result<Option<String>> {
     Ok(Some(household).filter(|h| !h.is_empty()))
 }
 
-/// Inserts a case at `stage` with its first history row; `None` when the drawn code
-/// clashed (the caller draws again in a new transaction).
+/// Where a new case starts and who started it.
+pub(crate) struct Start {
+    pub kind: Kind,
+    pub stage: Stage,
+    pub org: Option<Org>,
+    pub actor: Option<i32>,
+    pub action: Action,
+}
+
+/// Inserts a case with its first history row; `None` when the drawn code clashed (the
+/// caller draws again in a new transaction).
 pub(crate) async fn insert(
     txn: &DatabaseTransaction,
     mut case: case_record::ActiveModel,
-    kind: Kind,
-    stage: Stage,
-    org: Option<Org>,
-    actor: Option<i32>,
-    action: Action,
+    start: Start,
     now: DateTime<Utc>,
 ) -> Result<Option<case_record::Model>> {
-    let (due, _) = deadline(txn, kind.as_str(), stage, now).await?;
+    let Start {
+        kind,
+        stage,
+        org,
+        actor,
+        action,
+    } = start;
     case.code = Set(crate::mediation::cases::new_code_with("JW", now)?);
     case.kind = Set(kind.as_str().to_owned());
     case.stage = Set(stage.as_str().to_owned());
     case.org_kind = Set(org.map(|o| o.kind.as_str().to_owned()));
     case.org_id = Set(org.and_then(|o| o.id));
     case.stage_since = Set(now);
-    case.due_at = Set(due);
     case.created_at = Set(now);
     let inserted = match case_record::Entity::insert(case)
         .exec_with_returning(txn)
         .await
     {
         Ok(case) => case,
-        Err(e)
-            if crate::db::unique_violation(&e)
-                .is_some_and(|m| m.contains("code") || m.contains("cases")) =>
-        {
+        Err(e) if crate::db::unique_violation(&e).is_some_and(|m| m.contains("code")) => {
             return Ok(None);
         }
         Err(e) => return Err(e.into()),
     };
+    // The deadline is read after the insert, which is the transaction's first write (see
+    // `move_case`).
+    let (due, _) = deadline(txn, kind.as_str(), stage, now).await?;
+    let inserted = case_record::Entity::update_many()
+        .col_expr(case_record::Column::DueAt, Expr::value(due))
+        .filter(case_record::Column::Id.eq(inserted.id))
+        .exec_with_returning(txn)
+        .await?
+        .pop()
+        .unwrap_or(inserted);
     write_history(
         txn,
         inserted.id,
@@ -530,11 +555,13 @@ pub async fn open(
         if let Some(case) = insert(
             &txn,
             row,
-            kind,
-            Stage::Intake,
-            None,
-            Some(officer.user.id),
-            Action::Opened,
+            Start {
+                kind,
+                stage: Stage::Intake,
+                org: None,
+                actor: Some(officer.user.id),
+                action: Action::Opened,
+            },
             now,
         )
         .await?
@@ -690,6 +717,10 @@ pub async fn assign_many(
             vec![
                 (case_record::Column::OrgKind, Expr::value(to.kind.as_str())),
                 (case_record::Column::OrgId, Expr::value(to.id)),
+                (
+                    case_record::Column::AssigneeId,
+                    Expr::value(Option::<i32>::None),
+                ),
             ],
             Step {
                 action: Action::Assigned,
@@ -1015,7 +1046,16 @@ pub async fn board(
             case,
         })
         .collect();
-    lines.sort_by_key(|l| !l.overdue);
+    // Overdue first, then by deadline with cases that have none (closed ones) last: the
+    // engines disagree on where NULL sorts, so the order is made here.
+    lines.sort_by_key(|l| {
+        (
+            !l.overdue,
+            l.case.due_at.is_none(),
+            l.case.due_at,
+            l.case.id,
+        )
+    });
     Ok(lines)
 }
 

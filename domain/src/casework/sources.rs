@@ -13,7 +13,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr,
 };
 
-use super::{Action, Kind, Org, OrgKind, Stage, Step, insert, move_case};
+use super::{Action, Kind, Org, OrgKind, Stage, Start, Step, insert, move_case};
 use crate::entities::{case_record, help_request, mediation_case, squad_member, user};
 use crate::mediation::{EventKind, Outcome};
 use crate::{Error, Result};
@@ -28,33 +28,38 @@ async fn of_mediation(
         .await?)
 }
 
+/// Where a feature's step moves its case.
+struct Follow<'a> {
+    from: &'a [Stage],
+    to: Stage,
+    action: Action,
+    actor: Option<i32>,
+    note: &'a str,
+}
+
 /// A move that is skipped, not refused, when the case is elsewhere already.
 async fn follow(
     txn: &DatabaseTransaction,
     case: &case_record::Model,
-    from: &[Stage],
-    to: Stage,
+    step: Follow<'_>,
     set: Vec<(case_record::Column, sea_orm::sea_query::SimpleExpr)>,
-    action: Action,
-    actor: Option<i32>,
-    note: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let step = Step {
-        action,
+    let history = Step {
+        action: step.action,
         from: Stage::parse(&case.stage),
-        to,
+        to: step.to,
         org: Org::of(case),
-        actor,
-        note,
+        actor: step.actor,
+        note: step.note,
     };
-    match move_case(txn, case, from, to, set, step, now).await {
+    match move_case(txn, case, step.from, step.to, set, history, now).await {
         Err(Error::Invalid("case-move-illegal")) => Ok(()),
         other => other,
     }
 }
 
-fn title_of(story: &str) -> String {
+pub(crate) fn title_of(story: &str) -> String {
     let first = story.lines().next().unwrap_or_default();
     let mut title: String = first.chars().take(40).collect();
     if first.chars().count() > 40 {
@@ -97,11 +102,13 @@ pub(crate) async fn follow_mediation(
         return match insert(
             txn,
             row,
-            Kind::Mediation,
-            Stage::Assigned,
-            Some(room),
-            actor,
-            Action::Opened,
+            Start {
+                kind: Kind::Mediation,
+                stage: Stage::Assigned,
+                org: Some(room),
+                actor,
+                action: Action::Opened,
+            },
             now,
         )
         .await?
@@ -123,38 +130,42 @@ pub(crate) async fn follow_mediation(
             follow(
                 txn,
                 &loop_case,
-                &[Stage::Assigned],
-                Stage::InProgress,
+                Follow {
+                    from: &[Stage::Assigned],
+                    to: Stage::InProgress,
+                    action: Action::Started,
+                    actor,
+                    note: "",
+                },
                 Vec::new(),
-                Action::Started,
-                actor,
-                "",
                 now,
             )
             .await
         }
         EventKind::Outcome => {
-            let outcome = match now_case.outcome.as_deref().and_then(Outcome::parse) {
-                Some(o) => format!(
-                    "{}{}",
-                    o.as_str(),
-                    now_case
-                        .agreement
-                        .as_deref()
-                        .map(|a| format!(": {a}"))
-                        .unwrap_or_default()
-                ),
-                None => "outcome".to_owned(),
+            // Records are kept in the station's language, whatever the reader's.
+            let said = match now_case.outcome.as_deref().and_then(Outcome::parse) {
+                Some(Outcome::Reached) => "达成调解协议",
+                Some(Outcome::Partly) => "部分达成",
+                Some(Outcome::NotReached) => "未达成协议",
+                Some(Outcome::Referred) => "转交其他部门",
+                None => "调解结束",
+            };
+            let outcome = match now_case.agreement.as_deref() {
+                Some(agreement) if !agreement.is_empty() => format!("{said}：{agreement}"),
+                _ => said.to_owned(),
             };
             follow(
                 txn,
                 &loop_case,
-                &[Stage::Assigned, Stage::InProgress],
-                Stage::Feedback,
+                Follow {
+                    from: &[Stage::Assigned, Stage::InProgress],
+                    to: Stage::Feedback,
+                    action: Action::Feedback,
+                    actor,
+                    note: &outcome,
+                },
                 vec![(case_record::Column::Outcome, Expr::value(outcome.clone()))],
-                Action::Feedback,
-                actor,
-                &outcome,
                 now,
             )
             .await
@@ -165,13 +176,18 @@ pub(crate) async fn follow_mediation(
                 .clone()
                 .filter(|c| !c.is_empty())
                 .unwrap_or_else(|| {
-                    format!("satisfaction {}", now_case.satisfaction.unwrap_or_default())
+                    format!("回访满意度 {}", now_case.satisfaction.unwrap_or_default())
                 });
             follow(
                 txn,
                 &loop_case,
-                &[Stage::Feedback],
-                Stage::Closed,
+                Follow {
+                    from: &[Stage::Feedback],
+                    to: Stage::Closed,
+                    action: Action::Closed,
+                    actor,
+                    note: &feedback,
+                },
                 vec![
                     (case_record::Column::Feedback, Expr::value(feedback.clone())),
                     (
@@ -181,9 +197,6 @@ pub(crate) async fn follow_mediation(
                     (case_record::Column::SolvedWithoutPolice, Expr::value(true)),
                     (case_record::Column::ClosedAt, Expr::value(now)),
                 ],
-                Action::Closed,
-                actor,
-                &feedback,
                 now,
             )
             .await
@@ -192,20 +205,21 @@ pub(crate) async fn follow_mediation(
             follow(
                 txn,
                 &loop_case,
-                &[Stage::Assigned, Stage::InProgress],
-                Stage::Closed,
+                Follow {
+                    from: &[Stage::Assigned, Stage::InProgress],
+                    to: Stage::Closed,
+                    action: Action::Closed,
+                    actor,
+                    note: "居民撤回申请",
+                },
                 vec![
-                    (case_record::Column::Outcome, Expr::value("cancelled")),
+                    (case_record::Column::Outcome, Expr::value("居民撤回申请")),
                     (
                         case_record::Column::NoFeedbackReason,
-                        Expr::value("cancelled by the resident"),
+                        Expr::value("居民撤回申请"),
                     ),
-                    (case_record::Column::SolvedWithoutPolice, Expr::value(true)),
                     (case_record::Column::ClosedAt, Expr::value(now)),
                 ],
-                Action::Closed,
-                actor,
-                "cancelled",
                 now,
             )
             .await
@@ -215,18 +229,28 @@ pub(crate) async fn follow_mediation(
             follow(
                 txn,
                 &loop_case,
-                &[Stage::Assigned, Stage::InProgress],
-                Stage::Triage,
+                Follow {
+                    from: &[Stage::Assigned, Stage::InProgress],
+                    to: Stage::Triage,
+                    action: Action::Returned,
+                    actor,
+                    note: if kind == EventKind::Declined {
+                        "调解室未受理"
+                    } else {
+                        "调解升级，交由民警分派"
+                    },
+                },
                 vec![
                     (
                         case_record::Column::OrgKind,
                         Expr::value(Option::<String>::None),
                     ),
                     (case_record::Column::OrgId, Expr::value(Option::<i32>::None)),
+                    (
+                        case_record::Column::AssigneeId,
+                        Expr::value(Option::<i32>::None),
+                    ),
                 ],
-                Action::Returned,
-                actor,
-                kind.as_str(),
                 now,
             )
             .await
@@ -277,11 +301,13 @@ pub(crate) async fn help_asked(
     match insert(
         txn,
         row,
-        Kind::Help,
-        Stage::Intake,
-        None,
-        Some(request.requester_id),
-        Action::Opened,
+        Start {
+            kind: Kind::Help,
+            stage: Stage::Intake,
+            org: None,
+            actor: Some(request.requester_id),
+            action: Action::Opened,
+        },
         now,
     )
     .await?
@@ -322,16 +348,18 @@ pub(crate) async fn help_taken(
     follow(
         txn,
         &case,
-        &[Stage::Intake, Stage::Triage],
-        Stage::Assigned,
+        Follow {
+            from: &[Stage::Intake, Stage::Triage],
+            to: Stage::Assigned,
+            action: Action::Assigned,
+            actor: Some(taker),
+            note: "",
+        },
         vec![
             (case_record::Column::OrgKind, Expr::value(org.kind.as_str())),
             (case_record::Column::OrgId, Expr::value(org.id)),
             (case_record::Column::AssigneeId, Expr::value(taker)),
         ],
-        Action::Assigned,
-        Some(taker),
-        "",
         now,
     )
     .await?;
@@ -341,12 +369,14 @@ pub(crate) async fn help_taken(
     follow(
         txn,
         &case,
-        &[Stage::Assigned],
-        Stage::InProgress,
+        Follow {
+            from: &[Stage::Assigned],
+            to: Stage::InProgress,
+            action: Action::Started,
+            actor: Some(taker),
+            note: "",
+        },
         Vec::new(),
-        Action::Started,
-        Some(taker),
-        "",
         now,
     )
     .await
@@ -368,12 +398,14 @@ pub(crate) async fn help_closed(
             follow(
                 txn,
                 &case,
-                &[Stage::Assigned, Stage::InProgress],
-                Stage::Feedback,
+                Follow {
+                    from: &[Stage::Assigned, Stage::InProgress],
+                    to: Stage::Feedback,
+                    action: Action::Feedback,
+                    actor: Some(actor),
+                    note,
+                },
                 vec![(case_record::Column::Outcome, Expr::value(note))],
-                Action::Feedback,
-                Some(actor),
-                note,
                 now,
             )
             .await
@@ -382,24 +414,26 @@ pub(crate) async fn help_closed(
             follow(
                 txn,
                 &case,
-                &[
-                    Stage::Intake,
-                    Stage::Triage,
-                    Stage::Assigned,
-                    Stage::InProgress,
-                ],
-                Stage::Closed,
+                Follow {
+                    from: &[
+                        Stage::Intake,
+                        Stage::Triage,
+                        Stage::Assigned,
+                        Stage::InProgress,
+                    ],
+                    to: Stage::Closed,
+                    action: Action::Closed,
+                    actor: Some(actor),
+                    note: "居民撤回求助",
+                },
                 vec![
-                    (case_record::Column::Outcome, Expr::value("withdrawn")),
+                    (case_record::Column::Outcome, Expr::value("居民撤回求助")),
                     (
                         case_record::Column::NoFeedbackReason,
-                        Expr::value("withdrawn by the resident"),
+                        Expr::value("居民撤回求助"),
                     ),
                     (case_record::Column::ClosedAt, Expr::value(now)),
                 ],
-                Action::Closed,
-                Some(actor),
-                "withdrawn",
                 now,
             )
             .await

@@ -2,18 +2,25 @@
 //! 10 communities and 59 compounds, so those names are invented; every row loaded here
 //! carries `is_demo = true`, and the portal shows a banner while demo data is present.
 //!
-//! Five steps, each in its own transaction and each remembered in a setting: the
+//! Six steps, each in its own transaction and each remembered in a setting: the
 //! directory, then 你点我调 (`mediation`): demo accounts, the rooms' availability and a year
 //! of cases, then 安全提示 (`notices`), then 老王帮帮团 (`volunteers`): squad leaders and
 //! volunteers, their shifts and hours, then 警事茶楼 (`teahouse`): boards, liaisons and two
-//! months of threads. A database that got the earlier steps before a later one existed gets
-//! the rest on the next run.
+//! months of threads, then 警网融合 (`casework`): the stations' and offices' people, a loop
+//! case for every mediation case and four months of walk-ins, calls and patrol findings.
+//! A database that got the earlier steps before a later one existed gets the rest on the
+//! next run.
 
+mod casework;
 mod mediation;
 mod notices;
 mod teahouse;
 mod volunteers;
 
+pub use casework::{
+    DEMO_CASEWORK_LOADED_AT, STATION_MEMBER_PHONE, STATION_MEMBER_STATION,
+    phones as case_member_phones,
+};
 pub use mediation::{
     DEMO_MEDIATION_LOADED_AT, DEMO_PASSWORD, MAIN_MEDIATOR_PHONE, OFFICER_PHONE, RESIDENT_PHONES,
 };
@@ -117,8 +124,14 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     let volunteers = volunteers::load(db, chrono::Utc::now()).await?;
     // After the volunteers, who write the threads.
     let teahouse = teahouse::load(db, chrono::Utc::now()).await?;
+    // After the mediation cases, which it gives loop cases, and the squads, who work some.
+    let casework = casework::load(db, chrono::Utc::now()).await?;
     Ok(
-        if [directory, mediation, notices, volunteers, teahouse].contains(&Outcome::Loaded) {
+        if [
+            directory, mediation, notices, volunteers, teahouse, casework,
+        ]
+        .contains(&Outcome::Loaded)
+        {
             Outcome::Loaded
         } else {
             Outcome::AlreadyLoaded

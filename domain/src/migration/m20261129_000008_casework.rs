@@ -177,6 +177,12 @@ impl MigrationTrait for Migration {
             .to_owned();
         for kind in KINDS.split(", ").map(|k| k.trim_matches('\'')) {
             for (stage, hours, escalate) in DEADLINES {
+                // The rooms' follow-up call comes up to two weeks after a mediation.
+                let hours = if kind == "mediation" && stage == "feedback" {
+                    336
+                } else {
+                    hours
+                };
                 seed.values([kind.into(), stage.into(), hours.into(), escalate.into()])
                     .map_err(|e| DbErr::Custom(e.to_string()))?;
             }
@@ -373,7 +379,8 @@ impl MigrationTrait for Migration {
 }
 
 /// History rows cannot be changed or deleted; only the actor may become NULL, when a
-/// person's account is deleted (the foreign key's SET NULL is an update of that column).
+/// person's account is deleted (the foreign key's SET NULL is an update of that column), and
+/// never anyone else.
 /// A whole case's history goes only with the case, which the portal never deletes.
 async fn append_only(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     let db = manager.get_connection();
@@ -396,6 +403,12 @@ async fn append_only(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                  EXECUTE FUNCTION case_history_is_append_only()",
             )
             .await?;
+            db.execute_unprepared(
+                "CREATE TRIGGER case_history_no_resign BEFORE UPDATE OF actor_id ON case_history \
+                 FOR EACH ROW WHEN (NEW.actor_id IS NOT NULL) \
+                 EXECUTE FUNCTION case_history_is_append_only()",
+            )
+            .await?;
         }
         _ => {
             db.execute_unprepared(&format!(
@@ -406,6 +419,12 @@ async fn append_only(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             db.execute_unprepared(
                 "CREATE TRIGGER case_history_no_delete BEFORE DELETE ON case_history \
                  WHEN (SELECT COUNT(*) FROM cases WHERE id = OLD.case_id) > 0 \
+                 BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END",
+            )
+            .await?;
+            db.execute_unprepared(
+                "CREATE TRIGGER case_history_no_resign BEFORE UPDATE OF actor_id ON case_history \
+                 WHEN NEW.actor_id IS NOT NULL \
                  BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END",
             )
             .await?;

@@ -1,0 +1,686 @@
+//! /board (open cases, overdue first, filters, bulk assignment), /board/new (a walk-in, a
+//! call, a patrol), /board/cases/:code (the case with its history and its next moves) and
+//! /board/colours (三色). Every form posts without JavaScript.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::*;
+use crate::error::{DoneNotice, FormError, Loaded};
+use crate::i18n::use_i18n;
+use crate::security::CsrfField;
+
+const STAGES: [&str; 6] = [
+    "intake",
+    "triage",
+    "assigned",
+    "in_progress",
+    "feedback",
+    "closed",
+];
+const KINDS: [&str; 6] = ["mediation", "thread", "help", "walk_in", "phone", "patrol"];
+
+/// Links every board page carries: the board, a new case, 三色 and the figures.
+#[component]
+fn BoardNav(officer: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="subnav">
+            <a href="/board">{i18n.t("board-title")}</a>
+            {officer
+                .then(|| {
+                    view! {
+                        <a href="/board/new">{i18n.t("board-open-case")}</a>
+                        <a href="/board/figures">{i18n.t("figures-title")}</a>
+                        <a href="/board/colours">{i18n.t("colours-title")}</a>
+                    }
+                })}
+        </nav>
+    }
+}
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let info = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                q.get("stage"),
+                q.get("kind"),
+                q.get("org"),
+                q.get("overdue"),
+            )
+        },
+        |(stage, kind, org, overdue)| board_view(stage, kind, org, overdue),
+    );
+    view! {
+        <Title text=i18n.t("board-title") />
+        <h1>{i18n.t("board-title")}</h1>
+        <DoneNotice prefix="board-done" />
+        <FormError path=BulkAssign::PATH />
+        <Loaded resource=info view=|info| view! { <Board info /> }.into_any() />
+    }
+}
+
+#[component]
+fn Board(info: BoardInfo) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let chosen = move |key: &str| query.read_untracked().get(key).unwrap_or_default();
+    let (stage, kind, org) = (chosen("stage"), chosen("kind"), chosen("org"));
+    let overdue = !chosen("overdue").is_empty();
+    let officer = info.officer;
+    let filters = view! {
+        <form method="get" action="/board" class="filter">
+            <label>
+                {i18n.t("board-stage")} <select name="stage">
+                    <option value="">{i18n.t("board-any")}</option>
+                    {STAGES
+                        .iter()
+                        .map(|s| {
+                            view! {
+                                <option value=*s selected=stage == *s>
+                                    {i18n.label("case-stage", s)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("board-kind")} <select name="kind">
+                    <option value="">{i18n.t("board-any")}</option>
+                    {KINDS
+                        .iter()
+                        .map(|k| {
+                            view! {
+                                <option value=*k selected=kind == *k>
+                                    {i18n.label("case-kind", k)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("board-org")} <select name="org">
+                    <option value="">{i18n.t("board-any")}</option>
+                    {info
+                        .orgs
+                        .iter()
+                        .map(|(key, name)| {
+                            view! {
+                                <option value=key.clone() selected=org == *key>
+                                    {name.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="check">
+                <input type="checkbox" name="overdue" value="1" checked=overdue />
+                {i18n.t("board-overdue-only")}
+            </label>
+            <button type="submit" class="button secondary">
+                {i18n.t("board-filter")}
+            </button>
+        </form>
+    };
+    let rows = if info.lines.is_empty() {
+        view! { <p class="empty">{i18n.t("board-empty")}</p> }.into_any()
+    } else {
+        view! {
+            <ul class="cards">
+                {info
+                    .lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, line)| view! { <CaseItem line index=i officer /> })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    let bulk = officer.then(|| {
+        view! {
+            <div class="panel bulk">
+                <label>
+                    {i18n.t("board-bulk-assign")} <select name="bulk[org]" form="bulk">
+                        {info
+                            .orgs
+                            .iter()
+                            .map(|(key, name)| {
+                                view! { <option value=key.clone()>{name.clone()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="button" form="bulk">
+                    {i18n.t("board-bulk-submit")}
+                </button>
+            </div>
+        }
+    });
+    view! {
+        <BoardNav officer />
+        {filters}
+        <form method="post" action=BulkAssign::PATH id="bulk">
+            <CsrfField />
+        </form>
+        {bulk}
+        {rows}
+    }
+    .into_any()
+}
+
+#[component]
+fn CaseItem(line: CaseLine, index: usize, officer: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    // Only new cases can be assigned in bulk; the rest are moved one by one, with a reason.
+    let pick = (officer && matches!(line.stage.as_str(), "intake" | "triage")).then(|| {
+        view! {
+            <input
+                type="checkbox"
+                form="bulk"
+                name=format!("bulk[codes][{index}]")
+                value=line.code.clone()
+                aria-label=i18n.arg("board-pick", "code", &line.code)
+            />
+        }
+    });
+    let href = format!("/board/cases/{}", line.code);
+    view! {
+        <li class="case-line" class:overdue=line.overdue>
+            {pick}
+            <a class="card case-card" href=href>
+                <span class="notice-tags">
+                    <span class=format!(
+                        "chip stage-{}",
+                        line.stage,
+                    )>{i18n.label("case-stage", &line.stage)}</span>
+                    <span class="chip">{i18n.label("case-kind", &line.kind)}</span>
+                    {line
+                        .overdue
+                        .then(|| {
+                            view! { <span class="chip overdue">{i18n.t("case-overdue")}</span> }
+                        })}
+                    {(line.escalations > 0)
+                        .then(|| {
+                            view! {
+                                <span class="chip">
+                                    {i18n.count("case-escalated-times", line.escalations as u64)}
+                                </span>
+                            }
+                        })}
+                </span>
+                <strong>{line.title}</strong>
+                <span class="meta">
+                    {line.code} " · " {line.org.unwrap_or_else(|| i18n.t("case-unassigned"))}
+                    {line.due.map(|d| format!(" · {} {d}", i18n.t("case-due")))}
+                </span>
+            </a>
+        </li>
+    }
+}
+
+#[component]
+pub fn OpenCasePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let communities = Resource::new(|| (), |_| open_case_options());
+    view! {
+        <Title text=i18n.t("board-open-case") />
+        <p class="crumbs">
+            <a href="/board">{i18n.t("board-title")}</a>
+        </p>
+        <h1>{i18n.t("board-open-case")}</h1>
+        <FormError path=OpenCase::PATH />
+        <Loaded
+            resource=communities
+            view=|communities| view! { <OpenCaseForm communities /> }.into_any()
+        />
+    }
+}
+
+#[component]
+fn OpenCaseForm(communities: Vec<(i32, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form method="post" action=OpenCase::PATH class="form panel">
+            <CsrfField />
+            <label>
+                {i18n.t("case-field-kind")}
+                <select name="case[kind]">
+                    {["walk_in", "phone", "patrol"]
+                        .into_iter()
+                        .map(|k| view! { <option value=k>{i18n.label("case-kind", k)}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("case-field-title")}
+                <input type="text" name="case[title]" required minlength="4" maxlength="80" />
+            </label>
+            <label>
+                {i18n.t("case-field-summary")}
+                <textarea name="case[summary]" rows="5" maxlength="2000"></textarea>
+            </label>
+            <label>
+                {i18n.t("case-field-contact")}
+                <input type="text" name="case[contact_name]" maxlength="50" />
+            </label>
+            <label>
+                {i18n.t("case-field-phone")}
+                <input type="tel" name="case[contact_phone]" inputmode="numeric" maxlength="20" />
+                <small>{i18n.t("case-field-phone-hint")}</small>
+            </label>
+            <label>
+                {i18n.t("field-community")} <select name="case[community_id]">
+                    <option value="">{i18n.t("board-any")}</option>
+                    {communities
+                        .into_iter()
+                        .map(|(id, name)| view! { <option value=id.to_string()>{name}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("case-field-household")}
+                <input type="text" name="case[household]" maxlength="100" />
+                <small>{i18n.t("case-field-household-hint")}</small>
+            </label>
+            <button type="submit" class="button">
+                {i18n.t("board-open-case")}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let info = Resource::new(
+        move || params.read().get("code").unwrap_or_default(),
+        case_view,
+    );
+    view! {
+        <Title text=i18n.t("board-title") />
+        <p class="crumbs">
+            <a href="/board">{i18n.t("board-title")}</a>
+        </p>
+        <DoneNotice prefix="case-done" />
+        <FormError path=MoveCase::PATH />
+        <Loaded resource=info view=|case| view! { <Case case /> }.into_any() />
+    }
+}
+
+#[component]
+fn Case(case: CaseDetails) -> impl IntoView {
+    let i18n = use_i18n();
+    let facts = view! {
+        <dl class="facts">
+            <dt>{i18n.t("case-code")}</dt>
+            <dd>{case.code.clone()}</dd>
+            <dt>{i18n.t("case-field-kind")}</dt>
+            <dd>{i18n.label("case-kind", &case.kind)}</dd>
+            <dt>{i18n.t("board-org")}</dt>
+            <dd>{case.org.clone().unwrap_or_else(|| i18n.t("case-unassigned"))}</dd>
+            <dt>{i18n.t("case-due")}</dt>
+            <dd class:overdue=case
+                .overdue>
+                {case.due.clone().unwrap_or_else(|| "—".to_owned())}
+                {case.overdue.then(|| format!(" · {}", i18n.t("case-overdue")))}
+            </dd>
+            {(!case.contact.is_empty())
+                .then(|| {
+                    view! {
+                        <dt>{i18n.t("case-field-contact")}</dt>
+                        <dd>{case.contact.clone()}</dd>
+                    }
+                })}
+            {case
+                .resident_phone
+                .clone()
+                .map(|p| {
+                    view! {
+                        <dt>{i18n.t("case-field-phone")}</dt>
+                        <dd>{p}</dd>
+                    }
+                })}
+            {case
+                .household
+                .clone()
+                .map(|h| {
+                    view! {
+                        <dt>{i18n.t("case-field-household")}</dt>
+                        <dd>{h}</dd>
+                    }
+                })}
+            {case
+                .outcome
+                .clone()
+                .map(|o| {
+                    view! {
+                        <dt>{i18n.t("case-outcome")}</dt>
+                        <dd class="prose">{o}</dd>
+                    }
+                })}
+            {case
+                .feedback
+                .clone()
+                .or(case.no_feedback_reason.clone())
+                .map(|f| {
+                    view! {
+                        <dt>{i18n.t("case-feedback")}</dt>
+                        <dd class="prose">
+                            {f}
+                            {case
+                                .rating
+                                .map(|r| format!(" · {}", i18n.label("rating", &r.to_string())))}
+                        </dd>
+                    }
+                })}
+        </dl>
+    };
+    let links = view! {
+        {case
+            .mediation_code
+            .clone()
+            .map(|code| {
+                view! {
+                    <p>
+                        <a href=format!(
+                            "/mediation/cases/{code}",
+                        )>{i18n.arg("case-mediation-link", "code", &code)}</a>
+                    </p>
+                }
+            })}
+        {case
+            .thread_id
+            .map(|id| {
+                view! {
+                    <p>
+                        <a href=format!("/teahouse/t/{id}")>{i18n.t("mediation-from-thread")}</a>
+                    </p>
+                }
+            })}
+    };
+    let history = view! {
+        <h2>{i18n.t("case-history")}</h2>
+        <ol class="timeline">
+            {case
+                .history
+                .iter()
+                .map(|h| {
+                    view! {
+                        <li>
+                            <strong>{i18n.label("case-action", &h.action)}</strong>
+                            " · "
+                            {h.at.clone()}
+                            " · "
+                            {h
+                                .from
+                                .as_deref()
+                                .map(|f| format!("{} → ", i18n.label("case-stage", f)))}
+                            {i18n.label("case-stage", &h.to)}
+                            {h.org.clone().map(|o| format!(" · {o}"))}
+                            {h.actor.clone().map(|a| format!(" · {a}"))}
+                            {(!h.note.is_empty())
+                                .then(|| {
+                                    view! { <span class="meta">" — " {h.note.clone()}</span> }
+                                })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    };
+    view! {
+        <Title text=case.title.clone() />
+        <h1>{case.title.clone()}</h1>
+        <p class="notice-tags">
+            <span class=format!(
+                "chip stage-{}",
+                case.stage,
+            )>{i18n.label("case-stage", &case.stage)}</span>
+            {case
+                .overdue
+                .then(|| view! { <span class="chip overdue">{i18n.t("case-overdue")}</span> })}
+        </p>
+        {(!case.summary.is_empty()).then(|| view! { <p class="prose">{case.summary.clone()}</p> })}
+        {facts}
+        {links}
+        <Moves case=case.clone() />
+        {history}
+    }
+    .into_any()
+}
+
+/// The moves the reader may make from the case's stage.
+#[component]
+fn Moves(case: CaseDetails) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = case.code.clone();
+    let form = move |action: &'static str, fields: AnyView, label: String| {
+        view! {
+            <form method="post" action=MoveCase::PATH class="form panel">
+                <CsrfField />
+                <input type="hidden" name="step[code]" value=code.clone() />
+                <input type="hidden" name="step[action]" value=action />
+                {fields}
+                <button type="submit" class="button">
+                    {label}
+                </button>
+            </form>
+        }
+        .into_any()
+    };
+    let org_select = |orgs: &[(String, String)]| {
+        view! {
+            <label>
+                {i18n.t("board-org")}
+                <select name="step[org]">
+                    {orgs
+                        .iter()
+                        .map(|(key, name)| {
+                            view! { <option value=key.clone()>{name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    };
+    let note = |label: String, required: bool| {
+        view! {
+            <label>
+                {label} <input type="text" name="step[note]" maxlength="200" required=required />
+            </label>
+        }
+    };
+    let mut moves: Vec<AnyView> = Vec::new();
+    match (case.stage.as_str(), case.officer) {
+        ("intake", true) => {
+            moves.push(form("triage", ().into_any(), i18n.t("case-move-triage")));
+            moves.push(form(
+                "assign",
+                org_select(&case.orgs).into_any(),
+                i18n.t("case-move-assign"),
+            ));
+        }
+        ("triage", true) => {
+            moves.push(form(
+                "assign",
+                org_select(&case.orgs).into_any(),
+                i18n.t("case-move-assign"),
+            ));
+        }
+        ("assigned", officer) => {
+            moves.push(form("start", ().into_any(), i18n.t("case-move-start")));
+            if officer {
+                moves.push(form(
+                    "assign",
+                    view! {
+                        {org_select(&case.orgs)}
+                        {note(i18n.t("case-transfer-reason"), true)}
+                    }
+                    .into_any(),
+                    i18n.t("case-move-transfer"),
+                ));
+            }
+        }
+        ("in_progress", officer) => {
+            moves.push(form(
+                "report",
+                view! {
+                    <label>
+                        {i18n.t("case-outcome")}
+                        <textarea
+                            name="step[note]"
+                            rows="3"
+                            required
+                            minlength="2"
+                            maxlength="1000"
+                        ></textarea>
+                    </label>
+                }
+                .into_any(),
+                i18n.t("case-move-report"),
+            ));
+            if officer {
+                moves.push(form(
+                    "assign",
+                    view! {
+                        {org_select(&case.orgs)}
+                        {note(i18n.t("case-transfer-reason"), true)}
+                    }
+                    .into_any(),
+                    i18n.t("case-move-transfer"),
+                ));
+            }
+        }
+        ("feedback", true) => {
+            moves.push(form(
+                "close",
+                view! {
+                    <label>
+                        {i18n.t("case-feedback")}
+                        <textarea name="step[feedback]" rows="3" maxlength="1000"></textarea>
+                    </label>
+                    <label>
+                        {i18n.t("case-rating")} <select name="step[rating]">
+                            <option value="">"—"</option>
+                            {(1..=5)
+                                .map(|r| {
+                                    view! {
+                                        <option value=r
+                                            .to_string()>{i18n.label("rating", &r.to_string())}</option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {i18n.t("case-no-feedback-reason")}
+                        <input type="text" name="step[no_feedback_reason]" maxlength="200" />
+                        <small>{i18n.t("case-no-feedback-hint")}</small>
+                    </label>
+                }
+                .into_any(),
+                i18n.t("case-move-close"),
+            ));
+        }
+        ("closed", true) => {
+            moves.push(form(
+                "reopen",
+                note(i18n.t("case-reopen-reason"), true).into_any(),
+                i18n.t("case-move-reopen"),
+            ));
+        }
+        _ => {}
+    }
+    if case.officer {
+        moves.push(form(
+            "household",
+            view! {
+                <label>
+                    {i18n.t("case-field-household")}
+                    <input
+                        type="text"
+                        name="step[note]"
+                        maxlength="100"
+                        value=case.household.clone().unwrap_or_default()
+                    />
+                </label>
+            }
+            .into_any(),
+            i18n.t("case-move-household"),
+        ));
+    }
+    view! {
+        <section class="moves">
+            <h2>{i18n.t("case-next")}</h2>
+            {moves}
+        </section>
+    }
+    .into_any()
+}
+
+/// 三色: repeat disputes by household, for officers; every view is logged.
+#[component]
+pub fn ColoursPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let info = Resource::new(|| (), |_| colours_view());
+    view! {
+        <Title text=i18n.t("colours-title") />
+        <p class="crumbs">
+            <a href="/board">{i18n.t("board-title")}</a>
+        </p>
+        <h1>{i18n.t("colours-title")}</h1>
+        <p class="lead">{i18n.t("colours-intro")}</p>
+        <Loaded
+            resource=info
+            view=move |households| {
+                view! {
+                    <ul class="cards">
+                        {households
+                            .into_iter()
+                            .map(|h| {
+                                view! {
+                                    <li class=format!("card household colour-{}", h.colour)>
+                                        <strong>{h.household}</strong>
+                                        <span class=format!(
+                                            "chip colour-{}",
+                                            h.colour,
+                                        )>{i18n.label("colour", &h.colour)}</span>
+                                        <ul class="plain meta">
+                                            {h
+                                                .cases
+                                                .into_iter()
+                                                .map(|(code, opened, closed)| {
+                                                    view! {
+                                                        <li>
+                                                            <a href=format!("/board/cases/{code}")>{code.clone()}</a>
+                                                            " · "
+                                                            {opened}
+                                                            {closed
+                                                                .map(|c| format!(" → {} {c}", i18n.t("case-closed-at")))}
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }
+        />
+    }
+}

@@ -1,0 +1,26 @@
+//! Background work of a serving process: the sweep that escalates overdue cases. Every
+//! process runs it; the lease and the guarded updates in `domain::casework::escalation`
+//! keep each escalation to once however many processes share the database.
+
+use std::time::Duration;
+
+use domain::DatabaseConnection;
+
+/// Sweeps for overdue cases every `interval`, for as long as the server runs.
+pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
+    let holder = format!(
+        "{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "portal".to_owned()),
+        std::process::id()
+    );
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match domain::casework::escalation::sweep(&db, &holder, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(moved) => tracing::info!(moved, "overdue cases escalated"),
+            Err(e) => tracing::warn!(%e, "escalating overdue cases"),
+        }
+    }
+}

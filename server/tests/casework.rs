@@ -1,0 +1,279 @@
+//! 警网融合 over HTTP as a phone without JavaScript uses it: who may reach the board, 三色
+//! and the figures; a station's member sees only the station's cases; a walk-in goes round
+//! the loop and the figures count it. Runs on SQLite, or PostgreSQL when TEST_DATABASE_URL
+//! says so.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Browser, Error, Page, TestResult, portal, run};
+use domain::demo::DEMO_PASSWORD;
+
+const RESIDENT: &str = "13900000001";
+const OFFICER: &str = "13900000201";
+
+/// An account of a mutual-aid station's people, made for the test.
+async fn station_member(db_url: &str, phone: &str, station: i32) -> Result<(), Error> {
+    use domain::casework::{Org, OrgKind};
+    let db = domain::db::connect(db_url).await?;
+    let member = domain::accounts::add_user(
+        &db,
+        phone,
+        Some("station-member-2026"),
+        &[domain::accounts::Role::Resident],
+        chrono::Utc::now(),
+    )
+    .await?;
+    let admin = domain::accounts::add_user(
+        &db,
+        "13700000799",
+        Some("station-admin-2026"),
+        &[domain::accounts::Role::Admin],
+        chrono::Utc::now(),
+    )
+    .await?;
+    domain::casework::add_member(
+        &db,
+        &admin,
+        Org {
+            kind: OrgKind::AidStation,
+            id: Some(station),
+        },
+        member.user.id,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn open_walk_in(officer: &mut Browser, title: &str) -> Result<String, Error> {
+    let page = officer
+        .post_form(
+            "/board/new",
+            "/api/board/open",
+            &[
+                ("case[kind]", "walk_in"),
+                ("case[title]", title),
+                ("case[summary]", "来访反映"),
+                ("case[contact_name]", "张阿姨"),
+                ("case[contact_phone]", ""),
+                ("case[community_id]", "1"),
+                ("case[household]", ""),
+            ],
+        )
+        .await?;
+    let code = page
+        .location()
+        .trim_start_matches("/board/cases/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(code.starts_with("JW-"), "{page:?}");
+    Ok(code)
+}
+
+async fn step(browser: &mut Browser, code: &str, fields: &[(&str, &str)]) -> Result<Page, Error> {
+    // Owned here: a vector of borrowed pairs of two lifetimes held across the await makes
+    // the test's future not `Send` for every lifetime.
+    let owned: Vec<(String, String)> = std::iter::once(("step[code]", code))
+        .chain(fields.iter().copied())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let all: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    browser
+        .post_form(&format!("/board/cases/{code}"), "/api/board/move", &all)
+        .await
+}
+
+/// (closed, solved without police) of the mutual-aid stations, from the figures' CSV.
+async fn aid_stations_row(officer: &mut Browser) -> Result<(u64, u64), Error> {
+    let csv = officer
+        .get("/board/figures.csv?table=without_police&period=30d")
+        .await?;
+    let row = csv
+        .body
+        .lines()
+        .find_map(|l| l.strip_prefix("aid_station,"))
+        .ok_or("a row for the stations")?;
+    let (closed, solved) = row.split_once(',').ok_or("two numbers")?;
+    Ok((closed.trim().parse()?, solved.trim().parse()?))
+}
+
+#[test]
+fn residents_and_visitors_cannot_reach_the_board() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let mut visitor = portal.browser();
+        let mut resident = portal.sign_in(RESIDENT, DEMO_PASSWORD).await?;
+        for path in ["/board", "/board/colours", "/board/figures", "/board/new"] {
+            let as_visitor = visitor.get(path).await?;
+            assert!(
+                matches!(
+                    as_visitor.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                ),
+                "{path} for a visitor: {}",
+                as_visitor.status
+            );
+            let page = resident.get(path).await?;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{path} for a resident");
+        }
+        assert_eq!(
+            resident
+                .get("/board/figures.csv?table=by_kind")
+                .await?
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            visitor
+                .get("/board/figures.csv?table=by_kind")
+                .await?
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let refused = resident
+            .post_form(
+                "/board/new",
+                "/api/board/open",
+                &[("case[kind]", "walk_in"), ("case[title]", "居民自己开案件")],
+            )
+            .await?;
+        assert!(refused.location().contains("__err"));
+        Ok(())
+    })
+}
+
+#[test]
+fn a_walk_in_goes_round_the_loop_and_the_station_sees_only_its_own() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        station_member(&portal.db_url, "13700000701", 1).await?;
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let ours = open_walk_in(&mut officer, "楼道里堆满纸箱").await?;
+        let theirs = open_walk_in(&mut officer, "隔壁小区的停车纠纷").await?;
+        let assigned = step(
+            &mut officer,
+            &ours,
+            &[("step[action]", "assign"), ("step[org]", "aid_station:1")],
+        )
+        .await?;
+        assert_eq!(
+            assigned.location(),
+            format!("/board/cases/{ours}?done=assign")
+        );
+        step(
+            &mut officer,
+            &theirs,
+            &[("step[action]", "assign"), ("step[org]", "aid_station:2")],
+        )
+        .await?;
+        let stages = officer
+            .get("/board/figures.csv?table=by_stage&period=30d")
+            .await?;
+        assert_eq!(stages.status, StatusCode::OK);
+        assert!(stages.body.starts_with("stage,cases"), "{}", stages.body);
+        let before = aid_stations_row(&mut officer).await?;
+
+        let mut member = portal.sign_in("13700000701", "station-member-2026").await?;
+        let board = member.get("/board").await?;
+        assert_eq!(board.status, StatusCode::OK);
+        assert!(board.body.contains("楼道里堆满纸箱"));
+        assert!(
+            !board.body.contains("隔壁小区的停车纠纷"),
+            "another station's case stays out of sight"
+        );
+        assert_eq!(
+            member.get(&format!("/board/cases/{theirs}")).await?.status,
+            StatusCode::NOT_FOUND
+        );
+        let refused = step(&mut member, &theirs, &[("step[action]", "start")]).await?;
+        assert!(refused.location().contains("__err"));
+        step(&mut member, &ours, &[("step[action]", "start")]).await?;
+        let reported = step(
+            &mut member,
+            &ours,
+            &[
+                ("step[action]", "report"),
+                ("step[note]", "已联系物业清走纸箱"),
+            ],
+        )
+        .await?;
+        assert_eq!(
+            reported.location(),
+            format!("/board/cases/{ours}?done=report")
+        );
+        let closing = step(
+            &mut member,
+            &ours,
+            &[("step[action]", "close"), ("step[feedback]", "满意")],
+        )
+        .await?;
+        assert!(
+            closing.location().contains("__err"),
+            "the officer closes, not the station"
+        );
+
+        let no_feedback = step(&mut officer, &ours, &[("step[action]", "close")]).await?;
+        let page = officer.get(no_feedback.location()).await?;
+        assert!(
+            page.body.contains("办结前需要居民的反馈"),
+            "a resident's case needs their word"
+        );
+        step(
+            &mut officer,
+            &ours,
+            &[
+                ("step[action]", "close"),
+                ("step[feedback]", "纸箱清走了，谢谢"),
+                ("step[rating]", "5"),
+            ],
+        )
+        .await?;
+        let case = officer.get(&format!("/board/cases/{ours}")).await?;
+        for shown in [
+            "已办结",
+            "受理",
+            "分派",
+            "开始办理",
+            "报告结果",
+            "办结",
+            "纸箱清走了",
+        ] {
+            assert!(case.body.contains(shown), "the history shows {shown}");
+        }
+        let after = aid_stations_row(&mut officer).await?;
+        assert_eq!(
+            (after.0, after.1),
+            (before.0 + 1, before.1 + 1),
+            "the station's case counts as closed and solved without police"
+        );
+        let figures = officer.get("/board/figures?period=30d").await?;
+        assert_eq!(figures.status, StatusCode::OK);
+        assert!(figures.body.contains("<svg") && figures.body.contains("<rect"));
+        Ok(())
+    })
+}
+
+#[test]
+fn every_look_at_the_colours_is_logged() -> TestResult {
+    run(async {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let portal = portal().await?;
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let before = domain::entities::colour_view::Entity::find()
+            .count(&db)
+            .await?;
+        assert_eq!(officer.get("/board/colours").await?.status, StatusCode::OK);
+        assert_eq!(officer.get("/board/colours").await?.status, StatusCode::OK);
+        let after = domain::entities::colour_view::Entity::find()
+            .count(&db)
+            .await?;
+        assert_eq!(after, before + 2);
+        Ok(())
+    })
+}
