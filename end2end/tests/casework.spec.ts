@@ -72,7 +72,8 @@ test("a walk-in goes round the loop and the figures count it", async ({ page, br
   for (const step of ["受理", "分派", "开始办理", "报告结果", "办结"]) {
     await expect(history).toContainText(step);
   }
-  expect(await closedCount(page)).toBe(before + 1);
+  // The other project's run may close its own case meanwhile: at least ours is counted.
+  expect(await closedCount(page)).toBeGreaterThanOrEqual(before + 1);
 });
 
 test("residents cannot open the board", async ({ page }) => {

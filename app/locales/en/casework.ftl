@@ -127,3 +127,4 @@ figures-volunteer-hours = Volunteer hours
 figures-notice-reach = Notice reach
 figures-table = Table
 figures-csv = Download CSV
+figures-total = Total

@@ -127,3 +127,4 @@ figures-volunteer-hours = 志愿服务时长（小时）
 figures-notice-reach = 安全提示阅读率
 figures-table = 数据表
 figures-csv = 下载 CSV
+figures-total = 合计

@@ -26,6 +26,7 @@ pub struct FiguresInfo {
     pub solved_without_police: u64,
     /// received, concluded, resolved, followed up, satisfied
     pub mediation: (u64, u64, u64, u64, u64),
+    /// By squad; the total's name is empty.
     pub volunteer_hours: Vec<(String, f64)>,
     pub notice_reach: Vec<(String, u64, u64)>,
 }
@@ -50,7 +51,19 @@ pub async fn figures_view(period: Option<String>) -> Result<FiguresInfo, AppErro
         closed: f.closed,
         solved_without_police: f.solved_without_police,
         mediation: f.mediation,
-        volunteer_hours: f.volunteer_hours,
+        // The total row is named by the page, in the reader's language.
+        volunteer_hours: f
+            .volunteer_hours
+            .into_iter()
+            .map(|(squad, h)| {
+                let name = if squad == domain::casework::figures::TOTAL {
+                    String::new()
+                } else {
+                    squad
+                };
+                (name, h)
+            })
+            .collect(),
         notice_reach: f.notice_reach,
     })
 }
@@ -64,7 +77,7 @@ fn Bars(rows: Vec<(String, f64, String)>) -> impl IntoView {
     let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max);
     let height = ROW * rows.len().max(1) as f64;
     let scale = if max > 0.0 {
-        (WIDTH - LABEL - 60.0) / max
+        (WIDTH - LABEL - 90.0) / max
     } else {
         0.0
     };
@@ -80,7 +93,13 @@ fn Bars(rows: Vec<(String, f64, String)>) -> impl IntoView {
                 .enumerate()
                 .map(|(i, (label, value, shown))| {
                     let y = i as f64 * ROW;
+                    let label = if label.chars().count() > 8 {
+                        label.chars().take(7).chain(['…']).collect()
+                    } else {
+                        label
+                    };
                     let w = (value * scale).max(if value > 0.0 { 1.0 } else { 0.0 });
+                    // The whole label is in the table below; the chart has room for eight.
                     view! {
                         <g>
                             <text x="0" y=format!("{}", y + 17.0) font-size="12" fill="#1b1f24">
@@ -275,7 +294,14 @@ fn Figures(info: FiguresInfo) -> impl IntoView {
     let hours = info
         .volunteer_hours
         .iter()
-        .map(|(squad, h)| (squad.clone(), *h, format!("{h:.1}")))
+        .map(|(squad, h)| {
+            let name = if squad.is_empty() {
+                i18n.t("figures-total")
+            } else {
+                squad.clone()
+            };
+            (name, *h, format!("{h:.1}"))
+        })
         .collect();
     let reach = info
         .notice_reach
