@@ -13,6 +13,9 @@ const chromium = {
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    // A fake camera and microphone, allowed without asking: the video mediation tests.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
   ],
 };
 

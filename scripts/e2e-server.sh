@@ -12,5 +12,7 @@ export RUST_LOG=${RUST_LOG:-warn}
 # The browser suite posts a corpus of hostile text as one person; the posting limits have
 # tests of their own (domain and HTTP).
 export PORTAL_TEAHOUSE_POSTS_PER_10_MIN=${PORTAL_TEAHOUSE_POSTS_PER_10_MIN:-1000}
+# Video rooms open a month before their slot, so a test can book a slot and enter at once.
+export PORTAL_VIDEO_EARLY_MINUTES=${PORTAL_VIDEO_EARLY_MINUTES:-43200}
 "$bin" demo-data
 exec "$bin" serve

@@ -121,6 +121,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/mediation/video/:code")
+                        view=mediation::video::VideoRoomPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/mediation/queue")
                         view=mediation::pages::QueuePage
                         ssr=SsrMode::Async

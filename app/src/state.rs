@@ -17,6 +17,10 @@ pub struct AppState {
     pub mediation: domain::mediation::Policy,
     /// How much people may post in the tea house.
     pub teahouse: domain::teahouse::Limits,
+    /// When video mediation rooms open and close.
+    pub video: domain::mediation::video::VideoPolicy,
+    /// STUN/TURN servers for the browsers, as JSON.
+    pub ice_servers: String,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -17,7 +17,7 @@ pub struct Config {
 }
 
 /// How the web layer treats browsers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct WebSettings {
     /// `PORTAL_HTTPS=true` when the portal is served over https (by a proxy in front):
     /// cookies become `Secure` and take the `__Host-` prefix.
@@ -34,6 +34,12 @@ pub struct WebSettings {
     pub teahouse: domain::teahouse::Limits,
     /// `PORTAL_ESCALATION_SECONDS` (60): how often the server looks for overdue cases.
     pub escalation_interval: std::time::Duration,
+    /// `PORTAL_VIDEO_EARLY_MINUTES` (10): how long before a video mediation its room opens.
+    pub video: domain::mediation::video::VideoPolicy,
+    /// `PORTAL_ICE_SERVERS` (`[]`): the STUN/TURN servers browsers use for video, as the JSON
+    /// of `RTCConfiguration.iceServers`, e.g. `[{"urls":"turn:turn.example.cn","username":"u",
+    /// "credential":"p"}]`. None is needed on one machine or a LAN.
+    pub ice_servers: String,
 }
 
 fn flag(name: &str) -> bool {
@@ -61,6 +67,8 @@ impl Default for WebSettings {
             mediation: Default::default(),
             teahouse: Default::default(),
             escalation_interval: std::time::Duration::from_secs(60),
+            video: Default::default(),
+            ice_servers: "[]".to_owned(),
         }
     }
 }
@@ -88,6 +96,19 @@ impl WebSettings {
             escalation_interval: std::time::Duration::from_secs(
                 number("PORTAL_ESCALATION_SECONDS", 60)?.unsigned_abs(),
             ),
+            video: domain::mediation::video::VideoPolicy {
+                early: chrono::Duration::minutes(number("PORTAL_VIDEO_EARLY_MINUTES", 10)?),
+                ..Default::default()
+            },
+            ice_servers: match std::env::var("PORTAL_ICE_SERVERS") {
+                Ok(json) => {
+                    serde_json::from_str::<Vec<serde_json::Value>>(&json).map_err(|e| {
+                        format!("PORTAL_ICE_SERVERS must be a JSON array of ICE servers: {e}")
+                    })?;
+                    json
+                }
+                Err(_) => "[]".to_owned(),
+            },
         })
     }
 }

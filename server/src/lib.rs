@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod jobs;
 pub mod my_data;
 pub mod routes;
+pub mod video;
 
 use app::state::AppState;
 use domain::DatabaseConnection;
@@ -41,5 +42,7 @@ pub fn state(
         trust_proxy: web.trust_proxy,
         mediation: web.mediation,
         teahouse: web.teahouse,
+        video: web.video,
+        ice_servers: web.ice_servers,
     }
 }

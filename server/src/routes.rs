@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/feeds/notices.atom", get(crate::feeds::notices))
         .route("/feeds/cap.xml", get(crate::feeds::cap_feed))
         .route("/feeds/cap/{file}", get(crate::feeds::cap_document))
+        .route("/mediation/video/{code}/ws", get(crate::video::socket))
         .leptos_routes_with_context(&state, routes, context.clone(), render.clone())
         .fallback_service(static_files_or_not_found(
             &state.leptos_options.site_root,
@@ -97,6 +98,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::csrf::protect,
         ))
+        .layer(axum::Extension(std::sync::Arc::new(
+            crate::video::Rooms::default(),
+        )))
         .layer(axum::middleware::from_fn(crate::assets::cache_headers))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -70,6 +70,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/teahouse.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/casework.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/video.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -83,6 +85,8 @@ impl Locale {
                 include_str!("../../locales/en/teahouse.ftl"),
                 "\n",
                 include_str!("../../locales/en/casework.ftl"),
+                "\n",
+                include_str!("../../locales/en/video.ftl"),
             ),
         }
     }

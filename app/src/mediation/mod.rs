@@ -3,6 +3,7 @@
 //! server function, so it works the same before and without the WASM.
 
 pub mod pages;
+pub mod video;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,8 @@ pub struct CaseInfo {
     pub stays: Vec<(String, i64)>,
     /// The tea-house thread the case came from.
     pub thread_id: Option<i32>,
+    /// The text chat of its video mediation, kept with the case.
+    pub video_chat: Vec<video::ChatLine>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,8 +377,10 @@ pub async fn get_case(code: String) -> Result<CaseInfo, AppError> {
     let resident_phone = detail.resident_phone();
     let case = detail.case;
     let thread_id = domain::teahouse::thread_of_case(&db, case.id).await?;
+    let video_chat = video::chat_lines(domain::mediation::video::chat(&db, case.id).await?);
     Ok(CaseInfo {
         thread_id,
+        video_chat,
         viewer: match detail.viewer {
             Viewer::Resident => "resident",
             Viewer::Mediator => "mediator",

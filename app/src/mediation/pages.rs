@@ -284,6 +284,18 @@ fn Case(case: CaseInfo) -> impl IntoView {
             </p>
         }
     });
+    // A video mediation with its slot: the way into the room and its chat.
+    let video = (case.mode == "video" && (case.slot.is_some() || !case.video_chat.is_empty()))
+        .then(|| {
+            view! {
+                <super::video::CaseVideo
+                    code=code.clone()
+                    mediator=is_mediator
+                    may_enter=(is_mediator || is_resident) && open
+                    chat=case.video_chat.clone()
+                />
+            }
+        });
     let facts = view! {
         {from_thread}
         <dl class="facts">
@@ -409,6 +421,7 @@ fn Case(case: CaseInfo) -> impl IntoView {
         </p>
         {facts}
         <p class="prose">{case.account.clone()}</p>
+        {video}
         {outcome}
         {slots}
         {no_slots}

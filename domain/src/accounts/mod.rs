@@ -277,7 +277,7 @@ pub async fn roles_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Rol
     Ok(roles)
 }
 
-fn token_id(token: &str) -> String {
+pub(crate) fn token_id(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

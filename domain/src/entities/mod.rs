@@ -40,4 +40,7 @@ pub mod squad_member;
 pub mod thread;
 pub mod user;
 pub mod user_role;
+pub mod video_chat;
+pub mod video_invite;
+pub mod video_session;
 pub mod volunteer_application;

@@ -302,7 +302,7 @@ pub async fn request(
     Err(Error::Invalid("mediation-case-changed"))
 }
 
-async fn load(db: &impl ConnectionTrait, code: &str) -> Result<mediation_case::Model> {
+pub(crate) async fn load(db: &impl ConnectionTrait, code: &str) -> Result<mediation_case::Model> {
     mediation_case::Entity::find()
         .filter(mediation_case::Column::Code.eq(code.trim().to_ascii_uppercase()))
         .one(db)
@@ -328,7 +328,10 @@ pub async fn viewer_of(
     }
 }
 
-async fn active_booking(db: &impl ConnectionTrait, case_id: i32) -> Result<Option<booking::Model>> {
+pub(crate) async fn active_booking(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+) -> Result<Option<booking::Model>> {
     Ok(booking::Entity::find()
         .filter(booking::Column::CaseId.eq(case_id))
         .filter(booking::Column::CancelledAt.is_null())

@@ -9,6 +9,7 @@
 pub mod cases;
 pub mod schedule;
 pub mod stats;
+pub mod video;
 
 use chrono::Duration;
 

@@ -10,6 +10,7 @@ mod m20261129_000005_volunteers;
 mod m20261129_000006_help_requests;
 mod m20261129_000007_teahouse;
 mod m20261129_000008_casework;
+mod m20261129_000009_video;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_help_requests::Migration),
             Box::new(m20261129_000007_teahouse::Migration),
             Box::new(m20261129_000008_casework::Migration),
+            Box::new(m20261129_000009_video::Migration),
         ]
     }
 }

@@ -1,0 +1,356 @@
+//! /mediation/video/:code — the room of a mediation booked "by video". The page is rendered
+//! here with every word the room needs; `public/video-room.js` (loaded on this page only)
+//! checks the camera and microphone, then joins the WebRTC mesh through the signalling
+//! socket served by `server::video`. Who may enter is decided on the server, by the page and
+//! again by the socket.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, ErrorView, FormError};
+use crate::i18n::use_i18n;
+use crate::security::CsrfField;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatLine {
+    pub author: String,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomEntry {
+    pub code: String,
+    /// resident, mediator or other_party.
+    pub part: String,
+    pub chat: Vec<ChatLine>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn chat_lines(lines: Vec<domain::entities::video_chat::Model>) -> Vec<ChatLine> {
+    lines
+        .into_iter()
+        .map(|l| ChatLine {
+            author: l.author,
+            body: l.body,
+            at: domain::time::format_local(l.at),
+        })
+        .collect()
+}
+
+/// Lets the reader into the room, or says why not. The other party comes with `invite` (the
+/// link or the code the mediator sent): it is redeemed once, for a guest key kept in a
+/// cookie so that a reload or a dropped connection gets them back in.
+#[server(endpoint = "mediation/video/room", input = server_fn::codec::GetUrl)]
+pub async fn video_room(code: String, invite: Option<String>) -> Result<RoomEntry, AppError> {
+    use axum::http::header::SET_COOKIE;
+    use domain::mediation::video;
+    let state = crate::state::state()?;
+    let now = chrono::Utc::now();
+    let joined = match crate::accounts::ssr::current_account().await? {
+        Some((account, _)) => video::join(&state.db, &account, &code, &state.video, now).await?,
+        None => {
+            let headers = use_context::<axum::http::request::Parts>()
+                .map(|p| p.headers)
+                .unwrap_or_default();
+            let guest = match invite.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+                Some(token) => {
+                    let key = video::redeem(&state.db, &code, token, now).await?;
+                    let cookie = state
+                        .cookies
+                        .set(GUEST_COOKIE, &key, Some(12 * 3600))
+                        .ok_or(AppError::Server)?;
+                    use_context::<leptos_axum::ResponseOptions>()
+                        .ok_or(AppError::Server)?
+                        .append_header(SET_COOKIE, cookie);
+                    key
+                }
+                None => state
+                    .cookies
+                    .get(&headers, GUEST_COOKIE)
+                    .ok_or(AppError::Unauthorized)?,
+            };
+            video::join_as_guest(&state.db, &code, &guest, &state.video, now).await?
+        }
+    };
+    Ok(RoomEntry {
+        code: joined.case.code.clone(),
+        part: joined.part.as_str().to_owned(),
+        chat: chat_lines(video::chat(&state.db, joined.case.id).await?),
+    })
+}
+
+/// The cookie holding the other party's guest key (the signalling socket reads it too).
+pub const GUEST_COOKIE: &str = "video_guest";
+
+/// A mediator invites the other party: back to the case page with the link to send.
+#[server(endpoint = "mediation/video/invite")]
+pub async fn invite_other_party(code: String) -> Result<(), AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let token =
+        domain::mediation::video::invite(&crate::state::db()?, &me, &code, chrono::Utc::now())
+            .await?;
+    leptos_axum::redirect(&format!("/mediation/cases/{code}?invite={token}#video"));
+    Ok(())
+}
+
+#[component]
+pub fn VideoRoomPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let room = Resource::new(
+        move || {
+            (
+                params.read().get("code").unwrap_or_default(),
+                query.read().get("invite"),
+            )
+        },
+        |(code, invite)| video_room(code, invite),
+    );
+    let code = move || params.read().get("code").unwrap_or_default();
+    view! {
+        <Title text=i18n.t("video-title") />
+        <h1>{i18n.t("video-title")}</h1>
+        <Suspense fallback=move || {
+            view! { <p>{i18n.t("loading")}</p> }
+        }>
+            {move || {
+                room.get()
+                    .map(|entered| match entered {
+                        Ok(room) => view! { <Room room /> }.into_any(),
+                        Err(AppError::Unauthorized) => {
+                            // Not signed in: the resident and the mediator sign in, the other
+                            // party types the code from their invitation.
+                            view! {
+                                <ErrorView error=AppError::Unauthorized />
+                                <InviteCodeForm code=code() />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The other party without a guest key yet types the code the mediator gave them.
+#[component]
+fn InviteCodeForm(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form method="get" action=format!("/mediation/video/{code}") class="form panel">
+            <label>
+                {i18n.t("video-invite-code")}
+                <input type="text" name="invite" required autocomplete="off" />
+            </label>
+            <button type="submit" class="button">
+                {i18n.t("video-enter")}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn Room(room: RoomEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let nonce = leptos::nonce::use_nonce();
+    let mediator = room.part == "mediator";
+    let author = move |part: &str| i18n.label("video-part", part);
+    view! {
+        <section
+            id="video-room"
+            class="video-room"
+            data-ws=format!("/mediation/video/{}/ws", room.code)
+            data-part=room.part.clone()
+            data-t-denied=i18n.t("video-denied")
+            data-t-no-device=i18n.t("video-no-device")
+            data-t-failed=i18n.t("video-media-failed")
+            data-t-insecure=i18n.t("video-insecure")
+            data-t-connecting=i18n.t("video-connecting")
+            data-t-left=i18n.t("video-left")
+            data-t-removed=i18n.t("video-removed-you")
+            data-t-ended=i18n.t("video-ended-all")
+            data-t-lost=i18n.t("video-lost")
+            data-t-refused=i18n.t("video-refused")
+            data-t-mute=i18n.t("video-mute")
+            data-t-unmute=i18n.t("video-unmute")
+            data-t-camera-off=i18n.t("video-camera-off")
+            data-t-camera-on=i18n.t("video-camera-on")
+            data-t-remove=i18n.t("video-remove")
+            data-t-chat-length=i18n.t("video-chat-length")
+            data-t-resident=author("resident")
+            data-t-mediator=author("mediator")
+            data-t-other_party=author("other_party")
+        >
+            <div class="prejoin">
+                <h2>{i18n.t("video-check")}</h2>
+                <p class="meta">{i18n.t("video-check-hint")}</p>
+                <video id="preview" class="preview" muted autoplay playsinline></video>
+                <p class="media-error form-error" role="alert" hidden></p>
+                // Shown until the room's script starts (it removes it): without JavaScript
+                // it stays, whatever the browser makes of <noscript>.
+                <p class="form-error needs-js">{i18n.t("video-needs-js")}</p>
+                <div class="controls">
+                    <button type="button" id="join" class="button" disabled>
+                        {i18n.t("video-join")}
+                    </button>
+                    <button type="button" id="join-text" class="button secondary" disabled>
+                        {i18n.t("video-join-text")}
+                    </button>
+                </div>
+            </div>
+            <div class="in-room" hidden>
+                <p class="status meta" role="status"></p>
+                <div id="videos" class="video-grid">
+                    <figure class="tile local">
+                        <video id="local" muted autoplay playsinline></video>
+                        <figcaption>{i18n.t("video-you")}</figcaption>
+                    </figure>
+                </div>
+                <div class="controls">
+                    <button type="button" id="mute" class="button secondary">
+                        {i18n.t("video-mute")}
+                    </button>
+                    <button type="button" id="camera" class="button secondary">
+                        {i18n.t("video-camera-off")}
+                    </button>
+                    <button type="button" id="leave" class="button secondary">
+                        {i18n.t("video-leave")}
+                    </button>
+                    {mediator
+                        .then(|| {
+                            view! {
+                                <button type="button" id="end" class="button">
+                                    {i18n.t("video-end")}
+                                </button>
+                            }
+                        })}
+                </div>
+            </div>
+            <section class="chat panel">
+                <h2>{i18n.t("video-chat")}</h2>
+                <ol id="chat-log" class="chat-log">
+                    {room
+                        .chat
+                        .into_iter()
+                        .map(|line| {
+                            view! {
+                                <li>
+                                    <strong>{author(&line.author)}</strong>
+                                    " "
+                                    <span class="meta">{line.at}</span>
+                                    <br />
+                                    {line.body}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+                <form id="chat-form" class="inline" hidden>
+                    <input
+                        type="text"
+                        name="text"
+                        maxlength="500"
+                        required
+                        autocomplete="off"
+                        aria-label=i18n.t("video-chat-say")
+                        placeholder=i18n.t("video-chat-say")
+                    />
+                    <button type="submit" class="button">
+                        {i18n.t("video-chat-send")}
+                    </button>
+                </form>
+            </section>
+        </section>
+        <script type="module" src="/video-room.js" nonce=nonce.map(|n| n.to_string())></script>
+    }
+    .into_any()
+}
+
+/// The video part of a case page: the way into the room, the mediator's invitation for the
+/// other party, and the chat kept with the case.
+#[component]
+pub fn CaseVideo(
+    code: String,
+    mediator: bool,
+    may_enter: bool,
+    chat: Vec<ChatLine>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let code_for_link = {
+        let code = code.clone();
+        move || code.clone()
+    };
+    let invited = move || {
+        query.read().get("invite").map(|token| {
+            let link = format!("/mediation/video/{}?invite={token}", code_for_link());
+            view! {
+                <div class="notice-ok" role="status">
+                    <p>{i18n.t("video-invite-made")}</p>
+                    <p>
+                        <code class="invite">{link}</code>
+                    </p>
+                    <p>{i18n.t("video-invite-code")} " " <code class="invite">{token}</code></p>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="panel" id="video">
+            <h2>{i18n.t("video-title")}</h2>
+            {may_enter
+                .then(|| {
+                    view! {
+                        <p>
+                            <a class="button" href=format!("/mediation/video/{code}")>
+                                {i18n.t("video-enter")}
+                            </a>
+                        </p>
+                        <p class="meta">{i18n.t("video-opens")}</p>
+                    }
+                })}
+            {invited}
+            {mediator
+                .then(|| {
+                    view! {
+                        <FormError path=InviteOtherParty::PATH />
+                        <form method="post" action=InviteOtherParty::PATH class="inline">
+                            <CsrfField />
+                            <input type="hidden" name="code" value=code.clone() />
+                            <button type="submit" class="button secondary">
+                                {i18n.t("video-invite")}
+                            </button>
+                        </form>
+                    }
+                })}
+            {(!chat.is_empty())
+                .then(|| {
+                    view! {
+                        <h3>{i18n.t("video-chat")}</h3>
+                        <ol class="chat-log">
+                            {chat
+                                .into_iter()
+                                .map(|line| {
+                                    view! {
+                                        <li>
+                                            <strong>{i18n.label("video-part", &line.author)}</strong>
+                                            " "
+                                            <span class="meta">{line.at}</span>
+                                            <br />
+                                            {line.body}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                })}
+        </section>
+    }
+}
