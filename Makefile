@@ -9,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/portal.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run dev build test lint test-rust test-postgres test-e2e setup setup-test sizes clean
+.PHONY: run dev build test lint test-rust test-postgres test-e2e setup setup-test sizes bench clean
 
 setup:
 	@scripts/setup.sh build
@@ -33,6 +33,7 @@ test: setup-test lint test-rust test-postgres test-e2e
 
 lint:
 	cargo fmt --all -- --check
+	cargo deny --offline check licenses bans sources
 	cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -50,6 +51,10 @@ test-e2e:
 sizes: setup
 	cargo leptos build --release
 	scripts/sizes.sh
+
+## Throughput, latency, sizes, Lighthouse and memory of a release build: prints a table.
+bench: setup-test
+	bench/run.sh
 
 clean:
 	cargo clean

@@ -12,6 +12,9 @@ export RUST_LOG=${RUST_LOG:-warn}
 # The browser suite posts a corpus of hostile text as one person; the posting limits have
 # tests of their own (domain and HTTP).
 export PORTAL_TEAHOUSE_POSTS_PER_10_MIN=${PORTAL_TEAHOUSE_POSTS_PER_10_MIN:-1000}
+# Every browser of the suite comes from 127.0.0.1: one address doing the work of many people.
+export PORTAL_WRITES_PER_MINUTE=${PORTAL_WRITES_PER_MINUTE:-100000}
+export PORTAL_REQUESTS_PER_MINUTE=${PORTAL_REQUESTS_PER_MINUTE:-100000}
 # Video rooms open a month before their slot, so a test can book a slot and enter at once.
 export PORTAL_VIDEO_EARLY_MINUTES=${PORTAL_VIDEO_EARLY_MINUTES:-43200}
 "$bin" demo-data

@@ -188,9 +188,11 @@ where
         <Suspense fallback=move || {
             view! { <p>{i18n.t("loading")}</p> }
         }>
+            // Erased to `AnyView`: a page's whole view as one concrete type nests deeper than
+            // the compiler's query depth allows in test builds.
             {move || {
                 let view = view.clone();
-                resource.get().map(move |result| or_error(result, view))
+                resource.get().map(move |result| or_error(result, view).into_any())
             }}
         </Suspense>
     }

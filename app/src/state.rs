@@ -21,6 +21,23 @@ pub struct AppState {
     pub video: domain::mediation::video::VideoPolicy,
     /// STUN/TURN servers for the browsers, as JSON.
     pub ice_servers: String,
+    /// Requests and writes one client address may make in a minute.
+    pub limits: AddressLimits,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct AddressLimits {
+    pub requests_per_minute: u32,
+    pub writes_per_minute: u32,
+}
+
+impl Default for AddressLimits {
+    fn default() -> Self {
+        AddressLimits {
+            requests_per_minute: 600,
+            writes_per_minute: 60,
+        }
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

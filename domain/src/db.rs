@@ -41,6 +41,30 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
     Ok(db)
 }
 
+/// Writes a consistent copy of a SQLite database to `file` while others keep reading and
+/// writing (`VACUUM INTO` reads one snapshot). The copy is a complete database: serving it
+/// is the restore. PostgreSQL is backed up with its own tools (pg_dump).
+pub async fn backup(db: &DatabaseConnection, file: &std::path::Path) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return Err(DbErr::Custom(
+            "backup copies SQLite databases; use pg_dump for PostgreSQL".into(),
+        ));
+    }
+    if file.exists() {
+        return Err(DbErr::Custom(format!("{} exists already", file.display())));
+    }
+    let path = file
+        .to_str()
+        .ok_or_else(|| DbErr::Custom("the backup path is not valid UTF-8".into()))?;
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [path.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Whether the database answers a trivial query: the health check.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()

@@ -36,6 +36,9 @@ pub struct WebSettings {
     pub escalation_interval: std::time::Duration,
     /// `PORTAL_VIDEO_EARLY_MINUTES` (10): how long before a video mediation its room opens.
     pub video: domain::mediation::video::VideoPolicy,
+    /// `PORTAL_REQUESTS_PER_MINUTE` (600) and `PORTAL_WRITES_PER_MINUTE` (60): per client
+    /// address, for every request and for every write.
+    pub limits: app::state::AddressLimits,
     /// `PORTAL_ICE_SERVERS` (`[]`): the STUN/TURN servers browsers use for video, as the JSON
     /// of `RTCConfiguration.iceServers`, e.g. `[{"urls":"turn:turn.example.cn","username":"u",
     /// "credential":"p"}]`. None is needed on one machine or a LAN.
@@ -68,6 +71,7 @@ impl Default for WebSettings {
             teahouse: Default::default(),
             escalation_interval: std::time::Duration::from_secs(60),
             video: Default::default(),
+            limits: Default::default(),
             ice_servers: "[]".to_owned(),
         }
     }
@@ -99,6 +103,12 @@ impl WebSettings {
             video: domain::mediation::video::VideoPolicy {
                 early: chrono::Duration::minutes(number("PORTAL_VIDEO_EARLY_MINUTES", 10)?),
                 ..Default::default()
+            },
+            limits: app::state::AddressLimits {
+                requests_per_minute: u32::try_from(number("PORTAL_REQUESTS_PER_MINUTE", 600)?)
+                    .unwrap_or(u32::MAX),
+                writes_per_minute: u32::try_from(number("PORTAL_WRITES_PER_MINUTE", 60)?)
+                    .unwrap_or(u32::MAX),
             },
             ice_servers: match std::env::var("PORTAL_ICE_SERVERS") {
                 Ok(json) => {

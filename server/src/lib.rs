@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod jobs;
 pub mod my_data;
 pub mod routes;
+pub mod throttle;
 pub mod video;
 
 use app::state::AppState;
@@ -44,5 +45,6 @@ pub fn state(
         teahouse: web.teahouse,
         video: web.video,
         ice_servers: web.ice_servers,
+        limits: web.limits,
     }
 }

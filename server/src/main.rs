@@ -25,6 +25,12 @@ enum Command {
     Migrate,
     /// Load the clearly marked demo directory into an empty database (idempotent).
     DemoData,
+    /// Write a consistent copy of the SQLite database to FILE while the portal runs
+    /// (`VACUUM INTO`); restore by serving the copy. PostgreSQL has pg_dump.
+    Backup {
+        /// Where the copy goes; must not exist yet.
+        file: std::path::PathBuf,
+    },
     /// Move overdue cases up a level once and exit (what `serve` does every minute); safe
     /// to run from several processes or hosts at once.
     Escalate,
@@ -64,6 +70,7 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(&config).await,
         Command::DemoData => demo_data(&config).await,
         Command::Escalate => escalate(&config).await,
+        Command::Backup { file } => backup(&config, &file).await,
         Command::User {
             command: UserCommand::Add { phone, roles },
         } => add_user(&config, &phone, &roles).await,
@@ -106,6 +113,13 @@ async fn demo_data(config: &Config) -> Result<(), AnyError> {
             tracing::info!("demo data was already loaded; nothing changed")
         }
     }
+    Ok(())
+}
+
+async fn backup(config: &Config, file: &std::path::Path) -> Result<(), AnyError> {
+    let db = domain::db::connect(&config.database_url).await?;
+    domain::db::backup(&db, file).await?;
+    tracing::info!(file = %file.display(), "backup written");
     Ok(())
 }
 

@@ -101,6 +101,14 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(std::sync::Arc::new(
             crate::video::Rooms::default(),
         )))
+        // Outside the CSRF check: a flood is turned away before any other work.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::throttle::limit,
+        ))
+        .layer(axum::Extension(std::sync::Arc::new(
+            crate::throttle::Counters::default(),
+        )))
         .layer(axum::middleware::from_fn(crate::assets::cache_headers))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -1,0 +1,66 @@
+//! Rate limits per client address: past the writes a minute allows, a browser gets 429 with
+//! a page that says what happened, and other addresses carry on.
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::{TestResult, portal_with, run};
+
+#[test]
+fn a_flood_of_writes_from_one_address_is_turned_away_with_a_clear_page() -> TestResult {
+    run(async {
+        let mut web = server::config::WebSettings::default();
+        web.limits.writes_per_minute = 5;
+        let portal = portal_with(web).await?;
+        let mut flooder = portal.browser();
+        let mut answers = Vec::new();
+        for _ in 0..6 {
+            let page = flooder
+                .post_form(
+                    "/login",
+                    "/api/login",
+                    &[("phone", "13900000001"), ("password", "wrong-password-1")],
+                )
+                .await?;
+            answers.push(page);
+        }
+        assert!(
+            answers[..5]
+                .iter()
+                .all(|p| p.status != StatusCode::TOO_MANY_REQUESTS),
+            "five writes a minute are allowed"
+        );
+        let refused = &answers[5];
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            refused
+                .headers
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("60")
+        );
+        assert!(
+            refused.body.contains("操作太频繁了") && refused.body.contains("Too many requests")
+        );
+        assert_eq!(
+            flooder.get("/").await?.status,
+            StatusCode::OK,
+            "reading goes on"
+        );
+
+        let mut neighbour = portal.browser();
+        neighbour.address = "127.0.0.2:50000".parse().ok();
+        let page = neighbour
+            .post_form(
+                "/login",
+                "/api/login",
+                &[
+                    ("phone", "13900000001"),
+                    ("password", domain::demo::DEMO_PASSWORD),
+                ],
+            )
+            .await?;
+        assert_eq!(page.status, StatusCode::FOUND, "another address signs in");
+        Ok(())
+    })
+}
