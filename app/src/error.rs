@@ -98,8 +98,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // Arguments the server could not read are the caller's fault: 422, not 500.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::Invalid("error-invalid".into())
+                AppError::Invalid("error-invalid".into()).with_status()
             }
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
                 AppError::Network
