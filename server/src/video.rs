@@ -173,8 +173,13 @@ async fn serve(
         .into_iter()
         .map(|line| json!({ "author": line.author, "body": line.body, "at": domain::time::format_local(line.at) }))
         .collect::<Vec<_>>();
-    let others: Vec<Value> = rooms.with(|all| {
+    // The limit is checked again as the peer is added: joins at the same moment all passed
+    // the check before the upgrade.
+    let others: Option<Vec<Value>> = rooms.with(|all| {
         let room = all.entry(code.clone()).or_default();
+        if room.peers.len() >= MAX_PEERS || room.removed.contains(&identity) {
+            return None;
+        }
         let others = room
             .peers
             .iter()
@@ -188,8 +193,14 @@ async fn serve(
                 tx: tx.clone(),
             },
         );
-        others
+        Some(others)
     });
+    let Some(others) = others else {
+        let refusal = json!({ "type": "error", "code": "video-room-full" }).to_string();
+        let _closed = outgoing.send(Message::text(refusal)).await;
+        let _closed = outgoing.send(Message::Close(None)).await;
+        return;
+    };
     let ice: Value = serde_json::from_str(&state.ice_servers).unwrap_or_else(|_| json!([]));
     let _gone = tx.send(Message::text(
         json!({
@@ -225,6 +236,11 @@ async fn serve(
         let Ok(message) = serde_json::from_str::<Value>(text.as_str()) else {
             continue;
         };
+        // A peer that was removed, or whose session ended, is not heard any more, even
+        // before its browser answers the close.
+        if !rooms.with(|all| all.get(&code).is_some_and(|r| r.peers.contains_key(&id))) {
+            break;
+        }
         if !handle(&state, &rooms, &code, id, &participant, &message).await {
             break;
         }
@@ -243,7 +259,14 @@ async fn serve(
     if left {
         rooms.broadcast(&code, None, &json!({ "type": "left", "id": id }));
     }
-    writer.abort();
+    // The writer ends once every sender is gone; what is queued (such as "ended" for the
+    // mediator who ended the session) is delivered first, within a second.
+    if tokio::time::timeout(std::time::Duration::from_secs(1), writer)
+        .await
+        .is_err()
+    {
+        tracing::debug!("a video peer's writer did not finish in time");
+    }
 }
 
 /// One message from a peer; false when the peer's connection should close.
