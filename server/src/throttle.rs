@@ -14,10 +14,13 @@ use axum::response::{IntoResponse, Response};
 
 use app::state::AppState;
 
+/// The minute being counted, and each address's (requests, writes) in it.
+type Minute = (i64, HashMap<IpAddr, (u32, u32)>);
+
 /// Requests counted in the current minute, per address.
 #[derive(Default)]
 pub struct Counters {
-    minute: Mutex<(i64, HashMap<IpAddr, (u32, u32)>)>,
+    minute: Mutex<Minute>,
 }
 
 impl Counters {

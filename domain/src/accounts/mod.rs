@@ -323,8 +323,11 @@ pub async fn login(
     // The attempt is recorded before it is judged and counted with the others, so that
     // parallel guesses cannot all slip under the limit: every attempt that stays recorded
     // saw at most the limit of recorded attempts, itself included.
+    // What was typed is kept only as far as a phone number goes: no control characters,
+    // no essays in the attempts table.
+    let typed: String = phone.chars().filter(|c| !c.is_control()).take(20).collect();
     let attempt = login_attempt::ActiveModel {
-        phone: Set(phone.clone()),
+        phone: Set(typed.clone()),
         address: Set(address.to_owned()),
         at: Set(now),
         ..Default::default()
@@ -332,7 +335,7 @@ pub async fn login(
     .insert(db)
     .await?;
     let account_attempts = login_attempt::Entity::find()
-        .filter(login_attempt::Column::Phone.eq(&phone))
+        .filter(login_attempt::Column::Phone.eq(&typed))
         .filter(login_attempt::Column::At.gt(now - Duration::hours(1)))
         .count(db)
         .await?;
