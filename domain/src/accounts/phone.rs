@@ -13,7 +13,9 @@ pub fn is_valid(phone: &str) -> bool {
 pub fn normalise(input: &str) -> String {
     let digits: String = input
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
+        // Control characters (a NUL among them, which PostgreSQL refuses in text) are never
+        // part of a number either.
+        .filter(|c| !c.is_whitespace() && *c != '-' && !c.is_control())
         .collect();
     digits
         .strip_prefix("+86")

@@ -575,7 +575,14 @@ pub async fn open(
 
 async fn load(db: &impl ConnectionTrait, code: &str) -> Result<case_record::Model> {
     case_record::Entity::find()
-        .filter(case_record::Column::Code.eq(code.trim().to_ascii_uppercase()))
+        // Codes are letters, digits and dashes: anything else (a NUL, which PostgreSQL
+        // refuses in text) names no case.
+        .filter(
+            case_record::Column::Code.eq(code
+                .trim()
+                .to_ascii_uppercase()
+                .replace(|c: char| c.is_control(), "?")),
+        )
         .one(db)
         .await?
         .ok_or(Error::NotFound)
