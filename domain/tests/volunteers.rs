@@ -654,6 +654,15 @@ async fn a_bad_shift_is_refused_and_nothing_is_written() -> TestResult {
             1,
             "shift-times-invalid",
         ),
+        // Sign-ups close more than 14 days before it starts.
+        (
+            ShiftDraft {
+                signup_deadline: at(2, 19, 0) - Duration::days(14) - Duration::minutes(1),
+                ..d()
+            },
+            1,
+            "shift-times-invalid",
+        ),
         // Starts in the past, or now.
         (
             timed(d(), at(-1, 19, 0), at(-1, 21, 0)),

@@ -365,7 +365,11 @@ pub async fn publish_shift(shift: ShiftInput) -> Result<(), AppError> {
     }
     let starts_at = at_local(day, start).ok_or_else(invalid)?;
     let ends_at = at_local(day, end).ok_or_else(invalid)?;
-    let deadline_hours = ssr::number(&shift.deadline_hours, "shift-times-invalid")?;
+    let deadline_hours = i64::from(ssr::number(&shift.deadline_hours, "shift-times-invalid")?);
+    // Sign-up closes at most 14 days before the start; anything else is a typing slip.
+    if !(0..=domain::volunteers::MAX_SIGNUP_LEAD_HOURS).contains(&deadline_hours) {
+        return Err(invalid());
+    }
     let weeks = ssr::number(&shift.weeks, "shift-weeks-invalid")?;
     let draft = domain::volunteers::ShiftDraft {
         squad_id: ssr::number(&shift.squad, "volunteer-squad-invalid")?,
@@ -376,7 +380,7 @@ pub async fn publish_shift(shift: ShiftInput) -> Result<(), AppError> {
         ends_at,
         min_capacity: ssr::number(&shift.min_capacity, "shift-capacity-invalid")?,
         max_capacity: ssr::number(&shift.max_capacity, "shift-capacity-invalid")?,
-        signup_deadline: starts_at - chrono::Duration::hours(deadline_hours.max(0).into()),
+        signup_deadline: starts_at - chrono::Duration::hours(deadline_hours),
         notes: shift.notes,
     };
     domain::volunteers::publish_shifts(

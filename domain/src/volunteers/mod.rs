@@ -65,6 +65,9 @@ pub const INBOX_TOPICS: &[&str] = &[
 /// Volunteers may check themselves in from this long before a shift starts.
 pub const SELF_CHECK_IN_EARLY: Duration = Duration::minutes(30);
 
+/// The longest time a sign-up may close before its shift starts (14 days, as the form says).
+pub const MAX_SIGNUP_LEAD_HOURS: i64 = 14 * 24;
+
 text_enum! {
     pub enum ApplicationStatus {
         Pending = "pending",
@@ -356,6 +359,7 @@ pub async fn publish_shifts(
     }
     if draft.ends_at <= draft.starts_at
         || draft.signup_deadline > draft.starts_at
+        || draft.starts_at - draft.signup_deadline > Duration::hours(MAX_SIGNUP_LEAD_HOURS)
         || draft.starts_at <= now
         || draft.ends_at - draft.starts_at > Duration::hours(24)
     {
