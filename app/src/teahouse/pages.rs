@@ -106,6 +106,7 @@ fn Boards(info: TeahouseInfo) -> impl IntoView {
                         </ul>
                     </section>
                 }
+                    .into_any()
             })
             .collect_view()}
     }
@@ -136,6 +137,7 @@ fn BoardItem(board: BoardCard, staff: bool) -> impl IntoView {
             </a>
         </li>
     }
+    .into_any()
 }
 
 /// "王阿姨 · 总浦桥社区", "居民", or "已注销的用户"; staff also see the phone behind "居民".
