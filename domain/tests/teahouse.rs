@@ -1285,6 +1285,49 @@ async fn a_hidden_opening_post_takes_the_thread_out_of_sight() -> TestResult {
 }
 
 #[tokio::test]
+async fn hiding_the_accepted_answer_leaves_the_thread_waiting_for_another() -> TestResult {
+    let w = World::new().await?;
+    let t = w
+        .start(&w.resident, w.board, "小区门口乱停车", hours(-5))
+        .await?;
+    let answer = w
+        .reply(&w.neighbour, t.id, "打这个号码就行：加我微信", hours(-4))
+        .await?;
+    teahouse::accept(&w.db, &w.resident, t.id, answer.id, hours(-3)).await?;
+    moderation::act_on_post(
+        &w.db,
+        &w.officer,
+        answer.id,
+        Action::Hide,
+        "广告",
+        hours(-2),
+    )
+    .await?;
+    let row = w.thread_row(t.id).await?;
+    assert_eq!(row.status, ThreadStatus::Open.as_str());
+    assert_eq!(row.accepted_post_id, None);
+    let view = teahouse::thread(&w.db, Some(&w.resident), t.id, 1, now()).await?;
+    assert!(view.replies.iter().all(|r| !r.accepted));
+
+    // Restoring the reply does not restore the acceptance; the author may accept again.
+    moderation::act_on_post(&w.db, &w.officer, answer.id, Action::Restore, "", hours(-1)).await?;
+    assert_eq!(w.thread_row(t.id).await?.accepted_post_id, None);
+    teahouse::accept(&w.db, &w.resident, t.id, answer.id, now()).await?;
+    assert_eq!(
+        w.thread_row(t.id).await?.status,
+        ThreadStatus::Answered.as_str()
+    );
+
+    // A resolved thread stays resolved, without an accepted answer out of sight.
+    teahouse::resolve(&w.db, &w.resident, t.id).await?;
+    moderation::act_on_post(&w.db, &w.officer, answer.id, Action::Delete, "", now()).await?;
+    let row = w.thread_row(t.id).await?;
+    assert_eq!(row.status, ThreadStatus::Resolved.as_str());
+    assert_eq!(row.accepted_post_id, None);
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_deleted_post_cannot_come_back() -> TestResult {
     let w = World::new().await?;
     let t = w

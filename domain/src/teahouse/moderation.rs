@@ -217,6 +217,29 @@ pub async fn act_on_post(
             .exec(&txn)
             .await?;
     }
+    if !post.is_opening && matches!(action, Action::Hide | Action::Delete) {
+        // An answer out of sight answers nothing: the thread waits for another (restoring
+        // the reply does not bring the acceptance back; its author may accept it again).
+        thread::Entity::update_many()
+            .col_expr(
+                thread::Column::Status,
+                Expr::value(ThreadStatus::Open.as_str()),
+            )
+            .filter(thread::Column::Id.eq(post.thread_id))
+            .filter(thread::Column::AcceptedPostId.eq(post.id))
+            .filter(thread::Column::Status.eq(ThreadStatus::Answered.as_str()))
+            .exec(&txn)
+            .await?;
+        thread::Entity::update_many()
+            .col_expr(
+                thread::Column::AcceptedPostId,
+                Expr::value(Option::<i32>::None),
+            )
+            .filter(thread::Column::Id.eq(post.thread_id))
+            .filter(thread::Column::AcceptedPostId.eq(post.id))
+            .exec(&txn)
+            .await?;
+    }
     if action != Action::Restore {
         flag::Entity::update_many()
             .col_expr(flag::Column::ResolvedAt, Expr::value(now))
