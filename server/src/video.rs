@@ -175,10 +175,13 @@ async fn serve(
         .collect::<Vec<_>>();
     // The limit is checked again as the peer is added: joins at the same moment all passed
     // the check before the upgrade.
-    let others: Option<Vec<Value>> = rooms.with(|all| {
+    let others: Result<Vec<Value>, &str> = rooms.with(|all| {
         let room = all.entry(code.clone()).or_default();
-        if room.peers.len() >= MAX_PEERS || room.removed.contains(&identity) {
-            return None;
+        if room.removed.contains(&identity) {
+            return Err("video-removed");
+        }
+        if room.peers.len() >= MAX_PEERS {
+            return Err("video-room-full");
         }
         let others = room
             .peers
@@ -193,13 +196,16 @@ async fn serve(
                 tx: tx.clone(),
             },
         );
-        Some(others)
+        Ok(others)
     });
-    let Some(others) = others else {
-        let refusal = json!({ "type": "error", "code": "video-room-full" }).to_string();
-        let _closed = outgoing.send(Message::text(refusal)).await;
-        let _closed = outgoing.send(Message::Close(None)).await;
-        return;
+    let others = match others {
+        Ok(others) => others,
+        Err(why) => {
+            let refusal = json!({ "type": "error", "code": why }).to_string();
+            let _closed = outgoing.send(Message::text(refusal)).await;
+            let _closed = outgoing.send(Message::Close(None)).await;
+            return;
+        }
     };
     let ice: Value = serde_json::from_str(&state.ice_servers).unwrap_or_else(|_| json!([]));
     let _gone = tx.send(Message::text(
@@ -219,7 +225,7 @@ async fn serve(
         &json!({ "type": "joined", "id": id, "part": participant.part.as_str() }),
     );
 
-    let writer = tokio::spawn(async move {
+    let mut writer = tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
             let close = matches!(message, Message::Close(_));
             if outgoing.send(message).await.is_err() || close {
@@ -229,7 +235,20 @@ async fn serve(
     });
     drop(tx);
 
-    while let Some(Ok(message)) = incoming.next().await {
+    let mut written_out = false;
+    loop {
+        let message = tokio::select! {
+            next = incoming.next() => match next {
+                Some(Ok(message)) => message,
+                _ => break,
+            },
+            // The writer stops after a close (the peer was removed, or the session ended):
+            // the peer is done even if its browser never answers.
+            _ = &mut writer => {
+                written_out = true;
+                break;
+            }
+        };
         let Message::Text(text) = message else {
             continue;
         };
@@ -261,11 +280,13 @@ async fn serve(
     }
     // The writer ends once every sender is gone; what is queued (such as "ended" for the
     // mediator who ended the session) is delivered first, within a second.
-    if tokio::time::timeout(std::time::Duration::from_secs(1), writer)
-        .await
-        .is_err()
+    if !written_out
+        && tokio::time::timeout(std::time::Duration::from_secs(1), &mut writer)
+            .await
+            .is_err()
     {
         tracing::debug!("a video peer's writer did not finish in time");
+        writer.abort();
     }
 }
 

@@ -788,7 +788,7 @@ fn the_mediator_ends_the_session_for_everyone() -> TestResult {
 }
 
 /// A removed peer is not heard any more, even before its browser answers the close: its
-/// chat is not kept and its signals go nowhere.
+/// chat is not kept, its signals go nowhere, and the server does not wait for its answer.
 #[test]
 fn a_removed_peer_is_not_heard_any_more() -> TestResult {
     run(async {
@@ -813,17 +813,20 @@ fn a_removed_peer_is_not_heard_any_more() -> TestResult {
         .await?;
         expect(&mut resident_ws, "left").await?;
         expect(&mut mediator_ws, "left").await?;
-        // The guest's browser has not read the close frame yet (or ignores it).
-        send(
+        // The guest's browser has not read the close frame yet (or ignores it) and keeps
+        // talking; the server lets go of the connection, so a send may fail outright.
+        let _sent = send(
             &mut guest_ws,
             json!({ "type": "chat", "text": "我还没走，还在说话。" }),
         )
-        .await?;
-        send(
+        .await
+        .is_ok();
+        let _sent = send(
             &mut guest_ws,
             json!({ "type": "signal", "to": resident_id, "data": "still here" }),
         )
-        .await?;
+        .await
+        .is_ok();
         quiet(&mut resident_ws).await?;
         quiet(&mut mediator_ws).await?;
         let kept = video::chat(db, case.id).await?;
