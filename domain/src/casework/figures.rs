@@ -445,7 +445,9 @@ fn count(n: i64) -> u64 {
 }
 
 /// The table behind one chart as CSV (RFC 4180: a header row, then the rows, each ended
-/// by CRLF; UTF-8; fields with a comma, quote or line break quoted, quotes doubled): names
+/// by CRLF; UTF-8 with a byte-order mark, without which Excel reads Chinese as GBK; fields
+/// with a comma, quote or line break quoted, quotes doubled; a field a spreadsheet would
+/// take for a formula — starting with = + - @ or a tab — led by an apostrophe): names
 /// "by_kind", "by_stage", "by_org", "median_hours", "without_police", "volunteer_hours",
 /// "notice_reach", "mediation". None for an unknown name. Hours have two decimals; a
 /// median no case gave is an empty field.
@@ -511,7 +513,7 @@ pub fn csv(figures: &Figures, table: &str) -> Option<String> {
         }
         _ => return None,
     };
-    let mut out = String::new();
+    let mut out = String::from('\u{feff}');
     push_row(&mut out, header.iter().copied());
     for row in &rows {
         push_row(&mut out, row.iter().map(String::as_str));
@@ -524,6 +526,14 @@ fn push_row<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
         if i > 0 {
             out.push(',');
         }
+        // A notice title such as `=HYPERLINK(…)` must stay text in the officer's spreadsheet.
+        let defused;
+        let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            defused = format!("'{field}");
+            defused.as_str()
+        } else {
+            field
+        };
         if field.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&field.replace('"', "\"\""));
@@ -596,13 +606,16 @@ mod tests {
     }
 
     #[test]
-    fn csv_quotes_fields_with_commas_quotes_and_line_breaks() {
+    fn csv_has_a_bom_quotes_fields_with_commas_quotes_and_line_breaks_and_defuses_formulas() {
         let figures = Figures {
             notice_reach: vec![
                 ("台风，停课".to_owned(), 3, 10),
                 ("Fraud, again".to_owned(), 1, 2),
                 ("\"客服\"来电".to_owned(), 0, 5),
                 ("two\nlines".to_owned(), 0, 0),
+                ("=HYPERLINK(\"http://x\")".to_owned(), 0, 1),
+                ("@SUM(A1)".to_owned(), 0, 1),
+                ("-2+3".to_owned(), 0, 1),
             ],
             median_hours: vec![
                 ("intake".to_owned(), Some(2.5)),
@@ -613,22 +626,26 @@ mod tests {
         assert_eq!(
             csv(&figures, "notice_reach").as_deref(),
             Some(
-                "notice,read,audience\r\n台风，停课,3,10\r\n\"Fraud, again\",1,2\r\n\
-                 \"\"\"客服\"\"来电\",0,5\r\n\"two\nlines\",0,0\r\n"
+                "\u{feff}notice,read,audience\r\n台风，停课,3,10\r\n\"Fraud, again\",1,2\r\n\
+                 \"\"\"客服\"\"来电\",0,5\r\n\"two\nlines\",0,0\r\n\
+                 \"'=HYPERLINK(\"\"http://x\"\")\",0,1\r\n'@SUM(A1),0,1\r\n'-2+3,0,1\r\n"
             )
         );
         assert_eq!(
             csv(&figures, "median_hours").as_deref(),
-            Some("stage,median_hours\r\nintake,2.50\r\ntriage,\r\n")
+            Some("\u{feff}stage,median_hours\r\nintake,2.50\r\ntriage,\r\n")
         );
         assert_eq!(
             csv(&figures, "mediation").as_deref(),
             Some(
-                "measure,cases\r\nreceived,0\r\nconcluded,0\r\nresolved,0\r\n\
+                "\u{feff}measure,cases\r\nreceived,0\r\nconcluded,0\r\nresolved,0\r\n\
                  followed_up,0\r\nsatisfied,0\r\n"
             )
         );
-        assert_eq!(csv(&figures, "by_kind").as_deref(), Some("kind,cases\r\n"));
+        assert_eq!(
+            csv(&figures, "by_kind").as_deref(),
+            Some("\u{feff}kind,cases\r\n")
+        );
         assert_eq!(csv(&figures, "bogus"), None);
     }
 }
