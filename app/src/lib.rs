@@ -161,6 +161,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/board/deadlines")
+                        view=casework::pages::DeadlinesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/board/cases/:code")
                         view=casework::pages::CasePage
                         ssr=SsrMode::Async

@@ -1513,7 +1513,7 @@ async fn set_deadline_changes_the_hours_of_the_next_moves() -> TestResult {
     for bad in [0, -1, 8761] {
         refused(
             casework::set_deadline(&w.db, &w.officer, "walk_in", "assigned", bad, true).await,
-            "case-period-invalid",
+            "case-deadline-hours-invalid",
         );
     }
     let old = w.at_station(now()).await?;

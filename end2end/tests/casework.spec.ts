@@ -83,3 +83,19 @@ test("residents cannot open the board", async ({ page }) => {
   const response = await page.goto("/board");
   expect(response?.status()).toBe(403);
 });
+
+test("an officer changes how long a stage may take", async ({ page }) => {
+  await signIn(page, officer);
+  await page.goto("/board");
+  await page.getByRole("link", { name: "办理时限" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("办理时限");
+  await page.getByLabel("来源").selectOption({ label: "来电" });
+  await page.getByLabel("环节").selectOption({ label: "研判" });
+  await page.getByLabel("时限（小时，1–8760）").fill("30");
+  await page.getByRole("button", { name: "保存" }).click();
+  await expect(page.getByRole("status")).toHaveText("时限已保存。");
+  // Cells after the row's header: 受理, 研判, …
+  const calls = page.getByRole("row", { name: /^来电/ });
+  await expect(calls.getByRole("cell").nth(1)).toHaveText("30 小时");
+  await expect(calls.getByRole("cell").nth(2)).toHaveText("48 小时 · 超时上报");
+});

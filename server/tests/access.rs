@@ -65,6 +65,11 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
         [401, 403, 403, 403, 403, 200],
     ),
     (
+        "/board/deadlines",
+        "/board/deadlines",
+        [401, 403, 403, 403, 403, 200],
+    ),
+    (
         "/board/cases/{code}",
         "/board/cases/{loop}",
         [401, 404, 404, 404, 404, 200],
@@ -206,6 +211,8 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/volunteers/shift", "squad leader"),
     ("/api/board/bulk-assign", "officer"),
     ("/api/board/colours", "officer"),
+    ("/api/board/deadline", "officer"),
+    ("/api/board/deadlines", "officer"),
     ("/api/board/figures", "officer"),
     ("/api/board/open", "officer"),
     ("/api/board/open-options", "officer"),

@@ -175,7 +175,11 @@ fn a_walk_in_goes_round_the_loop_and_the_station_sees_only_its_own() -> TestResu
             .get("/board/figures.csv?table=by_stage&period=30d")
             .await?;
         assert_eq!(stages.status, StatusCode::OK);
-        assert!(stages.body.starts_with("stage,cases"), "{}", stages.body);
+        assert!(
+            stages.body.starts_with("\u{feff}stage,cases"),
+            "{}",
+            stages.body
+        );
         let before = aid_stations_row(&mut officer).await?;
 
         let mut member = portal.sign_in("13700000701", "station-member-2026").await?;
@@ -274,6 +278,69 @@ fn every_look_at_the_colours_is_logged() -> TestResult {
             .count(&db)
             .await?;
         assert_eq!(after, before + 2);
+        Ok(())
+    })
+}
+
+#[test]
+fn an_officer_changes_a_stage_deadline_and_bad_hours_change_nothing() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let page = officer.get("/board/deadlines").await?;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("168 小时 · 超时上报"),
+            "the seeded week in progress"
+        );
+        assert!(page.body.contains("action=\"/api/board/deadline\""));
+
+        let deadline = |hours: &'static str| {
+            [
+                ("deadline[kind]", "patrol"),
+                ("deadline[stage]", "in_progress"),
+                ("deadline[hours]", hours),
+            ]
+        };
+        for bad in ["0", "8761", "一天", "99999999999999999999"] {
+            let refused = officer
+                .post_form("/board/deadlines", "/api/board/deadline", &deadline(bad))
+                .await?;
+            assert!(refused.location().contains("__err"), "{bad}: {refused:?}");
+        }
+        // The page's main part (the rest carries a fresh nonce).
+        let main = |body: &str| {
+            let start = body.find("<main").unwrap_or(0);
+            let end = body.find("</main>").unwrap_or(body.len());
+            body.get(start..end).unwrap_or_default().to_owned()
+        };
+        let unchanged = officer.get("/board/deadlines").await?;
+        assert!(
+            main(&unchanged.body) == main(&page.body),
+            "a refused deadline changed the table"
+        );
+
+        let saved = officer
+            .post_form("/board/deadlines", "/api/board/deadline", &deadline("30"))
+            .await?;
+        assert_eq!(saved.location(), "/board/deadlines?done=saved");
+        let page = officer.get(saved.location()).await?;
+        assert!(page.body.contains("时限已保存"));
+        // Unticked: a patrol find in progress for 30 hours is flagged, not moved up.
+        assert!(page.body.contains("<td>30 小时</td>"), "{}", page.body);
+
+        let mut resident = portal.sign_in(RESIDENT, DEMO_PASSWORD).await?;
+        let refused = resident
+            .post_form("/", "/api/board/deadline", &deadline("1"))
+            .await?;
+        assert!(refused.location().contains("__err"), "{refused:?}");
+        assert!(
+            !officer
+                .get("/board/deadlines")
+                .await?
+                .body
+                .contains("<td>1 小时")
+        );
         Ok(())
     })
 }

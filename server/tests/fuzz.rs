@@ -374,6 +374,15 @@ const POSTS: &[(&str, Fields)] = &[
         ],
     ),
     (
+        "board/deadline",
+        &[
+            ("deadline[kind]", Exact),
+            ("deadline[stage]", Exact),
+            ("deadline[hours]", Exact),
+            ("deadline[escalate]", Flag),
+        ],
+    ),
+    (
         "board/bulk-assign",
         &[("bulk[org]", Exact), ("bulk[codes]", List)],
     ),
@@ -644,6 +653,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("board/case", &["code"]),
     ("board/open-options", &[]),
     ("board/colours", &[]),
+    ("board/deadlines", &[]),
     ("teahouse/moderation", &[]),
     ("teahouse/boards", &[]),
     ("teahouse/board", &["id", "page"]),
@@ -1987,6 +1997,40 @@ const DEEP: &[Deep] = &[
         writes: false,
     },
     // An officer's.
+    Deep {
+        who: Who::Officer,
+        path: "board/deadline",
+        fields: &[
+            F::Choice(
+                "deadline[kind]",
+                &["walk_in", "patrol"],
+                &["gossip", "", "%00", "walk_in%00", "WALK_IN"],
+                &[],
+            ),
+            F::Choice(
+                "deadline[stage]",
+                &["assigned", "in_progress"],
+                &["closed", "", "done", "%FF%FE"],
+                &[],
+            ),
+            F::Choice(
+                "deadline[hours]",
+                &["1", "48", "8760"],
+                &[
+                    "0",
+                    "-1",
+                    "8761",
+                    "1.5",
+                    "abc",
+                    "99999999999999999999",
+                    "2147483648",
+                ],
+                &[],
+            ),
+            F::Choice("deadline[escalate]", &["on"], &[], &[]),
+        ],
+        writes: true,
+    },
     Deep {
         who: Who::Officer,
         path: "board/open",

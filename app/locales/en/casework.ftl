@@ -128,3 +128,16 @@ figures-notice-reach = Notice reach
 figures-table = Table
 figures-csv = Download CSV
 figures-total = Total
+
+deadlines-title = Stage deadlines
+deadlines-intro = How long each kind of case may stay in each stage. Where a stage escalates, an overdue case moves up a level by itself (mutual-aid station → mediation room → police office → station). A change applies to cases entering the stage afterwards.
+deadlines-hours = { $hours } h
+deadlines-escalates = escalates
+deadlines-none = none
+deadlines-change = Change a deadline
+deadlines-field-stage = Stage
+deadlines-field-hours = Deadline (hours, 1–8760)
+deadlines-field-escalate = Move up a level by itself when overdue
+deadlines-save = Save
+deadlines-done-saved = Deadline saved.
+case-deadline-hours-invalid = Enter a deadline of 1 to 8,760 whole hours.

@@ -128,3 +128,16 @@ figures-notice-reach = 安全提示阅读率
 figures-table = 数据表
 figures-csv = 下载 CSV
 figures-total = 合计
+
+deadlines-title = 办理时限
+deadlines-intro = 每类案件在每个环节最多停留多久。标了“超时上报”的环节，案件超时后自动升一级（互助站 → 调解室 → 警务室 → 派出所）。改动只对之后进入该环节的案件生效。
+deadlines-hours = { $hours } 小时
+deadlines-escalates = 超时上报
+deadlines-none = 不限
+deadlines-change = 修改时限
+deadlines-field-stage = 环节
+deadlines-field-hours = 时限（小时，1–8760）
+deadlines-field-escalate = 超时后自动上报上一级
+deadlines-save = 保存
+deadlines-done-saved = 时限已保存。
+case-deadline-hours-invalid = 时限请填 1 到 8760 之间的整数小时。

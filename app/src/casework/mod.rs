@@ -336,6 +336,63 @@ pub async fn bulk_assign(bulk: BulkForm) -> Result<(), AppError> {
     Ok(())
 }
 
+/// One stage's deadline for one kind of case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineLine {
+    pub kind: String,
+    pub stage: String,
+    pub hours: i32,
+    pub escalate: bool,
+}
+
+/// Officers: every kind's deadline per stage.
+#[server(endpoint = "board/deadlines", input = server_fn::codec::GetUrl)]
+pub async fn deadlines_view() -> Result<Vec<DeadlineLine>, AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    me.require(domain::accounts::Role::Officer)?;
+    Ok(domain::casework::deadlines(&crate::state::db()?)
+        .await?
+        .into_iter()
+        .map(|d| DeadlineLine {
+            kind: d.kind,
+            stage: d.stage,
+            hours: d.hours,
+            escalate: d.escalate,
+        })
+        .collect())
+}
+
+/// The deadline form (`deadline[field]`); a ticked box sends `deadline[escalate]=on`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineForm {
+    pub kind: String,
+    pub stage: String,
+    pub hours: String,
+    #[serde(default)]
+    pub escalate: Option<String>,
+}
+
+#[server(endpoint = "board/deadline")]
+pub async fn set_case_deadline(deadline: DeadlineForm) -> Result<(), AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    let hours = deadline
+        .hours
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("case-deadline-hours-invalid"))?;
+    domain::casework::set_deadline(
+        &crate::state::db()?,
+        &me,
+        &deadline.kind,
+        &deadline.stage,
+        hours,
+        deadline.escalate.is_some(),
+    )
+    .await?;
+    leptos_axum::redirect("/board/deadlines?done=saved");
+    Ok(())
+}
+
 #[server(endpoint = "board/colours", input = server_fn::codec::GetUrl)]
 pub async fn colours_view() -> Result<Vec<HouseholdView>, AppError> {
     use domain::casework::colours;

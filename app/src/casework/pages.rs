@@ -35,6 +35,7 @@ fn BoardNav(officer: bool) -> impl IntoView {
                         <a href="/board/new">{i18n.t("board-open-case")}</a>
                         <a href="/board/figures">{i18n.t("figures-title")}</a>
                         <a href="/board/colours">{i18n.t("colours-title")}</a>
+                        <a href="/board/deadlines">{i18n.t("deadlines-title")}</a>
                     }
                 })}
         </nav>
@@ -683,4 +684,115 @@ pub fn ColoursPage() -> impl IntoView {
             }
         />
     }
+}
+
+/// /board/deadlines: how long each kind of case may stay in each stage, and whether it then
+/// moves up a level by itself.
+#[component]
+pub fn DeadlinesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let info = Resource::new(|| (), |_| deadlines_view());
+    view! {
+        <Title text=i18n.t("deadlines-title") />
+        <p class="crumbs">
+            <a href="/board">{i18n.t("board-title")}</a>
+        </p>
+        <h1>{i18n.t("deadlines-title")}</h1>
+        <p class="lead">{i18n.t("deadlines-intro")}</p>
+        <DoneNotice prefix="deadlines-done" />
+        <FormError path=SetCaseDeadline::PATH />
+        <Loaded resource=info view=|lines| view! { <Deadlines lines /> }.into_any() />
+    }
+}
+
+#[component]
+fn Deadlines(lines: Vec<DeadlineLine>) -> impl IntoView {
+    let i18n = use_i18n();
+    let open_stages = &STAGES[..STAGES.len() - 1];
+    let cell = move |kind: &str, stage: &str| {
+        lines
+            .iter()
+            .find(|d| d.kind == kind && d.stage == stage)
+            .map(|d| {
+                let mut text = i18n.arg("deadlines-hours", "hours", &d.hours.to_string());
+                if d.escalate {
+                    text.push_str(" · ");
+                    text.push_str(&i18n.t("deadlines-escalates"));
+                }
+                text
+            })
+            .unwrap_or_else(|| i18n.t("deadlines-none"))
+    };
+    view! {
+        <div class="scroll-x">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t("case-field-kind")}</th>
+                        {open_stages
+                            .iter()
+                            .map(|s| view! { <th scope="col">{i18n.label("case-stage", s)}</th> })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {KINDS
+                        .iter()
+                        .map(|k| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{i18n.label("case-kind", k)}</th>
+                                    {open_stages
+                                        .iter()
+                                        .map(|s| view! { <td>{cell(k, s)}</td> })
+                                        .collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <form method="post" action=SetCaseDeadline::PATH class="form panel">
+            <CsrfField />
+            <h2>{i18n.t("deadlines-change")}</h2>
+            <label>
+                {i18n.t("case-field-kind")}
+                <select name="deadline[kind]">
+                    {KINDS
+                        .into_iter()
+                        .map(|k| view! { <option value=k>{i18n.label("case-kind", k)}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("deadlines-field-stage")}
+                <select name="deadline[stage]">
+                    {open_stages
+                        .iter()
+                        .map(|s| view! { <option value=*s>{i18n.label("case-stage", s)}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("deadlines-field-hours")}
+                <input
+                    type="number"
+                    name="deadline[hours]"
+                    required
+                    min="1"
+                    max="8760"
+                    inputmode="numeric"
+                />
+            </label>
+            <label class="check">
+                <input type="checkbox" name="deadline[escalate]" />
+                {i18n.t("deadlines-field-escalate")}
+            </label>
+            <button type="submit" class="button">
+                {i18n.t("deadlines-save")}
+            </button>
+        </form>
+    }
+    .into_any()
 }

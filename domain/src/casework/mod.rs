@@ -102,6 +102,7 @@ pub const REFUSAL_CODES: &[&str] = &[
     "case-rating-invalid",
     "case-household-long",
     "case-period-invalid",
+    "case-deadline-hours-invalid",
 ];
 
 /// Kinds an officer opens by hand; the others enter the loop from their feature.
@@ -296,6 +297,9 @@ async fn deadline(
     )
 }
 
+/// The longest deadline a stage may have: a year.
+pub const MAX_DEADLINE_HOURS: i32 = 8760;
+
 /// Sets a stage's deadline: officers tune the loop per kind of case.
 pub async fn set_deadline(
     db: &impl ConnectionTrait,
@@ -310,8 +314,8 @@ pub async fn set_deadline(
     let stage = Stage::parse(stage)
         .filter(|s| *s != Stage::Closed)
         .ok_or(Error::Invalid("case-move-illegal"))?;
-    if !(1..=8760).contains(&hours) {
-        return Err(Error::Invalid("case-period-invalid"));
+    if !(1..=MAX_DEADLINE_HOURS).contains(&hours) {
+        return Err(Error::Invalid("case-deadline-hours-invalid"));
     }
     case_deadline::Entity::insert(case_deadline::ActiveModel {
         kind: Set(kind.as_str().to_owned()),
