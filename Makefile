@@ -9,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/portal.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run dev build test lint test-rust test-postgres test-e2e setup setup-test sizes bench clean
+.PHONY: run dev build test lint test-rust test-postgres test-e2e test-release setup setup-test sizes bench clean
 
 setup:
 	@scripts/setup.sh build
@@ -28,8 +28,9 @@ dev: setup
 	cargo leptos watch
 
 ## Every test: formatting and lints, domain and HTTP suites on SQLite and PostgreSQL,
-## then the browser suite in Debian's Chromium (with and without JavaScript).
-test: setup-test lint test-rust test-postgres test-e2e
+## the browser suite in Debian's Chromium (with and without JavaScript), then the release
+## build `make run` serves, held to the WASM + JS budget.
+test: setup-test lint test-rust test-postgres test-e2e test-release
 
 lint:
 	cargo fmt --all -- --check
@@ -46,6 +47,12 @@ test-postgres:
 test-e2e:
 	cargo leptos build
 	cd end2end && npx playwright test
+
+## The release build compiles (its optimiser computes layouts the debug build never does)
+## and stays within the budget.
+test-release:
+	cargo leptos build --release
+	scripts/sizes.sh --check
 
 ## Release bundle sizes, raw and brotli: what a phone downloads.
 sizes: setup
