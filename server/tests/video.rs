@@ -400,6 +400,10 @@ fn the_people_of_the_case_get_in_and_nobody_else() -> TestResult {
             Err(domain::Error::Invalid("video-invite-used")) => {}
             other => panic!("a used invitation redeemed again: {other:?}"),
         }
+        match video::redeem(db, code, "not-a-code-anyone-made", Utc::now()).await {
+            Err(domain::Error::Invalid("video-invite-unknown")) => {}
+            other => panic!("a made-up invitation: {other:?}"),
+        }
 
         // A guest key lets its holder into that case only.
         let second = open_case(db, OTHER_RESIDENT).await?;

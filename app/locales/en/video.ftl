@@ -39,4 +39,5 @@ video-no-booking = This case has no time booked yet.
 video-too-early = The room opens 10 minutes before the booked time; please come back then.
 video-ended = This video mediation has ended.
 video-invite-used = This invitation has been used; ask the mediator for a new one.
+video-invite-unknown = That invitation code is not right; check it, or ask the mediator for a new one.
 video-chat-length = A message has 1 to 500 characters.

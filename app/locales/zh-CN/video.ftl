@@ -39,4 +39,5 @@ video-no-booking = 这个案件还没有约好时间。
 video-too-early = 调解室在约定时间前 10 分钟开放，请到时再来。
 video-ended = 本次视频调解已经结束。
 video-invite-used = 这个邀请已经用过了，请向调解员要一个新的。
+video-invite-unknown = 邀请码不对，请核对后再输入，或向调解员要一个新的。
 video-chat-length = 每条消息 1 到 500 个字。

@@ -25,6 +25,7 @@ pub const REFUSAL_CODES: &[&str] = &[
     "video-too-early",
     "video-ended",
     "video-invite-used",
+    "video-invite-unknown",
     "video-chat-length",
 ];
 
@@ -186,7 +187,18 @@ pub async fn redeem(
         .exec(db)
         .await?;
     if used.rows_affected == 0 {
-        return Err(Error::Invalid("video-invite-used"));
+        // A mistyped code deserves another try; a used one a new invitation.
+        let exists = video_invite::Entity::find()
+            .filter(video_invite::Column::CaseId.eq(case.id))
+            .filter(video_invite::Column::TokenHash.eq(token_id(token.trim())))
+            .one(db)
+            .await?
+            .is_some();
+        return Err(Error::Invalid(if exists {
+            "video-invite-used"
+        } else {
+            "video-invite-unknown"
+        }));
     }
     Ok(guest_key)
 }
