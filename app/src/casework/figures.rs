@@ -4,7 +4,6 @@
 //! table beside it and a CSV download (`server::api::figures_csv`).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -182,15 +181,10 @@ fn percent(part: u64, whole: u64) -> f64 {
 
 #[component]
 pub fn FiguresPage() -> impl IntoView {
-    let i18n = use_i18n();
     let query = use_query_map();
     let info = Resource::new(move || query.read().get("period"), figures_view);
     view! {
-        <Title text=i18n.t("figures-title") />
-        <p class="crumbs">
-            <a href="/board">{i18n.t("board-title")}</a>
-        </p>
-        <h1>{i18n.t("figures-title")}</h1>
+        <super::pages::BoardHeading title="figures-title" />
         <Loaded resource=info view=|info| view! { <Figures info /> }.into_any() />
     }
 }

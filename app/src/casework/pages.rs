@@ -42,6 +42,23 @@ fn BoardNav(officer: bool) -> impl IntoView {
     }
 }
 
+/// The heading of a page below the board: its title, the way back, what it is for.
+#[component]
+pub(super) fn BoardHeading(
+    title: &'static str,
+    #[prop(optional)] intro: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=i18n.t(title) />
+        <p class="crumbs">
+            <a href="/board">{i18n.t("board-title")}</a>
+        </p>
+        <h1>{i18n.t(title)}</h1>
+        {intro.map(|key| view! { <p class="lead">{i18n.t(key)}</p> })}
+    }
+}
+
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -231,14 +248,9 @@ fn CaseItem(line: CaseLine, index: usize, officer: bool) -> impl IntoView {
 
 #[component]
 pub fn OpenCasePage() -> impl IntoView {
-    let i18n = use_i18n();
     let communities = Resource::new(|| (), |_| open_case_options());
     view! {
-        <Title text=i18n.t("board-open-case") />
-        <p class="crumbs">
-            <a href="/board">{i18n.t("board-title")}</a>
-        </p>
-        <h1>{i18n.t("board-open-case")}</h1>
+        <BoardHeading title="board-open-case" />
         <FormError path=OpenCase::PATH />
         <Loaded
             resource=communities
@@ -636,12 +648,7 @@ pub fn ColoursPage() -> impl IntoView {
     let i18n = use_i18n();
     let info = Resource::new(|| (), |_| colours_view());
     view! {
-        <Title text=i18n.t("colours-title") />
-        <p class="crumbs">
-            <a href="/board">{i18n.t("board-title")}</a>
-        </p>
-        <h1>{i18n.t("colours-title")}</h1>
-        <p class="lead">{i18n.t("colours-intro")}</p>
+        <BoardHeading title="colours-title" intro="colours-intro" />
         <Loaded
             resource=info
             view=move |households| {
@@ -690,15 +697,9 @@ pub fn ColoursPage() -> impl IntoView {
 /// moves up a level by itself.
 #[component]
 pub fn DeadlinesPage() -> impl IntoView {
-    let i18n = use_i18n();
     let info = Resource::new(|| (), |_| deadlines_view());
     view! {
-        <Title text=i18n.t("deadlines-title") />
-        <p class="crumbs">
-            <a href="/board">{i18n.t("board-title")}</a>
-        </p>
-        <h1>{i18n.t("deadlines-title")}</h1>
-        <p class="lead">{i18n.t("deadlines-intro")}</p>
+        <BoardHeading title="deadlines-title" intro="deadlines-intro" />
         <DoneNotice prefix="deadlines-done" />
         <FormError path=SetCaseDeadline::PATH />
         <Loaded resource=info view=|lines| view! { <Deadlines lines /> }.into_any() />
