@@ -9,7 +9,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 use super::m20261129_000001_directory::{Communities, LiaisonRooms, PoliceOffices};
 use super::m20261129_000002_accounts::Users;
 use super::m20261129_000003_mediation::MediationCases;
-use super::{foreign_key, user_id};
+use super::{col, foreign_key, user_id};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -95,10 +95,6 @@ enum ModerationLog {
     PostId,
     Note,
     CreatedAt,
-}
-
-fn col(table: impl IntoIden, column: impl IntoIden) -> (DynIden, DynIden) {
-    (table.into_iden(), column.into_iden())
 }
 
 #[async_trait::async_trait]

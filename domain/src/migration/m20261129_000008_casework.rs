@@ -14,7 +14,7 @@ use super::m20261129_000001_directory::Communities;
 use super::m20261129_000003_mediation::MediationCases;
 use super::m20261129_000006_help_requests::HelpRequests;
 use super::m20261129_000007_teahouse::Threads;
-use super::{foreign_key, user_id};
+use super::{col, foreign_key, user_id};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -99,10 +99,6 @@ enum JobLeases {
     Name,
     Holder,
     Until,
-}
-
-fn col(table: impl IntoIden, column: impl IntoIden) -> (DynIden, DynIden) {
-    (table.into_iden(), column.into_iden())
 }
 
 const KINDS: &str = "'mediation', 'thread', 'help', 'walk_in', 'phone', 'patrol'";

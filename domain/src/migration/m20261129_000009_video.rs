@@ -5,7 +5,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use super::m20261129_000003_mediation::MediationCases;
-use super::{foreign_key, user_id};
+use super::{col, foreign_key, user_id};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -39,10 +39,6 @@ enum VideoChat {
     UserId,
     Author,
     Body,
-}
-
-fn col(table: impl IntoIden, column: impl IntoIden) -> (DynIden, DynIden) {
-    (table.into_iden(), column.into_iden())
 }
 
 fn case_id() -> (DynIden, DynIden) {

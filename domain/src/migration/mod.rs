@@ -61,3 +61,8 @@ fn user_id() -> (DynIden, DynIden) {
         m20261129_000002_accounts::Users::Id.into_iden(),
     )
 }
+
+/// A table's column, as a foreign key or an index names it.
+fn col(table: impl IntoIden, column: impl IntoIden) -> (DynIden, DynIden) {
+    (table.into_iden(), column.into_iden())
+}
