@@ -1,5 +1,6 @@
-//! Databases for test suites: each call gives a fresh, migrated database of its own, so
-//! tests run in parallel without seeing each other's rows.
+//! For test suites: databases — each call gives a fresh, migrated database of its own, so
+//! tests run in parallel without seeing each other's rows — and assertions on refusals that
+//! name the engine when they fail.
 //!
 //! `TEST_DATABASE_URL` chooses the engine: unset (or `sqlite:`) gives a SQLite file in the
 //! temporary directory; a `postgres://…/dbname` URL names a server on which a throwaway
@@ -57,4 +58,33 @@ pub fn engine() -> &'static str {
         Ok(url) if url.starts_with("postgres") => "postgres",
         _ => "sqlite",
     }
+}
+
+/// Asserts that `result` is the refusal `code`, and that `code` is one of `listed` — the
+/// refusal codes a module declares, each a translation key the pages can show.
+#[track_caller]
+pub fn assert_refused<T: std::fmt::Debug>(result: crate::Result<T>, code: &str, listed: &[&str]) {
+    assert!(listed.contains(&code), "{code} is a listed refusal code");
+    match result {
+        Err(crate::Error::Invalid(got)) if got == code => {}
+        other => panic!("expected Invalid({code}), got {other:?} on {}", engine()),
+    }
+}
+
+#[track_caller]
+pub fn assert_forbidden<T: std::fmt::Debug>(result: crate::Result<T>) {
+    assert!(
+        matches!(result, Err(crate::Error::Forbidden)),
+        "expected Forbidden, got {result:?} on {}",
+        engine()
+    );
+}
+
+#[track_caller]
+pub fn assert_not_found<T: std::fmt::Debug>(result: crate::Result<T>) {
+    assert!(
+        matches!(result, Err(crate::Error::NotFound)),
+        "expected NotFound, got {result:?} on {}",
+        engine()
+    );
 }

@@ -30,6 +30,7 @@ use domain::entities::{
 use domain::mediation::schedule::{self, Schedule, Window};
 use domain::mediation::{self, CaseRequest, OutcomeRecord, Policy};
 use domain::teahouse::{self, Limits, NewBoard, NewThread, ThreadCase};
+use domain::testing::{assert_forbidden as forbidden, assert_not_found as not_found};
 use domain::time::at_local;
 use domain::volunteers::{self, Application, help};
 use domain::{DatabaseConnection, DbErr, Error, db, testing};
@@ -81,39 +82,10 @@ fn long_ago() -> DateTime<Utc> {
 // ---------------------------------------------------------------------------------------
 // Refusals
 
-/// `result` is the refusal `code`, and the code is one the loop lists (a translation key the
-/// page can show).
+/// Asserts the refusal `code`, which must also be one the module lists (a translation key).
 #[track_caller]
 fn refused<T: Debug>(result: domain::Result<T>, code: &str) {
-    assert!(
-        casework::REFUSAL_CODES.contains(&code),
-        "{code} is a listed refusal code"
-    );
-    match result {
-        Err(Error::Invalid(c)) if c == code => {}
-        other => panic!(
-            "expected Invalid({code}), got {other:?} on {}",
-            testing::engine()
-        ),
-    }
-}
-
-#[track_caller]
-fn forbidden<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::Forbidden)),
-        "expected Forbidden, got {result:?} on {}",
-        testing::engine()
-    );
-}
-
-#[track_caller]
-fn not_found<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::NotFound)),
-        "expected NotFound, got {result:?} on {}",
-        testing::engine()
-    );
+    testing::assert_refused(result, code, casework::REFUSAL_CODES);
 }
 
 /// The database itself refused a statement (a CHECK or a trigger), whatever the code says.

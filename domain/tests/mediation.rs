@@ -19,6 +19,7 @@ use domain::entities::{
 use domain::mediation::schedule::{self, Schedule, Window};
 use domain::mediation::stats::{self, Figures};
 use domain::mediation::{self, CaseRequest, Level, OutcomeRecord, Policy, Viewer};
+use domain::testing::{assert_forbidden, assert_not_found};
 use domain::time::at_local;
 use domain::{DatabaseConnection, Error, testing};
 use sea_orm::{
@@ -287,36 +288,10 @@ fn form(room: i32) -> CaseRequest {
     }
 }
 
-/// Asserts the refusal `code`, which must also be a known translation key.
+/// Asserts the refusal `code`, which must also be one the module lists (a translation key).
 #[track_caller]
 fn assert_invalid<T: Debug>(result: domain::Result<T>, code: &str) {
-    assert!(
-        mediation::REFUSAL_CODES.contains(&code),
-        "{code} is a listed refusal code"
-    );
-    match result {
-        Err(Error::Invalid(got)) if got == code => {}
-        other => panic!(
-            "expected Invalid({code}), got {other:?} on {}",
-            testing::engine()
-        ),
-    }
-}
-
-#[track_caller]
-fn assert_forbidden<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::Forbidden)),
-        "expected Forbidden, got {result:?}"
-    );
-}
-
-#[track_caller]
-fn assert_not_found<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::NotFound)),
-        "expected NotFound, got {result:?}"
-    );
+    testing::assert_refused(result, code, mediation::REFUSAL_CODES);
 }
 
 /// `ZBS-2026-7K3Q9M`: ^ZBS-\d{4}-[2-9A-HJ-NP-Z]{6}$.

@@ -21,6 +21,7 @@ use domain::entities::{
     user_role,
 };
 use domain::notices::{self, Category, Draft, Notice};
+use domain::testing::{assert_forbidden, assert_not_found};
 use domain::time::at_local;
 use domain::{DatabaseConnection, Error, testing};
 use sea_orm::{
@@ -251,36 +252,10 @@ fn link(id: i32) -> String {
     format!("/notices/{id}")
 }
 
-/// Asserts the refusal `code`, which must also be a listed translation key.
+/// Asserts the refusal `code`, which must also be one the module lists (a translation key).
 #[track_caller]
 fn assert_invalid<T: Debug>(result: domain::Result<T>, code: &str) {
-    assert!(
-        notices::REFUSAL_CODES.contains(&code),
-        "{code} is a listed refusal code"
-    );
-    match result {
-        Err(Error::Invalid(got)) if got == code => {}
-        other => panic!(
-            "expected Invalid({code}), got {other:?} on {}",
-            testing::engine()
-        ),
-    }
-}
-
-#[track_caller]
-fn assert_forbidden<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::Forbidden)),
-        "expected Forbidden, got {result:?}"
-    );
-}
-
-#[track_caller]
-fn assert_not_found<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::NotFound)),
-        "expected NotFound, got {result:?}"
-    );
+    testing::assert_refused(result, code, notices::REFUSAL_CODES);
 }
 
 // ---------------------------------------------------------------------------------------

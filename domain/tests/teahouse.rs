@@ -23,6 +23,7 @@ use domain::teahouse::moderation::{self, Action};
 use domain::teahouse::{
     self, Limits, NewBoard, NewReply, NewThread, Official, ThreadCase, ThreadStatus, search,
 };
+use domain::testing::{assert_forbidden as forbidden, assert_not_found as not_found};
 use domain::time::at_local;
 use domain::{DatabaseConnection, Error, mediation, testing};
 use sea_orm::{
@@ -80,20 +81,10 @@ fn roomy() -> Limits {
 // ---------------------------------------------------------------------------------------
 // Refusals
 
-/// `result` is the refusal `code`, and the code is one the tea house lists (a translation
-/// key the page can show).
+/// Asserts the refusal `code`, which must also be one the module lists (a translation key).
 #[track_caller]
 fn refused<T: Debug>(result: domain::Result<T>, code: &str) {
-    match result {
-        Err(Error::Invalid(c)) if c == code => assert!(
-            teahouse::REFUSAL_CODES.contains(&c),
-            "{c} is a listed refusal code"
-        ),
-        other => panic!(
-            "expected Invalid({code}), got {other:?} on {}",
-            testing::engine()
-        ),
-    }
+    testing::assert_refused(result, code, teahouse::REFUSAL_CODES);
 }
 
 /// `result` is the limit `code`, a listed refusal code.
@@ -109,24 +100,6 @@ fn throttled<T: Debug>(result: domain::Result<T>, code: &str) {
             testing::engine()
         ),
     }
-}
-
-#[track_caller]
-fn forbidden<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::Forbidden)),
-        "expected Forbidden, got {result:?} on {}",
-        testing::engine()
-    );
-}
-
-#[track_caller]
-fn not_found<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::NotFound)),
-        "expected NotFound, got {result:?} on {}",
-        testing::engine()
-    );
 }
 
 // ---------------------------------------------------------------------------------------

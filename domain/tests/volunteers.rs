@@ -15,6 +15,7 @@ use domain::accounts::{self, Account, Role};
 use domain::entities::{
     inbox_message, shift, shift_signup, squad, squad_member, user, user_role, volunteer_application,
 };
+use domain::testing::assert_forbidden;
 use domain::time::at_local;
 use domain::volunteers::{self, Application, ApplicationStatus, Attendance, ShiftDraft};
 use domain::{DatabaseConnection, Error, testing};
@@ -284,29 +285,10 @@ fn timed(mut d: ShiftDraft, start: DateTime<Utc>, end: DateTime<Utc>) -> ShiftDr
     d
 }
 
-/// Asserts the refusal `code`, which must also be a listed translation key.
+/// Asserts the refusal `code`, which must also be one the module lists (a translation key).
 #[track_caller]
 fn assert_invalid<T: Debug>(result: domain::Result<T>, code: &str) {
-    assert!(
-        volunteers::REFUSAL_CODES.contains(&code),
-        "{code} is a listed refusal code"
-    );
-    match result {
-        Err(Error::Invalid(got)) if got == code => {}
-        other => panic!(
-            "expected Invalid({code}), got {other:?} on {}",
-            testing::engine()
-        ),
-    }
-}
-
-#[track_caller]
-fn assert_forbidden<T: Debug>(result: domain::Result<T>) {
-    assert!(
-        matches!(result, Err(Error::Forbidden)),
-        "expected Forbidden, got {result:?} on {}",
-        testing::engine()
-    );
+    testing::assert_refused(result, code, volunteers::REFUSAL_CODES);
 }
 
 // ---------------------------------------------------------------------------------------
