@@ -260,9 +260,9 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     }
 }
 
-/// Mediation requests received in the period, counted as `mediation::stats` counts them:
-/// an outcome concludes a case, an agreement in whole or in part resolves it, a follow-up
-/// rated 4 or 5 satisfies.
+/// Mediation requests received in the period, counted by `mediation::stats`'s rules (an
+/// outcome concludes a case, an agreement in whole or in part resolves it, a follow-up rated
+/// 4 or 5 satisfies).
 async fn mediation(db: &impl ConnectionTrait, period: Period) -> Result<(u64, u64, u64, u64, u64)> {
     let rows: Vec<(Option<String>, Option<i32>)> = mediation_case::Entity::find()
         .select_only()
@@ -275,23 +275,21 @@ async fn mediation(db: &impl ConnectionTrait, period: Period) -> Result<(u64, u6
         .into_tuple()
         .all(db)
         .await?;
-    let mut counts = (0, 0, 0, 0, 0);
+    let mut counted = crate::mediation::stats::Figures::default();
     for (outcome, satisfaction) in rows {
-        counts.0 += 1;
-        if let Some(outcome) = outcome.as_deref().and_then(Outcome::parse) {
-            counts.1 += 1;
-            if matches!(outcome, Outcome::Reached | Outcome::Partly) {
-                counts.2 += 1;
-            }
-        }
-        if let Some(rating) = satisfaction {
-            counts.3 += 1;
-            if rating >= 4 {
-                counts.4 += 1;
-            }
-        }
+        counted.count(
+            outcome.as_deref().and_then(Outcome::parse),
+            None,
+            satisfaction,
+        );
     }
-    Ok(counts)
+    Ok((
+        counted.received,
+        counted.concluded,
+        counted.resolved,
+        counted.followed_up,
+        counted.satisfied,
+    ))
 }
 
 /// Hours credited on each squad's shifts that start in the period, then the total, as the

@@ -40,15 +40,26 @@ impl Figures {
     }
 
     fn add(&mut self, case: &CaseFacts) {
+        self.count(case.outcome, case.amount, case.satisfaction);
+    }
+
+    /// Counts one request: its outcome, the amount involved, the follow-up's rating. The
+    /// loop's figures (`casework::figures`) count with it too.
+    pub(crate) fn count(
+        &mut self,
+        outcome: Option<Outcome>,
+        amount: Option<i64>,
+        satisfaction: Option<i32>,
+    ) {
         self.received += 1;
-        if let Some(outcome) = case.outcome {
+        if let Some(outcome) = outcome {
             self.concluded += 1;
             if matches!(outcome, Outcome::Reached | Outcome::Partly) {
                 self.resolved += 1;
             }
-            self.amount += case.amount.unwrap_or(0);
+            self.amount += amount.unwrap_or(0);
         }
-        if let Some(rating) = case.satisfaction {
+        if let Some(rating) = satisfaction {
             self.followed_up += 1;
             if rating >= 4 {
                 self.satisfied += 1;
