@@ -1,6 +1,6 @@
 //! For test suites: databases — each call gives a fresh, migrated database of its own, so
-//! tests run in parallel without seeing each other's rows — and assertions on refusals that
-//! name the engine when they fail.
+//! tests run in parallel without seeing each other's rows — accounts written straight into
+//! the tables, and assertions on refusals that name the engine when they fail.
 //!
 //! `TEST_DATABASE_URL` chooses the engine: unset (or `sqlite:`) gives a SQLite file in the
 //! temporary directory; a `postgres://…/dbname` URL names a server on which a throwaway
@@ -8,9 +8,12 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr};
 
+use crate::accounts::{Account, Role, grant};
 use crate::db;
+use crate::entities::user;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -87,4 +90,36 @@ pub fn assert_not_found<T: std::fmt::Debug>(result: crate::Result<T>) {
         "expected NotFound, got {result:?} on {}",
         engine()
     );
+}
+
+/// An account written straight into the tables, made (and consenting) at `created_at`: argon2
+/// for every racer of a race would only slow it down, and nobody signs in with it.
+pub async fn person(
+    db: &impl ConnectionTrait,
+    phone: &str,
+    roles: &[Role],
+    community: Option<i32>,
+    display_name: Option<&str>,
+    created_at: DateTime<Utc>,
+) -> crate::Result<Account> {
+    let user = user::ActiveModel {
+        phone: Set(phone.to_owned()),
+        password_hash: Set("not-a-hash".to_owned()),
+        community_id: Set(community),
+        compound_id: Set(None),
+        consent_version: Set("test".to_owned()),
+        consent_at: Set(created_at),
+        created_at: Set(created_at),
+        display_name: Set(display_name.map(str::to_owned)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    for role in roles {
+        grant(db, user.id, *role).await?;
+    }
+    Ok(Account {
+        user,
+        roles: roles.to_vec(),
+    })
 }

@@ -25,7 +25,7 @@ use domain::casework::{
 };
 use domain::entities::{
     aid_station, case_entry, case_record, colour_view, community, job_lease, mediation_room,
-    police_office, squad, squad_member, user, user_role,
+    police_office, squad, squad_member,
 };
 use domain::mediation::schedule::{self, Schedule, Window};
 use domain::mediation::{self, CaseRequest, OutcomeRecord, Policy};
@@ -434,31 +434,7 @@ async fn person(
     display_name: Option<&str>,
     community: Option<i32>,
 ) -> Res<Account> {
-    let user = user::ActiveModel {
-        phone: Set(phone.to_owned()),
-        password_hash: Set("not-a-hash".to_owned()),
-        community_id: Set(community),
-        compound_id: Set(None),
-        consent_version: Set("test".to_owned()),
-        consent_at: Set(long_ago()),
-        created_at: Set(long_ago()),
-        display_name: Set(display_name.map(str::to_owned)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    for role in roles {
-        user_role::ActiveModel {
-            user_id: Set(user.id),
-            role: Set(role.as_str().to_owned()),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(Account {
-        user,
-        roles: roles.to_vec(),
-    })
+    Ok(testing::person(db, phone, roles, community, display_name, long_ago()).await?)
 }
 
 // ---------------------------------------------------------------------------------------

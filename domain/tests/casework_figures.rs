@@ -17,7 +17,7 @@ use domain::casework::figures::{self, Figures, Period};
 use domain::casework::{self, Closing, NewCase, Org, OrgKind};
 use domain::entities::{
     aid_station, community, mediation_case, mediation_room, police_office, shift, shift_signup,
-    squad, user, user_role,
+    squad,
 };
 use domain::notices::{self, Draft};
 use domain::time::at_local;
@@ -209,30 +209,7 @@ async fn person(
     roles: &[Role],
     community: Option<i32>,
 ) -> Result<Account, Box<dyn StdError>> {
-    let user = user::ActiveModel {
-        phone: Set(phone.to_owned()),
-        password_hash: Set("not-a-hash".to_owned()),
-        community_id: Set(community),
-        compound_id: Set(None),
-        consent_version: Set("test".to_owned()),
-        consent_at: Set(at(-60, 8)),
-        created_at: Set(at(-60, 8)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    for role in roles {
-        user_role::ActiveModel {
-            user_id: Set(user.id),
-            role: Set(role.as_str().to_owned()),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(Account {
-        user,
-        roles: roles.to_vec(),
-    })
+    Ok(testing::person(db, phone, roles, community, None, at(-60, 8)).await?)
 }
 
 fn counts(items: &[(&str, u64)]) -> Vec<(String, u64)> {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use domain::accounts::{self, Account, Registration, Role};
 use domain::entities::{
-    booking, case_event, community, inbox_message, mediation_case, mediation_room, user, user_role,
+    booking, case_event, community, inbox_message, mediation_case, mediation_room,
 };
 use domain::mediation::schedule::{self, Schedule, Window};
 use domain::mediation::stats::{self, Figures};
@@ -249,28 +249,7 @@ async fn quick_resident(
     community: i32,
     phone: &str,
 ) -> Result<Account, Box<dyn StdError>> {
-    let user = user::ActiveModel {
-        phone: Set(phone.to_owned()),
-        password_hash: Set("not-a-hash".to_owned()),
-        community_id: Set(Some(community)),
-        compound_id: Set(None),
-        consent_version: Set(NOTICE.to_owned()),
-        consent_at: Set(now()),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    user_role::ActiveModel {
-        user_id: Set(user.id),
-        role: Set(Role::Resident.as_str().to_owned()),
-    }
-    .insert(db)
-    .await?;
-    Ok(Account {
-        user,
-        roles: vec![Role::Resident],
-    })
+    Ok(testing::person(db, phone, &[Role::Resident], Some(community), None, now()).await?)
 }
 
 /// A request every rule accepts.

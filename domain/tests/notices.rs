@@ -198,30 +198,7 @@ async fn person(
     community: Option<i32>,
     roles: &[Role],
 ) -> Result<Account, Box<dyn StdError>> {
-    let user = user::ActiveModel {
-        phone: Set(phone.to_owned()),
-        password_hash: Set("not-a-hash".to_owned()),
-        community_id: Set(community),
-        compound_id: Set(None),
-        consent_version: Set(CONSENT.to_owned()),
-        consent_at: Set(now()),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    for role in roles {
-        user_role::ActiveModel {
-            user_id: Set(user.id),
-            role: Set(role.as_str().to_owned()),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(Account {
-        user,
-        roles: roles.to_vec(),
-    })
+    Ok(testing::person(db, phone, roles, community, None, now()).await?)
 }
 
 /// A notice every rule accepts: fraud, info, for `communities` (empty: all), in force from

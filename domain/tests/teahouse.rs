@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::accounts::{Account, Role};
 use domain::entities::{
     community, flag, inbox_message, liaison_member, liaison_room, mediation_case, mediation_room,
-    police_office, post, thread, user, user_role,
+    police_office, post, thread, user,
 };
 use domain::teahouse::moderation::{self, Action};
 use domain::teahouse::{
@@ -459,31 +459,7 @@ async fn person(
     community: Option<i32>,
     created_at: DateTime<Utc>,
 ) -> Res<Account> {
-    let user = user::ActiveModel {
-        phone: Set(phone.to_owned()),
-        password_hash: Set("not-a-hash".to_owned()),
-        community_id: Set(community),
-        compound_id: Set(None),
-        consent_version: Set("test".to_owned()),
-        consent_at: Set(created_at),
-        created_at: Set(created_at),
-        display_name: Set(display_name.map(str::to_owned)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    for role in roles {
-        user_role::ActiveModel {
-            user_id: Set(user.id),
-            role: Set(role.as_str().to_owned()),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(Account {
-        user,
-        roles: roles.to_vec(),
-    })
+    Ok(testing::person(db, phone, roles, community, display_name, created_at).await?)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::accounts::{self, Account, Role};
 use domain::entities::{
-    inbox_message, shift, shift_signup, squad, squad_member, user, user_role, volunteer_application,
+    inbox_message, shift, shift_signup, squad, squad_member, volunteer_application,
 };
 use domain::testing::assert_forbidden;
 use domain::time::at_local;
@@ -202,30 +202,7 @@ async fn person(
     phone: &str,
     roles: &[Role],
 ) -> Result<Account, Box<dyn StdError>> {
-    let user = user::ActiveModel {
-        phone: Set(phone.to_owned()),
-        password_hash: Set("not-a-hash".to_owned()),
-        community_id: Set(None),
-        compound_id: Set(None),
-        consent_version: Set("test".to_owned()),
-        consent_at: Set(now()),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    for role in roles {
-        user_role::ActiveModel {
-            user_id: Set(user.id),
-            role: Set(role.as_str().to_owned()),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(Account {
-        user,
-        roles: roles.to_vec(),
-    })
+    Ok(testing::person(db, phone, roles, None, None, now()).await?)
 }
 
 async fn join(
