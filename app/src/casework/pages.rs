@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::*;
 use crate::error::{DoneNotice, FormError, Loaded};
-use crate::i18n::use_i18n;
+use crate::i18n::{I18n, use_i18n};
 use crate::security::CsrfField;
 
 const STAGES: [&str; 6] = [
@@ -21,6 +21,26 @@ const STAGES: [&str; 6] = [
     "closed",
 ];
 const KINDS: [&str; 6] = ["mediation", "thread", "help", "walk_in", "phone", "patrol"];
+
+/// The `<option>`s of a closed set of words, each shown as its `{prefix}-{word}` label;
+/// `selected` (empty for none) is the one chosen.
+fn labelled_options(
+    i18n: I18n,
+    prefix: &'static str,
+    words: &[&'static str],
+    selected: &str,
+) -> impl IntoView {
+    words
+        .iter()
+        .map(|w| {
+            view! {
+                <option value=*w selected=selected == *w>
+                    {i18n.label(prefix, w)}
+                </option>
+            }
+        })
+        .collect_view()
+}
 
 /// Links every board page carries: the board, a new case, 三色 and the figures.
 #[component]
@@ -97,31 +117,13 @@ fn Board(info: BoardInfo) -> impl IntoView {
             <label>
                 {i18n.t("board-stage")} <select name="stage">
                     <option value="">{i18n.t("board-any")}</option>
-                    {STAGES
-                        .iter()
-                        .map(|s| {
-                            view! {
-                                <option value=*s selected=stage == *s>
-                                    {i18n.label("case-stage", s)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {labelled_options(i18n, "case-stage", &STAGES, &stage)}
                 </select>
             </label>
             <label>
                 {i18n.t("board-kind")} <select name="kind">
                     <option value="">{i18n.t("board-any")}</option>
-                    {KINDS
-                        .iter()
-                        .map(|k| {
-                            view! {
-                                <option value=*k selected=kind == *k>
-                                    {i18n.label("case-kind", k)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {labelled_options(i18n, "case-kind", &KINDS, &kind)}
                 </select>
             </label>
             <label>
@@ -268,10 +270,7 @@ fn OpenCaseForm(communities: Vec<(i32, String)>) -> impl IntoView {
             <label>
                 {i18n.t("case-field-kind")}
                 <select name="case[kind]">
-                    {["walk_in", "phone", "patrol"]
-                        .into_iter()
-                        .map(|k| view! { <option value=k>{i18n.label("case-kind", k)}</option> })
-                        .collect_view()}
+                    {labelled_options(i18n, "case-kind", &["walk_in", "phone", "patrol"], "")}
                 </select>
             </label>
             <label>
@@ -760,19 +759,13 @@ fn Deadlines(lines: Vec<DeadlineLine>) -> impl IntoView {
             <label>
                 {i18n.t("case-field-kind")}
                 <select name="deadline[kind]">
-                    {KINDS
-                        .into_iter()
-                        .map(|k| view! { <option value=k>{i18n.label("case-kind", k)}</option> })
-                        .collect_view()}
+                    {labelled_options(i18n, "case-kind", &KINDS, "")}
                 </select>
             </label>
             <label>
                 {i18n.t("deadlines-field-stage")}
                 <select name="deadline[stage]">
-                    {open_stages
-                        .iter()
-                        .map(|s| view! { <option value=*s>{i18n.label("case-stage", s)}</option> })
-                        .collect_view()}
+                    {labelled_options(i18n, "case-stage", open_stages, "")}
                 </select>
             </label>
             <label>
