@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorView, FormError};
-use crate::i18n::use_i18n;
+use crate::i18n::{I18n, use_i18n};
 use crate::security::CsrfField;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,21 +235,7 @@ fn Room(room: RoomEntry) -> impl IntoView {
             <section class="chat panel">
                 <h2>{i18n.t("video-chat")}</h2>
                 <ol id="chat-log" class="chat-log">
-                    {room
-                        .chat
-                        .into_iter()
-                        .map(|line| {
-                            view! {
-                                <li>
-                                    <strong>{author(&line.author)}</strong>
-                                    " "
-                                    <span class="meta">{line.at}</span>
-                                    <br />
-                                    {line.body}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
+                    {chat_items(i18n, room.chat)}
                 </ol>
                 <form id="chat-form" class="inline" hidden>
                     <input
@@ -333,24 +319,27 @@ pub fn CaseVideo(
                 .then(|| {
                     view! {
                         <h3>{i18n.t("video-chat")}</h3>
-                        <ol class="chat-log">
-                            {chat
-                                .into_iter()
-                                .map(|line| {
-                                    view! {
-                                        <li>
-                                            <strong>{i18n.label("video-part", &line.author)}</strong>
-                                            " "
-                                            <span class="meta">{line.at}</span>
-                                            <br />
-                                            {line.body}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ol>
+                        <ol class="chat-log">{chat_items(i18n, chat)}</ol>
                     }
                 })}
         </section>
     }
+}
+
+/// Kept chat lines as list items: who (their part in the case), when, what.
+fn chat_items(i18n: I18n, lines: Vec<ChatLine>) -> impl IntoView {
+    lines
+        .into_iter()
+        .map(|line| {
+            view! {
+                <li>
+                    <strong>{i18n.label("video-part", &line.author)}</strong>
+                    " "
+                    <span class="meta">{line.at}</span>
+                    <br />
+                    {line.body}
+                </li>
+            }
+        })
+        .collect_view()
 }
