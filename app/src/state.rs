@@ -31,6 +31,26 @@ pub struct AddressLimits {
     pub writes_per_minute: u32,
 }
 
+impl AppState {
+    /// The client our own reverse proxy names: the first hop of `X-Forwarded-For`, when the
+    /// proxy is trusted to set it.
+    pub fn forwarded_client<'a>(&self, headers: &'a axum::http::HeaderMap) -> Option<&'a str> {
+        self.trust_proxy
+            .then(|| headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+    }
+}
+
+/// The address at the other end of the connection.
+pub fn peer_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 impl Default for AddressLimits {
     fn default() -> Self {
         AddressLimits {

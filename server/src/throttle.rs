@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -45,19 +45,10 @@ impl Counters {
 }
 
 fn address(state: &AppState, request: &Request) -> Option<IpAddr> {
-    let forwarded = state
-        .trust_proxy
-        .then(|| request.headers().get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .and_then(|v| v.trim().parse().ok());
-    forwarded.or_else(|| {
-        request
-            .extensions()
-            .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip())
-    })
+    state
+        .forwarded_client(request.headers())
+        .and_then(|v| v.parse().ok())
+        .or_else(|| app::state::peer_address(request.extensions()))
 }
 
 /// The page a browser gets when it is over a limit, in both languages (this answer is made

@@ -99,25 +99,14 @@ pub mod ssr {
     /// Where the request came from, for throttling: the socket's peer, or the first hop of
     /// `X-Forwarded-For` when our own proxy sets it.
     pub fn client_address() -> String {
-        let parts = use_context::<axum::http::request::Parts>();
-        let trusted = state().is_ok_and(|s| s.trust_proxy);
-        let forwarded = parts
-            .as_ref()
-            .filter(|_| trusted)
-            .and_then(|p| p.headers.get("x-forwarded-for"))
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned());
+        let Some(parts) = use_context::<axum::http::request::Parts>() else {
+            return "unknown".to_owned();
+        };
+        let forwarded = state()
+            .ok()
+            .and_then(|s| s.forwarded_client(&parts.headers).map(str::to_owned));
         forwarded
-            .or_else(|| {
-                parts
-                    .and_then(|p| {
-                        p.extensions
-                            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                            .copied()
-                    })
-                    .map(|info| info.0.ip().to_string())
-            })
+            .or_else(|| crate::state::peer_address(&parts.extensions).map(|ip| ip.to_string()))
             .unwrap_or_else(|| "unknown".to_owned())
     }
 
