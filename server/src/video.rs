@@ -27,7 +27,8 @@ pub const MAX_PEERS: usize = 4;
 
 struct Peer {
     part: Part,
-    /// Who it is, to keep a removed person out: the user id, or the guest key's hash.
+    /// Who it is, to keep a removed person out: the user id, or the start of the guest key
+    /// (cookie values are ASCII, so the cut falls between characters).
     identity: String,
     tx: mpsc::UnboundedSender<Message>,
 }
