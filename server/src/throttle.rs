@@ -1,11 +1,16 @@
 //! Rate limits per client address, for every request and tighter for every write: what keeps
-//! one phone (or one script) from drowning the portal for a whole 街道. Counted per minute in
-//! this process; the limits that protect accounts and content (sign-in failures, posting,
-//! mediation requests) are counted in the database by their features.
+//! one phone (or one script) from drowning the portal for a whole 街道. Kept in this process;
+//! the limits that protect accounts and content (sign-in failures, posting, mediation requests)
+//! are counted in the database by their features.
+//!
+//! Each limit is a rolling minute (the generic cell rate algorithm): an address may spend its
+//! whole minute's allowance at once and then earns it back evenly. A window that restarts on
+//! the minute would let a script send twice the limit across the turn of a minute.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -14,33 +19,78 @@ use axum::response::{IntoResponse, Response};
 
 use app::state::AppState;
 
-/// The minute being counted, and each address's (requests, writes) in it.
-type Minute = (i64, HashMap<IpAddr, (u32, u32)>);
+const WINDOW: Duration = Duration::from_secs(60);
 
-/// Requests counted in the current minute, per address.
+/// When an address's allowance for all requests, and for writes, is whole again.
+#[derive(Clone, Copy)]
+struct Owed {
+    requests: Instant,
+    writes: Instant,
+}
+
+#[derive(Default)]
+struct Book {
+    owed: HashMap<IpAddr, Owed>,
+    swept: Option<Instant>,
+}
+
+/// What each address has spent of its allowances.
 #[derive(Default)]
 pub struct Counters {
-    minute: Mutex<Minute>,
+    book: Mutex<Book>,
+}
+
+/// Spends one request of a limit per minute from an allowance that is whole again at `owed`:
+/// when it will be whole after this request, or how long to wait before asking again.
+fn spend(owed: Instant, now: Instant, per_minute: u32) -> Result<Instant, Duration> {
+    if per_minute == 0 {
+        return Err(WINDOW);
+    }
+    let after = owed.max(now) + WINDOW / per_minute;
+    let ahead = after - now;
+    if ahead <= WINDOW {
+        Ok(after)
+    } else {
+        Err(ahead - WINDOW)
+    }
 }
 
 impl Counters {
-    /// Counts a request; false when the address is over a limit this minute.
-    fn admit(&self, address: IpAddr, write: bool, limits: (u32, u32), minute: i64) -> bool {
-        let mut guard = match self.minute.lock() {
+    /// Counts a request; how long to wait when the address is over a limit.
+    fn admit(
+        &self,
+        address: IpAddr,
+        write: bool,
+        limits: (u32, u32),
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let mut guard = match self.book.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let (current, counts) = &mut *guard;
-        if *current != minute {
-            *current = minute;
-            counts.clear();
+        let book = &mut *guard;
+        // Addresses whose allowances are whole again are forgotten once a minute, so the book
+        // holds only the last minute's visitors.
+        if book.swept.is_none_or(|at| now.duration_since(at) >= WINDOW) {
+            book.owed
+                .retain(|_, owed| owed.requests > now || owed.writes > now);
+            book.swept = Some(now);
         }
-        let (all, writes) = counts.entry(address).or_default();
-        *all += 1;
+        let owed = book.owed.entry(address).or_insert(Owed {
+            requests: now,
+            writes: now,
+        });
+        let requests = spend(owed.requests, now, limits.0)?;
         if write {
-            *writes += 1;
+            owed.writes = spend(owed.writes, now, limits.1)?;
         }
-        *all <= limits.0 && (!write || *writes <= limits.1)
+        owed.requests = requests;
+        Ok(())
+    }
+
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
+        self.book.lock().map(|book| book.owed.len()).unwrap_or(0)
     }
 }
 
@@ -59,6 +109,11 @@ const TOO_MANY: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=
 <p lang=\"en\">Too many requests from your connection. Please wait a minute and try again; \
 what you filled in was not sent.</p><p><a href=\"/\">回到首页 · Home</a></p></main></body></html>";
 
+/// Whole seconds to wait, at least one.
+fn retry_after(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
 pub async fn limit(
     State(state): State<AppState>,
     axum::Extension(counters): axum::Extension<std::sync::Arc<Counters>>,
@@ -72,14 +127,13 @@ pub async fn limit(
     let Some(address) = address(&state, &request) else {
         return next.run(request).await;
     };
-    let minute = chrono::Utc::now().timestamp() / 60;
     let limits = (
         state.limits.requests_per_minute,
         state.limits.writes_per_minute,
     );
-    if counters.admit(address, write, limits, minute) {
+    let Err(wait) = counters.admit(address, write, limits, Instant::now()) else {
         return next.run(request).await;
-    }
+    };
     tracing::warn!(%address, write, "rate limited");
     let mut response = (
         StatusCode::TOO_MANY_REQUESTS,
@@ -89,7 +143,7 @@ pub async fn limit(
         .into_response();
     response
         .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after(wait)));
     response
 }
 
@@ -97,22 +151,97 @@ pub async fn limit(
 mod tests {
     use super::*;
 
+    const SECOND: Duration = Duration::from_secs(1);
+
     #[test]
-    fn writes_have_their_own_tighter_limit_and_a_new_minute_starts_afresh() {
+    fn writes_have_their_own_tighter_limit_and_are_earned_back_evenly() {
         let counters = Counters::default();
         let one: IpAddr = [10, 0, 0, 1].into();
         let other: IpAddr = [10, 0, 0, 2].into();
         let limits = (5, 2);
-        assert!(counters.admit(one, true, limits, 1));
-        assert!(counters.admit(one, true, limits, 1));
-        assert!(!counters.admit(one, true, limits, 1), "third write");
-        assert!(counters.admit(one, false, limits, 1), "reads go on");
-        assert!(counters.admit(other, true, limits, 1), "another address");
-        assert!(counters.admit(one, false, limits, 1), "the fifth request");
-        assert!(
-            !counters.admit(one, false, limits, 1),
-            "the sixth is one too many"
+        let start = Instant::now();
+        assert_eq!(counters.admit(one, true, limits, start), Ok(()));
+        assert_eq!(counters.admit(one, true, limits, start), Ok(()));
+        assert_eq!(
+            counters.admit(one, true, limits, start),
+            Err(30 * SECOND),
+            "the third write waits for half a minute"
         );
-        assert!(counters.admit(one, true, limits, 2), "the next minute");
+        assert_eq!(
+            counters.admit(other, true, limits, start),
+            Ok(()),
+            "another address"
+        );
+        for _ in 0..3 {
+            assert_eq!(
+                counters.admit(one, false, limits, start),
+                Ok(()),
+                "reads go on"
+            );
+        }
+        assert_eq!(
+            counters.admit(one, false, limits, start),
+            Err(12 * SECOND),
+            "the sixth request is one too many (a refused one is not counted)"
+        );
+        assert_eq!(
+            counters.admit(one, false, limits, start + 12 * SECOND),
+            Ok(()),
+            "a fifth of a minute earns one request back"
+        );
+        assert_eq!(
+            counters.admit(one, true, limits, start + 30 * SECOND),
+            Ok(()),
+            "half a minute earns one write back"
+        );
+    }
+
+    #[test]
+    fn the_turn_of_a_minute_gives_no_second_allowance() {
+        let counters = Counters::default();
+        let one: IpAddr = [10, 0, 0, 1].into();
+        let limits = (600, 3);
+        let start = Instant::now();
+        let admitted = (0..12)
+            .filter(|i| {
+                let now = start + Duration::from_millis(59_000 + 200 * i);
+                counters.admit(one, true, limits, now).is_ok()
+            })
+            .count();
+        assert_eq!(
+            admitted, 3,
+            "twelve writes within two seconds either side of :00"
+        );
+    }
+
+    #[test]
+    fn a_limit_of_zero_refuses_and_visitors_are_forgotten_when_their_allowance_is_whole() {
+        let counters = Counters::default();
+        let start = Instant::now();
+        assert_eq!(
+            counters.admit([10, 0, 0, 1].into(), true, (10, 0), start),
+            Err(WINDOW)
+        );
+        for last in 2..=101 {
+            assert_eq!(
+                counters.admit([10, 0, 0, last].into(), false, (10, 10), start),
+                Ok(())
+            );
+        }
+        assert_eq!(counters.remembered(), 101);
+        let later = start + WINDOW + SECOND;
+        assert_eq!(
+            counters.admit([10, 0, 1, 1].into(), false, (10, 10), later),
+            Ok(())
+        );
+        assert_eq!(counters.remembered(), 1, "only the new visitor is kept");
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        assert_eq!(retry_after(Duration::from_millis(1)), 1);
+        assert_eq!(retry_after(Duration::from_millis(12_000)), 12);
+        assert_eq!(retry_after(Duration::from_millis(12_001)), 13);
+        assert_eq!(retry_after(Duration::ZERO), 1);
     }
 }

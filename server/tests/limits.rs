@@ -37,7 +37,8 @@ fn a_flood_of_writes_from_one_address_is_turned_away_with_a_clear_page() -> Test
                 .headers
                 .get(header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok()),
-            Some("60")
+            Some("12"),
+            "five writes a minute earn one back every twelve seconds"
         );
         assert!(
             refused.body.contains("操作太频繁了") && refused.body.contains("Too many requests")
