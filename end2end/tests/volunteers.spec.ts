@@ -58,9 +58,11 @@ test("a resident applies, the leader approves, the volunteer signs up for a patr
   await leader.locator("a.shift", { hasText: title }).filter({ hasText: when }).click();
   await expect(leader.locator(".roster")).toContainText(name);
 
-  // Last week's patrol, from the paper list: the new volunteer came from 19:00 to 21:00.
+  // Last week's Monday patrol, from the paper list: the new volunteer came from 19:00 to 21:00.
+  // (The oldest patrol listed may be within minutes of the two weeks after which its list
+  // can no longer be changed.)
   await leader.goto("/volunteers/lead");
-  await leader.locator("a.shift", { hasText: "19:00–21:00" }).first().click();
+  await leader.locator("a.shift", { hasText: `${lastWeeksMonday()} 19:00–21:00` }).click();
   await leader.getByRole("combobox", { name: "加入签到表" }).selectOption({ label: name });
   await leader.getByRole("button", { name: "加入签到表" }).click();
   const row = leader.locator(".roster li", { hasText: name });
@@ -76,3 +78,11 @@ test("a resident applies, the leader approves, the volunteer signs up for a patr
   await expect(page.locator(".certificate")).toContainText("义务巡逻小分队");
   await expect(page.locator(".certificate-total")).toHaveText("2.0 小时");
 });
+
+/** The Monday of last week in Beijing time, as the portal writes dates (YYYY-MM-DD). */
+function lastWeeksMonday(): string {
+  const beijing = new Date(Date.now() + 8 * 3600 * 1000);
+  const sinceMonday = (beijing.getUTCDay() + 6) % 7;
+  beijing.setUTCDate(beijing.getUTCDate() - sinceMonday - 7);
+  return beijing.toISOString().slice(0, 10);
+}

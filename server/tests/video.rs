@@ -36,7 +36,7 @@ const MEDIATOR: &str = "13900000101";
 const OFFICER: &str = "13900000201";
 
 /// How long a message may take to arrive.
-const WAIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(20);
 /// How long a peer listens to be sure nothing comes.
 const QUIET: Duration = Duration::from_millis(800);
 
@@ -859,15 +859,23 @@ fn the_limit_of_four_holds_when_peers_join_at_once() -> TestResult {
                     let cookie = if n % 2 == 0 { &resident } else { &mediator }.clone();
                     let (address, code) = (live.address, case.code.clone());
                     // Welcomed (the socket kept open), or turned away: a 409 before the
-                    // upgrade, or anything but a `welcome` after it.
+                    // upgrade, or "room full" after it. Anything else (a slow answer on a
+                    // loaded machine included) fails the test rather than counting as a
+                    // refusal.
                     tokio::spawn(async move {
                         let outcome = handshake(address, &code, &cookie)
                             .await
                             .map_err(|e| e.to_string())?;
                         match outcome {
                             Ok(mut ws) => {
-                                let first = receive(&mut ws).await.ok();
-                                Ok(first.filter(|m| m["type"] == "welcome").map(|_| ws))
+                                let first = receive(&mut ws).await.map_err(|e| e.to_string())?;
+                                if first["type"] == "welcome" {
+                                    Ok(Some(ws))
+                                } else if first["code"] == "video-room-full" {
+                                    Ok(None)
+                                } else {
+                                    Err(format!("neither welcomed nor turned away: {first}"))
+                                }
                             }
                             Err(tungstenite::Error::Http(response))
                                 if response.status() == StatusCode::CONFLICT =>
