@@ -511,6 +511,7 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
     let sessions = session::Entity::find()
         .filter(session::Column::UserId.eq(account.user.id))
         .order_by_asc(session::Column::CreatedAt)
+        .order_by_asc(session::Column::Id)
         .all(db)
         .await?;
     let cases = crate::mediation::cases_of(db, account.user.id).await?;

@@ -93,6 +93,7 @@ pub async fn households(
     for case in case_record::Entity::find()
         .filter(case_record::Column::Household.is_not_null())
         .order_by_asc(case_record::Column::CreatedAt)
+        .order_by_asc(case_record::Column::Id)
         .all(db)
         .await?
     {

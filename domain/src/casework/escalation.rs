@@ -135,6 +135,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
         )
         .filter(case_record::Column::DueAt.lt(now))
         .order_by_asc(case_record::Column::DueAt)
+        .order_by_asc(case_record::Column::Id)
         .limit(BATCH)
         .all(db)
         .await?;

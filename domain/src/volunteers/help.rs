@@ -111,6 +111,7 @@ pub async fn open_for(
     Ok(help_request::Entity::find()
         .filter(help_request::Column::Status.eq(status::OPEN))
         .order_by_asc(help_request::Column::CreatedAt)
+        .order_by_asc(help_request::Column::Id)
         .all(db)
         .await?
         .into_iter()
@@ -215,6 +216,7 @@ pub async fn mine(
                 .or(help_request::Column::TakerId.eq(account.user.id)),
         )
         .order_by_desc(help_request::Column::CreatedAt)
+        .order_by_desc(help_request::Column::Id)
         .all(db)
         .await?)
 }

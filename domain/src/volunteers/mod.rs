@@ -215,7 +215,8 @@ pub async fn pending(
 ) -> Result<Vec<volunteer_application::Model>> {
     let mut query = volunteer_application::Entity::find()
         .filter(volunteer_application::Column::Status.eq(ApplicationStatus::Pending.as_str()))
-        .order_by_asc(volunteer_application::Column::CreatedAt);
+        .order_by_asc(volunteer_application::Column::CreatedAt)
+        .order_by_asc(volunteer_application::Column::Id);
     if !leader.has(Role::Admin) {
         query = query
             .filter(volunteer_application::Column::SquadId.is_in(led_squads(db, leader).await?));
@@ -602,6 +603,7 @@ pub async fn roster(
         .filter(shift_signup::Column::ShiftId.eq(shift.id))
         .filter(shift_signup::Column::WithdrawnAt.is_null())
         .order_by_asc(shift_signup::Column::SignedAt)
+        .order_by_asc(shift_signup::Column::Id)
         .all(db)
         .await?
         .into_iter()
