@@ -38,15 +38,19 @@ lint:
 	cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# The suites' SQLite files and backups go to a directory of this run, removed when it ends.
+SCRATCH = tmp=$$(mktemp -d /tmp/portal-tests.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; export TMPDIR=$$tmp;
+
 test-rust:
-	cargo test -p domain -p app -p server --features app/ssr
+	$(SCRATCH) cargo test -p domain -p app -p server --features app/ssr
 
 test-postgres:
-	scripts/with-postgres.sh cargo test -p domain -p app -p server --features app/ssr
+	$(SCRATCH) scripts/with-postgres.sh cargo test -p domain -p app -p server --features app/ssr
 
+## A port of its own: a server left behind by an interrupted run does not stop this one.
 test-e2e:
 	cargo leptos build
-	cd end2end && npx playwright test
+	cd end2end && E2E_PORT=$$(../scripts/free-port.sh 3100) npx playwright test
 
 ## The release build compiles (its optimiser computes layouts the debug build never does)
 ## and stays within the budget.

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/${PORTAL_PROFILE:-debug}/portal"
+# The server is ended by the test runner, so its database is cleared away by the next run.
+find /tmp -maxdepth 1 -name 'portal-e2e.*' -mmin +120 -exec rm -rf {} + 2>/dev/null || true
 dir=$(mktemp -d /tmp/portal-e2e.XXXXXX)
 export DATABASE_URL="sqlite://$dir/portal.db?mode=rwc"
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3100}"

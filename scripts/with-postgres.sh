@@ -4,7 +4,7 @@
 # The command sees TEST_DATABASE_URL; the cluster is removed when it ends.
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-port=${PG_TEST_PORT:-55432}
+port=${PG_TEST_PORT:-$("$(dirname "$0")/free-port.sh" 55432)}
 dir=$(mktemp -d /tmp/portal-pg.XXXXXX)
 chown postgres:postgres "$dir" 2>/dev/null || true
 as_postgres() {
