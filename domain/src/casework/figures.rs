@@ -7,7 +7,7 @@
 //! columns needed and the rest is added up here: a few bytes per case, so years of a whole
 //! 街道's cases add up in milliseconds.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
@@ -19,8 +19,7 @@ use super::{Kind, OrgKind, Stage};
 use crate::Result;
 use crate::accounts::{Account, Role};
 use crate::entities::{
-    case_entry, case_record, mediation_case, notice, notice_community, notice_read, shift,
-    shift_signup, squad, user, user_role,
+    case_entry, case_record, mediation_case, notice, shift, shift_signup, squad,
 };
 use crate::mediation::Outcome;
 use crate::notices::Status;
@@ -334,18 +333,8 @@ async fn volunteer_hours(db: &impl ConnectionTrait, period: Period) -> Result<Ve
     Ok(out)
 }
 
-/// The residents, as a subquery (a district has more than a statement takes parameters).
-fn residents() -> SelectStatement {
-    Query::select()
-        .column(user_role::Column::UserId)
-        .from(user_role::Entity)
-        .and_where(user_role::Column::Role.eq(Role::Resident.as_str()))
-        .to_owned()
-}
-
-/// The reach of the notices published in the period, as the officers' desk counts it:
-/// the audience is the residents of the notice's communities (every resident when it is
-/// for all), and a read counts when the reader is one of them.
+/// The reach of the notices published in the period, as the officers' desk counts it
+/// (`notices::reach`): title, read, audience.
 async fn notice_reach(
     db: &impl ConnectionTrait,
     period: Period,
@@ -365,81 +354,15 @@ async fn notice_reach(
         .into_tuple()
         .all(db)
         .await?;
-    if notices.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i32> = notices.iter().map(|(id, _, _)| *id).collect();
-    let mut targets: HashMap<i32, BTreeSet<i32>> = HashMap::new();
-    for link in notice_community::Entity::find()
-        .filter(notice_community::Column::NoticeId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-    {
-        targets
-            .entry(link.notice_id)
-            .or_default()
-            .insert(link.community_id);
-    }
-    // Residents and reads by community: a row per community (and per notice), however
-    // many residents there are.
-    let residents_by_community: Vec<(Option<i32>, i64)> = user::Entity::find()
-        .select_only()
-        .column(user::Column::CommunityId)
-        .column_as(
-            Expr::col((user::Entity, user::Column::Id)).count(),
-            "residents",
-        )
-        .filter(user::Column::Id.in_subquery(residents()))
-        .group_by(user::Column::CommunityId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let reads: Vec<(i32, Option<i32>, i64)> = notice_read::Entity::find()
-        .select_only()
-        .column(notice_read::Column::NoticeId)
-        .column(user::Column::CommunityId)
-        .column_as(
-            Expr::col((notice_read::Entity, notice_read::Column::UserId)).count(),
-            "readers",
-        )
-        .join(
-            JoinType::InnerJoin,
-            notice_read::Entity::belongs_to(user::Entity)
-                .from(notice_read::Column::UserId)
-                .to(user::Column::Id)
-                .into(),
-        )
-        .filter(notice_read::Column::NoticeId.is_in(ids))
-        .filter(notice_read::Column::UserId.in_subquery(residents()))
-        .group_by(notice_read::Column::NoticeId)
-        .group_by(user::Column::CommunityId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let flags: Vec<(i32, bool)> = notices.iter().map(|(id, _, all)| (*id, *all)).collect();
+    let reach = crate::notices::reach(db, &flags).await?;
     Ok(notices
         .into_iter()
-        .map(|(id, title, all)| {
-            let for_them = |community: &Option<i32>| {
-                all || community.is_some_and(|c| targets.get(&id).is_some_and(|t| t.contains(&c)))
-            };
-            let read: i64 = reads
-                .iter()
-                .filter(|(notice, community, _)| *notice == id && for_them(community))
-                .map(|(_, _, readers)| readers)
-                .sum();
-            let audience: i64 = residents_by_community
-                .iter()
-                .filter(|(community, _)| for_them(community))
-                .map(|(_, residents)| residents)
-                .sum();
-            (title, count(read), count(audience))
+        .map(|(id, title, _)| {
+            let (read, audience) = reach.get(&id).copied().unwrap_or((0, 0));
+            (title, read, audience)
         })
         .collect())
-}
-
-/// A count from SQL, which is never negative.
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
 }
 
 /// The table behind one chart as CSV (RFC 4180: a header row, then the rows, each ended

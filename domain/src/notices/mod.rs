@@ -3,14 +3,14 @@
 //! updated or cancelled; every published state is kept as a version (the CAP feed's Alert,
 //! Update and Cancel follow them), and the portal records who has read what.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, JoinType,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    sea_query::{Expr, Query, SimpleExpr},
+    sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr},
 };
 
 use crate::accounts::{Account, Role};
@@ -387,16 +387,19 @@ pub async fn cancel(
 }
 
 /// Every resident with their community.
-async fn residents(db: &impl ConnectionTrait) -> Result<Vec<(i32, Option<i32>)>> {
-    // A subquery, not a list of ids: a statement takes at most 32 766 parameters on SQLite
-    // and 65 535 on PostgreSQL, and a district has more residents than that.
-    let resident_ids = Query::select()
+/// The residents' ids as a subquery, not a list: a statement takes at most 32 766 parameters
+/// on SQLite and 65 535 on PostgreSQL, and a district has more residents than that.
+fn resident_ids() -> SelectStatement {
+    Query::select()
         .column(user_role::Column::UserId)
         .from(user_role::Entity)
         .and_where(user_role::Column::Role.eq(Role::Resident.as_str()))
-        .to_owned();
+        .to_owned()
+}
+
+async fn residents(db: &impl ConnectionTrait) -> Result<Vec<(i32, Option<i32>)>> {
     Ok(user::Entity::find()
-        .filter(user::Column::Id.in_subquery(resident_ids))
+        .filter(user::Column::Id.in_subquery(resident_ids()))
         .all(db)
         .await?
         .into_iter()
@@ -414,6 +417,86 @@ fn audience(notice: &Notice, residents: &[(i32, Option<i32>)]) -> BTreeSet<i32> 
         })
         .map(|(id, _)| *id)
         .collect()
+}
+
+/// How far each notice reached: `(read, audience)` by notice id, for notices given as their
+/// id and whether they are for every community. The audience is the residents of the
+/// notice's communities (every resident when it is for all), and a read counts when the
+/// reader is one of them. Residents and reads are counted per community in SQL, so the work
+/// grows with the communities, not with the residents of a whole district.
+pub async fn reach(
+    db: &impl ConnectionTrait,
+    notices: &[(i32, bool)],
+) -> Result<HashMap<i32, (u64, u64)>> {
+    if notices.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i32> = notices.iter().map(|(id, _)| *id).collect();
+    let mut targets: HashMap<i32, BTreeSet<i32>> = HashMap::new();
+    for link in notice_community::Entity::find()
+        .filter(notice_community::Column::NoticeId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        targets
+            .entry(link.notice_id)
+            .or_default()
+            .insert(link.community_id);
+    }
+    let residents_by_community: Vec<(Option<i32>, i64)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::CommunityId)
+        .column_as(
+            Expr::col((user::Entity, user::Column::Id)).count(),
+            "residents",
+        )
+        .filter(user::Column::Id.in_subquery(resident_ids()))
+        .group_by(user::Column::CommunityId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let reads: Vec<(i32, Option<i32>, i64)> = notice_read::Entity::find()
+        .select_only()
+        .column(notice_read::Column::NoticeId)
+        .column(user::Column::CommunityId)
+        .column_as(
+            Expr::col((notice_read::Entity, notice_read::Column::UserId)).count(),
+            "readers",
+        )
+        .join(
+            JoinType::InnerJoin,
+            notice_read::Entity::belongs_to(user::Entity)
+                .from(notice_read::Column::UserId)
+                .to(user::Column::Id)
+                .into(),
+        )
+        .filter(notice_read::Column::NoticeId.is_in(ids))
+        .filter(notice_read::Column::UserId.in_subquery(resident_ids()))
+        .group_by(notice_read::Column::NoticeId)
+        .group_by(user::Column::CommunityId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(notices
+        .iter()
+        .map(|&(id, all)| {
+            let for_them = |community: &Option<i32>| {
+                all || community.is_some_and(|c| targets.get(&id).is_some_and(|t| t.contains(&c)))
+            };
+            let read: i64 = reads
+                .iter()
+                .filter(|(notice, community, _)| *notice == id && for_them(community))
+                .map(|(_, _, readers)| readers)
+                .sum();
+            let audience: i64 = residents_by_community
+                .iter()
+                .filter(|(community, _)| for_them(community))
+                .map(|(_, residents)| residents)
+                .sum();
+            (id, (count(read), count(audience)))
+        })
+        .collect())
 }
 
 /// Target communities by notice.
@@ -629,28 +712,18 @@ pub async fn desk(db: &impl ConnectionTrait, officer: &Account) -> Result<Vec<Re
         .limit(200)
         .all(db)
         .await?;
-    let ids: Vec<i32> = notices.iter().map(|n| n.id).collect();
-    let residents = residents(db).await?;
-    let mut reads: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
-    for read in notice_read::Entity::find()
-        .filter(notice_read::Column::NoticeId.is_in(ids))
-        .all(db)
+    let flags: Vec<(i32, bool)> = notices.iter().map(|n| (n.id, n.all_communities)).collect();
+    let reach = reach(db, &flags).await?;
+    Ok(with_targets(db, notices)
         .await?
-    {
-        reads.entry(read.notice_id).or_default().push(read.user_id);
-    }
-    let mut desk = Vec::new();
-    for notice in with_targets(db, notices).await? {
-        let audience = audience(&notice, &residents);
-        let read = reads
-            .get(&notice.notice.id)
-            .map(|readers| readers.iter().filter(|r| audience.contains(r)).count())
-            .unwrap_or(0) as u64;
-        desk.push(Reach {
-            read,
-            audience: audience.len() as u64,
-            notice,
-        });
-    }
-    Ok(desk)
+        .into_iter()
+        .map(|notice| {
+            let (read, audience) = reach.get(&notice.notice.id).copied().unwrap_or((0, 0));
+            Reach {
+                notice,
+                read,
+                audience,
+            }
+        })
+        .collect())
 }
