@@ -51,6 +51,24 @@ pub fn peer_address(extensions: &axum::http::Extensions) -> Option<std::net::IpA
         .map(|info| info.0.ip())
 }
 
+/// The part of a client's address that stands for one subscriber, which is what limits count:
+/// an IPv4 address, or the /64 network of an IPv6 one. A home or a phone is given a whole /64
+/// and may take a new address in it for every request, so a limit per IPv6 address would be
+/// no limit; and the sign-in throttle keeps no more of the address than it needs.
+pub fn subscriber(ip: std::net::IpAddr) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv6Addr};
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
 impl Default for AddressLimits {
     fn default() -> Self {
         AddressLimits {
@@ -77,4 +95,33 @@ pub fn state() -> Result<AppState, AppError> {
 /// The database pool.
 pub fn db() -> Result<domain::DatabaseConnection, AppError> {
     state().map(|s| s.db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subscriber;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_is_its_slash_64_and_ipv4_stays_whole() {
+        assert_eq!(subscriber(ip("203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(
+            subscriber(ip("2408:8456:1:2:aaaa:bbbb:cccc:dddd")),
+            ip("2408:8456:1:2::")
+        );
+        assert_eq!(
+            subscriber(ip("2408:8456:1:2::1")),
+            subscriber(ip("2408:8456:1:2:ffff::9")),
+            "two addresses of one phone's network"
+        );
+        assert_ne!(
+            subscriber(ip("2408:8456:1:2::1")),
+            subscriber(ip("2408:8456:1:3::1"))
+        );
+        assert_eq!(subscriber(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
+    }
 }

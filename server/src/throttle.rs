@@ -99,6 +99,7 @@ fn address(state: &AppState, request: &Request) -> Option<IpAddr> {
         .forwarded_client(request.headers())
         .and_then(|v| v.parse().ok())
         .or_else(|| app::state::peer_address(request.extensions()))
+        .map(app::state::subscriber)
 }
 
 /// The page a browser gets when it is over a limit, in both languages (this answer is made

@@ -68,3 +68,49 @@ fn a_flood_of_writes_from_one_address_is_turned_away_with_a_clear_page() -> Test
         Ok(())
     })
 }
+
+/// A phone on IPv6 may take a new address of its /64 for every request: the limit counts the
+/// network, so changing addresses does not buy new writes, while the next network carries on.
+#[test]
+fn new_ipv6_addresses_of_one_network_share_its_limit() -> TestResult {
+    run(async {
+        let mut web = server::config::WebSettings::default();
+        web.limits.writes_per_minute = 3;
+        let portal = portal_with(web).await?;
+        let mut statuses = Vec::new();
+        for n in 1..=4 {
+            let mut phone = portal.browser();
+            phone.address = format!("[2408:8456:1:2::{n}]:50000").parse().ok();
+            let page = phone
+                .post_form(
+                    "/login",
+                    "/api/login",
+                    &[("phone", "13900000001"), ("password", "wrong-password-1")],
+                )
+                .await?;
+            statuses.push(page.status);
+        }
+        assert!(
+            statuses[..3]
+                .iter()
+                .all(|s| *s != StatusCode::TOO_MANY_REQUESTS),
+            "{statuses:?}"
+        );
+        assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+
+        let mut neighbour = portal.browser();
+        neighbour.address = "[2408:8456:1:3::1]:50000".parse().ok();
+        let page = neighbour
+            .post_form(
+                "/login",
+                "/api/login",
+                &[
+                    ("phone", "13900000001"),
+                    ("password", domain::demo::DEMO_PASSWORD),
+                ],
+            )
+            .await?;
+        assert_eq!(page.status, StatusCode::FOUND, "the next network signs in");
+        Ok(())
+    })
+}

@@ -97,7 +97,8 @@ pub mod ssr {
     }
 
     /// Where the request came from, for throttling: the socket's peer, or the first hop of
-    /// `X-Forwarded-For` when our own proxy sets it.
+    /// `X-Forwarded-For` when our own proxy sets it; as its subscriber (an IPv6 /64). A
+    /// forwarded value that is no address is kept as it is, so it is throttled too.
     pub fn client_address() -> String {
         let Some(parts) = use_context::<axum::http::request::Parts>() else {
             return "unknown".to_owned();
@@ -105,9 +106,13 @@ pub mod ssr {
         let forwarded = state()
             .ok()
             .and_then(|s| s.forwarded_client(&parts.headers).map(str::to_owned));
-        forwarded
+        let address = forwarded
             .or_else(|| crate::state::peer_address(&parts.extensions).map(|ip| ip.to_string()))
-            .unwrap_or_else(|| "unknown".to_owned())
+            .unwrap_or_else(|| "unknown".to_owned());
+        match address.parse() {
+            Ok(ip) => crate::state::subscriber(ip).to_string(),
+            Err(_) => address,
+        }
     }
 
     /// Sets (or with `None`, clears) the session cookie on the response.
