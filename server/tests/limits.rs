@@ -4,34 +4,57 @@
 mod common;
 
 use axum::http::{StatusCode, header};
-use common::{TestResult, portal_with, run};
+use common::{Browser, Error, Page, Portal, TestResult, portal_with, run};
+
+/// A portal allowing this many writes a minute from one address.
+async fn portal_allowing(writes_per_minute: u32) -> Result<Portal, Error> {
+    let mut web = server::config::WebSettings::default();
+    web.limits.writes_per_minute = writes_per_minute;
+    portal_with(web).await
+}
+
+/// A browser at `address` (host:port).
+fn browser_at(portal: &Portal, address: &str) -> Browser {
+    let mut browser = portal.browser();
+    browser.address = address.parse().ok();
+    browser
+}
+
+/// A sign-in (a write) with the demo account's password, or a wrong one.
+async fn sign_in(browser: &mut Browser, right: bool) -> Result<Page, Error> {
+    let password = if right {
+        domain::demo::DEMO_PASSWORD
+    } else {
+        "wrong-password-1"
+    };
+    browser
+        .post_form(
+            "/login",
+            "/api/login",
+            &[("phone", "13900000001"), ("password", password)],
+        )
+        .await
+}
+
+fn turned_away(page: &Page) -> bool {
+    page.status == StatusCode::TOO_MANY_REQUESTS
+}
 
 #[test]
 fn a_flood_of_writes_from_one_address_is_turned_away_with_a_clear_page() -> TestResult {
     run(async {
-        let mut web = server::config::WebSettings::default();
-        web.limits.writes_per_minute = 5;
-        let portal = portal_with(web).await?;
+        let portal = portal_allowing(5).await?;
         let mut flooder = portal.browser();
         let mut answers = Vec::new();
         for _ in 0..6 {
-            let page = flooder
-                .post_form(
-                    "/login",
-                    "/api/login",
-                    &[("phone", "13900000001"), ("password", "wrong-password-1")],
-                )
-                .await?;
-            answers.push(page);
+            answers.push(sign_in(&mut flooder, false).await?);
         }
         assert!(
-            answers[..5]
-                .iter()
-                .all(|p| p.status != StatusCode::TOO_MANY_REQUESTS),
+            !answers[..5].iter().any(turned_away),
             "five writes a minute are allowed"
         );
         let refused = &answers[5];
-        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(turned_away(refused));
         // Five writes a minute earn one back every twelve seconds, counted from the first
         // write (the five sign-ins took some of them).
         let retry_after = refused
@@ -52,18 +75,8 @@ fn a_flood_of_writes_from_one_address_is_turned_away_with_a_clear_page() -> Test
             "reading goes on"
         );
 
-        let mut neighbour = portal.browser();
-        neighbour.address = "127.0.0.2:50000".parse().ok();
-        let page = neighbour
-            .post_form(
-                "/login",
-                "/api/login",
-                &[
-                    ("phone", "13900000001"),
-                    ("password", domain::demo::DEMO_PASSWORD),
-                ],
-            )
-            .await?;
+        let mut neighbour = browser_at(&portal, "127.0.0.2:50000");
+        let page = sign_in(&mut neighbour, true).await?;
         assert_eq!(page.status, StatusCode::FOUND, "another address signs in");
         Ok(())
     })
@@ -74,42 +87,17 @@ fn a_flood_of_writes_from_one_address_is_turned_away_with_a_clear_page() -> Test
 #[test]
 fn new_ipv6_addresses_of_one_network_share_its_limit() -> TestResult {
     run(async {
-        let mut web = server::config::WebSettings::default();
-        web.limits.writes_per_minute = 3;
-        let portal = portal_with(web).await?;
-        let mut statuses = Vec::new();
+        let portal = portal_allowing(3).await?;
+        let mut answers = Vec::new();
         for n in 1..=4 {
-            let mut phone = portal.browser();
-            phone.address = format!("[2408:8456:1:2::{n}]:50000").parse().ok();
-            let page = phone
-                .post_form(
-                    "/login",
-                    "/api/login",
-                    &[("phone", "13900000001"), ("password", "wrong-password-1")],
-                )
-                .await?;
-            statuses.push(page.status);
+            let mut phone = browser_at(&portal, &format!("[2408:8456:1:2::{n}]:50000"));
+            answers.push(sign_in(&mut phone, false).await?);
         }
-        assert!(
-            statuses[..3]
-                .iter()
-                .all(|s| *s != StatusCode::TOO_MANY_REQUESTS),
-            "{statuses:?}"
-        );
-        assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+        let refused: Vec<bool> = answers.iter().map(turned_away).collect();
+        assert_eq!(refused, [false, false, false, true]);
 
-        let mut neighbour = portal.browser();
-        neighbour.address = "[2408:8456:1:3::1]:50000".parse().ok();
-        let page = neighbour
-            .post_form(
-                "/login",
-                "/api/login",
-                &[
-                    ("phone", "13900000001"),
-                    ("password", domain::demo::DEMO_PASSWORD),
-                ],
-            )
-            .await?;
+        let mut neighbour = browser_at(&portal, "[2408:8456:1:3::1]:50000");
+        let page = sign_in(&mut neighbour, true).await?;
         assert_eq!(page.status, StatusCode::FOUND, "the next network signs in");
         Ok(())
     })
