@@ -386,3 +386,67 @@ async fn parallel_guesses_cannot_slip_past_the_limit() -> TestResult {
     );
     Ok(())
 }
+
+/// Failed sign-ins are kept a day and ended sessions not at all: the sweep forgets them and
+/// leaves what still serves (a recent failure the throttle counts, a live session).
+#[tokio::test]
+async fn stale_attempts_and_ended_sessions_are_forgotten() -> TestResult {
+    use domain::entities::{login_attempt, session};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    let db = db().await?;
+    let policy = SessionPolicy::default();
+    let start = Utc::now();
+    accounts::register(&db, form("13812341234"), start).await?;
+    let wrong = |at| {
+        accounts::login(
+            &db,
+            "13812341234",
+            "wrong-password-1",
+            "192.0.2.1",
+            policy,
+            at,
+        )
+    };
+    assert!(wrong(start).await.is_err());
+    let (_, idle) =
+        accounts::login(&db, "13812341234", PASSWORD, "192.0.2.1", policy, start).await?;
+
+    let later = start + Duration::hours(20);
+    assert!(wrong(later).await.is_err());
+    let (_, live) =
+        accounts::login(&db, "13812341234", PASSWORD, "192.0.2.1", policy, later).await?;
+
+    let sweep = start + Duration::hours(25);
+    let (_, fresh) =
+        accounts::login(&db, "13812341234", PASSWORD, "192.0.2.1", policy, sweep).await?;
+    assert_eq!(
+        accounts::forget_stale(&db, policy, sweep).await?,
+        (1, 2),
+        "the day-old failure; the sessions idle since the start and since hour 20"
+    );
+    assert_eq!(
+        login_attempt::Entity::find().count(&db).await?,
+        1,
+        "the recent failure stays"
+    );
+    assert_eq!(session::Entity::find().count(&db).await?, 1);
+    assert!(
+        accounts::session_account(&db, &fresh, policy, sweep)
+            .await?
+            .is_some()
+    );
+    for ended in [&idle, &live] {
+        assert!(
+            accounts::session_account(&db, ended, policy, sweep)
+                .await?
+                .is_none()
+        );
+    }
+    assert_eq!(
+        accounts::forget_stale(&db, policy, sweep).await?,
+        (0, 0),
+        "nothing twice"
+    );
+    Ok(())
+}

@@ -1,6 +1,7 @@
-//! Background work of a serving process: the sweep that escalates overdue cases. Every
-//! process runs it; the lease and the guarded updates in `domain::casework::escalation`
-//! keep each escalation to once however many processes share the database.
+//! Background work of a serving process: the sweep that escalates overdue cases, and the
+//! one that forgets stale sign-in data. Every process runs them; the lease and the guarded
+//! updates in `domain::casework::escalation` keep each escalation to once however many
+//! processes share the database, and forgetting twice deletes nothing more.
 
 use std::time::Duration;
 
@@ -21,6 +22,26 @@ pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
             Ok(0) => {}
             Ok(moved) => tracing::info!(moved, "overdue cases escalated"),
             Err(e) => tracing::warn!(%e, "escalating overdue cases"),
+        }
+    }
+}
+
+/// Forgets failed sign-ins past their day and ended sessions, every `interval`.
+pub async fn forget_every(
+    db: DatabaseConnection,
+    policy: domain::accounts::SessionPolicy,
+    interval: Duration,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match domain::accounts::forget_stale(&db, policy, chrono::Utc::now()).await {
+            Ok((0, 0)) => {}
+            Ok((attempts, sessions)) => {
+                tracing::info!(attempts, sessions, "stale sign-in data forgotten")
+            }
+            Err(e) => tracing::warn!(%e, "forgetting stale sign-in data"),
         }
     }
 }

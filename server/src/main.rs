@@ -184,6 +184,11 @@ async fn serve(config: Config) -> Result<(), AnyError> {
         db.clone(),
         config.web.escalation_interval,
     ));
+    let forgetting = tokio::spawn(server::jobs::forget_every(
+        db.clone(),
+        config.web.sessions,
+        std::time::Duration::from_secs(3600),
+    ));
     let app = server::router(server::state(db.clone(), config.leptos, config.web));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("家警务 portal listening on http://{addr}");
@@ -191,6 +196,7 @@ async fn serve(config: Config) -> Result<(), AnyError> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     escalation.abort();
+    forgetting.abort();
     db.close().await?;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -8,8 +8,8 @@ pub mod phone;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -442,6 +442,35 @@ pub async fn session_account(
         roles: roles_of(db, user.id).await?,
         user,
     }))
+}
+
+/// How long a failed sign-in is kept: the throttle looks back an hour; the rest of the day
+/// lets an operator see an attack that has just ended.
+pub const ATTEMPTS_KEPT: Duration = Duration::days(1);
+
+/// Forgets what no longer serves a purpose (PIPL: kept no longer than needed): failed
+/// sign-ins older than `ATTEMPTS_KEPT`, with the number typed and the address, and sessions
+/// that have ended, idle or old. Returns how many attempts and sessions went.
+pub async fn forget_stale(
+    db: &impl ConnectionTrait,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<(u64, u64)> {
+    let attempts = login_attempt::Entity::delete_many()
+        .filter(login_attempt::Column::At.lte(now - ATTEMPTS_KEPT))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let sessions = session::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(session::Column::ExpiresAt.lte(now))
+                .add(session::Column::LastSeenAt.lte(now - policy.idle)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok((attempts, sessions))
 }
 
 pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<()> {
