@@ -39,6 +39,16 @@ struct Room {
     removed: HashSet<String>,
 }
 
+impl Room {
+    fn tell(&self, except: Option<u64>, message: &Value) {
+        for (id, peer) in &self.peers {
+            if Some(*id) != except {
+                let _gone = peer.tx.send(Message::text(message.to_string()));
+            }
+        }
+    }
+}
+
 /// Every room of this process.
 #[derive(Default)]
 pub struct Rooms {
@@ -68,11 +78,7 @@ impl Rooms {
     fn broadcast(&self, code: &str, except: Option<u64>, message: &Value) {
         self.with(|rooms| {
             if let Some(room) = rooms.get(code) {
-                for (id, peer) in &room.peers {
-                    if Some(*id) != except {
-                        let _gone = peer.tx.send(Message::text(message.to_string()));
-                    }
-                }
+                room.tell(except, message);
             }
         });
     }
@@ -174,9 +180,12 @@ async fn serve(
         .into_iter()
         .map(|line| json!({ "author": line.author, "body": line.body, "at": domain::time::format_local(line.at) }))
         .collect::<Vec<_>>();
+    let ice: Value = serde_json::from_str(&state.ice_servers).unwrap_or_else(|_| json!([]));
     // The limit is checked again as the peer is added: joins at the same moment all passed
-    // the check before the upgrade.
-    let others: Result<Vec<Value>, &str> = rooms.with(|all| {
+    // the check before the upgrade. The welcome and the others' "joined" go out under the
+    // same lock, so each of two peers joining at once either lists the other in its welcome
+    // or hears it join afterwards — never a "joined" before its own welcome.
+    let joined: Result<(), &str> = rooms.with(|all| {
         let room = all.entry(code.clone()).or_default();
         if room.removed.contains(&identity) {
             return Err("video-removed");
@@ -184,11 +193,26 @@ async fn serve(
         if room.peers.len() >= MAX_PEERS {
             return Err("video-room-full");
         }
-        let others = room
+        let others: Vec<Value> = room
             .peers
             .iter()
             .map(|(peer, p)| json!({ "id": peer, "part": p.part.as_str() }))
             .collect();
+        let _gone = tx.send(Message::text(
+            json!({
+                "type": "welcome",
+                "id": id,
+                "part": participant.part.as_str(),
+                "peers": others,
+                "chat": chat,
+                "ice": ice,
+            })
+            .to_string(),
+        ));
+        room.tell(
+            None,
+            &json!({ "type": "joined", "id": id, "part": participant.part.as_str() }),
+        );
         room.peers.insert(
             id,
             Peer {
@@ -197,34 +221,14 @@ async fn serve(
                 tx: tx.clone(),
             },
         );
-        Ok(others)
+        Ok(())
     });
-    let others = match others {
-        Ok(others) => others,
-        Err(why) => {
-            let refusal = json!({ "type": "error", "code": why }).to_string();
-            let _closed = outgoing.send(Message::text(refusal)).await;
-            let _closed = outgoing.send(Message::Close(None)).await;
-            return;
-        }
-    };
-    let ice: Value = serde_json::from_str(&state.ice_servers).unwrap_or_else(|_| json!([]));
-    let _gone = tx.send(Message::text(
-        json!({
-            "type": "welcome",
-            "id": id,
-            "part": participant.part.as_str(),
-            "peers": others,
-            "chat": chat,
-            "ice": ice,
-        })
-        .to_string(),
-    ));
-    rooms.broadcast(
-        &code,
-        Some(id),
-        &json!({ "type": "joined", "id": id, "part": participant.part.as_str() }),
-    );
+    if let Err(why) = joined {
+        let refusal = json!({ "type": "error", "code": why }).to_string();
+        let _closed = outgoing.send(Message::text(refusal)).await;
+        let _closed = outgoing.send(Message::Close(None)).await;
+        return;
+    }
 
     let mut writer = tokio::spawn(async move {
         while let Some(message) = rx.recv().await {
