@@ -54,18 +54,22 @@ pub fn peer_address(extensions: &axum::http::Extensions) -> Option<std::net::IpA
 /// The part of a client's address that stands for one subscriber, which is what limits count:
 /// an IPv4 address, or the /64 network of an IPv6 one. A home or a phone is given a whole /64
 /// and may take a new address in it for every request, so a limit per IPv6 address would be
-/// no limit; and the sign-in throttle keeps no more of the address than it needs.
+/// no limit; and the sign-in throttle keeps no more of the address than it needs. An IPv4
+/// client seen through IPv6 (mapped, or translated by a NAT64 gateway in 64:ff9b::/96) is
+/// its IPv4 address: all of a gateway's clients share one /64.
 pub fn subscriber(ip: std::net::IpAddr) -> std::net::IpAddr {
-    use std::net::{IpAddr, Ipv6Addr};
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let [a, b, c, d, ..] = v6.segments();
-                IpAddr::V6(Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
-            }
-        },
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let IpAddr::V6(v6) = ip else {
+        return ip;
+    };
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return IpAddr::V4(v4);
+    }
+    match v6.segments() {
+        [0x64, 0xff9b, 0, 0, 0, 0, high, low] => {
+            IpAddr::V4(Ipv4Addr::from((u32::from(high) << 16) | u32::from(low)))
+        }
+        [a, b, c, d, ..] => IpAddr::V6(Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0)),
     }
 }
 
@@ -123,5 +127,11 @@ mod tests {
             subscriber(ip("2408:8456:1:3::1"))
         );
         assert_eq!(subscriber(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(subscriber(ip("64:ff9b::203.0.113.7")), ip("203.0.113.7"));
+        assert_ne!(
+            subscriber(ip("64:ff9b::203.0.113.7")),
+            subscriber(ip("64:ff9b::203.0.113.8")),
+            "two clients of one NAT64 gateway"
+        );
     }
 }

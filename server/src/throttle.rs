@@ -3,9 +3,9 @@
 //! the limits that protect accounts and content (sign-in failures, posting, mediation requests)
 //! are counted in the database by their features.
 //!
-//! Each limit is a rolling minute (the generic cell rate algorithm): an address may spend its
-//! whole minute's allowance at once and then earns it back evenly. A window that restarts on
-//! the minute would let a script send twice the limit across the turn of a minute.
+//! Each limit of N a minute is a bucket (the generic cell rate algorithm): an address may
+//! spend all N at once and then earns one back every 60/N seconds. A window that restarts on
+//! the minute would let a script send twice the limit at once across the turn of a minute.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -71,7 +71,10 @@ impl Counters {
         let book = &mut *guard;
         // Addresses whose allowances are whole again are forgotten once a minute, so the book
         // holds only the last minute's visitors.
-        if book.swept.is_none_or(|at| now.duration_since(at) >= WINDOW) {
+        if book
+            .swept
+            .is_none_or(|at| now.saturating_duration_since(at) >= WINDOW)
+        {
             book.owed
                 .retain(|_, owed| owed.requests > now || owed.writes > now);
             book.swept = Some(now);
@@ -80,11 +83,20 @@ impl Counters {
             requests: now,
             writes: now,
         });
-        let requests = spend(owed.requests, now, limits.0)?;
-        if write {
-            owed.writes = spend(owed.writes, now, limits.1)?;
+        let requests = spend(owed.requests, now, limits.0);
+        let writes = write.then(|| spend(owed.writes, now, limits.1));
+        match (requests, writes) {
+            (Ok(requests), None) => owed.requests = requests,
+            (Ok(requests), Some(Ok(writes))) => {
+                owed.requests = requests;
+                owed.writes = writes;
+            }
+            // Over one limit or both: the wait is until both allow it.
+            (requests, writes) => {
+                let wait = |r: Result<Instant, Duration>| r.err().unwrap_or(Duration::ZERO);
+                return Err(wait(requests).max(writes.map_or(Duration::ZERO, wait)));
+            }
         }
-        owed.requests = requests;
         Ok(())
     }
 
@@ -194,6 +206,28 @@ mod tests {
             counters.admit(one, true, limits, start + 30 * SECOND),
             Ok(()),
             "half a minute earns one write back"
+        );
+    }
+
+    #[test]
+    fn a_write_over_both_limits_is_told_the_later_wait() {
+        let counters = Counters::default();
+        let one: IpAddr = [10, 0, 0, 1].into();
+        let limits = (60, 1);
+        let start = Instant::now();
+        assert_eq!(counters.admit(one, true, limits, start), Ok(()));
+        for _ in 0..59 {
+            assert_eq!(counters.admit(one, false, limits, start), Ok(()));
+        }
+        assert_eq!(
+            counters.admit(one, false, limits, start),
+            Err(SECOND),
+            "a read waits a second"
+        );
+        assert_eq!(
+            counters.admit(one, true, limits, start),
+            Err(WINDOW),
+            "a write waits for its own limit, not the second the other one needs"
         );
     }
 
