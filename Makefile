@@ -50,7 +50,7 @@ test-postgres:
 ## A port of its own: a server left behind by an interrupted run does not stop this one.
 test-e2e:
 	cargo leptos build
-	cd end2end && E2E_PORT=$$(../scripts/free-port.sh 3100) npx playwright test
+	cd end2end && port=$$(../scripts/free-port.sh 3100) && E2E_PORT=$$port npx playwright test
 
 ## The release build compiles (its optimiser computes layouts the debug build never does)
 ## and stays within the budget.

@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 
-const port = Number(process.env.E2E_PORT ?? 3100);
+const port = Number(process.env.E2E_PORT || 3100);
 
 // Debian's Chromium, never a downloaded browser. The flags keep it from reaching for
 // the network, which these machines do not have.

@@ -4,9 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/${PORTAL_PROFILE:-debug}/portal"
-# The server is ended by the test runner, so its database is cleared away by the next run.
-find /tmp -maxdepth 1 -name 'portal-e2e.*' -mmin +120 -exec rm -rf {} + 2>/dev/null || true
+# The server is ended by the test runner, so its database is cleared away by a later run
+# once no server holds it (the pid file names the server: `exec` below keeps this pid).
+for old in /tmp/portal-e2e.*; do
+  [ -d "$old" ] || continue
+  if ! kill -0 "$(cat "$old/pid" 2>/dev/null || echo none)" 2>/dev/null; then
+    rm -rf "$old"
+  fi
+done
 dir=$(mktemp -d /tmp/portal-e2e.XXXXXX)
+echo $$ > "$dir/pid"
 export DATABASE_URL="sqlite://$dir/portal.db?mode=rwc"
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3100}"
 export LEPTOS_SITE_ROOT=target/site

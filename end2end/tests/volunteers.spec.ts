@@ -58,11 +58,14 @@ test("a resident applies, the leader approves, the volunteer signs up for a patr
   await leader.locator("a.shift", { hasText: title }).filter({ hasText: when }).click();
   await expect(leader.locator(".roster")).toContainText(name);
 
-  // Last week's Monday patrol, from the paper list: the new volunteer came from 19:00 to 21:00.
-  // (The oldest patrol listed may be within minutes of the two weeks after which its list
+  // The latest patrol that is over, from the paper list: the new volunteer came from 19:00 to
+  // 21:00. (The oldest one listed may be within minutes of the two weeks after which its list
   // can no longer be changed.)
   await leader.goto("/volunteers/lead");
-  await leader.locator("a.shift", { hasText: `${lastWeeksMonday()} 19:00–21:00` }).click();
+  const patrols = leader.locator("a.shift", { hasText: "19:00–21:00" });
+  const dates = (await patrols.allInnerTexts()).map((text) => text.match(/\d{4}-\d{2}-\d{2}/)?.[0] ?? "");
+  const latestPast = dates.filter((date) => date !== "" && date < beijingToday()).sort().at(-1)!;
+  await patrols.filter({ hasText: `${latestPast} 19:00–21:00` }).click();
   await leader.getByRole("combobox", { name: "加入签到表" }).selectOption({ label: name });
   await leader.getByRole("button", { name: "加入签到表" }).click();
   const row = leader.locator(".roster li", { hasText: name });
@@ -79,10 +82,7 @@ test("a resident applies, the leader approves, the volunteer signs up for a patr
   await expect(page.locator(".certificate-total")).toHaveText("2.0 小时");
 });
 
-/** The Monday of last week in Beijing time, as the portal writes dates (YYYY-MM-DD). */
-function lastWeeksMonday(): string {
-  const beijing = new Date(Date.now() + 8 * 3600 * 1000);
-  const sinceMonday = (beijing.getUTCDay() + 6) % 7;
-  beijing.setUTCDate(beijing.getUTCDate() - sinceMonday - 7);
-  return beijing.toISOString().slice(0, 10);
+/** Today in Beijing time, as the portal writes dates (YYYY-MM-DD): a patrol of an earlier day is over. */
+function beijingToday(): string {
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
