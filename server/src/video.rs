@@ -40,11 +40,9 @@ struct Room {
 }
 
 impl Room {
-    fn tell(&self, except: Option<u64>, message: &Value) {
-        for (id, peer) in &self.peers {
-            if Some(*id) != except {
-                let _gone = peer.tx.send(Message::text(message.to_string()));
-            }
+    fn tell(&self, message: &Value) {
+        for peer in self.peers.values() {
+            let _gone = peer.tx.send(Message::text(message.to_string()));
         }
     }
 }
@@ -75,10 +73,10 @@ impl Rooms {
         });
     }
 
-    fn broadcast(&self, code: &str, except: Option<u64>, message: &Value) {
+    fn broadcast(&self, code: &str, message: &Value) {
         self.with(|rooms| {
             if let Some(room) = rooms.get(code) {
-                room.tell(except, message);
+                room.tell(message);
             }
         });
     }
@@ -209,10 +207,7 @@ async fn serve(
             })
             .to_string(),
         ));
-        room.tell(
-            None,
-            &json!({ "type": "joined", "id": id, "part": participant.part.as_str() }),
-        );
+        room.tell(&json!({ "type": "joined", "id": id, "part": participant.part.as_str() }));
         room.peers.insert(
             id,
             Peer {
@@ -281,7 +276,7 @@ async fn serve(
         left
     });
     if left {
-        rooms.broadcast(&code, None, &json!({ "type": "left", "id": id }));
+        rooms.broadcast(&code, &json!({ "type": "left", "id": id }));
     }
     // The writer ends once every sender is gone; what is queued (such as "ended" for the
     // mediator who ended the session) is delivered first, within a second.
@@ -322,7 +317,6 @@ async fn handle(
             match video::say(&state.db, participant, text, now).await {
                 Ok(line) => rooms.broadcast(
                     code,
-                    None,
                     &json!({
                         "type": "chat",
                         "author": line.author,
@@ -350,7 +344,7 @@ async fn handle(
                         .tx
                         .send(Message::text(json!({ "type": "removed" }).to_string()));
                     let _closed = gone.tx.send(Message::Close(None));
-                    rooms.broadcast(code, None, &json!({ "type": "left", "id": peer }));
+                    rooms.broadcast(code, &json!({ "type": "left", "id": peer }));
                 }
             }
             true
