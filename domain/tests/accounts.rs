@@ -398,28 +398,17 @@ async fn stale_attempts_and_ended_sessions_are_forgotten() -> TestResult {
     let policy = SessionPolicy::default();
     let start = Utc::now();
     accounts::register(&db, form("13812341234"), start).await?;
-    let wrong = |at| {
-        accounts::login(
-            &db,
-            "13812341234",
-            "wrong-password-1",
-            "192.0.2.1",
-            policy,
-            at,
-        )
-    };
-    assert!(wrong(start).await.is_err());
-    let (_, idle) =
-        accounts::login(&db, "13812341234", PASSWORD, "192.0.2.1", policy, start).await?;
+    let sign_in =
+        |password, at| accounts::login(&db, "13812341234", password, "192.0.2.1", policy, at);
+    assert!(sign_in("wrong-password-1", start).await.is_err());
+    let (_, idle) = sign_in(PASSWORD, start).await?;
 
     let later = start + Duration::hours(20);
-    assert!(wrong(later).await.is_err());
-    let (_, live) =
-        accounts::login(&db, "13812341234", PASSWORD, "192.0.2.1", policy, later).await?;
+    assert!(sign_in("wrong-password-1", later).await.is_err());
+    let (_, live) = sign_in(PASSWORD, later).await?;
 
     let sweep = start + Duration::hours(25);
-    let (_, fresh) =
-        accounts::login(&db, "13812341234", PASSWORD, "192.0.2.1", policy, sweep).await?;
+    let (_, fresh) = sign_in(PASSWORD, sweep).await?;
     assert_eq!(
         accounts::forget_stale(&db, policy, sweep).await?,
         (1, 2),

@@ -7,6 +7,13 @@ use std::time::Duration;
 
 use domain::DatabaseConnection;
 
+/// Ticks every `interval`; a sweep that overran delays the next instead of bunching them.
+fn steady(interval: Duration) -> tokio::time::Interval {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks
+}
+
 /// Sweeps for overdue cases every `interval`, for as long as the server runs.
 pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
     let holder = format!(
@@ -14,8 +21,7 @@ pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
         std::env::var("HOSTNAME").unwrap_or_else(|_| "portal".to_owned()),
         std::process::id()
     );
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks = steady(interval);
     loop {
         ticks.tick().await;
         match domain::casework::escalation::sweep(&db, &holder, chrono::Utc::now()).await {
@@ -32,8 +38,7 @@ pub async fn forget_every(
     policy: domain::accounts::SessionPolicy,
     interval: Duration,
 ) {
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks = steady(interval);
     loop {
         ticks.tick().await;
         match domain::accounts::forget_stale(&db, policy, chrono::Utc::now()).await {
