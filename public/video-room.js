@@ -203,6 +203,12 @@ function join(withMedia) {
         ended = true;
         finish(say("ended"));
         break;
+      // Let go by the server: replaced by this person's newer tab, signed out, too many
+      // messages, the room closed.
+      case "closed":
+        ended = true;
+        finish(say(message.code.replace(/^video-/, "")) || say("refused"));
+        break;
     }
   });
   socket.addEventListener("close", () => {

@@ -153,6 +153,7 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/me", "public"),
     ("/api/mediation-rooms", "public"),
     ("/api/mediation/stats", "public"),
+    ("/api/mediation/video/redeem", "public"),
     ("/api/mediation/video/room", "public"),
     ("/api/notice", "public"),
     ("/api/notices", "public"),

@@ -463,6 +463,10 @@ const POSTS: &[(&str, Fields)] = &[
     ("squads", &[]),
     ("prefs", &[("lang", Exact), ("text", Exact)]),
     ("mediation/video/invite", &[("code", Exact)]),
+    (
+        "mediation/video/redeem",
+        &[("code", Exact), ("invite", Exact)],
+    ),
     ("mediation/options", &[]),
     (
         "mediation/request",
@@ -662,7 +666,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("teahouse/search", &["q", "page"]),
     ("admin/teahouse-options", &[]),
     ("inbox/unread", &[]),
-    ("mediation/video/room", &["code", "invite"]),
+    ("mediation/video/room", &["code"]),
     ("notices", &["community"]),
     ("notice", &["id"]),
     ("notices/archive", &["category", "month"]),

@@ -41,12 +41,12 @@ pub(crate) fn chat_lines(lines: Vec<domain::entities::video_chat::Model>) -> Vec
         .collect()
 }
 
-/// Lets the reader into the room, or says why not. The other party comes with `invite` (the
-/// link or the code the mediator sent): it is redeemed once, for a guest key kept in a
-/// cookie so that a reload or a dropped connection gets them back in.
+/// Lets the reader into the room, or says why not: the resident and the mediators by their
+/// session, the other party by the guest key their redeemed invitation left in a cookie, so
+/// that a reload or a dropped connection gets them back in. A GET changes nothing: a chat
+/// app fetching the invitation link for its preview must not spend it.
 #[server(endpoint = "mediation/video/room", input = server_fn::codec::GetUrl)]
-pub async fn video_room(code: String, invite: Option<String>) -> Result<RoomEntry, AppError> {
-    use axum::http::header::SET_COOKIE;
+pub async fn video_room(code: String) -> Result<RoomEntry, AppError> {
     use domain::mediation::video;
     let state = crate::state::state()?;
     let now = chrono::Utc::now();
@@ -56,23 +56,10 @@ pub async fn video_room(code: String, invite: Option<String>) -> Result<RoomEntr
             let headers = use_context::<axum::http::request::Parts>()
                 .map(|p| p.headers)
                 .unwrap_or_default();
-            let guest = match invite.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-                Some(token) => {
-                    let key = video::redeem(&state.db, &code, token, now).await?;
-                    let cookie = state
-                        .cookies
-                        .set(GUEST_COOKIE, &key, Some(12 * 3600))
-                        .ok_or(AppError::Server)?;
-                    use_context::<leptos_axum::ResponseOptions>()
-                        .ok_or(AppError::Server)?
-                        .append_header(SET_COOKIE, cookie);
-                    key
-                }
-                None => state
-                    .cookies
-                    .get(&headers, GUEST_COOKIE)
-                    .ok_or(AppError::Unauthorized)?,
-            };
+            let guest = state
+                .cookies
+                .get(&headers, GUEST_COOKIE)
+                .ok_or(AppError::Unauthorized)?;
             video::join_as_guest(&state.db, &code, &guest, &state.video, now).await?
         }
     };
@@ -81,6 +68,29 @@ pub async fn video_room(code: String, invite: Option<String>) -> Result<RoomEntr
         part: joined.part.as_str().to_owned(),
         chat: chat_lines(video::chat(&state.db, joined.case.id).await?),
     })
+}
+
+/// The other party clicks the button of the invitation (or types its code): the invitation
+/// is redeemed, once, for a guest key kept in a cookie, and they go on to the room.
+#[server(endpoint = "mediation/video/redeem")]
+pub async fn redeem_invite(code: String, invite: String) -> Result<(), AppError> {
+    use axum::http::header::SET_COOKIE;
+    let state = crate::state::state()?;
+    let key =
+        domain::mediation::video::redeem(&state.db, &code, &invite, chrono::Utc::now()).await?;
+    let cookie = state
+        .cookies
+        .set(GUEST_COOKIE, &key, Some(12 * 3600))
+        .ok_or(AppError::Server)?;
+    use_context::<leptos_axum::ResponseOptions>()
+        .ok_or(AppError::Server)?
+        .append_header(SET_COOKIE, cookie);
+    // The invitation matched this case: the code is a real one, up to case and spaces.
+    leptos_axum::redirect(&format!(
+        "/mediation/video/{}",
+        code.trim().to_ascii_uppercase()
+    ));
+    Ok(())
 }
 
 /// The cookie holding the other party's guest key (the signalling socket reads it too).
@@ -103,13 +113,8 @@ pub fn VideoRoomPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let room = Resource::new(
-        move || {
-            (
-                params.read().get("code").unwrap_or_default(),
-                query.read().get("invite"),
-            )
-        },
-        |(code, invite)| video_room(code, invite),
+        move || params.read().get("code").unwrap_or_default(),
+        video_room,
     );
     let code = move || params.read().get("code").unwrap_or_default();
     view! {
@@ -120,36 +125,55 @@ pub fn VideoRoomPage() -> impl IntoView {
         }>
             {move || {
                 room.get()
-                    .map(|entered| match entered {
-                        Ok(room) => view! { <Room room /> }.into_any(),
-                        Err(AppError::Unauthorized) => {
-                            // Not signed in: the resident and the mediator sign in, the other
-                            // party types the code from their invitation.
+                    .map(|entered| match (entered, query.read().get("invite")) {
+                        (Ok(room), _) => view! { <Room room /> }.into_any(),
+                        // The link of an invitation: a button redeems it.
+                        (Err(AppError::Unauthorized), Some(token)) => {
+                            view! { <InvitationForm code=code() token=Some(token) /> }.into_any()
+                        }
+                        // Not signed in: the resident and the mediator sign in, the other
+                        // party types the code from their invitation.
+                        (Err(AppError::Unauthorized), None) => {
                             view! {
                                 <ErrorView error=AppError::Unauthorized />
-                                <InviteCodeForm code=code() />
+                                <InvitationForm code=code() token=None />
                             }
                                 .into_any()
                         }
-                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                        (Err(error), _) => view! { <ErrorView error /> }.into_any(),
                     })
             }}
         </Suspense>
     }
 }
 
-/// The other party without a guest key yet types the code the mediator gave them.
+/// The other party without a guest key yet: the invitation of their link, or a field for
+/// its code, redeemed by a form post (never by opening the link).
 #[component]
-fn InviteCodeForm(code: String) -> impl IntoView {
+fn InvitationForm(code: String, token: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <form method="get" action=format!("/mediation/video/{code}") class="form panel">
+    let invite = match token {
+        Some(token) => view! {
+            <p>{i18n.t("video-invited")}</p>
+            <input type="hidden" name="invite" value=token />
+        }
+        .into_any(),
+        None => view! {
             <label>
                 {i18n.t("video-invite-code")}
                 <input type="text" name="invite" required autocomplete="off" />
             </label>
+        }
+        .into_any(),
+    };
+    view! {
+        <FormError path=RedeemInvite::PATH />
+        <form method="post" action=RedeemInvite::PATH class="form panel">
+            <CsrfField />
+            <input type="hidden" name="code" value=code />
+            {invite}
             <button type="submit" class="button">
-                {i18n.t("video-enter")}
+                {i18n.t("video-accept")}
             </button>
         </form>
     }
@@ -177,6 +201,9 @@ fn Room(room: RoomEntry) -> impl IntoView {
             data-t-ended=i18n.t("video-ended-all")
             data-t-lost=i18n.t("video-lost")
             data-t-refused=i18n.t("video-refused")
+            data-t-replaced=i18n.t("video-replaced")
+            data-t-signed-out=i18n.t("video-signed-out")
+            data-t-too-fast=i18n.t("video-too-fast")
             data-t-mute=i18n.t("video-mute")
             data-t-unmute=i18n.t("video-unmute")
             data-t-camera-off=i18n.t("video-camera-off")

@@ -45,6 +45,9 @@ pub struct VideoPolicy {
     pub early: Duration,
     /// How long after the slot's end a session not ended by the mediator stays open.
     pub late: Duration,
+    /// How often a connected participant's right to be in the room is checked again while
+    /// they say nothing (it is also checked before each thing they say); 30 seconds.
+    pub recheck: std::time::Duration,
 }
 
 impl Default for VideoPolicy {
@@ -52,6 +55,7 @@ impl Default for VideoPolicy {
         VideoPolicy {
             early: Duration::minutes(10),
             late: Duration::hours(2),
+            recheck: std::time::Duration::from_secs(30),
         }
     }
 }
