@@ -4,6 +4,8 @@ import { expect, test } from "./fixtures";
 // 视频调解: a resident books a mediation by video; at its hour the mediator and the resident
 // enter the room on two phones with Chromium's fake camera, each receives the other's video,
 // they chat both ways, a third resident is turned away, and the chat stays with the case.
+// The other party comes by the mediator's one-time invitation: opening the link (as a chat
+// app's preview does) spends nothing, the button on its page does, once.
 // (The e2e server opens rooms long before the slot: PORTAL_VIDEO_EARLY_MINUTES.)
 
 const demoPassword = "demo-2026-zbs";
@@ -123,4 +125,33 @@ test("without JavaScript the room says what it needs and the case keeps the way 
   await expect(page).toHaveURL(`/mediation/video/${code}`);
   await expect(page.getByText("视频通话需要浏览器打开 JavaScript。")).toBeVisible();
   await expect(page.getByRole("heading", { name: "文字聊天" })).toBeVisible();
+});
+
+test("the invitation link opens a page whose button lets the other party in, once", async ({ page, browser }, info) => {
+  const code = await bookByVideo(page, info);
+  const mediator = await phoneAs(browser, info, mainRoomMediator);
+  await mediator.goto(`/mediation/cases/${code}`);
+  await mediator.getByRole("button", { name: "邀请对方当事人" }).click();
+  const link = await mediator.locator("code.invite").first().innerText();
+  expect(link).toContain(`/mediation/video/${code}?invite=`);
+  await mediator.context().close();
+
+  const stranger = () => browser.newContext({ ...info.project.use, locale: "zh-CN" });
+  const guestContext = await stranger();
+  const guest = await guestContext.newPage();
+  // Opened twice (a preview, then the person): still unused.
+  await guest.goto(link);
+  await guest.reload();
+  await expect(guest.getByText("调解员邀请你参加视频调解")).toBeVisible();
+  await guest.getByRole("button", { name: "接受邀请" }).click();
+  await expect(guest).toHaveURL(`/mediation/video/${code}`);
+  await expect(guest.getByRole("heading", { name: "文字聊天" })).toBeVisible();
+  await guestContext.close();
+
+  const lateContext = await stranger();
+  const late = await lateContext.newPage();
+  await late.goto(link);
+  await late.getByRole("button", { name: "接受邀请" }).click();
+  await expect(late.getByRole("alert")).toHaveText("这个邀请已经用过了，请向调解员要一个新的。");
+  await lateContext.close();
 });
