@@ -26,7 +26,7 @@ pub use app::mediation::video::GUEST_COOKIE;
 /// Peers in one room at most: a mesh of four is what phones can carry.
 pub const MAX_PEERS: usize = 4;
 
-/// The largest message a peer may send or receive: an offer with all its candidates is a
+/// The largest message a peer may send: an offer with all its candidates is a
 /// few kilobytes, a chat line 500 characters.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
@@ -101,7 +101,7 @@ impl Room {
     }
 
     /// Takes a peer out of the room with a last word to it, and tells the others.
-    fn let_go(&mut self, id: u64, last: &Value) -> Option<Identity> {
+    fn let_go(&mut self, id: u64, last: &Value) -> Option<String> {
         let peer = self.peers.remove(&id)?;
         let identity = peer.identity.clone();
         peer.dismiss(last);
@@ -113,8 +113,6 @@ impl Room {
         self.peers.len() >= MAX_PEERS && self.peers.values().all(|p| p.identity != identity)
     }
 }
-
-type Identity = String;
 
 /// Every room of this process.
 #[derive(Default)]
@@ -172,7 +170,7 @@ enum Credential {
 }
 
 impl Credential {
-    fn identity(&self, participant: &Participant) -> Identity {
+    fn identity(&self, participant: &Participant) -> String {
         match (participant.user_id, self) {
             (Some(user), _) => format!("user:{user}"),
             (None, Credential::Session(key) | Credential::Guest(key)) => {

@@ -152,6 +152,13 @@ pub fn VideoRoomPage() -> impl IntoView {
 #[component]
 fn InvitationForm(code: String, token: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
+    // An invitation is a page to show, not a refusal: the room's 401 does not apply.
+    #[cfg(feature = "ssr")]
+    if token.is_some()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(axum::http::StatusCode::OK);
+    }
     let invite = match token {
         Some(token) => view! {
             <p>{i18n.t("video-invited")}</p>
