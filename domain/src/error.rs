@@ -24,3 +24,14 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A fault of the system (a hashing task that died, no randomness): logged as an error
+    /// where it happens and answered with "something went wrong on our side" (500).
+    /// It travels as a database-kind error because every handler already treats those so;
+    /// a variant of its own belongs with the "system faults" work, and then only
+    /// this function changes.
+    pub fn system(what: &str) -> Error {
+        Error::Db(DbErr::Custom(format!("system fault: {what}")))
+    }
+}

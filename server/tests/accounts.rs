@@ -482,3 +482,208 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
         Ok(())
     })
 }
+
+/// The page a refused form comes back to, in the browser's language.
+async fn refusal(browser: &mut Browser, page: &common::Page) -> Result<String, common::Error> {
+    assert!(page.location().contains("__err="), "{}", page.location());
+    let back = browser
+        .get(page.location().trim_start_matches("http://127.0.0.1:3000"))
+        .await?;
+    Ok(back.body)
+}
+
+/// Ages every recorded password failure by two hours, as if the person had waited.
+async fn wait_out_the_limits(db: &domain::DatabaseConnection) -> TestResult {
+    use domain::entities::login_attempt;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+    for attempt in login_attempt::Entity::find().all(db).await? {
+        let at = attempt.at - chrono::Duration::hours(2);
+        let mut older = attempt.into_active_model();
+        older.at = Set(at);
+        older.update(db).await?;
+    }
+    Ok(())
+}
+
+#[test]
+fn wrong_passwords_to_change_the_password_meet_the_sign_in_limit() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let mut browser = portal.browser();
+        register(&mut browser).await?;
+        let new = [("old", PASSWORD), ("new", "zhenhai-2026-haifang")];
+        for guess in 0..domain::accounts::MAX_FAILURES_PER_ACCOUNT_HOUR {
+            // From a new address each time: the account's own limit is what counts here.
+            browser.address = format!("127.0.1.{guess}:50000").parse().ok();
+            let page = browser
+                .post_form(
+                    "/me",
+                    "/api/change-password",
+                    &[("old", "nope-nope"), ("new", "zhenhai-2026-haifang")],
+                )
+                .await?;
+            let body = refusal(&mut browser, &page).await?;
+            assert!(body.contains("密码不对"), "guess {guess} is just wrong");
+        }
+        browser.address = "127.0.2.1:50000".parse().ok();
+        let page = browser
+            .post_form("/me", "/api/change-password", &new)
+            .await?;
+        assert!(
+            refusal(&mut browser, &page)
+                .await?
+                .contains("这个账号密码错误次数太多"),
+            "even the right password waits once the limit is met"
+        );
+        browser.cookies.insert("lang".into(), "en".into());
+        let page = browser
+            .post_form("/me", "/api/change-password", &new)
+            .await?;
+        assert!(
+            refusal(&mut browser, &page)
+                .await?
+                .contains("Too many wrong passwords for this account"),
+            "and says so in English"
+        );
+        let mut thief = portal.browser();
+        let page = thief
+            .post_form(
+                "/login",
+                "/api/login",
+                &[("phone", PHONE), ("password", PASSWORD)],
+            )
+            .await?;
+        assert!(
+            page.location().contains("__err="),
+            "the guesses count against sign-in too"
+        );
+
+        wait_out_the_limits(&db).await?;
+        let page = browser
+            .post_form("/me", "/api/change-password", &new)
+            .await?;
+        assert_eq!(
+            page.location(),
+            "/me?done=password",
+            "an hour later it works"
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn wrong_passwords_to_delete_the_account_meet_the_sign_in_limit() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let mut browser = portal.browser();
+        register(&mut browser).await?;
+        for guess in 0..domain::accounts::MAX_FAILURES_PER_ADDRESS_MINUTE {
+            let page = browser
+                .post_form("/me", "/api/delete-account", &[("password", "wrong-one")])
+                .await?;
+            let body = refusal(&mut browser, &page).await?;
+            assert!(body.contains("密码不对"), "guess {guess} is just wrong");
+        }
+        let page = browser
+            .post_form("/me", "/api/delete-account", &[("password", PASSWORD)])
+            .await?;
+        assert!(
+            refusal(&mut browser, &page).await?.contains("尝试太频繁了"),
+            "one address guessing fast is stopped"
+        );
+        browser.cookies.insert("lang".into(), "en".into());
+        let page = browser
+            .post_form("/me", "/api/delete-account", &[("password", PASSWORD)])
+            .await?;
+        assert!(
+            refusal(&mut browser, &page)
+                .await?
+                .contains("Too many attempts; please wait a minute."),
+            "in English too"
+        );
+        assert!(
+            domain::accounts::find_by_phone(&db, PHONE).await?.is_some(),
+            "the account is still there"
+        );
+
+        wait_out_the_limits(&db).await?;
+        let page = browser
+            .post_form("/me", "/api/delete-account", &[("password", PASSWORD)])
+            .await?;
+        assert_eq!(page.location(), "/?done=deleted", "after the wait it works");
+        assert!(domain::accounts::find_by_phone(&db, PHONE).await?.is_none());
+        Ok(())
+    })
+}
+
+#[test]
+fn registering_a_taken_number_is_refused_as_taken() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        register(&mut portal.browser()).await?;
+        let mut again = portal.browser();
+        let page = register(&mut again).await?;
+        assert!(
+            refusal(&mut again, &page)
+                .await?
+                .contains("这个手机号已经注册"),
+            "the number is taken"
+        );
+        assert!(!again.cookies.contains_key("sid"));
+        Ok(())
+    })
+}
+
+#[test]
+fn twenty_sign_ins_at_once_each_get_their_own_answer() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let phones: Vec<String> = (0..10).map(|i| format!("1370000{i:04}")).collect();
+        for phone in &phones {
+            domain::accounts::add_user(
+                &db,
+                phone,
+                Some(PASSWORD),
+                &[domain::accounts::Role::Resident],
+                chrono::Utc::now(),
+            )
+            .await?;
+        }
+        let mut tries = Vec::new();
+        for (i, phone) in phones.iter().enumerate() {
+            for right in [true, false] {
+                let mut browser = portal.browser();
+                browser.address = format!("127.0.3.{}:50000", 2 * i + usize::from(right))
+                    .parse()
+                    .ok();
+                let phone = phone.clone();
+                tries.push(tokio::spawn(async move {
+                    let password = if right { PASSWORD } else { "not-the-password" };
+                    let page = browser
+                        .post_form(
+                            "/login",
+                            "/api/login",
+                            &[("phone", phone.as_str()), ("password", password)],
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok::<_, String>((right, page.location().to_owned(), browser))
+                }));
+            }
+        }
+        for attempt in tries {
+            let (right, location, mut browser) = attempt.await??;
+            if right {
+                assert_eq!(location, "/me", "the right password signs in");
+                assert!(browser.get("/me").await?.body.contains("137****"));
+            } else {
+                assert!(location.contains("__err="), "{location}");
+                assert!(!browser.cookies.contains_key("sid"));
+            }
+        }
+        Ok(())
+    })
+}

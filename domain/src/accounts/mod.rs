@@ -154,7 +154,12 @@ pub async fn register(
             return Err(Error::Invalid("account-compound-mismatch"));
         }
     }
-    let password_hash = password::hash(&form.password)?;
+    // Every refusal comes before the hash: argon2 is the costly step, and a number that is
+    // taken is refused anyway (the unique index below still settles a race).
+    if find_by_phone(db, &phone).await?.is_some() {
+        return Err(Error::Invalid("account-phone-taken"));
+    }
+    let password_hash = password::hash(&form.password).await?;
     let txn = db.begin().await?;
     let inserted = user::ActiveModel {
         phone: Set(phone),
@@ -215,7 +220,7 @@ pub async fn add_user(
             }
             user::ActiveModel {
                 phone: Set(phone),
-                password_hash: Set(password::hash(password)?),
+                password_hash: Set(password::hash(password).await?),
                 consent_version: Set(STAFF_CONSENT.to_owned()),
                 consent_at: Set(now),
                 created_at: Set(now),
@@ -320,9 +325,61 @@ pub async fn login(
     now: DateTime<Utc>,
 ) -> Result<(Account, String)> {
     let phone = phone::normalise(phone_number);
-    // The attempt is recorded before it is judged and counted with the others, so that
-    // parallel guesses cannot all slip under the limit: every attempt that stays recorded
-    // saw at most the limit of recorded attempts, itself included.
+    let attempt = admit_attempt(db, &phone, address, now).await?;
+    let user = user::Entity::find()
+        .filter(user::Column::Phone.eq(&phone))
+        .one(db)
+        .await?;
+    // Spend the same time for an unknown number as for a real account, so timing does not
+    // reveal which numbers exist.
+    let hash = user
+        .as_ref()
+        .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+    let verified = judge_attempt(db, attempt, password::verify(password, hash).await).await?;
+    let Some(user) = user.filter(|_| verified) else {
+        return Err(Error::Invalid("login-failed"));
+    };
+    let token = start_session(db, user.id, policy, now).await?;
+    Ok((
+        Account {
+            roles: roles_of(db, user.id).await?,
+            user,
+        },
+        token,
+    ))
+}
+
+/// Checks the password of the signed-in person before a change that needs it (a new
+/// password, deleting the account). Wrong passwords count against the account's sign-in
+/// limit, so a borrowed or stolen session cannot be used to guess the password either.
+pub async fn confirm_password(
+    db: &DatabaseConnection,
+    account: &Account,
+    password: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let attempt = admit_attempt(db, &account.user.phone, address, now).await?;
+    let verified = password::verify(password, &account.user.password_hash).await;
+    if judge_attempt(db, attempt, verified).await? {
+        Ok(())
+    } else {
+        Err(Error::Invalid("account-password-wrong"))
+    }
+}
+
+/// Records a password check against `phone` from `address`, or refuses it when the account
+/// or the address is over its limit.
+///
+/// The attempt is recorded before it is judged and counted with the others, so that
+/// parallel guesses cannot all slip under the limit: every attempt that stays recorded
+/// saw at most the limit of recorded attempts, itself included.
+async fn admit_attempt(
+    db: &DatabaseConnection,
+    phone: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<login_attempt::Model> {
     // What was typed is kept only as far as a phone number goes: no control characters,
     // no essays in the attempts table.
     let typed: String = phone.chars().filter(|c| !c.is_control()).take(20).collect();
@@ -358,33 +415,22 @@ pub async fn login(
             .await?;
         return Err(Error::Throttled(code));
     }
-    let user = user::Entity::find()
-        .filter(user::Column::Phone.eq(&phone))
-        .one(db)
-        .await?;
-    let verified = match &user {
-        Some(user) => password::verify(password, &user.password_hash),
-        None => {
-            // Spend the same time as for a real account, so timing does not reveal which numbers exist.
-            password::verify(password, DUMMY_HASH);
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| verified) else {
-        return Err(Error::Invalid("login-failed"));
-    };
-    // Only failures are kept.
-    login_attempt::Entity::delete_by_id(attempt.id)
-        .exec(db)
-        .await?;
-    let token = start_session(db, user.id, policy, now).await?;
-    Ok((
-        Account {
-            roles: roles_of(db, user.id).await?,
-            user,
-        },
-        token,
-    ))
+    Ok(attempt)
+}
+
+/// Keeps the attempt when the password was wrong, and forgets it when it was right or when
+/// the system could not tell (a fault of ours is not a guess).
+async fn judge_attempt(
+    db: &DatabaseConnection,
+    attempt: login_attempt::Model,
+    verified: Result<bool>,
+) -> Result<bool> {
+    if !matches!(verified, Ok(false)) {
+        login_attempt::Entity::delete_by_id(attempt.id)
+            .exec(db)
+            .await?;
+    }
+    verified
 }
 
 /// argon2id of a random string nobody knows, for equal-time refusals.
@@ -480,21 +526,22 @@ pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Changes the password and ends every other session of the account.
+/// Changes the password and ends every other session of the account. The old password is
+/// checked, and throttled, as at sign-in.
 pub async fn change_password(
     db: &DatabaseConnection,
     account: &Account,
     current_token: &str,
     old: &str,
     new: &str,
+    address: &str,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    if !password::verify(old, &account.user.password_hash) {
-        return Err(Error::Invalid("account-password-wrong"));
-    }
+    confirm_password(db, account, old, address, now).await?;
     if let Some(why) = password::weakness(new, &account.user.phone) {
         return Err(Error::Invalid(why));
     }
-    let hash = password::hash(new)?;
+    let hash = password::hash(new).await?;
     let txn = db.begin().await?;
     user::ActiveModel {
         id: Set(account.user.id),
@@ -642,4 +689,56 @@ pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(S
         out.push((c.name, n));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn form(phone: &str) -> Registration {
+        Registration {
+            phone: phone.to_owned(),
+            password: "haitian-xiongzhen".to_owned(),
+            community_id: Some(1),
+            compound_id: Some(1),
+            consent: true,
+            notice_version: "2026-11-29".to_owned(),
+        }
+    }
+
+    /// With every hasher busy, a taken number is still refused at once: the refusal needs
+    /// no hash. A new number waits for a hasher, and is registered once one is free.
+    #[tokio::test]
+    async fn a_taken_number_is_refused_without_spending_a_hash()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let db = crate::testing::fresh_db().await?;
+        crate::demo::load_directory(&db).await?;
+        register(&db, form("13812341234"), Utc::now()).await?;
+
+        let busy = password::HASHERS
+            .acquire_many(password::AT_ONCE as u32)
+            .await?;
+        let taken = tokio::time::timeout(
+            Duration::from_secs(60),
+            register(&db, form("13812341234"), Utc::now()),
+        )
+        .await
+        .map_err(|_| "the refusal of a taken number waited for a hasher")?;
+        assert!(
+            matches!(taken, Err(Error::Invalid("account-phone-taken"))),
+            "{taken:?}"
+        );
+        let mut fresh = std::pin::pin!(register(&db, form("13812345678"), Utc::now()));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), fresh.as_mut())
+                .await
+                .is_err(),
+            "a new number needs a hash, and every hasher is busy"
+        );
+        drop(busy);
+        fresh.await?;
+        Ok(())
+    }
 }
