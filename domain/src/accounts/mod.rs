@@ -581,7 +581,30 @@ pub async fn places(
     Ok((community, compound))
 }
 
-/// Everything the portal holds about a person, for "download my data" (PIPL art. 45).
+/// Everything the portal holds about a person, for "download my data" (PIPL art. 45: the
+/// right to a copy): the account, consent, sessions and inbox here, and each feature's part
+/// from its own `export_for` — mediation cases with their bookings and timelines and the
+/// video chat lines written, volunteering (applications, squads, shifts and hours, help
+/// asked and taken), the tea house (threads, posts with their moderation state, reports),
+/// the notices read, and the closed-loop cases. Times are ISO 8601 in UTC. Nothing of
+/// another person is in it beyond what the person typed themselves, and the other party's
+/// phone number is masked even then.
+///
+/// Left out, deliberately, each for its reason:
+/// - The failed sign-ins (`login_attempts`, kept a day): a row holds whatever number was
+///   typed and the address of whoever typed it, usually not the owner of the number; a copy
+///   would hand a stranger's address to that owner. They exist only to stop password
+///   guessing (PIPL art. 51: security measures) and are gone after a day.
+/// - The password hash and the stored session ids: credentials, not information about the
+///   person; a copy is a way into the account (PIPL art. 51). The sessions' times are given.
+/// - What the person did as staff (a mediator's, leader's, liaison's or officer's steps,
+///   moderation, decisions on others' applications, rosters, 三色 views): records of other
+///   residents' matters, kept by the station for its duty (PIPL art. 45 ¶1 with art. 35).
+/// - In the loop cases, the station's handling history and the 三色 household link: see
+///   [`crate::casework::export::export_for`].
+/// - Who reported the person's posts and who moderated them, who decided their
+///   application, who took or asked their help request: other people.
+/// - Video invitations: one-time keys of the other party, not of the person.
 pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serde_json::Value> {
     let (community, compound) = places(db, &account.user).await?;
     let sessions = session::Entity::find()
@@ -590,62 +613,47 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
         .order_by_asc(session::Column::Id)
         .all(db)
         .await?;
-    let cases = crate::mediation::cases_of(db, account.user.id).await?;
     let inbox = crate::inbox::list(db, account.user.id).await?;
-    let posts = crate::entities::post::Entity::find()
-        .filter(crate::entities::post::Column::AuthorId.eq(account.user.id))
-        .order_by_asc(crate::entities::post::Column::Id)
-        .all(db)
-        .await?;
-    Ok(serde_json::json!({
-        "account": {
+    let mut data = serde_json::Map::new();
+    data.insert(
+        "account".into(),
+        serde_json::json!({
             "phone": account.user.phone,
             "display_name": account.user.display_name,
             "community": community,
             "compound": compound,
             "roles": account.roles,
             "created_at": account.user.created_at,
-        },
-        "consent": {
+        }),
+    );
+    data.insert(
+        "consent".into(),
+        serde_json::json!({
             "privacy_notice_version": account.user.consent_version,
             "agreed_at": account.user.consent_at,
-        },
-        "sessions": sessions.iter().map(|s| serde_json::json!({
-            "signed_in_at": s.created_at,
-            "last_seen_at": s.last_seen_at,
-        })).collect::<Vec<_>>(),
-        "mediation_cases": cases.iter().map(|line| {
-            let c = &line.case;
-            serde_json::json!({
-                "code": c.code,
-                "room": line.room,
-                "status": c.status,
-                "dispute_type": c.dispute_type,
-                "account": c.account,
-                "other_party": c.other_party,
-                "other_relation": c.other_relation,
-                "other_phone": c.other_phone,
-                "amount_claimed": c.amount_claimed,
-                "slot": line.slot,
-                "outcome": c.outcome,
-                "agreement": c.agreement,
-                "satisfaction": c.satisfaction,
-                "follow_up_comment": c.follow_up_comment,
-                "created_at": c.created_at,
-            })
-        }).collect::<Vec<_>>(),
-        "inbox": inbox.iter().map(|m| serde_json::json!({
-            "at": m.at,
-            "topic": m.topic,
-            "subject": m.subject,
-        })).collect::<Vec<_>>(),
-        "teahouse_posts": posts.iter().map(|p| serde_json::json!({
-            "thread": p.thread_id,
-            "at": p.created_at,
-            "as_resident": p.anonymous,
-            "body": p.body,
-        })).collect::<Vec<_>>(),
-    }))
+        }),
+    );
+    data.insert(
+        "sessions".into(),
+        sessions
+            .iter()
+            .map(|s| serde_json::json!({"signed_in_at": s.created_at, "last_seen_at": s.last_seen_at}))
+            .collect(),
+    );
+    data.insert(
+        "inbox".into(),
+        inbox
+            .iter()
+            .map(|m| serde_json::json!({"at": m.at, "topic": m.topic, "subject": m.subject}))
+            .collect(),
+    );
+    let user_id = account.user.id;
+    data.extend(crate::mediation::export::export_for(db, user_id).await?);
+    data.extend(crate::volunteers::export::export_for(db, user_id).await?);
+    data.extend(crate::teahouse::export::export_for(db, user_id).await?);
+    data.extend(crate::notices::export_for(db, user_id).await?);
+    data.extend(crate::casework::export::export_for(db, user_id).await?);
+    Ok(data.into())
 }
 
 /// Deletes the account with its roles, sessions and inbox. Mediation cases the person filed
