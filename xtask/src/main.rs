@@ -91,7 +91,10 @@ impl Site {
     fn environment(&self, release: bool) -> Vec<(&'static str, String)> {
         vec![
             ("LEPTOS_OUTPUT_NAME", self.output_name.clone()),
-            ("LEPTOS_SITE_ROOT", self.site_root.to_string_lossy().into_owned()),
+            (
+                "LEPTOS_SITE_ROOT",
+                self.site_root.to_string_lossy().into_owned(),
+            ),
             ("LEPTOS_SITE_PKG_DIR", self.pkg_dir.clone()),
             ("LEPTOS_SITE_ADDR", self.site_addr.clone()),
             ("LEPTOS_RELOAD_PORT", self.reload_port.clone()),
@@ -185,11 +188,21 @@ fn front(site: &Site, release: bool) -> Result<(), Error> {
             ],
             release,
         )?;
-        let script = pkg.join(format!("{name}.js")).to_string_lossy().into_owned();
+        let script = pkg
+            .join(format!("{name}.js"))
+            .to_string_lossy()
+            .into_owned();
         run(
             site,
             &npm_tool(site, "terser"),
-            &[&script, "--module", "--compress", "--mangle", "--output", &script],
+            &[
+                &script,
+                "--module",
+                "--compress",
+                "--mangle",
+                "--output",
+                &script,
+            ],
             release,
         )?;
     }
