@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing the portal need, skipping whatever is already there.
 #   scripts/setup.sh build   Rust target, cargo-leptos, wasm-bindgen-cli, wasm-opt
-#   scripts/setup.sh test    the above, plus Chromium, PostgreSQL, xmllint and Playwright
+#   scripts/setup.sh test    the above, plus Chromium, PostgreSQL, nginx, openssl, xmllint and
+#                            Playwright
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +49,8 @@ if [ "$what" = test ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v xmllint >/dev/null || missing+=(libxml2-utils)
   command -v brotli >/dev/null || missing+=(brotli)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     apt-get update -q
