@@ -40,7 +40,9 @@ portals=()
 status=1
 finish() {
   if [ -f "$tmp/nginx/nginx.pid" ]; then
-    kill -QUIT "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null || true
+    kill -TERM "$(cat "$tmp/nginx/nginx.pid")" 2>/dev/null || true
+    # nginx removes its pid file once its workers are gone.
+    for _ in $(seq 50); do [ -f "$tmp/nginx/nginx.pid" ] || break; sleep 0.1; done
   fi
   for pid in "${portals[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
