@@ -6,7 +6,7 @@ addresses as different people. Checks what an operator is promised behind the pr
   * each process records the client's address: neither nginx's nor a forged one;
   * the sign-in throttle and the write limit count per client, in every process;
   * cookies are Secure with the __Host- prefix, HSTS is sent, http:// goes to https://,
-    /metrics is not public;
+    /metrics is not public, while Prometheus reads it from each process on loopback;
   * a POST from a sibling site (Sec-Fetch-Site: same-site) is refused;
   * a video room works across the two processes: all sockets of one case reach one process
     (whatever address they come from) while ordinary pages go to both.
@@ -365,6 +365,22 @@ def https_headers_and_cookies(site):
     return "Secure __Host- cookies, HSTS, http:// → https://, /metrics not public"
 
 
+def metrics_on_loopback(site):
+    """What deploy/prometheus.yml scrapes: each process's /metrics, straight on loopback."""
+    for upstream in sorted(site.upstreams):
+        host, port = upstream.split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+        try:
+            connection.request("GET", "/metrics")
+            response = connection.getresponse()
+            body = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        check(response.status == 200 and "# TYPE" in body,
+              f"Prometheus scraping {upstream}/metrics got {response.status} {body[:200]!r}")
+    return "each process answers Prometheus on loopback"
+
+
 def addresses_and_sign_in_throttle(site):
     guesser = Browser(site, "127.0.0.2")
     for attempt in range(6):
@@ -508,6 +524,7 @@ def video_room_across_processes(site):
 
 CHECKS = [
     ("https", https_headers_and_cookies),
+    ("metrics", metrics_on_loopback),
     ("addresses and sign-in throttle", addresses_and_sign_in_throttle),
     ("write limit per client", writes_limit_per_client),
     ("Sec-Fetch-Site", same_site_post_refused),
