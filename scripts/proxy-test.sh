@@ -83,6 +83,8 @@ export PORTAL_PUBLIC_URL="https://127.0.0.1:$https_port"
 export PORTAL_WRITES_PER_MINUTE=5
 # A video room opens as soon as its slot is booked.
 export PORTAL_VIDEO_EARLY_MINUTES=43200
+# The suite signs in as demo people (a resident, a mediator), which https otherwise forbids.
+export PORTAL_DEMO_SIGN_IN=true
 "$bin" demo-data >"$tmp/portal-demo-data.log" 2>&1
 for port in "$first" "$second"; do
   LEPTOS_SITE_ADDR="127.0.0.1:$port" "$bin" serve >"$tmp/portal-$port.log" 2>&1 &
