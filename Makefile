@@ -9,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/portal.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run dev build test lint test-rust test-postgres test-e2e test-proxy test-release setup setup-test sizes bench clean
+.PHONY: run dev build test audit lint test-rust test-postgres test-e2e test-proxy test-release setup setup-test sizes bench clean
 
 setup:
 	@scripts/setup.sh build
@@ -34,7 +34,8 @@ test: setup-test lint test-rust test-postgres test-e2e test-proxy test-release
 
 lint:
 	cargo fmt --all -- --check
-	cargo deny --offline check licenses bans sources
+	@if cargo deny --version >/dev/null 2>&1; then cargo deny --offline check licenses bans sources; \
+	else echo "cargo-deny is not installed: licences, bans and sources are checked by 'make audit'"; fi
 	cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -63,6 +64,12 @@ test-proxy:
 test-release:
 	cargo leptos build --release
 	scripts/sizes.sh --check
+
+## Licences, banned crates and sources of every dependency (installs cargo-deny once,
+## 4-10 minutes; `make lint` runs the same check wherever it is installed).
+audit:
+	@scripts/setup.sh audit
+	cargo deny --offline check licenses bans sources
 
 ## Release bundle sizes, raw and brotli: what a phone downloads.
 sizes: setup

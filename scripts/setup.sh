@@ -3,6 +3,7 @@
 #   scripts/setup.sh build   Rust target, cargo-leptos, wasm-bindgen-cli, wasm-opt
 #   scripts/setup.sh test    the above, plus Chromium, PostgreSQL, nginx, openssl, xmllint and
 #                            Playwright
+#   scripts/setup.sh audit   the above, plus cargo-deny
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,8 +30,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
+# cargo-deny takes 4-10 minutes to build: only `make audit` installs it (`make lint` runs it
+# where it is already installed).
 CARGO_DENY_VERSION=0.20.2
-if [ "$what" = test ] && [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DENY_VERSION" ]; then
+if [ "$what" = audit ] && [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DENY_VERSION" ]; then
   say "installing cargo-deny $CARGO_DENY_VERSION (about 10 minutes on 2 cores, once)"
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
@@ -43,7 +46,7 @@ npm_install() { # dir
 }
 npm_install .
 
-if [ "$what" = test ]; then
+if [ "$what" = test ] || [ "$what" = audit ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

@@ -129,6 +129,10 @@ impl From<domain::Error> for AppError {
                 tracing::error!(%cause, "database error");
                 AppError::Server
             }
+            domain::Error::Internal(cause) => {
+                tracing::error!(cause, "system fault");
+                AppError::Server
+            }
         };
         error.with_status()
     }

@@ -11,8 +11,16 @@ pub struct AppState {
     pub db: domain::DatabaseConnection,
     pub cookies: crate::security::ssr::CookiePolicy,
     pub sessions: domain::accounts::SessionPolicy,
-    /// Whether `X-Forwarded-For` comes from our own reverse proxy and names the client.
-    pub trust_proxy: bool,
+    /// Which reverse proxies may name the client in `X-Forwarded-For`.
+    pub trust_proxy: TrustProxy,
+    /// The address people reach the portal at (`PORTAL_PUBLIC_URL`), without a trailing
+    /// slash: every absolute link is made from it, never from the request's `Host`.
+    pub public_url: String,
+    /// Whether the demo accounts' published password may sign in over https
+    /// (`PORTAL_DEMO_SIGN_IN`); over plain http, on a developer's machine, it always may.
+    pub demo_sign_in: bool,
+    /// `/metrics` answers anyone presenting this bearer token (`PORTAL_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
     /// The mediation cut-off and request limits.
     pub mediation: domain::mediation::Policy,
     /// How much people may post in the tea house.
@@ -31,16 +39,133 @@ pub struct AddressLimits {
     pub writes_per_minute: u32,
 }
 
+/// Who may tell the portal the client's address (`PORTAL_TRUST_PROXY`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TrustProxy {
+    /// Nobody: the client is the other end of the connection (`false`, the default).
+    #[default]
+    Nobody,
+    /// The one proxy in front (`true`), which writes the address it saw as the last hop of
+    /// `X-Forwarded-For`; the portal must then listen where only that proxy reaches it.
+    LastHop,
+    /// Proxies in these networks (`127.0.0.1/32,10.0.0.0/8`): hops they added are skipped
+    /// from the right, and the first hop outside them is the client.
+    Networks(Vec<Network>),
+}
+
+/// An IP network such as `10.0.0.0/8` or `2408:8456::/32`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    base: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Network {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Network, String> {
+        let text = text.trim();
+        let (base, prefix) = text.split_once('/').unwrap_or((text, ""));
+        let base: std::net::IpAddr = base
+            .parse()
+            .map_err(|_| format!("{text:?} is not an IP network"))?;
+        let bits = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = if prefix.is_empty() {
+            bits
+        } else {
+            prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= bits)
+                .ok_or_else(|| format!("{text:?} has no valid prefix length"))?
+        };
+        Ok(Network { base, prefix })
+    }
+}
+
+impl Network {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let (base, ip, bits) = match (self.base, canonical(ip)) {
+            (IpAddr::V4(base), IpAddr::V4(ip)) => {
+                (u128::from(u32::from(base)), u128::from(u32::from(ip)), 32)
+            }
+            (IpAddr::V6(base), IpAddr::V6(ip)) => (u128::from(base), u128::from(ip), 128),
+            _ => return false,
+        };
+        let shift = bits - u32::from(self.prefix);
+        shift >= bits || (base >> shift) == (ip >> shift)
+    }
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:a.b.c.d`, as a dual-stack socket reports it)
+/// is the IPv4 address.
+fn canonical(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// One hop of `X-Forwarded-For`: an address, perhaps with a port; anything else is none.
+fn hop(text: &str) -> Option<std::net::IpAddr> {
+    let text = text.trim();
+    text.parse()
+        .ok()
+        .or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .map(canonical)
+}
+
+impl TrustProxy {
+    /// The client of a request that came from `peer`: the peer itself, or the hop our
+    /// trusted proxies name. `None` when a trusted proxy names no readable address.
+    pub fn client(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> Option<std::net::IpAddr> {
+        let peer = canonical(peer);
+        let trusted = |ip: std::net::IpAddr| match self {
+            TrustProxy::Nobody => false,
+            TrustProxy::LastHop => true,
+            TrustProxy::Networks(networks) => networks.iter().any(|n| n.contains(ip)),
+        };
+        if !trusted(peer) {
+            return Some(peer);
+        }
+        // Several headers count as one list, in order.
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|v| v.to_str().unwrap_or("?"))
+            .flat_map(|v| v.split(','))
+            .collect();
+        match self {
+            TrustProxy::Nobody => Some(peer),
+            TrustProxy::LastHop => hops.last().and_then(|h| hop(h)),
+            TrustProxy::Networks(_) => {
+                let mut client = peer;
+                for text in hops.iter().rev() {
+                    client = hop(text)?;
+                    if !trusted(client) {
+                        break;
+                    }
+                }
+                Some(client)
+            }
+        }
+    }
+}
+
 impl AppState {
-    /// The client our own reverse proxy names: the first hop of `X-Forwarded-For`, when the
-    /// proxy is trusted to set it.
-    pub fn forwarded_client<'a>(&self, headers: &'a axum::http::HeaderMap) -> Option<&'a str> {
-        self.trust_proxy
-            .then(|| headers.get("x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
+    /// The client of a request: see [`TrustProxy::client`]. `None` when the connection's
+    /// address is unknown, or a trusted proxy named none that can be read.
+    pub fn client(
+        &self,
+        headers: &axum::http::HeaderMap,
+        extensions: &axum::http::Extensions,
+    ) -> Option<std::net::IpAddr> {
+        self.trust_proxy.client(peer_address(extensions)?, headers)
     }
 }
 
@@ -103,8 +228,106 @@ pub fn db() -> Result<domain::DatabaseConnection, AppError> {
 
 #[cfg(test)]
 mod tests {
-    use super::subscriber;
+    use super::{TrustProxy, subscriber};
+    use axum::http::HeaderMap;
     use std::net::IpAddr;
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            if let Ok(value) = value.parse() {
+                headers.append("x-forwarded-for", value);
+            }
+        }
+        headers
+    }
+
+    #[test]
+    fn without_a_trusted_proxy_the_client_is_the_connection_whatever_it_claims() {
+        let nobody = TrustProxy::Nobody;
+        assert_eq!(
+            nobody.client(ip("203.0.113.7"), &forwarded(&["198.51.100.1"])),
+            Some(ip("203.0.113.7"))
+        );
+        let networks = TrustProxy::Networks(vec![
+            "127.0.0.1/32"
+                .parse()
+                .unwrap_or_else(|_| unreachable!("a valid network")),
+        ]);
+        assert_eq!(
+            networks.client(ip("203.0.113.7"), &forwarded(&["198.51.100.1"])),
+            Some(ip("203.0.113.7")),
+            "a peer outside the proxies' networks cannot forge its address"
+        );
+    }
+
+    #[test]
+    fn the_one_trusted_proxy_names_the_client_in_the_last_hop() {
+        let proxy = TrustProxy::LastHop;
+        let nginx = ip("127.0.0.1");
+        assert_eq!(
+            proxy.client(nginx, &forwarded(&["198.51.100.1, 203.0.113.7"])),
+            Some(ip("203.0.113.7")),
+            "a hop the client wrote itself is not believed"
+        );
+        assert_eq!(
+            proxy.client(nginx, &forwarded(&["198.51.100.1", "2408:8456:1:2::9"])),
+            Some(ip("2408:8456:1:2::9")),
+            "two headers are one list"
+        );
+        assert_eq!(proxy.client(nginx, &forwarded(&["not-an-address"])), None);
+        assert_eq!(
+            proxy.client(nginx, &forwarded(&[])),
+            None,
+            "no header: unknown"
+        );
+        assert_eq!(
+            proxy.client(nginx, &forwarded(&["203.0.113.7:4711"])),
+            Some(ip("203.0.113.7"))
+        );
+    }
+
+    #[test]
+    fn hops_added_by_trusted_networks_are_skipped_from_the_right() {
+        let networks = ["10.0.0.0/8", "127.0.0.1", "fd00::/8"]
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect::<Vec<_>>();
+        assert_eq!(networks.len(), 3);
+        let proxies = TrustProxy::Networks(networks);
+        assert_eq!(
+            proxies.client(
+                ip("127.0.0.1"),
+                &forwarded(&["198.51.100.1, 203.0.113.7, 10.1.2.3"])
+            ),
+            Some(ip("203.0.113.7"))
+        );
+        assert_eq!(
+            proxies.client(ip("::ffff:10.9.9.9"), &forwarded(&["203.0.113.7"])),
+            Some(ip("203.0.113.7")),
+            "a mapped IPv4 peer is its IPv4 address"
+        );
+        assert_eq!(
+            proxies.client(
+                ip("127.0.0.1"),
+                &forwarded(&["junk, 203.0.113.7, 10.1.2.3"])
+            ),
+            Some(ip("203.0.113.7")),
+            "only the hops up to the client are read"
+        );
+        assert_eq!(
+            proxies.client(
+                ip("127.0.0.1"),
+                &forwarded(&["203.0.113.7, junk, 10.1.2.3"])
+            ),
+            None,
+            "a trusted proxy that names no address names nobody"
+        );
+        assert!(
+            "10.0.0.0/33".parse::<super::Network>().is_err()
+                && "example".parse::<super::Network>().is_err()
+        );
+    }
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))

@@ -21,6 +21,10 @@ pub enum Error {
     Throttled(&'static str),
     #[error("database: {0}")]
     Db(#[from] DbErr),
+    /// A fault of the system, not of the input (no randomness, hashing failed): the person
+    /// reads "something went wrong on our side", the log reads what.
+    #[error("internal: {0}")]
+    Internal(&'static str),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

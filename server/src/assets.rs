@@ -4,10 +4,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use app::state::AppState;
 
 const COMPRESSIBLE: [&str; 5] = ["wasm", "js", "css", "svg", "json"];
 /// Past this size (a debug build's WASM) the best brotli setting takes too long at start-up.
@@ -78,8 +80,20 @@ fn compress_file(path: &Path) -> std::io::Result<usize> {
 }
 
 /// Cache policy by path. The bundle's file names carry no hash, so browsers revalidate
-/// it on each visit (a cheap 304) and never run a stale island against new HTML.
-pub async fn cache_headers(request: Request, next: Next) -> Response {
+/// it on each visit (a cheap 304) and never run a stale island against new HTML. A page or
+/// an answer made for a signed-in person may carry their phone number, their cases or a
+/// household's record, and one that sets a cookie carries a token: no copy of it is kept
+/// anywhere (`no-store`), neither by the browser's back button on a shared phone nor by a
+/// proxy on the way. What a visitor sees is revalidated every time (`no-cache`).
+pub async fn cache_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let personal = state
+        .cookies
+        .get(request.headers(), app::accounts::ssr::SESSION_COOKIE)
+        .is_some();
     let is_bundle = request.uri().path().starts_with("/pkg/");
     let is_public_file = request
         .uri()
@@ -88,19 +102,23 @@ pub async fn cache_headers(request: Request, next: Next) -> Response {
         .next()
         .is_some_and(|last| last.contains('.'));
     let mut response = next.run(request).await;
-    if response.status().is_success() && !response.headers().contains_key(header::CACHE_CONTROL) {
-        let policy = if is_bundle {
-            Some("no-cache")
-        } else if is_public_file {
-            Some("public, max-age=604800")
+    let sets_cookie = response.headers().contains_key(header::SET_COOKIE);
+    let policy = if is_bundle || is_public_file {
+        let unset = !response.headers().contains_key(header::CACHE_CONTROL);
+        (unset && response.status().is_success()).then_some(if is_bundle {
+            "no-cache"
         } else {
-            None
-        };
-        if let Some(policy) = policy {
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-        }
+            "public, max-age=604800"
+        })
+    } else if personal || sets_cookie {
+        Some("no-store")
+    } else {
+        (!response.headers().contains_key(header::CACHE_CONTROL)).then_some("no-cache")
+    };
+    if let Some(policy) = policy {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     response
 }

@@ -24,8 +24,20 @@ pub struct WebSettings {
     pub https: bool,
     /// `PORTAL_SESSION_IDLE_MINUTES` (30) and `PORTAL_SESSION_ABSOLUTE_HOURS` (12).
     pub sessions: domain::accounts::SessionPolicy,
-    /// `PORTAL_TRUST_PROXY=true` when a reverse proxy of ours sets `X-Forwarded-For`.
-    pub trust_proxy: bool,
+    /// `PORTAL_TRUST_PROXY`: `false` (the default) — the client is the connection's peer;
+    /// `true` — one proxy of ours in front writes the client as the last hop of
+    /// `X-Forwarded-For`; or a list of the proxies' networks, `127.0.0.1/32,10.0.0.0/8`.
+    pub trust_proxy: app::state::TrustProxy,
+    /// `PORTAL_PUBLIC_URL`: where people reach the portal, e.g. `https://jjw.example.cn`;
+    /// feeds and every absolute link use it. Unset: `http(s)://` and `LEPTOS_SITE_ADDR`.
+    pub public_url: Option<String>,
+    /// `PORTAL_METRICS_TOKEN`: `/metrics` answers a request with this bearer token from
+    /// anywhere; without it, only loopback requests that came through no proxy.
+    pub metrics_token: Option<String>,
+    /// `PORTAL_DEMO_SIGN_IN=true` lets the demo accounts' published password sign in when
+    /// the portal is served over https, for a public demonstration; a real deployment never
+    /// sets it.
+    pub demo_sign_in: bool,
     /// `PORTAL_MEDIATION_CUTOFF_HOURS` (2): until when residents may change a booking.
     pub mediation: domain::mediation::Policy,
     /// Tea-house posting limits: `PORTAL_TEAHOUSE_NEW_THREADS` (3) and
@@ -61,12 +73,58 @@ fn number(name: &str, default: i64) -> Result<i64, String> {
     }
 }
 
+fn trust_proxy() -> Result<app::state::TrustProxy, String> {
+    use app::state::TrustProxy;
+    let Ok(value) = std::env::var("PORTAL_TRUST_PROXY") else {
+        return Ok(TrustProxy::Nobody);
+    };
+    match value.trim() {
+        "" | "0" | "false" | "no" => Ok(TrustProxy::Nobody),
+        "1" | "true" | "yes" => Ok(TrustProxy::LastHop),
+        list => list
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<Vec<_>, String>>()
+            .map(TrustProxy::Networks)
+            .map_err(|e| {
+                format!("PORTAL_TRUST_PROXY must be true, false or a list of networks: {e}")
+            }),
+    }
+}
+
+/// `PORTAL_PUBLIC_URL` as `scheme://host[:port]`, checked so that it can only ever make
+/// links to the portal.
+fn public_url() -> Result<Option<String>, String> {
+    let Ok(value) = std::env::var("PORTAL_PUBLIC_URL") else {
+        return Ok(None);
+    };
+    let url = value.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let uri: axum::http::Uri = url
+        .parse()
+        .map_err(|e| format!("PORTAL_PUBLIC_URL {value:?} is not a URL: {e}"))?;
+    let web = matches!(uri.scheme_str(), Some("http" | "https"));
+    let bare = uri.path() == "/" && uri.query().is_none();
+    let host = uri.authority().is_some_and(|a| !a.as_str().contains('@'));
+    if !(web && bare && host) {
+        return Err(format!(
+            "PORTAL_PUBLIC_URL must be http(s)://host[:port] with nothing after it, not {value:?}"
+        ));
+    }
+    Ok(Some(url.to_owned()))
+}
+
 impl Default for WebSettings {
     fn default() -> Self {
         WebSettings {
             https: false,
             sessions: Default::default(),
-            trust_proxy: false,
+            trust_proxy: Default::default(),
+            public_url: None,
+            metrics_token: None,
+            demo_sign_in: false,
             mediation: Default::default(),
             teahouse: Default::default(),
             escalation_interval: std::time::Duration::from_secs(60),
@@ -85,7 +143,12 @@ impl WebSettings {
                 idle: chrono::Duration::minutes(number("PORTAL_SESSION_IDLE_MINUTES", 30)?),
                 absolute: chrono::Duration::hours(number("PORTAL_SESSION_ABSOLUTE_HOURS", 12)?),
             },
-            trust_proxy: flag("PORTAL_TRUST_PROXY"),
+            trust_proxy: trust_proxy()?,
+            public_url: public_url()?,
+            metrics_token: std::env::var("PORTAL_METRICS_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty()),
+            demo_sign_in: flag("PORTAL_DEMO_SIGN_IN"),
             mediation: domain::mediation::Policy {
                 cutoff: chrono::Duration::hours(number("PORTAL_MEDIATION_CUTOFF_HOURS", 2)?),
                 ..Default::default()

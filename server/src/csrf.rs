@@ -12,7 +12,7 @@ use app::security::{CSRF_FIELD, CSRF_HEADER, ssr::same};
 use app::state::AppState;
 
 /// Forms here are small; anything larger is not one of ours.
-const MAX_FORM_BYTES: usize = 256 * 1024;
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(
@@ -22,12 +22,14 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         return next.run(request).await;
     }
     let headers = request.headers();
-    // Browsers say where a request comes from; another site's page is refused outright.
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v == "cross-site")
+    // Browsers say where a request comes from: only this origin's own pages (or the
+    // person typing an address) may change anything. Another site is refused outright, and
+    // so is a sibling of ours (`same-site`: another subdomain or port), which could have set
+    // the CSRF cookie itself where cookies are not bound to this host.
+    if let Some(from) = headers.get("sec-fetch-site")
+        && !(from == "same-origin" || from == "none")
     {
-        return refuse("cross-site request");
+        return refuse("request from another origin");
     }
     let Some(expected) = state.cookies.get(headers, CSRF_FIELD) else {
         return refuse("no CSRF cookie");

@@ -25,9 +25,15 @@ pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
     loop {
         ticks.tick().await;
         match domain::casework::escalation::sweep(&db, &holder, chrono::Utc::now()).await {
-            Ok(0) => {}
-            Ok(moved) => tracing::info!(moved, "overdue cases escalated"),
-            Err(e) => tracing::warn!(%e, "escalating overdue cases"),
+            Ok(0) => crate::metrics::job_ran("escalate", false),
+            Ok(moved) => {
+                crate::metrics::job_ran("escalate", false);
+                tracing::info!(moved, "overdue cases escalated");
+            }
+            Err(e) => {
+                crate::metrics::job_ran("escalate", true);
+                tracing::warn!(%e, "escalating overdue cases");
+            }
         }
     }
 }
@@ -42,11 +48,25 @@ pub async fn forget_every(
     loop {
         ticks.tick().await;
         match domain::accounts::forget_stale(&db, policy, chrono::Utc::now()).await {
-            Ok((0, 0)) => {}
             Ok((attempts, sessions)) => {
-                tracing::info!(attempts, sessions, "stale sign-in data forgotten")
+                crate::metrics::job_ran("forget", false);
+                if attempts + sessions > 0 {
+                    tracing::info!(attempts, sessions, "stale sign-in data forgotten");
+                }
             }
-            Err(e) => tracing::warn!(%e, "forgetting stale sign-in data"),
+            Err(e) => {
+                crate::metrics::job_ran("forget", true);
+                tracing::warn!(%e, "forgetting stale sign-in data");
+            }
         }
+    }
+}
+
+/// Folds the metrics' latency samples into their buckets every `interval`.
+pub async fn metrics_upkeep_every(interval: Duration) {
+    let mut ticks = steady(interval);
+    loop {
+        ticks.tick().await;
+        crate::metrics::upkeep();
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod csrf;
 pub mod feeds;
 pub mod jobs;
+pub mod metrics;
 pub mod my_data;
 pub mod routes;
 pub mod throttle;
@@ -36,11 +37,17 @@ pub fn state(
     web: config::WebSettings,
 ) -> AppState {
     AppState {
-        leptos_options,
+        leptos_options: leptos_options.clone(),
         db,
         cookies: app::security::ssr::CookiePolicy { secure: web.https },
         sessions: web.sessions,
         trust_proxy: web.trust_proxy,
+        metrics_token: web.metrics_token,
+        demo_sign_in: web.demo_sign_in || !web.https,
+        public_url: web.public_url.unwrap_or_else(|| {
+            let scheme = if web.https { "https" } else { "http" };
+            format!("{scheme}://{}", leptos_options.site_addr)
+        }),
         mediation: web.mediation,
         teahouse: web.teahouse,
         video: web.video,

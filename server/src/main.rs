@@ -189,14 +189,24 @@ async fn serve(config: Config) -> Result<(), AnyError> {
         config.web.sessions,
         std::time::Duration::from_secs(3600),
     ));
+    server::metrics::install();
+    let upkeep = tokio::spawn(server::jobs::metrics_upkeep_every(
+        std::time::Duration::from_secs(10),
+    ));
     let app = server::router(server::state(db.clone(), config.leptos, config.web));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("家警务 portal listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Every request carries the address of its connection: the limits and the sign-in
+    // throttle count per client, and without it they would count nobody (or everybody).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     escalation.abort();
     forgetting.abort();
+    upkeep.abort();
     db.close().await?;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower::Service;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -81,6 +82,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(health))
+        .route("/metrics", get(crate::metrics::scrape))
         .route("/me/data.json", get(crate::my_data::download))
         .route("/api/v1/mediation/stats", get(crate::api::mediation_stats))
         .route("/board/figures.csv", get(crate::api::figures_csv))
@@ -109,7 +111,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(std::sync::Arc::new(
             crate::throttle::Counters::default(),
         )))
-        .layer(axum::middleware::from_fn(crate::assets::cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::assets::cache_headers,
+        ))
+        .layer(axum::middleware::from_fn(crate::metrics::record))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -127,6 +133,9 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
+        // Nothing the portal takes is larger than a form; a body past this is refused (413)
+        // before anything reads it, whatever the route.
+        .layer(RequestBodyLimitLayer::new(crate::csrf::MAX_FORM_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

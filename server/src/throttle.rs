@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
@@ -106,12 +107,21 @@ impl Counters {
     }
 }
 
-fn address(state: &AppState, request: &Request) -> Option<IpAddr> {
-    state
-        .forwarded_client(request.headers())
-        .and_then(|v| v.parse().ok())
-        .or_else(|| app::state::peer_address(request.extensions()))
-        .map(app::state::subscriber)
+/// The subscriber a request counts against. When a trusted proxy named no readable client,
+/// the request counts against the proxy's own address, so that a proxy set up wrongly shows
+/// as everybody sharing one limit (and is said in the log once) rather than as no limit.
+fn address(state: &AppState, request: &Request) -> IpAddr {
+    static TOLD: AtomicBool = AtomicBool::new(false);
+    let client = state.client(request.headers(), request.extensions());
+    let address = client.or_else(|| app::state::peer_address(request.extensions()));
+    if client.is_none() && !TOLD.swap(true, Ordering::Relaxed) {
+        tracing::error!(
+            peer = ?address,
+            "a request without a known client address: limits count it against the \
+             connection's address; check PORTAL_TRUST_PROXY and the proxy's X-Forwarded-For"
+        );
+    }
+    app::state::subscriber(address.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)))
 }
 
 /// The page a browser gets when it is over a limit, in both languages (this answer is made
@@ -137,9 +147,7 @@ pub async fn limit(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let Some(address) = address(&state, &request) else {
-        return next.run(request).await;
-    };
+    let address = address(&state, &request);
     let limits = (
         state.limits.requests_per_minute,
         state.limits.writes_per_minute,
@@ -148,6 +156,7 @@ pub async fn limit(
         return next.run(request).await;
     };
     tracing::warn!(%address, write, "rate limited");
+    crate::metrics::rate_limited(write);
     let mut response = (
         StatusCode::TOO_MANY_REQUESTS,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

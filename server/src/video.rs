@@ -99,6 +99,10 @@ fn refusal(error: domain::Error) -> Response {
             tracing::error!(%e, "video join");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+        domain::Error::Internal(e) => {
+            tracing::error!(e, "video join");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
-use common::{Error, Page, Portal, TestResult, portal, run};
+use common::{Error, Page, Portal, TestResult, run};
 use domain::DatabaseConnection;
 use domain::accounts::{Account, Role};
 use domain::entities::notice;
@@ -22,15 +22,32 @@ use domain::notices::Draft;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-/// The host other systems reach the portal by; links in the feeds are built on it.
+/// The host other systems reach the portal by (`PORTAL_PUBLIC_URL`); links in the feeds
+/// are built on it.
 const HOST: &str = "portal.test";
+/// What a request says its host is: never put into a link.
+const FORGED_HOST: &str = "evil.example";
 const SENDER: &str = "zhaobaoshan.police@portal.example";
 
 async fn get(portal: &Portal, uri: &str) -> Result<Page, Error> {
     let request = Request::get(uri)
-        .header(header::HOST, HOST)
+        .header(header::HOST, FORGED_HOST)
         .body(Body::empty())?;
-    portal.browser().send(request).await
+    let page = portal.browser().send(request).await?;
+    assert!(
+        !page.body.contains(FORGED_HOST),
+        "links come from the configured public address"
+    );
+    Ok(page)
+}
+
+/// A portal whose public address is `http://portal.test`.
+async fn portal() -> Result<Portal, Error> {
+    common::portal_with(server::config::WebSettings {
+        public_url: Some(format!("http://{HOST}")),
+        ..Default::default()
+    })
+    .await
 }
 
 struct Desk {

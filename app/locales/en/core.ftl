@@ -90,6 +90,7 @@ field-choose-later = Not now
 login-title = Sign in
 login-submit = Sign in
 login-no-account = No account yet?
+login-demo-refused = This is the demo accounts' published password; it cannot sign in on a live portal.
 login-failed = The number or the password is wrong; please try again.
 login-throttled-account = Too many wrong passwords for this account; try again in an hour or contact your community officer.
 login-throttled-address = Too many attempts; please wait a minute.

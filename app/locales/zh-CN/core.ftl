@@ -91,6 +91,7 @@ login-title = 登录
 login-submit = 登录
 login-no-account = 还没有账号？
 login-failed = 手机号或密码不对，请再试一次。
+login-demo-refused = 这是演示账号的公开密码，正式使用的网站不能用它登录。
 login-throttled-account = 这个账号密码错误次数太多，请一小时后再试，或联系社区民警。
 login-throttled-address = 尝试太频繁了，请一分钟后再试。
 

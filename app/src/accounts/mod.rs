@@ -96,23 +96,27 @@ pub mod ssr {
         Ok(account)
     }
 
-    /// Where the request came from, for throttling: the socket's peer, or the first hop of
-    /// `X-Forwarded-For` when our own proxy sets it; as its subscriber (an IPv6 /64). A
-    /// forwarded value that is no address is kept as it is, so it is throttled too.
-    pub fn client_address() -> String {
-        let Some(parts) = use_context::<axum::http::request::Parts>() else {
-            return "unknown".to_owned();
-        };
-        let forwarded = state()
+    /// Where the request came from, for throttling: the client as [`AppState::client`]
+    /// finds it, as its subscriber (an IPv6 /64). `None` when it cannot be known, which the
+    /// sign-in throttle refuses rather than count everybody under one key; that is a fault
+    /// of the deployment, told to the log once, loudly.
+    ///
+    /// [`AppState::client`]: crate::state::AppState::client
+    pub fn client_address() -> Option<std::net::IpAddr> {
+        static TOLD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let parts = use_context::<axum::http::request::Parts>();
+        let client = state()
             .ok()
-            .and_then(|s| s.forwarded_client(&parts.headers).map(str::to_owned));
-        let address = forwarded
-            .or_else(|| crate::state::peer_address(&parts.extensions).map(|ip| ip.to_string()))
-            .unwrap_or_else(|| "unknown".to_owned());
-        match address.parse() {
-            Ok(ip) => crate::state::subscriber(ip).to_string(),
-            Err(_) => address,
+            .zip(parts)
+            .and_then(|(state, parts)| state.client(&parts.headers, &parts.extensions));
+        if client.is_none() && !TOLD.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::error!(
+                "the client's address is unknown, so sign-ins are refused: serve with \
+                 connection info, and behind a proxy set PORTAL_TRUST_PROXY to match how the \
+                 proxy writes X-Forwarded-For"
+            );
         }
+        client.map(crate::state::subscriber)
     }
 
     /// Sets (or with `None`, clears) the session cookie on the response.
@@ -215,7 +219,14 @@ pub async fn register(
 #[server(endpoint = "login")]
 pub async fn login(phone: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let state = crate::state::state()?;
-    let address = ssr::client_address();
+    // The demo accounts' password is in the README: on a portal served to the public it
+    // must open nothing, whichever account it is tried on.
+    if password == domain::demo::DEMO_PASSWORD && !state.demo_sign_in {
+        return Err(AppError::invalid("login-demo-refused"));
+    }
+    let address = ssr::client_address()
+        .ok_or_else(|| AppError::Server.with_status())?
+        .to_string();
     let (_, token) = domain::accounts::login(
         &state.db,
         &phone,
@@ -226,10 +237,23 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
     )
     .await?;
     ssr::set_session_cookie(Some(&token))?;
-    // Only a path of this site: never an open redirect to another.
-    let next = next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
-    leptos_axum::redirect(next.as_deref().unwrap_or("/me"));
+    leptos_axum::redirect(next.as_deref().and_then(local_path).unwrap_or("/me"));
     Ok(())
+}
+
+/// Where to go after signing in: `next` when it is a path of this site, else nothing.
+/// Browsers drop tabs and line breaks from a URL and read `\` as `/`, so `/\t/evil.example`
+/// would leave the site: a control character, whitespace or backslash refuses it, and what
+/// is left must parse as a path alone (no scheme, no host, not `//host`).
+#[cfg(feature = "ssr")]
+pub fn local_path(next: &str) -> Option<&str> {
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    let uri = next.parse::<axum::http::Uri>().ok()?;
+    (plain && uri.scheme().is_none() && uri.authority().is_none()).then_some(next)
 }
 
 /// 退出: ends the session on the server, not only in the browser.
@@ -326,4 +350,30 @@ pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {
 pub async fn residents_per_community() -> Result<Vec<(String, u64)>, AppError> {
     ssr::require_role(domain::accounts::Role::Officer).await?;
     Ok(domain::accounts::residents_per_community(&crate::state::db()?).await?)
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_a_path_of_this_site_is_somewhere_to_go_after_signing_in() {
+        for fine in ["/me", "/mediation/cases/ZBS-2026-7K3Q9M?tab=1", "/%2F/x"] {
+            assert_eq!(local_path(fine), Some(fine), "{fine}");
+        }
+        for elsewhere in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "",
+            "/\u{3000}/evil.example",
+        ] {
+            assert_eq!(local_path(elsewhere), None, "{elsewhere:?}");
+        }
+    }
 }

@@ -289,7 +289,7 @@ pub(crate) fn token_id(token: &str) -> String {
 pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
-        .map_err(|_| Error::Invalid("the system has no source of randomness"))?;
+        .map_err(|_| Error::Internal("the system has no source of randomness"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -114,12 +114,13 @@ fn is_run(password: &str) -> bool {
 pub fn hash(password: &str) -> crate::Result<String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt)
-        .map_err(|_| crate::Error::Invalid("the system has no source of randomness"))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|_| crate::Error::Invalid("salt"))?;
+        .map_err(|_| crate::Error::Internal("the system has no source of randomness"))?;
+    let salt = SaltString::encode_b64(&salt)
+        .map_err(|_| crate::Error::Internal("salt encoding failed"))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|_| crate::Error::Invalid("password hashing failed"))
+        .map_err(|_| crate::Error::Internal("password hashing failed"))
 }
 
 pub fn verify(password: &str, hash: &str) -> bool {

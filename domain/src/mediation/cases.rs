@@ -163,7 +163,7 @@ pub fn new_code_with(prefix: &str, now: DateTime<Utc>) -> Result<String> {
     const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut bytes = [0u8; 6];
     getrandom::fill(&mut bytes)
-        .map_err(|_| Error::Invalid("the system has no source of randomness"))?;
+        .map_err(|_| Error::Internal("the system has no source of randomness"))?;
     let tail: String = bytes
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
