@@ -106,6 +106,12 @@ if grep -nE 'example\.cn|/etc/ssl/|/var/log/|listen (80|443)|:300[01];' "$tmp/ng
   say "deploy/nginx/portal.conf changed shape: the lines above were not rendered for the test" >&2
   exit 1
 fi
+# The portal reads the right-most hop, so an appending proxy would pass the checks below too;
+# overwriting is still what we ship (nothing a client sends reaches the portal).
+if grep -n 'proxy_add_x_forwarded_for' deploy/nginx/portal.conf; then
+  say "deploy/nginx/portal.conf must overwrite X-Forwarded-For with \$remote_addr, not append" >&2
+  exit 1
+fi
 # What Debian's /etc/nginx/nginx.conf provides around a site, kept to this run's directory.
 cat >"$tmp/nginx/nginx.conf" <<EOF
 worker_processes 1;
