@@ -9,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/portal.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run dev build test audit lint test-rust test-postgres test-e2e test-release setup setup-test sizes bench clean
+.PHONY: run dev build test audit lint test-rust test-postgres test-e2e test-proxy test-release setup setup-test sizes bench clean
 
 setup:
 	@scripts/setup.sh build
@@ -29,9 +29,9 @@ dev:
 	cargo leptos watch
 
 ## Every test: formatting and lints, domain and HTTP suites on SQLite and PostgreSQL,
-## the browser suite in Debian's Chromium (with and without JavaScript), then the release
-## build `make run` serves, held to the WASM + JS budget.
-test: setup-test lint test-rust test-postgres test-e2e test-release
+## the browser suite in Debian's Chromium (with and without JavaScript), the portal behind
+## Debian's nginx, then the release build `make run` serves, held to the WASM + JS budget.
+test: setup-test lint test-rust test-postgres test-e2e test-proxy test-release
 
 lint:
 	cargo fmt --all -- --check
@@ -53,6 +53,12 @@ test-postgres:
 test-e2e:
 	cargo xtask build
 	cd end2end && port=$$(../scripts/free-port.sh 3100) && E2E_PORT=$$port npx playwright test
+
+## nginx with deploy/nginx/portal.conf (self-signed TLS) in front of two portal processes on
+## one throwaway PostgreSQL, reached from several loopback addresses.
+test-proxy:
+	cargo xtask build
+	scripts/proxy-test.sh
 
 ## The release build compiles (its optimiser computes layouts the debug build never does)
 ## and stays within the budget.
