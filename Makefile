@@ -9,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/portal.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run dev build test audit lint test-rust test-postgres test-e2e test-release setup setup-test sizes bench clean
+.PHONY: run dev build test audit lint test-rust test-postgres test-e2e test-proxy test-release setup setup-test sizes bench clean
 
 setup:
 	@scripts/setup.sh build
@@ -19,24 +19,25 @@ setup-test:
 
 ## Build the release portal and serve it at http://127.0.0.1:3000 on SQLite with demo data.
 run: setup
-	cargo leptos build --release
+	cargo xtask build --release
 	$(TARGET_DIR)/release/portal demo-data
 	LEPTOS_ENV=PROD $(TARGET_DIR)/release/portal serve
 
 ## Rebuild and reload on every change.
-dev: setup
+dev:
+	@scripts/setup.sh dev
 	cargo leptos watch
 
 ## Every test: formatting and lints, domain and HTTP suites on SQLite and PostgreSQL,
-## the browser suite in Debian's Chromium (with and without JavaScript), then the release
-## build `make run` serves, held to the WASM + JS budget.
-test: setup-test lint test-rust test-postgres test-e2e test-release
+## the browser suite in Debian's Chromium (with and without JavaScript), the portal behind
+## Debian's nginx, then the release build `make run` serves, held to the WASM + JS budget.
+test: setup-test lint test-rust test-postgres test-e2e test-proxy test-release
 
 lint:
 	cargo fmt --all -- --check
 	@if cargo deny --version >/dev/null 2>&1; then cargo deny --offline check licenses bans sources; \
 	else echo "cargo-deny is not installed: licences, bans and sources are checked by 'make audit'"; fi
-	cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p domain -p app -p server -p xtask --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 # The suites' SQLite files and backups go to a directory of this run, removed when it ends.
@@ -50,13 +51,19 @@ test-postgres:
 
 ## A port of its own: a server left behind by an interrupted run does not stop this one.
 test-e2e:
-	cargo leptos build
+	cargo xtask build
 	cd end2end && port=$$(../scripts/free-port.sh 3100) && E2E_PORT=$$port npx playwright test
+
+## nginx with deploy/nginx/portal.conf (self-signed TLS) in front of two portal processes on
+## one throwaway PostgreSQL, reached from several loopback addresses.
+test-proxy:
+	cargo xtask build
+	scripts/proxy-test.sh
 
 ## The release build compiles (its optimiser computes layouts the debug build never does)
 ## and stays within the budget.
 test-release:
-	cargo leptos build --release
+	cargo xtask build --release
 	scripts/sizes.sh --check
 
 ## Licences, banned crates and sources of every dependency (installs cargo-deny once,
@@ -67,7 +74,7 @@ audit:
 
 ## Release bundle sizes, raw and brotli: what a phone downloads.
 sizes: setup
-	cargo leptos build --release
+	cargo xtask build --release
 	scripts/sizes.sh
 
 ## Throughput, latency, sizes, Lighthouse and memory of a release build: prints a table.

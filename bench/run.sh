@@ -206,7 +206,7 @@ trap cleanup EXIT
 
 say "building the release portal and the booking benchmark"
 t0=$SECONDS
-cargo leptos build --release
+cargo xtask build --release
 # Copied at once: another build in the same target directory must not change what is measured.
 cp "$TARGET_DIR/release/portal" "$BENCH_WORK/portal"
 cp -r target/site "$BENCH_WORK/site"

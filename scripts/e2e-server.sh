@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The portal as the end-to-end tests see it: a fresh SQLite database with the demo
-# directory, served from the last `cargo leptos build` (PORTAL_PROFILE=debug|release).
+# directory, served from the last `cargo xtask build` (PORTAL_PROFILE=debug|release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/${PORTAL_PROFILE:-debug}/portal"

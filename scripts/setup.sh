@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing the portal need, skipping whatever is already there.
-#   scripts/setup.sh build   Rust target, cargo-leptos, wasm-bindgen-cli, wasm-opt
-#   scripts/setup.sh test    the above, plus Chromium, PostgreSQL, xmllint and Playwright
-#   scripts/setup.sh audit   the above, plus cargo-deny
+#   scripts/setup.sh build   the wasm32 target and the npm build tools (wasm-opt, lightningcss,
+#                            terser); `cargo xtask build` does the rest from crates.io
+#   scripts/setup.sh dev     the above, plus cargo-leptos and wasm-bindgen-cli for `make dev`
+#   scripts/setup.sh test    the build tools, plus Chromium, PostgreSQL, nginx, xmllint,
+#                            brotli and Playwright
+#   scripts/setup.sh audit   the test tools, plus cargo-deny
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,15 +21,18 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 25 minutes on 2 cores, once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-fi
-
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  # Not --locked: its lock file names a crate version the registry no longer has.
-  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+# Only the development loop needs cargo-leptos (25 minutes to build on 2 cores): builds,
+# tests and benchmarks go through `cargo xtask build`.
+if [ "$what" = dev ]; then
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION for 'make dev' (about 25 minutes on 2 cores, once)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+    # Not --locked: its lock file names a crate version the registry no longer has.
+    cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+  fi
 fi
 
 # cargo-deny takes 4-10 minutes to build: only `make audit` installs it (`make lint` runs it
@@ -51,6 +57,8 @@ if [ "$what" = test ] || [ "$what" = audit ]; then
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v xmllint >/dev/null || missing+=(libxml2-utils)
   command -v brotli >/dev/null || missing+=(brotli)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     apt-get update -q

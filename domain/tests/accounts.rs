@@ -282,6 +282,8 @@ async fn changing_the_password_ends_other_sessions() -> TestResult {
         &phone_session,
         "not-it",
         "zhenhai-haifang-2026",
+        "a",
+        now,
     )
     .await;
     assert!(matches!(
@@ -294,6 +296,8 @@ async fn changing_the_password_ends_other_sessions() -> TestResult {
         &phone_session,
         PASSWORD,
         "zhenhai-haifang-2026",
+        "a",
+        now,
     )
     .await?;
     assert!(

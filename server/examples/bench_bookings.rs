@@ -107,7 +107,7 @@ async fn main() -> Result<(), BoxError> {
 
     // One resident per booking (a resident may file three requests a day), inserted
     // directly with one argon2 hash, as the demo data does for its accounts.
-    let hash = password::hash("bench-2026-bookings")?;
+    let hash = password::hash("bench-2026-bookings").await?;
     let community_id = community::Entity::find()
         .order_by_asc(community::Column::Id)
         .one(&db)

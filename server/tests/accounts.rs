@@ -482,3 +482,532 @@ fn an_admin_adds_an_officer_from_the_admin_page() -> TestResult {
         Ok(())
     })
 }
+
+/// The page a refused form comes back to, in the browser's language.
+async fn refusal(browser: &mut Browser, page: &common::Page) -> Result<String, common::Error> {
+    assert!(page.location().contains("__err="), "{}", page.location());
+    let back = browser
+        .get(page.location().trim_start_matches("http://127.0.0.1:3000"))
+        .await?;
+    Ok(back.body)
+}
+
+/// Ages every recorded password failure by two hours, as if the person had waited.
+async fn wait_out_the_limits(db: &domain::DatabaseConnection) -> TestResult {
+    use domain::entities::login_attempt;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+    for attempt in login_attempt::Entity::find().all(db).await? {
+        let at = attempt.at - chrono::Duration::hours(2);
+        let mut older = attempt.into_active_model();
+        older.at = Set(at);
+        older.update(db).await?;
+    }
+    Ok(())
+}
+
+#[test]
+fn wrong_passwords_to_change_the_password_meet_the_sign_in_limit() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let mut browser = portal.browser();
+        register(&mut browser).await?;
+        let new = [("old", PASSWORD), ("new", "zhenhai-2026-haifang")];
+        for guess in 0..domain::accounts::MAX_FAILURES_PER_ACCOUNT_HOUR {
+            // From a new address each time: the account's own limit is what counts here.
+            browser.address = format!("127.0.1.{guess}:50000").parse().ok();
+            let page = browser
+                .post_form(
+                    "/me",
+                    "/api/change-password",
+                    &[("old", "nope-nope"), ("new", "zhenhai-2026-haifang")],
+                )
+                .await?;
+            let body = refusal(&mut browser, &page).await?;
+            assert!(body.contains("密码不对"), "guess {guess} is just wrong");
+        }
+        browser.address = "127.0.2.1:50000".parse().ok();
+        let page = browser
+            .post_form("/me", "/api/change-password", &new)
+            .await?;
+        assert!(
+            refusal(&mut browser, &page)
+                .await?
+                .contains("这个账号密码错误次数太多"),
+            "even the right password waits once the limit is met"
+        );
+        browser.cookies.insert("lang".into(), "en".into());
+        let page = browser
+            .post_form("/me", "/api/change-password", &new)
+            .await?;
+        assert!(
+            refusal(&mut browser, &page)
+                .await?
+                .contains("Too many wrong passwords for this account"),
+            "and says so in English"
+        );
+        let mut thief = portal.browser();
+        let page = thief
+            .post_form(
+                "/login",
+                "/api/login",
+                &[("phone", PHONE), ("password", PASSWORD)],
+            )
+            .await?;
+        assert!(
+            page.location().contains("__err="),
+            "the guesses count against sign-in too"
+        );
+
+        wait_out_the_limits(&db).await?;
+        let page = browser
+            .post_form("/me", "/api/change-password", &new)
+            .await?;
+        assert_eq!(
+            page.location(),
+            "/me?done=password",
+            "an hour later it works"
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn wrong_passwords_to_delete_the_account_meet_the_sign_in_limit() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let mut browser = portal.browser();
+        register(&mut browser).await?;
+        for guess in 0..domain::accounts::MAX_FAILURES_PER_ADDRESS_MINUTE {
+            let page = browser
+                .post_form("/me", "/api/delete-account", &[("password", "wrong-one")])
+                .await?;
+            let body = refusal(&mut browser, &page).await?;
+            assert!(body.contains("密码不对"), "guess {guess} is just wrong");
+        }
+        let page = browser
+            .post_form("/me", "/api/delete-account", &[("password", PASSWORD)])
+            .await?;
+        assert!(
+            refusal(&mut browser, &page).await?.contains("尝试太频繁了"),
+            "one address guessing fast is stopped"
+        );
+        browser.cookies.insert("lang".into(), "en".into());
+        let page = browser
+            .post_form("/me", "/api/delete-account", &[("password", PASSWORD)])
+            .await?;
+        assert!(
+            refusal(&mut browser, &page)
+                .await?
+                .contains("Too many attempts; please wait a minute."),
+            "in English too"
+        );
+        assert!(
+            domain::accounts::find_by_phone(&db, PHONE).await?.is_some(),
+            "the account is still there"
+        );
+
+        wait_out_the_limits(&db).await?;
+        let page = browser
+            .post_form("/me", "/api/delete-account", &[("password", PASSWORD)])
+            .await?;
+        assert_eq!(page.location(), "/?done=deleted", "after the wait it works");
+        assert!(domain::accounts::find_by_phone(&db, PHONE).await?.is_none());
+        Ok(())
+    })
+}
+
+#[test]
+fn registering_a_taken_number_is_refused_as_taken() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        register(&mut portal.browser()).await?;
+        let mut again = portal.browser();
+        let page = register(&mut again).await?;
+        assert!(
+            refusal(&mut again, &page)
+                .await?
+                .contains("这个手机号已经注册"),
+            "the number is taken"
+        );
+        assert!(!again.cookies.contains_key("sid"));
+        Ok(())
+    })
+}
+
+#[test]
+fn twenty_sign_ins_at_once_each_get_their_own_answer() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let phones: Vec<String> = (0..10).map(|i| format!("1370000{i:04}")).collect();
+        for phone in &phones {
+            domain::accounts::add_user(
+                &db,
+                phone,
+                Some(PASSWORD),
+                &[domain::accounts::Role::Resident],
+                chrono::Utc::now(),
+            )
+            .await?;
+        }
+        let mut tries = Vec::new();
+        for (i, phone) in phones.iter().enumerate() {
+            for right in [true, false] {
+                let mut browser = portal.browser();
+                browser.address = format!("127.0.3.{}:50000", 2 * i + usize::from(right))
+                    .parse()
+                    .ok();
+                let phone = phone.clone();
+                tries.push(tokio::spawn(async move {
+                    let password = if right { PASSWORD } else { "not-the-password" };
+                    let page = browser
+                        .post_form(
+                            "/login",
+                            "/api/login",
+                            &[("phone", phone.as_str()), ("password", password)],
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok::<_, String>((right, page.location().to_owned(), browser))
+                }));
+            }
+        }
+        for attempt in tries {
+            let (right, location, mut browser) = attempt.await??;
+            if right {
+                assert_eq!(location, "/me", "the right password signs in");
+                assert!(browser.get("/me").await?.body.contains("137****"));
+            } else {
+                assert!(location.contains("__err="), "{location}");
+                assert!(!browser.cookies.contains_key("sid"));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The account behind `phone`, as the domain sees it.
+async fn account_of(
+    db: &domain::DatabaseConnection,
+    phone: &str,
+) -> Result<domain::accounts::Account, common::Error> {
+    let user = domain::accounts::find_by_phone(db, phone)
+        .await?
+        .ok_or_else(|| format!("no account {phone}"))?;
+    let roles = domain::accounts::roles_of(db, user.id).await?;
+    Ok(domain::accounts::Account { user, roles })
+}
+
+const NEIGHBOUR: &str = "13811112222";
+
+#[test]
+fn my_data_holds_everything_i_did_and_nothing_of_anyone_else() -> TestResult {
+    use chrono::{Duration, Utc};
+    use domain::demo::OFFICER_PHONE;
+    use domain::entities::{mediation_room, post, shift, shift_signup};
+    use domain::{mediation, notices, teahouse, volunteers};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let mut browser = portal.browser();
+        register(&mut browser).await?;
+        let now = Utc::now();
+        let me = account_of(&db, PHONE).await?;
+        let neighbour = domain::accounts::register(
+            &db,
+            domain::accounts::Registration {
+                phone: NEIGHBOUR.into(),
+                password: PASSWORD.into(),
+                community_id: Some(3),
+                compound_id: None,
+                consent: true,
+                notice_version: "2026-11-29".into(),
+            },
+            now,
+        )
+        .await?;
+        let leader = account_of(&db, "13900000302").await?;
+        let officer = account_of(&db, OFFICER_PHONE).await?;
+
+        // 你点我调: a video mediation with the neighbour upstairs, booked, and a chat line.
+        let room_id = mediation_room::Entity::find()
+            .filter(mediation_room::Column::ParentId.is_null())
+            .one(&db)
+            .await?
+            .ok_or("the main mediation room")?
+            .id;
+        let case = mediation::request(
+            &db,
+            &me,
+            mediation::CaseRequest {
+                dispute_type: "neighbours".into(),
+                account: "楼上漏水，把我家厨房的天花板泡坏了。".into(),
+                other_party: "楼上住户".into(),
+                other_phone: "13955556666".into(),
+                mode: "video".into(),
+                room_id,
+                ..Default::default()
+            },
+            &mediation::Policy::default(),
+            now,
+        )
+        .await?;
+        let slot = mediation::schedule::free_slots(&db, room_id, now + Duration::days(1), now)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or("a free slot")?;
+        mediation::book(
+            &db,
+            &me,
+            &case.code,
+            slot.starts_at,
+            &mediation::Policy::default(),
+            now,
+        )
+        .await?;
+        let in_the_room = mediation::video::Participant {
+            case: case.clone(),
+            part: mediation::video::Part::Resident,
+            user_id: Some(me.user.id),
+        };
+        mediation::video::say(&db, &in_the_room, "我家厨房的照片我带来了", now).await?;
+
+        // 老王帮帮团: applied, approved, on a shift last week with its hours written in.
+        let application = volunteers::apply(
+            &db,
+            &me,
+            volunteers::Application {
+                squad_id: 2,
+                name: "王小明".into(),
+                hometown: "贵州 遵义".into(),
+                dialects: "遵义话".into(),
+                skills: "会开车".into(),
+                availability: "周末晚上".into(),
+                consent: true,
+            },
+            now,
+        )
+        .await?;
+        volunteers::decide(&db, &leader, application.id, true, "", now).await?;
+        let me = account_of(&db, PHONE).await?;
+        let last_week = shift::Entity::find()
+            .filter(shift::Column::SquadId.eq(2))
+            .filter(shift::Column::EndsAt.lt(now))
+            .filter(shift::Column::EndsAt.gt(now - Duration::days(13)))
+            .order_by_desc(shift::Column::EndsAt)
+            .one(&db)
+            .await?
+            .ok_or("a shift of the last two weeks")?;
+        volunteers::add_to_roster(&db, &leader, last_week.id, me.user.id, now).await?;
+        let signup = shift_signup::Entity::find()
+            .filter(shift_signup::Column::ShiftId.eq(last_week.id))
+            .filter(shift_signup::Column::UserId.eq(me.user.id))
+            .one(&db)
+            .await?
+            .ok_or("on the roster")?;
+        for (what, at) in [
+            (volunteers::Attendance::CheckIn, last_week.starts_at),
+            (volunteers::Attendance::CheckOut, last_week.ends_at),
+        ] {
+            volunteers::attend_at(&db, &leader, signup.id, what, at, now).await?;
+        }
+
+        // 老乡帮老乡: asked for help, and took the neighbour's request in my dialect.
+        volunteers::help::ask(&db, &me, "温州话", "陪我去社保中心办手续", "", now).await?;
+        let theirs = volunteers::help::ask(
+            &db,
+            &neighbour,
+            "遵义话",
+            "邻居的秘密需要：陪我去医院",
+            "邻居家的地址",
+            now,
+        )
+        .await?;
+        volunteers::help::take(&db, &me, theirs.id, now).await?;
+        volunteers::help::close(&db, &me, theirs.id, "已陪同办完", now).await?;
+
+        // 警事茶楼: a thread of mine, hidden by an officer; a reply to the neighbour's thread;
+        // a report of the neighbour's post.
+        let board_id = teahouse::boards(&db, now)
+            .await?
+            .first()
+            .ok_or("a board")?
+            .board
+            .id;
+        let limits = teahouse::Limits::default();
+        let neighbours = teahouse::start(
+            &db,
+            &neighbour,
+            teahouse::NewThread {
+                board_id,
+                title: "邻居写的帖子标题".into(),
+                body: "邻居写的帖子正文，别人的话".into(),
+                community_id: None,
+                anonymous: false,
+                display_name: "老邻居".into(),
+            },
+            &limits,
+            now,
+        )
+        .await?;
+        let mine = teahouse::start(
+            &db,
+            &me,
+            teahouse::NewThread {
+                board_id,
+                title: "我家楼道的灯坏了".into(),
+                body: "我写的开帖正文".into(),
+                community_id: None,
+                anonymous: true,
+                display_name: "小明".into(),
+            },
+            &limits,
+            now,
+        )
+        .await?;
+        let my_opening = post::Entity::find()
+            .filter(post::Column::ThreadId.eq(mine.id))
+            .one(&db)
+            .await?
+            .ok_or("the opening post")?;
+        teahouse::moderation::act_on_post(
+            &db,
+            &officer,
+            my_opening.id,
+            teahouse::moderation::Action::Hide,
+            "",
+            now,
+        )
+        .await?;
+        teahouse::reply(
+            &db,
+            &me,
+            teahouse::NewReply {
+                thread_id: neighbours.id,
+                body: "我写的回复".into(),
+                anonymous: false,
+                display_name: "小明".into(),
+            },
+            &limits,
+            now,
+        )
+        .await?;
+        let their_post = post::Entity::find()
+            .filter(post::Column::ThreadId.eq(neighbours.id))
+            .filter(post::Column::IsOpening.eq(true))
+            .one(&db)
+            .await?
+            .ok_or("the neighbour's post")?;
+        teahouse::moderation::flag(&db, &me, their_post.id, "spam", "我的举报说明", now).await?;
+
+        // 安全提示: a notice read.
+        let notice = notices::active(&db, me.user.community_id, now)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or("a notice in force")?;
+        notices::mark_read(&db, me.user.id, notice.notice.id, now).await?;
+
+        let page = browser.get("/me/data.json").await?;
+        assert_eq!(page.status, StatusCode::OK);
+        let data: serde_json::Value = serde_json::from_str(&page.body)?;
+        let section = |name: &str| data[name].as_array().cloned().unwrap_or_default();
+        let one = |name: &str| -> Result<serde_json::Value, common::Error> {
+            let items = section(name);
+            assert_eq!(items.len(), 1, "{name}: {items:?}");
+            Ok(items[0].clone())
+        };
+
+        let mediation = one("mediation_cases")?;
+        assert_eq!(mediation["code"], case.code.as_str());
+        assert_eq!(mediation["other_phone"], "139****6666", "masked");
+        assert!(
+            !mediation["timeline"]
+                .as_array()
+                .unwrap_or(&vec![])
+                .is_empty()
+        );
+        let booking = one("mediation_bookings")?;
+        assert_eq!(booking["case"], case.code.as_str());
+        assert_eq!(
+            booking["starts_at"],
+            serde_json::to_value(slot.starts_at)?,
+            "times in ISO 8601"
+        );
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(booking["booked_at"].as_str().unwrap_or(""))
+                .is_ok()
+        );
+        assert_eq!(one("video_chat_lines")?["said"], "我家厨房的照片我带来了");
+        let kinds: Vec<_> = section("loop_cases")
+            .iter()
+            .map(|c| c["kind"].clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["mediation", "help"],
+            "the mediation and my help request"
+        );
+
+        let applied = one("volunteer_applications")?;
+        assert_eq!(
+            (&applied["dialects"], &applied["status"]),
+            (&"遵义话".into(), &"approved".into())
+        );
+        assert_eq!(one("squad_memberships")?["name"], "王小明");
+        let shift = one("shift_signups")?;
+        assert_eq!(shift["shift"], last_week.title.as_str());
+        let minutes = (last_week.ends_at - last_week.starts_at).num_minutes();
+        assert_eq!(shift["minutes_credited"], minutes);
+        assert_eq!(data["volunteer_minutes_total"], minutes);
+        assert_eq!(one("help_requests_asked")?["need"], "陪我去社保中心办手续");
+        let took = one("help_requests_taken")?;
+        assert_eq!(
+            (&took["status"], &took["my_closing_note"]),
+            (&"closed".into(), &"已陪同办完".into())
+        );
+
+        let thread = one("teahouse_threads")?;
+        assert_eq!(
+            (&thread["title"], &thread["moderation"]),
+            (&"我家楼道的灯坏了".into(), &"hidden".into())
+        );
+        let posts = section("teahouse_posts");
+        assert_eq!(posts.len(), 2);
+        assert!(
+            posts
+                .iter()
+                .any(|p| p["body"] == "我写的开帖正文" && p["moderation"] == "hidden"),
+            "hidden posts are mine too: {posts:?}"
+        );
+        assert!(posts.iter().any(|p| p["body"] == "我写的回复"));
+        let report = one("teahouse_reports")?;
+        assert_eq!(
+            (&report["reason"], &report["note"]),
+            (&"spam".into(), &"我的举报说明".into())
+        );
+        assert_eq!(one("notices_read")?["title"], notice.notice.title.as_str());
+
+        for stranger in [
+            NEIGHBOUR,
+            "13955556666",
+            leader.user.phone.as_str(),
+            OFFICER_PHONE,
+            "邻居的秘密需要",
+            "邻居家的地址",
+            "邻居写的帖子",
+            "老邻居",
+            "argon2",
+        ] {
+            assert!(
+                !page.body.contains(stranger),
+                "nothing of anyone else: {stranger}"
+            );
+        }
+        Ok(())
+    })
+}

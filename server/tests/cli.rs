@@ -56,10 +56,7 @@ async fn migrate_demo_data_and_the_first_admin() -> TestResult {
         .await?
         .ok_or("no admin")?;
     assert_eq!(accounts::roles_of(&db, admin.id).await?, vec![Role::Admin]);
-    assert!(accounts::password::verify(
-        "zhaobaoshan-admin-2026",
-        &admin.password_hash
-    ));
+    assert!(accounts::password::verify("zhaobaoshan-admin-2026", &admin.password_hash).await?);
 
     let out = portal(
         &url,

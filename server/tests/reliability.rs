@@ -53,7 +53,7 @@ fn phone_of(n: usize) -> String {
 /// Residents of 总浦桥社区 written straight into the database, as the demo loader writes its
 /// accounts: one argon2 hash shared by all, so that making a hundred takes no time.
 async fn add_residents(db: &DatabaseConnection, phones: &[String]) -> TestResult {
-    let hash = domain::accounts::password::hash(PASSWORD)?;
+    let hash = domain::accounts::password::hash(PASSWORD).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
     for number in phones {

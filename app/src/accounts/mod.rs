@@ -270,7 +270,12 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(endpoint = "change-password")]
 pub async fn change_password(old: String, new: String) -> Result<(), AppError> {
     let (account, token) = ssr::require_account().await?;
-    domain::accounts::change_password(&crate::state::db()?, &account, &token, &old, &new).await?;
+    let address = ssr::client_address()
+        .ok_or_else(|| AppError::Server.with_status())?
+        .to_string();
+    let db = crate::state::db()?;
+    let now = chrono::Utc::now();
+    domain::accounts::change_password(&db, &account, &token, &old, &new, &address, now).await?;
     leptos_axum::redirect("/me?done=password");
     Ok(())
 }
@@ -279,10 +284,13 @@ pub async fn change_password(old: String, new: String) -> Result<(), AppError> {
 #[server(endpoint = "delete-account")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     let (account, _) = ssr::require_account().await?;
-    if !domain::accounts::password::verify(&password, &account.user.password_hash) {
-        return Err(AppError::invalid("account-password-wrong"));
-    }
-    domain::accounts::delete(&crate::state::db()?, &account).await?;
+    let address = ssr::client_address()
+        .ok_or_else(|| AppError::Server.with_status())?
+        .to_string();
+    let db = crate::state::db()?;
+    domain::accounts::confirm_password(&db, &account, &password, &address, chrono::Utc::now())
+        .await?;
+    domain::accounts::delete(&db, &account).await?;
     ssr::set_session_cookie(None)?;
     leptos_axum::redirect("/?done=deleted");
     Ok(())

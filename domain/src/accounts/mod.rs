@@ -154,7 +154,12 @@ pub async fn register(
             return Err(Error::Invalid("account-compound-mismatch"));
         }
     }
-    let password_hash = password::hash(&form.password)?;
+    // Every refusal comes before the hash: argon2 is the costly step, and a number that is
+    // taken is refused anyway (the unique index below still settles a race).
+    if find_by_phone(db, &phone).await?.is_some() {
+        return Err(Error::Invalid("account-phone-taken"));
+    }
+    let password_hash = password::hash(&form.password).await?;
     let txn = db.begin().await?;
     let inserted = user::ActiveModel {
         phone: Set(phone),
@@ -215,7 +220,7 @@ pub async fn add_user(
             }
             user::ActiveModel {
                 phone: Set(phone),
-                password_hash: Set(password::hash(password)?),
+                password_hash: Set(password::hash(password).await?),
                 consent_version: Set(STAFF_CONSENT.to_owned()),
                 consent_at: Set(now),
                 created_at: Set(now),
@@ -320,9 +325,61 @@ pub async fn login(
     now: DateTime<Utc>,
 ) -> Result<(Account, String)> {
     let phone = phone::normalise(phone_number);
-    // The attempt is recorded before it is judged and counted with the others, so that
-    // parallel guesses cannot all slip under the limit: every attempt that stays recorded
-    // saw at most the limit of recorded attempts, itself included.
+    let attempt = admit_attempt(db, &phone, address, now).await?;
+    let user = user::Entity::find()
+        .filter(user::Column::Phone.eq(&phone))
+        .one(db)
+        .await?;
+    // Spend the same time for an unknown number as for a real account, so timing does not
+    // reveal which numbers exist.
+    let hash = user
+        .as_ref()
+        .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+    let verified = judge_attempt(db, attempt, password::verify(password, hash).await).await?;
+    let Some(user) = user.filter(|_| verified) else {
+        return Err(Error::Invalid("login-failed"));
+    };
+    let token = start_session(db, user.id, policy, now).await?;
+    Ok((
+        Account {
+            roles: roles_of(db, user.id).await?,
+            user,
+        },
+        token,
+    ))
+}
+
+/// Checks the password of the signed-in person before a change that needs it (a new
+/// password, deleting the account). Wrong passwords count against the account's sign-in
+/// limit, so a borrowed or stolen session cannot be used to guess the password either.
+pub async fn confirm_password(
+    db: &DatabaseConnection,
+    account: &Account,
+    password: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let attempt = admit_attempt(db, &account.user.phone, address, now).await?;
+    let verified = password::verify(password, &account.user.password_hash).await;
+    if judge_attempt(db, attempt, verified).await? {
+        Ok(())
+    } else {
+        Err(Error::Invalid("account-password-wrong"))
+    }
+}
+
+/// Records a password check against `phone` from `address`, or refuses it when the account
+/// or the address is over its limit.
+///
+/// The attempt is recorded before it is judged and counted with the others, so that
+/// parallel guesses cannot all slip under the limit: every attempt that stays recorded
+/// saw at most the limit of recorded attempts, itself included.
+async fn admit_attempt(
+    db: &DatabaseConnection,
+    phone: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<login_attempt::Model> {
     // What was typed is kept only as far as a phone number goes: no control characters,
     // no essays in the attempts table.
     let typed: String = phone.chars().filter(|c| !c.is_control()).take(20).collect();
@@ -358,33 +415,22 @@ pub async fn login(
             .await?;
         return Err(Error::Throttled(code));
     }
-    let user = user::Entity::find()
-        .filter(user::Column::Phone.eq(&phone))
-        .one(db)
-        .await?;
-    let verified = match &user {
-        Some(user) => password::verify(password, &user.password_hash),
-        None => {
-            // Spend the same time as for a real account, so timing does not reveal which numbers exist.
-            password::verify(password, DUMMY_HASH);
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| verified) else {
-        return Err(Error::Invalid("login-failed"));
-    };
-    // Only failures are kept.
-    login_attempt::Entity::delete_by_id(attempt.id)
-        .exec(db)
-        .await?;
-    let token = start_session(db, user.id, policy, now).await?;
-    Ok((
-        Account {
-            roles: roles_of(db, user.id).await?,
-            user,
-        },
-        token,
-    ))
+    Ok(attempt)
+}
+
+/// Keeps the attempt when the password was wrong, and forgets it when it was right or when
+/// the system could not tell (a fault of ours is not a guess).
+async fn judge_attempt(
+    db: &DatabaseConnection,
+    attempt: login_attempt::Model,
+    verified: Result<bool>,
+) -> Result<bool> {
+    if !matches!(verified, Ok(false)) {
+        login_attempt::Entity::delete_by_id(attempt.id)
+            .exec(db)
+            .await?;
+    }
+    verified
 }
 
 /// argon2id of a random string nobody knows, for equal-time refusals.
@@ -480,21 +526,22 @@ pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Changes the password and ends every other session of the account.
+/// Changes the password and ends every other session of the account. The old password is
+/// checked, and throttled, as at sign-in.
 pub async fn change_password(
     db: &DatabaseConnection,
     account: &Account,
     current_token: &str,
     old: &str,
     new: &str,
+    address: &str,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    if !password::verify(old, &account.user.password_hash) {
-        return Err(Error::Invalid("account-password-wrong"));
-    }
+    confirm_password(db, account, old, address, now).await?;
     if let Some(why) = password::weakness(new, &account.user.phone) {
         return Err(Error::Invalid(why));
     }
-    let hash = password::hash(new)?;
+    let hash = password::hash(new).await?;
     let txn = db.begin().await?;
     user::ActiveModel {
         id: Set(account.user.id),
@@ -534,7 +581,30 @@ pub async fn places(
     Ok((community, compound))
 }
 
-/// Everything the portal holds about a person, for "download my data" (PIPL art. 45).
+/// Everything the portal holds about a person, for "download my data" (PIPL art. 45: the
+/// right to a copy): the account, consent, sessions and inbox here, and each feature's part
+/// from its own `export_for` — mediation cases with their bookings and timelines and the
+/// video chat lines written, volunteering (applications, squads, shifts and hours, help
+/// asked and taken), the tea house (threads, posts with their moderation state, reports),
+/// the notices read, and the closed-loop cases. Times are ISO 8601 in UTC. Nothing of
+/// another person is in it beyond what the person typed themselves, and the other party's
+/// phone number is masked even then.
+///
+/// Left out, deliberately, each for its reason:
+/// - The failed sign-ins (`login_attempts`, kept a day): a row holds whatever number was
+///   typed and the address of whoever typed it, usually not the owner of the number; a copy
+///   would hand a stranger's address to that owner. They exist only to stop password
+///   guessing (PIPL art. 51: security measures) and are gone after a day.
+/// - The password hash and the stored session ids: credentials, not information about the
+///   person; a copy is a way into the account (PIPL art. 51). The sessions' times are given.
+/// - What the person did as staff (a mediator's, leader's, liaison's or officer's steps,
+///   moderation, decisions on others' applications, rosters, 三色 views): records of other
+///   residents' matters, kept by the station for its duty (PIPL art. 45 ¶1 with art. 35).
+/// - In the loop cases, the station's handling history and the 三色 household link: see
+///   [`crate::casework::export::export_for`].
+/// - Who reported the person's posts and who moderated them, who decided their
+///   application, who took or asked their help request: other people.
+/// - Video invitations: one-time keys of the other party, not of the person.
 pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serde_json::Value> {
     let (community, compound) = places(db, &account.user).await?;
     let sessions = session::Entity::find()
@@ -543,62 +613,47 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
         .order_by_asc(session::Column::Id)
         .all(db)
         .await?;
-    let cases = crate::mediation::cases_of(db, account.user.id).await?;
     let inbox = crate::inbox::list(db, account.user.id).await?;
-    let posts = crate::entities::post::Entity::find()
-        .filter(crate::entities::post::Column::AuthorId.eq(account.user.id))
-        .order_by_asc(crate::entities::post::Column::Id)
-        .all(db)
-        .await?;
-    Ok(serde_json::json!({
-        "account": {
+    let mut data = serde_json::Map::new();
+    data.insert(
+        "account".into(),
+        serde_json::json!({
             "phone": account.user.phone,
             "display_name": account.user.display_name,
             "community": community,
             "compound": compound,
             "roles": account.roles,
             "created_at": account.user.created_at,
-        },
-        "consent": {
+        }),
+    );
+    data.insert(
+        "consent".into(),
+        serde_json::json!({
             "privacy_notice_version": account.user.consent_version,
             "agreed_at": account.user.consent_at,
-        },
-        "sessions": sessions.iter().map(|s| serde_json::json!({
-            "signed_in_at": s.created_at,
-            "last_seen_at": s.last_seen_at,
-        })).collect::<Vec<_>>(),
-        "mediation_cases": cases.iter().map(|line| {
-            let c = &line.case;
-            serde_json::json!({
-                "code": c.code,
-                "room": line.room,
-                "status": c.status,
-                "dispute_type": c.dispute_type,
-                "account": c.account,
-                "other_party": c.other_party,
-                "other_relation": c.other_relation,
-                "other_phone": c.other_phone,
-                "amount_claimed": c.amount_claimed,
-                "slot": line.slot,
-                "outcome": c.outcome,
-                "agreement": c.agreement,
-                "satisfaction": c.satisfaction,
-                "follow_up_comment": c.follow_up_comment,
-                "created_at": c.created_at,
-            })
-        }).collect::<Vec<_>>(),
-        "inbox": inbox.iter().map(|m| serde_json::json!({
-            "at": m.at,
-            "topic": m.topic,
-            "subject": m.subject,
-        })).collect::<Vec<_>>(),
-        "teahouse_posts": posts.iter().map(|p| serde_json::json!({
-            "thread": p.thread_id,
-            "at": p.created_at,
-            "as_resident": p.anonymous,
-            "body": p.body,
-        })).collect::<Vec<_>>(),
-    }))
+        }),
+    );
+    data.insert(
+        "sessions".into(),
+        sessions
+            .iter()
+            .map(|s| serde_json::json!({"signed_in_at": s.created_at, "last_seen_at": s.last_seen_at}))
+            .collect(),
+    );
+    data.insert(
+        "inbox".into(),
+        inbox
+            .iter()
+            .map(|m| serde_json::json!({"at": m.at, "topic": m.topic, "subject": m.subject}))
+            .collect(),
+    );
+    let user_id = account.user.id;
+    data.extend(crate::mediation::export::export_for(db, user_id).await?);
+    data.extend(crate::volunteers::export::export_for(db, user_id).await?);
+    data.extend(crate::teahouse::export::export_for(db, user_id).await?);
+    data.extend(crate::notices::export_for(db, user_id).await?);
+    data.extend(crate::casework::export::export_for(db, user_id).await?);
+    Ok(data.into())
 }
 
 /// Deletes the account with its roles, sessions and inbox. Mediation cases the person filed
@@ -642,4 +697,56 @@ pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(S
         out.push((c.name, n));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn form(phone: &str) -> Registration {
+        Registration {
+            phone: phone.to_owned(),
+            password: "haitian-xiongzhen".to_owned(),
+            community_id: Some(1),
+            compound_id: Some(1),
+            consent: true,
+            notice_version: "2026-11-29".to_owned(),
+        }
+    }
+
+    /// With every hasher busy, a taken number is still refused at once: the refusal needs
+    /// no hash. A new number waits for a hasher, and is registered once one is free.
+    #[tokio::test]
+    async fn a_taken_number_is_refused_without_spending_a_hash()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let db = crate::testing::fresh_db().await?;
+        crate::demo::load_directory(&db).await?;
+        register(&db, form("13812341234"), Utc::now()).await?;
+
+        let busy = password::HASHERS
+            .acquire_many(password::AT_ONCE as u32)
+            .await?;
+        let taken = tokio::time::timeout(
+            Duration::from_secs(60),
+            register(&db, form("13812341234"), Utc::now()),
+        )
+        .await
+        .map_err(|_| "the refusal of a taken number waited for a hasher")?;
+        assert!(
+            matches!(taken, Err(Error::Invalid("account-phone-taken"))),
+            "{taken:?}"
+        );
+        let mut fresh = std::pin::pin!(register(&db, form("13812345678"), Utc::now()));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), fresh.as_mut())
+                .await
+                .is_err(),
+            "a new number needs a hash, and every hasher is busy"
+        );
+        drop(busy);
+        fresh.await?;
+        Ok(())
+    }
 }

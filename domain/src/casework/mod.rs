@@ -11,6 +11,7 @@
 
 pub mod colours;
 pub mod escalation;
+pub mod export;
 pub mod figures;
 pub mod sources;
 

@@ -705,7 +705,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     }
     // Hashed once, outside the transaction: argon2 is slow on purpose, and SQLite's write
     // lock should not wait for it.
-    let hash = password::hash(DEMO_PASSWORD)?;
+    let hash = password::hash(DEMO_PASSWORD).await?;
     let txn = db.begin().await?;
     // The claim is the first write: a second `demo-data` running at the same time waits
     // for this transaction and then finds the setting taken.

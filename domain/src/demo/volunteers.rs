@@ -218,7 +218,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     // load; outside the transaction, as SQLite's write lock should not wait for it.
     let hash = match accounts::find_by_phone(db, OFFICER_PHONE).await? {
         Some(officer) => officer.password_hash,
-        None => password::hash(DEMO_PASSWORD)?,
+        None => password::hash(DEMO_PASSWORD).await?,
     };
     let txn = db.begin().await?;
     // The claim is the first write: a second `demo-data` running at the same time waits

@@ -7,6 +7,7 @@
 //! - `stats`: 调解成效, the figures per room, per month and in total.
 
 pub mod cases;
+pub mod export;
 pub mod schedule;
 pub mod stats;
 pub mod video;

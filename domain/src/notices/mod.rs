@@ -630,6 +630,41 @@ pub async fn unread(
     Ok(ids.iter().filter(|id| !read.contains(id)).count() as u64)
 }
 
+/// The notices the person opened and when, for "download my data".
+pub async fn export_for(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let reads = notice_read::Entity::find()
+        .filter(notice_read::Column::UserId.eq(user_id))
+        .order_by_asc(notice_read::Column::ReadAt)
+        .order_by_asc(notice_read::Column::NoticeId)
+        .all(db)
+        .await?;
+    let titles: HashMap<i32, String> = notice::Entity::find()
+        .filter(notice::Column::Id.is_in(reads.iter().map(|r| r.notice_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.title))
+        .collect();
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "notices_read".into(),
+        reads
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "notice": r.notice_id,
+                    "title": titles.get(&r.notice_id),
+                    "read_at": r.read_at,
+                })
+            })
+            .collect(),
+    );
+    Ok(out)
+}
+
 /// Records that the reader opened the notice (once; the first time counts).
 pub async fn mark_read(
     db: &impl ConnectionTrait,

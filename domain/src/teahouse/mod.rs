@@ -6,6 +6,7 @@
 //! Posting limits are counted under a lock on the poster's row (`db::lock_user`), so posts
 //! sent at once are counted one after the other.
 
+pub mod export;
 pub mod moderation;
 pub mod search;
 

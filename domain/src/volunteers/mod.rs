@@ -2,6 +2,7 @@
 //! events; volunteers sign up and withdraw before the deadline; on the day they are checked
 //! in and out and the hours are credited; the ledger and the certificate add them up.
 
+pub mod export;
 pub mod help;
 
 use std::collections::BTreeMap;
