@@ -1304,6 +1304,8 @@ fn an_idle_socket_is_let_go_once_its_right_to_be_there_ends() -> TestResult {
             token,
             DEMO_PASSWORD,
             "xin-mima-2026-haitian",
+            "127.0.0.1",
+            Utc::now(),
         )
         .await?;
         let told = ends(&mut resident_ws).await?;
