@@ -145,7 +145,7 @@ pub async fn of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Membershi
             leader,
         });
     }
-    out.sort_by(|a, b| (a.group, a.id).cmp(&(b.group, b.id)));
+    out.sort_by_key(|m| (m.group, m.id));
     Ok(out)
 }
 
