@@ -22,8 +22,10 @@ const LEADER: &str = "13900000301";
 const LIAISON: &str = "13900000401";
 const STATION_MEMBER: &str = "13900000501";
 
-/// A number the database answers to `sql` (a COUNT or an id).
+/// A number the database answers to `sql` (a COUNT or an id; PostgreSQL's ids are 32-bit,
+/// its counts 64-bit, so both are read as 64).
 async fn number(db: &DatabaseConnection, sql: &str) -> Result<i64, Error> {
+    let sql = format!("SELECT CAST(({sql}) AS BIGINT)");
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await?
