@@ -278,6 +278,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/admin/members")
+                        view=accounts::admin::MembersPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/log")
+                        view=accounts::admin::AdminLogPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/privacy")
                         view=accounts::pages::PrivacyPage
                         ssr=SsrMode::Async

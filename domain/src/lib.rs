@@ -2,6 +2,7 @@
 //! command touches the data. Nothing here knows about HTTP or the browser.
 
 pub mod accounts;
+pub mod admin_log;
 pub mod casework;
 pub mod db;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod entities;
 pub mod error;
 pub mod inbox;
 pub mod mediation;
+pub mod memberships;
 pub mod migration;
 pub mod notices;
 pub mod settings;

@@ -2,6 +2,7 @@
 
 use chrono::{Duration, Utc};
 use domain::accounts::{self, Registration, Role, SessionPolicy};
+use domain::admin_log::Actor;
 use domain::{Error, demo, testing};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -258,11 +259,122 @@ async fn roles_are_granted_once_and_checked() -> TestResult {
         admin.require(Role::Officer).is_ok(),
         "admins hold every power"
     );
-    accounts::revoke(&db, again.user.id, Role::Officer).await?;
+    accounts::revoke(
+        &db,
+        Actor::admin(&admin)?,
+        again.user.id,
+        Role::Officer,
+        now,
+    )
+    .await?;
     assert_eq!(
         accounts::roles_of(&db, again.user.id).await?,
         vec![Role::Admin]
     );
+    Ok(())
+}
+
+/// Role changes go into the admin log in their own transaction, from the command line and
+/// from an admin; the log cannot be rewritten or emptied, only lose a deleted person's name.
+#[tokio::test]
+async fn the_admin_log_keeps_every_role_change_and_refuses_to_be_rewritten() -> TestResult {
+    use domain::admin_log;
+    use domain::entities::admin_log as log;
+    use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+    let db = db().await?;
+    let now = Utc::now();
+    let admin = accounts::add_user(&db, "13900000009", Some(PASSWORD), &[Role::Admin], now).await?;
+    let by = Actor::admin(&admin)?;
+    let staff = accounts::add_user_by(
+        &db,
+        by,
+        "13900000010",
+        Some(PASSWORD),
+        &[Role::Officer],
+        now,
+    )
+    .await?;
+    // Granting a role held already changes nothing and logs nothing.
+    accounts::add_user_by(&db, by, "13900000010", None, &[Role::Officer], now).await?;
+    accounts::revoke(&db, by, staff.user.id, Role::Officer, now).await?;
+    let rows = log::Entity::find()
+        .order_by_asc(log::Column::Id)
+        .all(&db)
+        .await?;
+    let seen: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.via.as_str(),
+                r.actor_id,
+                r.action.as_str(),
+                r.target_id,
+                r.subject.as_str(),
+                r.value_before.as_str(),
+                r.value_after.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "command_line",
+                None,
+                "role_granted",
+                Some(admin.user.id),
+                "admin",
+                "",
+                "admin"
+            ),
+            (
+                "admin_page",
+                Some(admin.user.id),
+                "role_granted",
+                Some(staff.user.id),
+                "officer",
+                "",
+                "officer"
+            ),
+            (
+                "admin_page",
+                Some(admin.user.id),
+                "role_revoked",
+                Some(staff.user.id),
+                "officer",
+                "officer",
+                ""
+            ),
+        ]
+    );
+    // The log is the admins' to read.
+    assert!(matches!(
+        admin_log::page(&db, &staff, 1).await,
+        Err(Error::Forbidden)
+    ));
+    assert_eq!(admin_log::page(&db, &admin, 1).await?.0.len(), 3);
+
+    for sql in [
+        "UPDATE admin_log SET value_after = 'admin'",
+        "UPDATE admin_log SET action = 'role_granted'",
+        "UPDATE admin_log SET target_id = actor_id",
+        "UPDATE admin_log SET at = at",
+        "DELETE FROM admin_log",
+    ] {
+        let refused = db.execute_unprepared(sql).await;
+        assert!(refused.is_err(), "{sql} on {}", testing::engine());
+    }
+    assert_eq!(log::Entity::find().all(&db).await?, rows);
+
+    // A deleted account leaves the rows, without its name.
+    accounts::delete(&db, &staff).await?;
+    let after = log::Entity::find()
+        .order_by_asc(log::Column::Id)
+        .all(&db)
+        .await?;
+    assert_eq!(after.len(), 3);
+    assert!(after[1..].iter().all(|r| r.target_id.is_none()));
+    assert_eq!(after[2].value_before, "officer");
     Ok(())
 }
 

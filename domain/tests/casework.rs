@@ -178,7 +178,14 @@ impl World {
             Some(community),
         )
         .await?;
-        casework::add_member(&db, &admin, org(OrgKind::AidStation, aid), worker.user.id).await?;
+        casework::add_member(
+            &db,
+            &admin,
+            org(OrgKind::AidStation, aid),
+            worker.user.id,
+            now(),
+        )
+        .await?;
         let other_worker = person(
             &db,
             "13700000002",
@@ -192,6 +199,7 @@ impl World {
             &admin,
             org(OrgKind::AidStation, other_aid),
             other_worker.user.id,
+            now(),
         )
         .await?;
         let mediator = person(&db, "13500000001", &[Role::Mediator], Some("老何"), None).await?;
@@ -1118,19 +1126,20 @@ async fn only_officers_open_assign_and_close_and_strangers_cannot_start() -> Tes
     not_found(casework::start(&w.db, &w.officer, "JW-2026-ZZZZZZ", now()).await);
 
     // Membership is the admin's to give, and only of stations and offices.
-    forbidden(casework::add_member(&w.db, &w.officer, station, w.resident.user.id).await);
+    forbidden(casework::add_member(&w.db, &w.officer, station, w.resident.user.id, now()).await);
     refused(
         casework::add_member(
             &w.db,
             &w.admin,
             org(OrgKind::MediationRoom, w.branch_room),
             w.resident.user.id,
+            now(),
         )
         .await,
         "case-org-invalid",
     );
     refused(
-        casework::add_member(&w.db, &w.admin, Org::STATION, w.resident.user.id).await,
+        casework::add_member(&w.db, &w.admin, Org::STATION, w.resident.user.id, now()).await,
         "case-org-invalid",
     );
     assert!(
@@ -1144,11 +1153,149 @@ async fn only_officers_open_assign_and_close_and_strangers_cannot_start() -> Tes
         [org(OrgKind::MediationRoom, w.branch_room)]
     );
     // Adding twice is harmless.
-    casework::add_member(&w.db, &w.admin, station, w.worker.user.id).await?;
+    casework::add_member(&w.db, &w.admin, station, w.worker.user.id, now()).await?;
     assert_eq!(casework::orgs_of(&w.db, w.worker.user.id).await?, [station]);
     // The admin may act as an officer.
     casework::start(&w.db, &w.admin, &code, hours(1)).await?;
     assert_eq!(w.case(&code).await?.stage, "in_progress");
+    Ok(())
+}
+
+/// 三色 data is for officers: the station working a linked case reads its history without
+/// the household, and every officer's look at a case page that shows one is logged.
+#[tokio::test]
+async fn household_data_stays_out_of_the_history_and_every_officers_look_is_logged() -> TestResult {
+    let w = World::new().await?;
+    let code = w.at_station(now()).await?;
+    casework::link_household(&w.db, &w.officer, &code, "后大街12号 301", hours(1)).await?;
+    let views = || colour_view::Entity::find().all(&w.db);
+    assert!(views().await?.is_empty());
+
+    let station = casework::detail(&w.db, &w.worker, &code, hours(2)).await?;
+    assert_eq!(station.access, Access::Member);
+    assert_eq!(
+        station.case.household, None,
+        "members never see the household"
+    );
+    for (entry, _, _) in &station.history {
+        assert!(!entry.note.contains("后大街12号"), "{entry:?}");
+    }
+    assert!(
+        views().await?.is_empty(),
+        "nothing was shown, nothing logged"
+    );
+
+    let officer = casework::detail(&w.db, &w.officer, &code, hours(3)).await?;
+    assert_eq!(officer.case.household.as_deref(), Some("后大街12号 301"));
+    for (entry, _, _) in &officer.history {
+        assert!(!entry.note.contains("后大街12号"), "{entry:?}");
+    }
+    let logged = views().await?;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].user_id, Some(w.officer.user.id));
+    assert_eq!(logged[0].page, format!("/board/cases/{code}"));
+    assert_eq!(logged[0].at, hours(3));
+
+    // Admins read the log; nobody else does.
+    let seen = colours::views(&w.db, &w.admin, 50).await?;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].phone.as_deref(),
+        Some(w.officer.user.phone.as_str())
+    );
+    forbidden(colours::views(&w.db, &w.officer, 50).await);
+    Ok(())
+}
+
+/// Taking a role back ends the memberships that rest on it, in the same transaction, and
+/// access follows: giving the role back does not bring them back; a membership without its
+/// role gives nothing either.
+#[tokio::test]
+async fn revoking_a_role_ends_its_memberships_and_the_access_they_gave() -> TestResult {
+    use domain::admin_log::Actor;
+    use domain::entities::{admin_log, org_member, room_mediator};
+    let w = World::new().await?;
+    let code = w.at_station(now()).await?;
+    let by = Actor::admin(&w.admin)?;
+    assert_eq!(
+        casework::detail(&w.db, &w.worker, &code, now())
+            .await?
+            .access,
+        Access::Member
+    );
+
+    accounts::revoke(&w.db, by, w.worker.user.id, Role::Resident, hours(1)).await?;
+    assert_eq!(
+        org_member::Entity::find()
+            .filter(org_member::Column::UserId.eq(w.worker.user.id))
+            .count(&w.db)
+            .await?,
+        0
+    );
+    accounts::grant(&w.db, w.worker.user.id, Role::Resident).await?;
+    let worker = Account {
+        roles: accounts::roles_of(&w.db, w.worker.user.id).await?,
+        user: w.worker.user.clone(),
+    };
+    not_found(casework::detail(&w.db, &worker, &code, hours(2)).await);
+    assert!(casework::orgs_of(&w.db, worker.user.id).await?.is_empty());
+
+    assert!(schedule::runs_room(&w.db, &w.mediator, w.branch_room).await?);
+    accounts::revoke(&w.db, by, w.mediator.user.id, Role::Mediator, hours(1)).await?;
+    assert_eq!(
+        room_mediator::Entity::find()
+            .filter(room_mediator::Column::UserId.eq(w.mediator.user.id))
+            .count(&w.db)
+            .await?,
+        0
+    );
+    accounts::grant(&w.db, w.mediator.user.id, Role::Mediator).await?;
+    assert!(!schedule::runs_room(&w.db, &w.mediator, w.branch_room).await?);
+    assert!(
+        casework::orgs_of(&w.db, w.mediator.user.id)
+            .await?
+            .is_empty()
+    );
+
+    // Both are needed: a membership left without its role (written straight into the table)
+    // counts for nothing.
+    room_mediator::ActiveModel {
+        room_id: Set(w.branch_room),
+        user_id: Set(w.resident.user.id),
+    }
+    .insert(&w.db)
+    .await?;
+    assert!(!schedule::runs_room(&w.db, &w.resident, w.branch_room).await?);
+    assert!(
+        casework::orgs_of(&w.db, w.resident.user.id)
+            .await?
+            .is_empty()
+    );
+
+    // Every step is in the admin log, by the admin.
+    let log = admin_log::Entity::find()
+        .filter(admin_log::Column::TargetId.is_in([w.worker.user.id, w.mediator.user.id]))
+        .filter(admin_log::Column::At.gte(hours(1)))
+        .order_by_asc(admin_log::Column::Id)
+        .all(&w.db)
+        .await?;
+    let steps: Vec<(&str, &str)> = log
+        .iter()
+        .map(|l| (l.action.as_str(), l.subject.as_str()))
+        .collect();
+    let station = format!("aid_station:{}", w.aid);
+    let room = format!("mediation_room:{}", w.branch_room);
+    assert_eq!(
+        steps,
+        [
+            ("role_revoked", "resident"),
+            ("member_removed", station.as_str()),
+            ("role_revoked", "mediator"),
+            ("member_removed", room.as_str()),
+        ]
+    );
+    assert!(log.iter().all(|l| l.actor_id == Some(w.admin.user.id)));
+    assert!(log[1].value_before.contains(AID), "{}", log[1].value_before);
     Ok(())
 }
 
@@ -1167,7 +1314,10 @@ async fn a_household_link_is_tidied_and_recorded() -> TestResult {
     assert_eq!(case.stage, "assigned", "linking does not move the case");
     let linked = w.last_entry(&code).await?;
     assert_eq!(linked.action, "linked");
-    assert_eq!(linked.note, "后大街12号 301");
+    assert_eq!(
+        linked.note, "",
+        "only that a link was made: every organisation the case goes to reads the history"
+    );
     assert_eq!(
         (linked.from_stage.as_deref(), linked.to_stage.as_str()),
         (Some("assigned"), "assigned")
@@ -2189,6 +2339,11 @@ async fn a_help_request_enters_at_intake_and_follows_the_volunteer() -> TestResu
     )
     .await?;
     volunteers::decide(&w.db, &leader, application.id, true, "", now()).await?;
+    // Signed in again, as the next request would be, the account holds its new role.
+    let volunteer = Account {
+        roles: accounts::roles_of(&w.db, volunteer.user.id).await?,
+        user: volunteer.user,
+    };
 
     let request = help::ask(
         &w.db,
@@ -2577,7 +2732,7 @@ async fn twenty_members(w: &World) -> Res<Vec<Account>> {
             Some(w.community),
         )
         .await?;
-        casework::add_member(&w.db, &w.admin, station, member.user.id).await?;
+        casework::add_member(&w.db, &w.admin, station, member.user.id, now()).await?;
         members.push(member);
     }
     Ok(members)

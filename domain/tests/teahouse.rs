@@ -2052,6 +2052,90 @@ async fn search_keeps_hidden_threads_deleted_posts_and_anonymous_authors_out_of_
     Ok(())
 }
 
+/// A liaison answers for one room: behind 居民 they see who it is on that room's board only,
+/// never on the general board or another room's, nor in search results from those boards.
+#[tokio::test]
+async fn a_liaison_sees_who_is_behind_an_anonymous_post_only_on_their_own_rooms_board() -> TestResult
+{
+    let w = World::new().await?;
+    let other_room = add_room(&w.db, w.office, "联合执法联络室").await?;
+    let other_board = teahouse::open_board(
+        &w.db,
+        &w.admin,
+        NewBoard {
+            police_office_id: w.office,
+            liaison_room_id: Some(other_room),
+            name: "联合执法".to_owned(),
+            description: "占道经营、违章搭建".to_owned(),
+            answer_hours: 48,
+        },
+    )
+    .await?
+    .id;
+    let mut threads = Vec::new();
+    for (board, title) in [
+        (w.board, "楼下有人半夜飙车"),
+        (w.general, "小区门口有人摆摊"),
+        (other_board, "隔壁违章搭建"),
+    ] {
+        let t = teahouse::start(
+            &w.db,
+            &w.resident,
+            NewThread {
+                board_id: board,
+                title: title.to_owned(),
+                body: BODY.to_owned(),
+                community_id: Some(w.community),
+                anonymous: true,
+                display_name: String::new(),
+            },
+            &Limits::default(),
+            hours(-2),
+        )
+        .await?;
+        threads.push((board, t.id, title));
+    }
+    for (board, id, title) in threads {
+        let own_room = board == w.board;
+        let view = teahouse::thread(&w.db, Some(&w.liaison), id, 1, now()).await?;
+        let author = &view.opening.author;
+        assert!(author.anonymous);
+        let page = teahouse::threads(&w.db, Some(&w.liaison), board, 1, now()).await?;
+        let (found, _, _) = search::search(&w.db, Some(&w.liaison), title, 1, now()).await?;
+        assert_eq!(found.len(), 1, "{title}");
+        for (name, phone, community) in [
+            (&author.name, &author.phone, &author.community),
+            (
+                &page.lines[0].author.name,
+                &page.lines[0].author.phone,
+                &page.lines[0].author.community,
+            ),
+            (
+                &found[0].author.name,
+                &found[0].author.phone,
+                &found[0].author.community,
+            ),
+        ] {
+            if own_room {
+                assert_eq!(name.as_deref(), Some("王阿姨"), "{title}");
+                assert!(phone.as_deref().is_some_and(|p| p.contains("****")));
+            } else {
+                assert_eq!(name.as_deref(), None, "{title}: not their room's board");
+                assert_eq!(phone.as_deref(), None, "{title}");
+                assert_eq!(community.as_deref(), None, "{title}");
+            }
+        }
+        // Officers see who it is everywhere.
+        let view = teahouse::thread(&w.db, Some(&w.officer), id, 1, now()).await?;
+        assert_eq!(view.opening.author.name.as_deref(), Some("王阿姨"));
+        assert_eq!(
+            view.opening.author.phone.as_deref(),
+            Some(w.resident.user.phone.as_str())
+        );
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn search_ignores_latin_case_and_takes_wildcards_literally() -> TestResult {
     let w = World::new().await?;

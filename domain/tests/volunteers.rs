@@ -1443,6 +1443,14 @@ async fn a_help_request_reaches_volunteers_of_its_dialect_and_one_takes_it() -> 
     for application in w.applications().await? {
         volunteers::decide(&w.db, &w.leader, application.id, true, "", now()).await?;
     }
+    // Signed in again, as their next request would be, they hold their new role.
+    let again = |account: Account| async {
+        Ok::<_, Error>(Account {
+            roles: accounts::roles_of(&w.db, account.user.id).await?,
+            user: account.user,
+        })
+    };
+    let (fuyang, other) = (again(fuyang).await?, again(other).await?);
     let resident = w.person("13700000033", &[Role::Resident]).await?;
 
     assert_invalid(

@@ -133,6 +133,12 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
     ("/login", "/login", [200; 6]),
     ("/register", "/register", [200; 6]),
     ("/admin", "/admin", [401, 403, 403, 403, 403, 200]),
+    (
+        "/admin/members",
+        "/admin/members",
+        [401, 403, 403, 403, 403, 403],
+    ),
+    ("/admin/log", "/admin/log", [401, 403, 403, 403, 403, 403]),
     ("/privacy", "/privacy", [200; 6]),
 ];
 
@@ -232,6 +238,9 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/admin/assign-mediator", "admin"),
     ("/api/admin/open-board", "admin"),
     ("/api/admin/revoke-role", "admin"),
+    ("/api/admin/memberships", "admin"),
+    ("/api/admin/remove-member", "admin"),
+    ("/api/admin/log", "admin"),
     ("/api/admin/teahouse-options", "admin"),
     ("/api/admin/users", "admin"),
 ];

@@ -40,6 +40,7 @@ async fn station_member(db_url: &str, phone: &str, station: i32) -> Result<(), E
             id: Some(station),
         },
         member.user.id,
+        chrono::Utc::now(),
     )
     .await?;
     Ok(())

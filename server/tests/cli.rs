@@ -77,6 +77,21 @@ async fn migrate_demo_data_and_the_first_admin() -> TestResult {
         accounts::roles_of(&db, admin.id).await?,
         vec![Role::Mediator, Role::Officer, Role::Admin]
     );
+    // Every grant is in the admin log, as the command line's.
+    use sea_orm::ConnectionTrait;
+    let logged = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT COUNT(*) FROM admin_log WHERE via = 'command_line' \
+                 AND actor_id IS NULL AND action = 'role_granted' AND target_id = {}",
+                admin.id
+            ),
+        ))
+        .await?
+        .ok_or("a count")?
+        .try_get_by_index::<i64>(0)?;
+    assert_eq!(logged, 3, "admin, officer, mediator");
 
     let out = portal(
         &url,

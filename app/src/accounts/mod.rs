@@ -1,6 +1,7 @@
 //! Accounts: register, sign in and out, 我的 (my account), and the admin's user list.
 //! Pages are in `pages.rs`; the rules (passwords, throttling, sessions) in `domain::accounts`.
 
+pub mod admin;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -304,11 +305,12 @@ pub async fn admin_add_user(
     role: String,
 ) -> Result<(), AppError> {
     use domain::accounts::{self, Role};
-    ssr::require_role(Role::Admin).await?;
+    let admin = ssr::require_role(Role::Admin).await?;
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("error-invalid"))?;
     let password = password.filter(|p| !p.is_empty());
-    accounts::add_user(
+    accounts::add_user_by(
         &crate::state::db()?,
+        domain::admin_log::Actor::admin(&admin)?,
         &phone,
         password.as_deref(),
         &[role],
@@ -319,8 +321,8 @@ pub async fn admin_add_user(
     Ok(())
 }
 
-/// Admin: take a role back. An admin cannot take their own admin role, so the portal is
-/// never left without one by accident.
+/// Admin: take a role back, and with it the memberships that rest on it. An admin cannot
+/// take their own admin role, so the portal is never left without one by accident.
 #[server(endpoint = "admin/revoke-role")]
 pub async fn admin_revoke_role(phone: String, role: String) -> Result<(), AppError> {
     use domain::accounts::{self, Role};
@@ -333,7 +335,14 @@ pub async fn admin_revoke_role(phone: String, role: String) -> Result<(), AppErr
     if user.id == admin.user.id && role == Role::Admin {
         return Err(AppError::invalid("admin-self-revoke"));
     }
-    accounts::revoke(&db, user.id, role).await?;
+    accounts::revoke(
+        &db,
+        domain::admin_log::Actor::admin(&admin)?,
+        user.id,
+        role,
+        chrono::Utc::now(),
+    )
+    .await?;
     leptos_axum::redirect("/admin?done=user");
     Ok(())
 }

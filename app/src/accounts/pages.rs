@@ -309,6 +309,17 @@ fn StaffPanels(admin: bool) -> impl IntoView {
             .then(|| {
                 view! {
                     <section class="panel">
+                        <h2>{use_i18n().t("admin-records")}</h2>
+                        <ul>
+                            <li>
+                                <a href="/admin/members">{use_i18n().t("admin-members")}</a>
+                            </li>
+                            <li>
+                                <a href="/admin/log">{use_i18n().t("admin-log")}</a>
+                            </li>
+                        </ul>
+                    </section>
+                    <section class="panel">
                         <h2>{use_i18n().t("admin-assign-mediator")}</h2>
                         <crate::mediation::pages::AssignMediatorForm />
                     </section>
@@ -427,6 +438,7 @@ fn Users(rows: Vec<UserRow>) -> impl IntoView {
             <form method="post" action=AdminRevokeRole::PATH class="form">
                 <CsrfField />
                 <FormError path=AdminRevokeRole::PATH />
+                <p>{i18n.t("admin-revoke-hint")}</p>
                 <label>{i18n.t("field-phone")} <input type="tel" name="phone" required /></label>
                 <RoleSelect />
                 <button type="submit" class="button secondary">

@@ -343,6 +343,22 @@ mod tests {
                 .map(|c| c.to_string()),
         );
         needed.extend(
+            domain::memberships::REFUSAL_CODES
+                .iter()
+                .map(|c| c.to_string()),
+        );
+        use domain::admin_log::LogAction;
+        needed.extend(
+            LogAction::ALL
+                .iter()
+                .map(|v| format!("admin-log-action-{}", v.as_str())),
+        );
+        needed.extend(
+            domain::memberships::Group::ALL
+                .iter()
+                .map(|v| format!("admin-group-{}", v.as_str())),
+        );
+        needed.extend(
             domain::volunteers::INBOX_TOPICS
                 .iter()
                 .map(|c| c.to_string()),

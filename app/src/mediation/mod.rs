@@ -714,7 +714,7 @@ pub async fn remove_window(room: String, window: String) -> Result<(), AppError>
 /// Admin: makes an account a mediator of a room.
 #[server(endpoint = "admin/assign-mediator")]
 pub async fn assign_mediator(phone: String, room: String) -> Result<(), AppError> {
-    crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
+    let admin = crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
     let db = crate::state::db()?;
     let user = domain::accounts::find_by_phone(&db, &phone)
         .await?
@@ -723,7 +723,21 @@ pub async fn assign_mediator(phone: String, room: String) -> Result<(), AppError
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("mediation-room-invalid"))?;
-    domain::mediation::schedule::assign(&db, room, user.id).await?;
+    domain::memberships::add(
+        &db,
+        &admin,
+        user.id,
+        domain::memberships::Group::MediationRoom,
+        room,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| match e {
+        domain::Error::Invalid("admin-membership-invalid") => {
+            AppError::invalid("mediation-room-invalid")
+        }
+        e => e.into(),
+    })?;
     leptos_axum::redirect("/admin?done=user");
     Ok(())
 }

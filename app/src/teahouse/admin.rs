@@ -42,7 +42,15 @@ pub async fn add_liaison(phone: String, room: i32) -> Result<(), AppError> {
     let user = domain::accounts::find_by_phone(&db, &phone)
         .await?
         .ok_or_else(|| AppError::invalid("admin-no-such-user"))?;
-    domain::teahouse::add_liaison(&db, &admin, room, user.id).await?;
+    domain::memberships::add(
+        &db,
+        &admin,
+        user.id,
+        domain::memberships::Group::LiaisonRoom,
+        room,
+        chrono::Utc::now(),
+    )
+    .await?;
     leptos_axum::redirect("/admin?done=user");
     Ok(())
 }

@@ -10,10 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    TryInsertResult,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::admin_log::{Actor, Change, LogAction};
 use crate::entities::{community, compound, login_attempt, session, user, user_role};
 use crate::{Error, Result};
 
@@ -195,9 +197,23 @@ pub async fn register(
 }
 
 /// Creates a staff or resident account from the command line, or grants `roles` to the
-/// existing account of `phone` (its password is then left alone).
+/// existing account of `phone` (its password is then left alone). Logged as the command
+/// line's act.
 pub async fn add_user(
     db: &DatabaseConnection,
+    phone_number: &str,
+    password: Option<&str>,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> Result<Account> {
+    add_user_by(db, Actor::CommandLine, phone_number, password, roles, now).await
+}
+
+/// `add_user` as `by`: the account, its roles and their lines in the admin log are written
+/// in one transaction.
+pub async fn add_user_by(
+    db: &DatabaseConnection,
+    by: Actor,
     phone_number: &str,
     password: Option<&str>,
     roles: &[Role],
@@ -207,36 +223,50 @@ pub async fn add_user(
     if !phone::is_valid(&phone) {
         return Err(Error::Invalid("account-phone-invalid"));
     }
-    let user = match user::Entity::find()
+    let existing = user::Entity::find()
         .filter(user::Column::Phone.eq(&phone))
         .one(db)
-        .await?
-    {
-        Some(user) => user,
-        None => {
-            let password = password.ok_or(Error::Invalid("account-password-short"))?;
+        .await?;
+    // Hashing takes a while: done before the transaction opens.
+    let new_hash = match (&existing, password) {
+        (Some(_), _) | (None, None) => None,
+        (None, Some(password)) => {
             if let Some(why) = password::weakness(password, &phone) {
                 return Err(Error::Invalid(why));
             }
-            user::ActiveModel {
+            Some(password::hash(password).await?)
+        }
+    };
+    let txn = db.begin().await?;
+    let user = match (existing, new_hash) {
+        (Some(user), _) => user,
+        (None, None) => return Err(Error::Invalid("account-password-short")),
+        (None, Some(hash)) => {
+            let inserted = user::ActiveModel {
                 phone: Set(phone),
-                password_hash: Set(password::hash(password).await?),
+                password_hash: Set(hash),
                 consent_version: Set(STAFF_CONSENT.to_owned()),
                 consent_at: Set(now),
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(db)
-            .await?
+            .insert(&txn)
+            .await;
+            match inserted {
+                Ok(user) => user,
+                Err(e) if crate::db::unique_violation(&e).is_some() => {
+                    return Err(Error::Invalid("account-phone-taken"));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     for role in roles {
-        grant(db, user.id, *role).await?;
+        grant_by(&txn, by, user.id, *role, now).await?;
     }
-    Ok(Account {
-        roles: roles_of(db, user.id).await?,
-        user,
-    })
+    let roles = roles_of(&txn, user.id).await?;
+    txn.commit().await?;
+    Ok(Account { roles, user })
 }
 
 pub async fn find_by_phone(
@@ -250,23 +280,93 @@ pub async fn find_by_phone(
         .await?)
 }
 
-pub async fn grant(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<()> {
-    user_role::Entity::insert(user_role::ActiveModel {
+/// Gives `user_id` the role; whether they did not hold it before.
+pub async fn grant(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<bool> {
+    let inserted = user_role::Entity::insert(user_role::ActiveModel {
         user_id: Set(user_id),
         role: Set(role.as_str().to_owned()),
     })
     .on_conflict_do_nothing_on([user_role::Column::UserId, user_role::Column::Role])
-    .exec(db)
+    .exec_without_returning(db)
     .await?;
-    Ok(())
+    Ok(matches!(inserted, TryInsertResult::Inserted(n) if n > 0))
 }
 
-pub async fn revoke(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<()> {
-    user_role::Entity::delete_many()
+/// The roles as the admin log keeps them: "mediator resident".
+fn role_list(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `grant` as an admin's (or the command line's) act: a new role is logged, in the
+/// transaction `db` is.
+pub(crate) async fn grant_by(
+    db: &impl ConnectionTrait,
+    by: Actor,
+    user_id: i32,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let before = roles_of(db, user_id).await?;
+    if !grant(db, user_id, role).await? {
+        return Ok(());
+    }
+    let after = roles_of(db, user_id).await?;
+    crate::admin_log::write(
+        db,
+        by,
+        Change {
+            action: LogAction::RoleGranted,
+            target: user_id,
+            subject: role.as_str(),
+            before: &role_list(&before),
+            after: &role_list(&after),
+        },
+        now,
+    )
+    .await
+}
+
+/// Takes a role back, and with it every membership that rests on it (a mediator's rooms, a
+/// volunteer's squads, a liaison's rooms, a resident's stations and offices: see
+/// `memberships`), logging each in the same transaction.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    by: Actor,
+    user_id: i32,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let txn = db.begin().await?;
+    let before = roles_of(&txn, user_id).await?;
+    let deleted = user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(user_id))
         .filter(user_role::Column::Role.eq(role.as_str()))
-        .exec(db)
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if deleted > 0 {
+        let after = roles_of(&txn, user_id).await?;
+        crate::admin_log::write(
+            &txn,
+            by,
+            Change {
+                action: LogAction::RoleRevoked,
+                target: user_id,
+                subject: role.as_str(),
+                before: &role_list(&before),
+                after: &role_list(&after),
+            },
+            now,
+        )
         .await?;
+    }
+    // Also when the role was already gone: no membership outlives it.
+    crate::memberships::end_for_role(&txn, by, user_id, role, now).await?;
+    txn.commit().await?;
     Ok(())
 }
 

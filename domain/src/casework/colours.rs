@@ -6,7 +6,8 @@
 //! - yellow: it came back after a case had been handled;
 //! - green: the last case was handled and nothing new came within the window.
 //!
-//! Officers only; never shown to residents; every look at the page is logged.
+//! Officers only; never shown to residents; every look at the page, and at a case page that
+//! shows a household, is logged (`colour_views`), and admins read that log.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ use sea_orm::{
 };
 
 use crate::accounts::{Account, Role};
-use crate::entities::{case_record, colour_view};
+use crate::entities::{case_record, colour_view, user};
 use crate::text_enum::text_enum;
 use crate::{Error, Result};
 
@@ -82,13 +83,7 @@ pub async fn households(
     if !(officer.has(Role::Officer) || officer.has(Role::Admin)) {
         return Err(Error::Forbidden);
     }
-    colour_view::Entity::insert(colour_view::ActiveModel {
-        user_id: Set(Some(officer.user.id)),
-        at: Set(now),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
+    log_view(db, officer, "/board/colours", now).await?;
     let mut by_household: BTreeMap<String, Vec<case_record::Model>> = BTreeMap::new();
     for case in case_record::Entity::find()
         .filter(case_record::Column::Household.is_not_null())
@@ -123,6 +118,61 @@ pub async fn households(
         .collect();
     out.sort_by_key(|h| h.colour);
     Ok(out)
+}
+
+/// Records that `viewer` was shown household data on `page`.
+pub(crate) async fn log_view(
+    db: &impl ConnectionTrait,
+    viewer: &Account,
+    page: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    colour_view::Entity::insert(colour_view::ActiveModel {
+        user_id: Set(Some(viewer.user.id)),
+        at: Set(now),
+        page: Set(page.to_owned()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// A view of household data, as admins read the log.
+#[derive(Clone, Debug)]
+pub struct View {
+    pub at: DateTime<Utc>,
+    /// The viewer's phone; `None` once their account is deleted.
+    pub phone: Option<String>,
+    pub page: String,
+}
+
+/// The newest `limit` views of household data, newest first. Admins only.
+pub async fn views(db: &impl ConnectionTrait, admin: &Account, limit: u64) -> Result<Vec<View>> {
+    use sea_orm::QuerySelect;
+    if !admin.has(Role::Admin) {
+        return Err(Error::Forbidden);
+    }
+    let rows = colour_view::Entity::find()
+        .order_by_desc(colour_view::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let phones: std::collections::HashMap<i32, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(rows.iter().filter_map(|r| r.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.phone))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| View {
+            at: r.at,
+            phone: r.user_id.and_then(|id| phones.get(&id).cloned()),
+            page: r.page,
+        })
+        .collect())
 }
 
 #[cfg(test)]

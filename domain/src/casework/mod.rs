@@ -27,9 +27,10 @@ use sea_orm::{
 
 use crate::accounts::{Account, Role, phone};
 use crate::entities::{
-    aid_station, case_deadline, case_entry, case_record, community, mediation_room, org_member,
-    police_office, room_mediator, squad, squad_member, user,
+    aid_station, case_deadline, case_entry, case_record, community, mediation_room, police_office,
+    squad, user,
 };
+use crate::memberships::Group;
 use crate::text::{clean, length_within, one_line};
 use crate::text_enum::text_enum;
 use crate::{Error, Result};
@@ -195,58 +196,50 @@ fn org(kind: OrgKind, id: i32) -> Org {
     Org { kind, id: Some(id) }
 }
 
-/// The organisations `user_id` works cases for.
+/// The organisations `user_id` works cases for: a membership counts only while its person
+/// holds the role it rests on (`memberships::Group::role`).
 pub async fn orgs_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Org>> {
-    let mut out: Vec<Org> = org_member::Entity::find()
-        .filter(org_member::Column::UserId.eq(user_id))
-        .all(db)
+    let roles = crate::accounts::roles_of(db, user_id).await?;
+    Ok(crate::memberships::of(db, user_id)
         .await?
         .into_iter()
-        .filter_map(|m| Some(org(OrgKind::parse(&m.kind)?, m.org_id)))
-        .collect();
-    out.extend(
-        room_mediator::Entity::find()
-            .filter(room_mediator::Column::UserId.eq(user_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| org(OrgKind::MediationRoom, m.room_id)),
-    );
-    out.extend(
-        squad_member::Entity::find()
-            .filter(squad_member::Column::UserId.eq(user_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| org(OrgKind::Squad, m.squad_id)),
-    );
-    Ok(out)
+        .filter(|m| roles.contains(&m.group.role()))
+        .filter_map(|m| {
+            let kind = match m.group {
+                Group::AidStation => OrgKind::AidStation,
+                Group::PoliceOffice => OrgKind::PoliceOffice,
+                Group::MediationRoom => OrgKind::MediationRoom,
+                Group::Squad => OrgKind::Squad,
+                // Liaison rooms answer in the tea house; they are given no cases.
+                Group::LiaisonRoom => return None,
+            };
+            Some(org(kind, m.id))
+        })
+        .collect())
 }
 
-/// Makes `user_id` a member of a mutual-aid station or a police office: an admin's act.
+/// Makes `user_id` a member of a mutual-aid station or a police office (and a resident, the
+/// role it rests on): an admin's act, logged.
 pub async fn add_member(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     admin: &Account,
     org: Org,
     user_id: i32,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     admin.require(Role::Admin)?;
-    let (OrgKind::AidStation | OrgKind::PoliceOffice, Some(id)) = (org.kind, org.id) else {
-        return Err(Error::Invalid("case-org-invalid"));
+    let group = match (org.kind, org.id) {
+        (OrgKind::AidStation, Some(_)) => Group::AidStation,
+        (OrgKind::PoliceOffice, Some(_)) => Group::PoliceOffice,
+        _ => return Err(Error::Invalid("case-org-invalid")),
     };
-    org_member::Entity::insert(org_member::ActiveModel {
-        kind: Set(org.kind.as_str().to_owned()),
-        org_id: Set(id),
-        user_id: Set(user_id),
-    })
-    .on_conflict_do_nothing_on([
-        org_member::Column::Kind,
-        org_member::Column::OrgId,
-        org_member::Column::UserId,
-    ])
-    .exec(db)
-    .await?;
-    Ok(())
+    let id = org.id.ok_or(Error::Invalid("case-org-invalid"))?;
+    crate::memberships::add(db, admin, user_id, group, id, now)
+        .await
+        .map_err(|e| match e {
+            Error::Invalid("admin-membership-invalid") => Error::Invalid("case-org-invalid"),
+            e => e,
+        })
 }
 
 /// Who may see and work a case.
@@ -969,7 +962,9 @@ pub async fn link_household(
             to: stage,
             org: None,
             actor: Some(officer.user.id),
-            note: household.as_deref().unwrap_or_default(),
+            // Only that a link was made: the history is read by every organisation the case
+            // goes to, the household only by officers (whose views are logged).
+            note: "",
         },
         now,
     )
@@ -1094,14 +1089,31 @@ pub async fn detail(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<CaseDetail> {
-    let case = load(db, code).await?;
+    let mut case = load(db, code).await?;
     let access = access(db, account, &case).await?;
+    // Household data (三色) is for officers only, and every page that shows it is logged.
+    if access == Access::Officer {
+        if case.household.is_some() {
+            colours::log_view(db, account, &format!("/board/cases/{}", case.code), now).await?;
+        }
+    } else {
+        case.household = None;
+    }
     let names = org_names(db).await?;
-    let entries = case_entry::Entity::find()
+    let mut entries = case_entry::Entity::find()
         .filter(case_entry::Column::CaseId.eq(case.id))
         .order_by_asc(case_entry::Column::Id)
         .all(db)
         .await?;
+    // Links made before household data left the notes still name it in theirs (the history
+    // cannot be rewritten): the people of an organisation do not see those notes.
+    if access != Access::Officer {
+        for entry in &mut entries {
+            if entry.action == Action::Linked.as_str() {
+                entry.note.clear();
+            }
+        }
+    }
     let actors: HashMap<i32, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(entries.iter().filter_map(|e| e.actor_id)))
         .all(db)

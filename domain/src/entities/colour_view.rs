@@ -1,4 +1,5 @@
-//! Who opened the repeat-dispute colours (三色) and when: the page is logged on every view.
+//! Who saw household data (三色) and where: the colours board and every case page that shows
+//! a case's household log each view.
 
 use sea_orm::entity::prelude::*;
 
@@ -9,6 +10,8 @@ pub struct Model {
     pub id: i32,
     pub user_id: Option<i32>,
     pub at: DateTimeUtc,
+    /// The page that showed it: `/board/colours` or `/board/cases/{code}`.
+    pub page: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

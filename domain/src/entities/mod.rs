@@ -1,6 +1,7 @@
 //! Tables as sea-orm entities. Rules that can live in the database (unique names,
 //! foreign keys) are declared in the migrations; these types mirror them.
 
+pub mod admin_log;
 pub mod aid_station;
 pub mod availability;
 pub mod board;

@@ -320,13 +320,13 @@ pub(crate) async fn lines_of(
         .into_iter()
         .map(|b| (b.id, b))
         .collect();
-    let people = People::load(db, threads.iter().filter_map(|t| t.author_id)).await?;
+    let people = People::load(db, viewer, threads.iter().filter_map(|t| t.author_id)).await?;
     Ok(threads
         .into_iter()
         .map(|t| {
             let board = boards.get(&t.board_id);
             ThreadLine {
-                author: people.author(viewer, t.author_id, t.anonymous),
+                author: people.author(viewer, board, t.author_id, t.anonymous),
                 board: board.map(|b| b.name.clone()).unwrap_or_default(),
                 overdue: board.is_some_and(|b| is_overdue(&t, b, now)),
                 thread: t,
@@ -335,14 +335,20 @@ pub(crate) async fn lines_of(
         .collect())
 }
 
-/// Names, communities and phones of the people behind some posts, loaded at once.
+/// Names, communities and phones of the people behind some posts, loaded at once, with the
+/// liaison rooms the viewer answers for.
 struct People {
     users: HashMap<i32, user::Model>,
     communities: HashMap<i32, String>,
+    viewer_rooms: Vec<i32>,
 }
 
 impl People {
-    async fn load(db: &impl ConnectionTrait, ids: impl Iterator<Item = i32>) -> Result<People> {
+    async fn load(
+        db: &impl ConnectionTrait,
+        viewer: Option<&Account>,
+        ids: impl Iterator<Item = i32>,
+    ) -> Result<People> {
         let mut ids: Vec<i32> = ids.collect();
         ids.sort_unstable();
         ids.dedup();
@@ -359,21 +365,42 @@ impl People {
             .into_iter()
             .map(|c| (c.id, c.name))
             .collect();
-        Ok(People { users, communities })
+        let viewer_rooms = match viewer {
+            Some(viewer) => rooms_of(db, viewer).await?,
+            None => Vec::new(),
+        };
+        Ok(People {
+            users,
+            communities,
+            viewer_rooms,
+        })
     }
 
-    fn author(&self, viewer: Option<&Account>, id: Option<i32>, anonymous: bool) -> Author {
+    /// The author of a post on `board` as `viewer` sees them. Behind 居民 only officers (the
+    /// whole number, everywhere) and the liaisons of the board's own room (masked) see who
+    /// it is: a liaison answers for one room, not for the whole tea house.
+    fn author(
+        &self,
+        viewer: Option<&Account>,
+        board: Option<&board::Model>,
+        id: Option<i32>,
+        anonymous: bool,
+    ) -> Author {
         let Some(user) = id.and_then(|id| self.users.get(&id)) else {
             return Author {
                 deleted_account: true,
                 ..Author::default()
             };
         };
-        let staff = viewer.is_some_and(is_staff);
+        let officer = viewer.is_some_and(|v| v.has(Role::Officer) || v.has(Role::Admin));
+        let room_liaison = viewer.is_some_and(|v| v.has(Role::Liaison))
+            && board
+                .and_then(|b| b.liaison_room_id)
+                .is_some_and(|room| self.viewer_rooms.contains(&room));
         let community = user
             .community_id
             .and_then(|c| self.communities.get(&c).cloned());
-        if anonymous && !staff {
+        if anonymous && !officer && !room_liaison {
             return Author {
                 anonymous: true,
                 ..Author::default()
@@ -384,8 +411,8 @@ impl People {
             community,
             anonymous,
             deleted_account: false,
-            phone: (anonymous && staff).then(|| {
-                if viewer.is_some_and(|v| v.has(Role::Officer) || v.has(Role::Admin)) {
+            phone: anonymous.then(|| {
+                if officer {
                     user.phone.clone()
                 } else {
                     phone::mask(&user.phone)
@@ -433,6 +460,7 @@ pub async fn thread(
         .await?;
     let people = People::load(
         db,
+        viewer,
         std::iter::once(&opening)
             .chain(&replies)
             .filter_map(|p| p.author_id),
@@ -451,7 +479,7 @@ pub async fn thread(
             post.body.clear();
         }
         PostView {
-            author: people.author(viewer, post.author_id, post.anonymous),
+            author: people.author(viewer, Some(&board), post.author_id, post.anonymous),
             official: match post.official.as_deref() {
                 Some("officer") => Some(Official::Officer),
                 Some(_) => Some(Official::Liaison(
@@ -1027,8 +1055,11 @@ pub async fn offices_and_rooms(
     ))
 }
 
-/// The liaison rooms `account` answers for.
+/// The liaison rooms `account` answers for: none unless they are a liaison.
 pub async fn rooms_of(db: &impl ConnectionTrait, account: &Account) -> Result<Vec<i32>> {
+    if !account.has(Role::Liaison) {
+        return Ok(Vec::new());
+    }
     Ok(liaison_member::Entity::find()
         .filter(liaison_member::Column::UserId.eq(account.user.id))
         .all(db)
@@ -1036,40 +1067,6 @@ pub async fn rooms_of(db: &impl ConnectionTrait, account: &Account) -> Result<Ve
         .into_iter()
         .map(|m| m.liaison_room_id)
         .collect())
-}
-
-/// Makes `user_id` a liaison of `room_id` (and gives them the liaison role): an admin's act.
-pub async fn add_liaison(
-    db: &DatabaseConnection,
-    admin: &Account,
-    room_id: i32,
-    user_id: i32,
-) -> Result<()> {
-    admin.require(Role::Admin)?;
-    let txn = db.begin().await?;
-    if liaison_room::Entity::find_by_id(room_id)
-        .one(&txn)
-        .await?
-        .is_none()
-    {
-        return Err(Error::NotFound);
-    }
-    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
-        return Err(Error::NotFound);
-    }
-    crate::accounts::grant(&txn, user_id, Role::Liaison).await?;
-    liaison_member::Entity::insert(liaison_member::ActiveModel {
-        liaison_room_id: Set(room_id),
-        user_id: Set(user_id),
-    })
-    .on_conflict_do_nothing_on([
-        liaison_member::Column::LiaisonRoomId,
-        liaison_member::Column::UserId,
-    ])
-    .exec(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]

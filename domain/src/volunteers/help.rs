@@ -10,7 +10,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use crate::accounts::Account;
+use crate::accounts::{Account, Role};
 use crate::entities::{help_request, squad_member, volunteer_application};
 use crate::text::{length_within, one_line};
 use crate::volunteers::ApplicationStatus;
@@ -75,11 +75,12 @@ pub async fn ask(
 
 /// The dialects a volunteer gave in their approved applications, as one text to search.
 async fn dialects_of(db: &impl ConnectionTrait, account: &Account) -> Result<Option<String>> {
-    let member = squad_member::Entity::find()
-        .filter(squad_member::Column::UserId.eq(account.user.id))
-        .count(db)
-        .await?
-        > 0;
+    let member = account.has(Role::Volunteer)
+        && squad_member::Entity::find()
+            .filter(squad_member::Column::UserId.eq(account.user.id))
+            .count(db)
+            .await?
+            > 0;
     if !member {
         return Ok(None);
     }

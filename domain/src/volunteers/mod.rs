@@ -105,20 +105,31 @@ async fn squad_of(db: &impl ConnectionTrait, id: i32) -> Result<squad::Model> {
         .ok_or(Error::Invalid("volunteer-squad-invalid"))
 }
 
+/// `user_id`'s membership of the squad, which counts only while they are a volunteer.
 async fn membership(
     db: &impl ConnectionTrait,
     squad_id: i32,
     user_id: i32,
 ) -> Result<Option<squad_member::Model>> {
-    Ok(squad_member::Entity::find_by_id((squad_id, user_id))
+    let Some(member) = squad_member::Entity::find_by_id((squad_id, user_id))
         .one(db)
-        .await?)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(crate::memberships::holds(db, user_id, Role::Volunteer)
+        .await?
+        .then_some(member))
 }
 
-/// Whether the account leads the squad (admins act for every leader).
+/// Whether the account leads the squad (admins act for every leader; a leader must still be
+/// a volunteer).
 pub async fn leads(db: &impl ConnectionTrait, account: &Account, squad_id: i32) -> Result<bool> {
-    Ok(account.has(Role::Admin)
-        || membership(db, squad_id, account.user.id)
+    if account.has(Role::Admin) {
+        return Ok(true);
+    }
+    Ok(account.has(Role::Volunteer)
+        && membership(db, squad_id, account.user.id)
             .await?
             .is_some_and(|m| m.is_leader))
 }
@@ -234,6 +245,9 @@ pub async fn led_squads(db: &impl ConnectionTrait, account: &Account) -> Result<
             .into_iter()
             .map(|s| s.id)
             .collect());
+    }
+    if !account.has(Role::Volunteer) {
+        return Ok(Vec::new());
     }
     Ok(squad_member::Entity::find()
         .filter(squad_member::Column::UserId.eq(account.user.id))
@@ -426,13 +440,18 @@ pub async fn shifts_for(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    let member_of: Vec<i32> = squad_member::Entity::find()
-        .filter(squad_member::Column::UserId.eq(account.user.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.squad_id)
-        .collect();
+    // A membership counts only while its person is a volunteer.
+    let member_of: Vec<i32> = if account.has(Role::Volunteer) {
+        squad_member::Entity::find()
+            .filter(squad_member::Column::UserId.eq(account.user.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.squad_id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let shifts = shift::Entity::find()
         .filter(shift::Column::SquadId.is_in(member_of))
         .filter(shift::Column::EndsAt.gt(now))

@@ -1,0 +1,342 @@
+//! Who belongs to which organisation, and the role each membership rests on. Access to an
+//! organisation's work needs both: the role and the membership. Taking a role back ends the
+//! memberships that rest on it in the same transaction (`accounts::revoke`), and admins add
+//! and end memberships of any organisation; every such act goes into the admin log.
+//!
+//! The role a membership rests on:
+//! - a mediation room (`room_mediators`): mediator;
+//! - a squad of 老王帮帮团 (`squad_members`, leaders too): volunteer;
+//! - a tea-house liaison room (`liaison_members`): liaison;
+//! - a mutual-aid station or a police office (`org_members`): resident. Their people hold no
+//!   role of their own (the demo's station members and office staff are residents): the
+//!   membership is what lets them work the organisation's cases, and it rests on their
+//!   account as a person of the community. Taking "resident" back ends it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait, TryInsertResult,
+};
+
+use crate::accounts::{self, Account, Role};
+use crate::admin_log::{self, Actor, Change, LogAction};
+use crate::entities::{
+    aid_station, liaison_member, liaison_room, mediation_room, org_member, police_office,
+    room_mediator, squad, squad_member, user,
+};
+use crate::text_enum::text_enum;
+use crate::{Error, Result};
+
+/// Every rule code this module can refuse with; each is a translation key.
+pub const REFUSAL_CODES: &[&str] = &["admin-membership-invalid", "admin-no-such-membership"];
+
+text_enum! {
+    /// The kinds of organisation a person can belong to.
+    pub enum Group {
+        AidStation = "aid_station",
+        MediationRoom = "mediation_room",
+        Squad = "squad",
+        PoliceOffice = "police_office",
+        LiaisonRoom = "liaison_room",
+    }
+}
+
+impl Group {
+    /// The role a membership of this kind rests on.
+    pub fn role(self) -> Role {
+        match self {
+            Group::AidStation | Group::PoliceOffice => Role::Resident,
+            Group::MediationRoom => Role::Mediator,
+            Group::Squad => Role::Volunteer,
+            Group::LiaisonRoom => Role::Liaison,
+        }
+    }
+}
+
+/// One membership of a person, with the organisation's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub group: Group,
+    pub id: i32,
+    pub name: String,
+    /// Leads the squad (squads only).
+    pub leader: bool,
+}
+
+impl Membership {
+    /// "mediation_room:3": how forms and the log name the organisation.
+    pub fn key(&self) -> String {
+        key(self.group, self.id)
+    }
+
+    /// What the log keeps: the key, the name at the time and whether they led it.
+    fn described(&self) -> String {
+        let leader = if self.leader { " leader" } else { "" };
+        format!("{} {}{leader}", self.key(), self.name)
+    }
+}
+
+fn key(group: Group, id: i32) -> String {
+    format!("{}:{id}", group.as_str())
+}
+
+/// The name of an organisation, or None when there is no such one.
+async fn name_of(db: &impl ConnectionTrait, group: Group, id: i32) -> Result<Option<String>> {
+    Ok(match group {
+        Group::AidStation => aid_station::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|o| o.name),
+        Group::PoliceOffice => police_office::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|o| o.name),
+        Group::MediationRoom => mediation_room::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|o| o.name),
+        Group::Squad => squad::Entity::find_by_id(id).one(db).await?.map(|o| o.name),
+        Group::LiaisonRoom => liaison_room::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|o| o.name),
+    })
+}
+
+/// Every membership of `user_id`, whatever roles they hold.
+pub async fn of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Membership>> {
+    let mut found: Vec<(Group, i32, bool)> = Vec::new();
+    for m in org_member::Entity::find()
+        .filter(org_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+    {
+        if let Some(group) = Group::parse(&m.kind) {
+            found.push((group, m.org_id, false));
+        }
+    }
+    for m in room_mediator::Entity::find()
+        .filter(room_mediator::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+    {
+        found.push((Group::MediationRoom, m.room_id, false));
+    }
+    for m in squad_member::Entity::find()
+        .filter(squad_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+    {
+        found.push((Group::Squad, m.squad_id, m.is_leader));
+    }
+    for m in liaison_member::Entity::find()
+        .filter(liaison_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+    {
+        found.push((Group::LiaisonRoom, m.liaison_room_id, false));
+    }
+    let mut out = Vec::with_capacity(found.len());
+    for (group, id, leader) in found {
+        out.push(Membership {
+            group,
+            id,
+            name: name_of(db, group, id).await?.unwrap_or_default(),
+            leader,
+        });
+    }
+    out.sort_by_key(|m| (m.group, m.id));
+    Ok(out)
+}
+
+/// Deletes one membership; whether there was one.
+async fn delete(db: &impl ConnectionTrait, user_id: i32, group: Group, id: i32) -> Result<bool> {
+    let deleted = match group {
+        Group::AidStation | Group::PoliceOffice => {
+            org_member::Entity::delete_many()
+                .filter(org_member::Column::Kind.eq(group.as_str()))
+                .filter(org_member::Column::OrgId.eq(id))
+                .filter(org_member::Column::UserId.eq(user_id))
+                .exec(db)
+                .await?
+        }
+        Group::MediationRoom => {
+            room_mediator::Entity::delete_by_id((id, user_id))
+                .exec(db)
+                .await?
+        }
+        Group::Squad => {
+            squad_member::Entity::delete_by_id((id, user_id))
+                .exec(db)
+                .await?
+        }
+        Group::LiaisonRoom => {
+            liaison_member::Entity::delete_by_id((id, user_id))
+                .exec(db)
+                .await?
+        }
+    };
+    Ok(deleted.rows_affected > 0)
+}
+
+/// Ends a membership and logs it; call it inside the transaction of the change.
+async fn end(
+    db: &impl ConnectionTrait,
+    by: Actor,
+    user_id: i32,
+    membership: &Membership,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if !delete(db, user_id, membership.group, membership.id).await? {
+        return Ok(false);
+    }
+    admin_log::write(
+        db,
+        by,
+        Change {
+            action: LogAction::MemberRemoved,
+            target: user_id,
+            subject: &membership.key(),
+            before: &membership.described(),
+            after: "",
+        },
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Ends every membership of `user_id` that rests on `role`: what taking the role back means.
+/// Runs inside the transaction that takes the role.
+pub(crate) async fn end_for_role(
+    db: &impl ConnectionTrait,
+    by: Actor,
+    user_id: i32,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for membership in of(db, user_id).await? {
+        if membership.group.role() == role {
+            end(db, by, user_id, &membership, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// An admin ends one membership of `user_id` (the role stays: they may belong elsewhere).
+pub async fn remove(
+    db: &DatabaseConnection,
+    admin: &Account,
+    user_id: i32,
+    group: Group,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let by = Actor::admin(admin)?;
+    let txn = db.begin().await?;
+    let membership = of(&txn, user_id)
+        .await?
+        .into_iter()
+        .find(|m| m.group == group && m.id == id)
+        .ok_or(Error::Invalid("admin-no-such-membership"))?;
+    if !end(&txn, by, user_id, &membership, now).await? {
+        return Err(Error::Invalid("admin-no-such-membership"));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// An admin makes `user_id` a member of a station, an office, a mediation room or a liaison
+/// room, and gives them the role it rests on. Squads take their people by application
+/// (`volunteers::decide`), where the squad's name for them and the ranking are agreed.
+pub async fn add(
+    db: &DatabaseConnection,
+    admin: &Account,
+    user_id: i32,
+    group: Group,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let by = Actor::admin(admin)?;
+    if group == Group::Squad {
+        return Err(Error::Invalid("admin-membership-invalid"));
+    }
+    let txn = db.begin().await?;
+    let Some(name) = name_of(&txn, group, id).await? else {
+        return Err(Error::Invalid("admin-membership-invalid"));
+    };
+    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    accounts::grant_by(&txn, by, user_id, group.role(), now).await?;
+    let inserted = match group {
+        Group::AidStation | Group::PoliceOffice => {
+            org_member::Entity::insert(org_member::ActiveModel {
+                kind: Set(group.as_str().to_owned()),
+                org_id: Set(id),
+                user_id: Set(user_id),
+            })
+            .on_conflict_do_nothing_on([
+                org_member::Column::Kind,
+                org_member::Column::OrgId,
+                org_member::Column::UserId,
+            ])
+            .exec_without_returning(&txn)
+            .await?
+        }
+        Group::MediationRoom => {
+            room_mediator::Entity::insert(room_mediator::ActiveModel {
+                room_id: Set(id),
+                user_id: Set(user_id),
+            })
+            .on_conflict_do_nothing_on([
+                room_mediator::Column::RoomId,
+                room_mediator::Column::UserId,
+            ])
+            .exec_without_returning(&txn)
+            .await?
+        }
+        Group::LiaisonRoom => {
+            liaison_member::Entity::insert(liaison_member::ActiveModel {
+                liaison_room_id: Set(id),
+                user_id: Set(user_id),
+            })
+            .on_conflict_do_nothing_on([
+                liaison_member::Column::LiaisonRoomId,
+                liaison_member::Column::UserId,
+            ])
+            .exec_without_returning(&txn)
+            .await?
+        }
+        Group::Squad => return Err(Error::Invalid("admin-membership-invalid")),
+    };
+    if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+        let membership = Membership {
+            group,
+            id,
+            name,
+            leader: false,
+        };
+        admin_log::write(
+            &txn,
+            by,
+            Change {
+                action: LogAction::MemberAdded,
+                target: user_id,
+                subject: &membership.key(),
+                before: "",
+                after: &membership.described(),
+            },
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether `user_id` holds `role` now, read from the database: for checks on a person other
+/// than the signed-in one (whose roles the session already holds).
+pub(crate) async fn holds(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<bool> {
+    Ok(accounts::roles_of(db, user_id).await?.contains(&role))
+}
