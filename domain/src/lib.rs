@@ -13,6 +13,7 @@ pub mod mediation;
 pub mod migration;
 pub mod notices;
 pub mod settings;
+pub mod station;
 pub mod teahouse;
 pub mod testing;
 pub mod text;
