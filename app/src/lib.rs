@@ -16,6 +16,7 @@ pub mod prefs;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod station;
 pub mod teahouse;
 pub mod volunteers;
 
@@ -277,6 +278,12 @@ pub fn App() -> impl IntoView {
                         view=accounts::pages::AdminPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/admin/station")
+                        view=station::pages::StationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/setup") view=station::pages::SetupPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/privacy")
                         view=accounts::pages::PrivacyPage

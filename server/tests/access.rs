@@ -133,6 +133,13 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
     ("/login", "/login", [200; 6]),
     ("/register", "/register", [200; 6]),
     ("/admin", "/admin", [401, 403, 403, 403, 403, 200]),
+    (
+        "/admin/station",
+        "/admin/station",
+        [401, 403, 403, 403, 403, 403],
+    ),
+    // The demo database has 招宝山 as its station: the first start is behind it.
+    ("/setup", "/setup", [404; 6]),
     ("/privacy", "/privacy", [200; 6]),
 ];
 
@@ -160,6 +167,10 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/prefs", "public"),
     ("/api/register", "public"),
     ("/api/register-options", "public"),
+    // Both answer only the machine itself before the first start, and 404 otherwise.
+    ("/api/setup", "public"),
+    ("/api/setup/open", "public"),
+    ("/api/station", "public"),
     ("/api/squads", "public"),
     ("/api/teahouse/board", "public"),
     ("/api/teahouse/boards", "public"),
@@ -231,6 +242,7 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/admin/assign-mediator", "admin"),
     ("/api/admin/open-board", "admin"),
     ("/api/admin/revoke-role", "admin"),
+    ("/api/admin/station", "admin"),
     ("/api/admin/teahouse-options", "admin"),
     ("/api/admin/users", "admin"),
 ];

@@ -581,6 +581,35 @@ const POSTS: &[(&str, Fields)] = &[
     ),
     ("admin/revoke-role", &[("phone", Exact), ("role", Exact)]),
     ("admin/users", &[]),
+    ("station", &[]),
+    // The demo database is past its first start: every garbage set-up finds no page.
+    ("setup/open", &[]),
+    (
+        "setup",
+        &[
+            ("name", Text),
+            ("district", Text),
+            ("address", Text),
+            ("phone", Exact),
+            ("public_url", Text),
+            ("sender", Text),
+            ("area", Text),
+            ("admin_phone", Exact),
+            ("password", Text),
+        ],
+    ),
+    (
+        "admin/station",
+        &[
+            ("name", Text),
+            ("district", Text),
+            ("address", Text),
+            ("phone", Exact),
+            ("public_url", Text),
+            ("sender", Text),
+            ("area", Text),
+        ],
+    ),
     ("staff/residents", &[]),
     ("volunteers/help", &[]),
     (
