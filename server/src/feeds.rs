@@ -284,13 +284,13 @@ fn failed(what: &str, error: &dyn std::fmt::Display) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, "unavailable\n").into_response()
 }
 
-/// The head every Atom feed here shares.
+/// The head every Atom feed here shares; `links` are the feed's own address and the page
+/// it stands for.
 fn atom_head(
     xml: &mut Xml,
     id: &str,
     title: &str,
-    self_url: &str,
-    alternate: &str,
+    [self_url, alternate]: [&str; 2],
     updated: DateTime<Utc>,
     cap_namespace: bool,
     issuer: &Issuer,
@@ -358,8 +358,7 @@ pub fn notices_atom(
         &mut xml,
         &id,
         &title,
-        &self_url,
-        &format!("{base}/notices"),
+        [&self_url, &format!("{base}/notices")],
         latest(notices.iter().map(|n| n.notice.updated_at), now),
         false,
         issuer,
@@ -479,8 +478,10 @@ pub fn cap_index(issuer: &Issuer, notices: &[Notice], base: &str, now: DateTime<
         &mut xml,
         &format!("{}cap", issuer.tag),
         &format!("{}·CAP 预警", issuer.name),
-        &format!("{base}/feeds/cap.xml"),
-        &format!("{base}/notices/archive"),
+        [
+            &format!("{base}/feeds/cap.xml"),
+            &format!("{base}/notices/archive"),
+        ],
         latest(notices.iter().map(|n| n.notice.updated_at), now),
         true,
         issuer,
