@@ -12,13 +12,13 @@ const PASSWORD: &str = "jiaochuan-first-admin";
 
 fn station_fields() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("name", "蛟川派出所"),
-        ("district", "蛟川街道"),
-        ("address", "宁波市镇海区蛟川街道某路1号"),
-        ("phone", "0574-86270110"),
-        ("public_url", "https://jjw.example.cn"),
-        ("sender", "jiaochuan.police@example.cn"),
-        ("area", ""),
+        ("station[name]", "蛟川派出所"),
+        ("station[district]", "蛟川街道"),
+        ("station[address]", "宁波市镇海区蛟川街道某路1号"),
+        ("station[phone]", "0574-86270110"),
+        ("station[public_url]", "https://jjw.example.cn"),
+        ("station[sender]", "jiaochuan.police@example.cn"),
+        ("station[area]", ""),
     ]
 }
 
@@ -157,7 +157,7 @@ fn an_admin_edits_the_station_and_a_bad_field_is_explained() -> TestResult {
             .await?;
         let mut admin = portal.sign_in(ADMIN, PASSWORD).await?;
         let mut fields = station_fields();
-        fields[0] = ("name", "蛟川派出所（新址）");
+        fields[0] = ("station[name]", "蛟川派出所（新址）");
         let saved = admin
             .post_form("/admin/station", "/api/admin/station", &fields)
             .await?;
@@ -166,7 +166,7 @@ fn an_admin_edits_the_station_and_a_bad_field_is_explained() -> TestResult {
         assert!(page.body.contains("本所信息已保存"));
         assert!(page.body.contains("value=\"蛟川派出所（新址）\""));
 
-        fields[5] = ("sender", "not an address");
+        fields[5] = ("station[sender]", "not an address");
         let refused = admin
             .post_form("/admin/station", "/api/admin/station", &fields)
             .await?;

@@ -21,6 +21,19 @@ pub struct StationView {
     pub is_demo: bool,
 }
 
+/// The station's fields as a form posts them (`station[name]`, …).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StationForm {
+    pub name: String,
+    pub district: String,
+    pub address: String,
+    pub phone: String,
+    pub public_url: String,
+    pub sender: String,
+    /// Left empty: the district followed by 全域.
+    pub area: Option<String>,
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::error::AppError;
@@ -55,23 +68,17 @@ pub mod ssr {
         }
     }
 
-    pub fn identity(
-        name: String,
-        district: String,
-        address: String,
-        phone: String,
-        public_url: String,
-        sender: String,
-        area: Option<String>,
-    ) -> domain::station::Identity {
-        domain::station::Identity {
-            name,
-            district,
-            address,
-            phone,
-            public_url,
-            sender,
-            area_desc: area.unwrap_or_default(),
+    impl From<super::StationForm> for domain::station::Identity {
+        fn from(form: super::StationForm) -> Self {
+            domain::station::Identity {
+                name: form.name,
+                district: form.district,
+                address: form.address,
+                phone: form.phone,
+                public_url: form.public_url,
+                sender: form.sender,
+                area_desc: form.area.unwrap_or_default(),
+            }
         }
     }
 }
@@ -99,24 +106,16 @@ pub async fn setup_open() -> Result<(), AppError> {
 }
 
 /// The first start from the browser: the station and the first admin, as `portal init`.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "setup")]
 pub async fn setup(
-    name: String,
-    district: String,
-    address: String,
-    phone: String,
-    public_url: String,
-    sender: String,
-    area: Option<String>,
+    station: StationForm,
     admin_phone: String,
     password: String,
 ) -> Result<(), AppError> {
     ssr::require_setup_open().await?;
-    let identity = ssr::identity(name, district, address, phone, public_url, sender, area);
     domain::station::init(
         &crate::state::db()?,
-        identity,
+        station.into(),
         &admin_phone,
         &password,
         chrono::Utc::now(),
@@ -127,20 +126,10 @@ pub async fn setup(
 }
 
 /// Admins: edit the station's identity.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "admin/station")]
-pub async fn save_station(
-    name: String,
-    district: String,
-    address: String,
-    phone: String,
-    public_url: String,
-    sender: String,
-    area: Option<String>,
-) -> Result<(), AppError> {
+pub async fn save_station(station: StationForm) -> Result<(), AppError> {
     crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
-    let identity = ssr::identity(name, district, address, phone, public_url, sender, area);
-    domain::station::save(&crate::state::db()?, identity, chrono::Utc::now()).await?;
+    domain::station::save(&crate::state::db()?, station.into(), chrono::Utc::now()).await?;
     leptos_axum::redirect("/admin/station?done=saved");
     Ok(())
 }

@@ -117,27 +117,27 @@ fn IdentityFields(current: StationView) -> impl IntoView {
     view! {
         <label>
             {i18n.t("station-name")}
-            <input type="text" name="name" required maxlength="40" value=current.name />
+            <input type="text" name="station[name]" required maxlength="40" value=current.name />
             <small>{i18n.t("station-name-hint")}</small>
         </label>
         <label>
             {i18n.t("station-district")}
-            <input type="text" name="district" required maxlength="40" value=current.district />
+            <input type="text" name="station[district]" required maxlength="40" value=current.district />
             <small>{i18n.t("station-district-hint")}</small>
         </label>
         <label>
             {i18n.t("station-address")}
-            <input type="text" name="address" required maxlength="100" value=current.address />
+            <input type="text" name="station[address]" required maxlength="100" value=current.address />
         </label>
         <label>
             {i18n.t("station-phone")}
-            <input type="tel" name="phone" required maxlength="20" value=current.phone />
+            <input type="tel" name="station[phone]" required maxlength="20" value=current.phone />
         </label>
         <label>
             {i18n.t("station-url")}
             <input
                 type="url"
-                name="public_url"
+                name="station[public_url]"
                 required
                 maxlength="200"
                 placeholder="https://"
@@ -146,12 +146,12 @@ fn IdentityFields(current: StationView) -> impl IntoView {
         </label>
         <label>
             {i18n.t("station-sender")}
-            <input type="email" name="sender" required maxlength="100" value=current.sender />
+            <input type="email" name="station[sender]" required maxlength="100" value=current.sender />
             <small>{i18n.t("station-sender-hint")}</small>
         </label>
         <label>
             {i18n.t("station-area")}
-            <input type="text" name="area" maxlength="60" value=current.area_desc />
+            <input type="text" name="station[area]" maxlength="60" value=current.area_desc />
             <small>{i18n.t("station-area-hint")}</small>
         </label>
     }
