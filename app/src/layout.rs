@@ -20,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let demo = Resource::new(|| (), |_| demo_mode());
     let unread = Resource::new(|| (), |_| crate::inbox::unread_count());
+    let station = Resource::new(|| (), |_| crate::station::station());
     view! {
         <a class="skip" href="#main">
             {i18n.t("skip-to-content")}
@@ -27,7 +28,18 @@ pub fn Layout(children: Children) -> impl IntoView {
         <header class="top">
             <a href="/" class="brand">
                 <strong>{i18n.t("site-name")}</strong>
-                <small>{i18n.t("site-tagline")}</small>
+                <small>
+                    <Suspense>
+                        {move || {
+                            station
+                                .get()
+                                .map(|s| match s.ok().flatten() {
+                                    Some(s) => i18n.arg("site-tagline-station", "district", &s.district),
+                                    None => i18n.t("site-tagline"),
+                                })
+                        }}
+                    </Suspense>
+                </small>
             </a>
             <div class="prefs">
                 <LanguageSwitch />

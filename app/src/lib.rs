@@ -16,6 +16,7 @@ pub mod prefs;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod station;
 pub mod teahouse;
 pub mod volunteers;
 
@@ -287,6 +288,11 @@ pub fn App() -> impl IntoView {
                         view=accounts::admin::AdminLogPage
                         ssr=SsrMode::Async
                     />
+                        path=path!("/admin/station")
+                        view=station::pages::StationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/setup") view=station::pages::SetupPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/privacy")
                         view=accounts::pages::PrivacyPage

@@ -15,6 +15,7 @@ pub mod memberships;
 pub mod migration;
 pub mod notices;
 pub mod settings;
+pub mod station;
 pub mod teahouse;
 pub mod testing;
 pub mod text;

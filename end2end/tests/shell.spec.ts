@@ -51,7 +51,7 @@ test("switch to English and back; the choice persists", async ({ page }) => {
   await expect(page.getByRole("navigation", { name: "Main navigation" })).toBeVisible();
   await page.getByRole("button", { name: "中文" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("家警务 · 招宝山");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("家警务 · 招宝山派出所");
 });
 
 test("large text for elderly eyes", async ({ page }) => {

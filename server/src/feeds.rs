@@ -17,16 +17,46 @@ use serde::Deserialize;
 
 use app::state::AppState;
 
-/// The station's CAP sender, and the authority of every `tag:` URI in the feeds. `.example`
-/// is reserved (RFC 2606), so this can be no one else's address; replace it with an address
-/// at the station's own domain before other systems subscribe, and never change it after:
-/// Updates and Cancels name earlier alerts by sender, and feed readers know entries by id.
-pub const SENDER: &str = "zhaobaoshan.police@portal.example";
-/// `tag:` URIs (RFC 4151): ids that stay the same whatever host name the portal is reached
-/// by, as Atom requires of ids.
-const TAG: &str = "tag:zhaobaoshan.police@portal.example,2026:";
-const SENDER_NAME: &str = "招宝山派出所";
-const WHOLE_AREA: &str = "招宝山街道全域";
+/// Who the feeds speak for: the station's identity (`domain::station`). Its CAP sender is
+/// also the authority of every `tag:` id, so ids stay the same whatever host name the portal
+/// is reached by, as Atom requires, and stay the same for as long as the sender does:
+/// changing the sender changes every feed id and starts a new line of CAP alerts.
+pub struct Issuer {
+    pub sender: String,
+    pub name: String,
+    /// CAP `areaDesc` of a notice for all communities.
+    pub whole_area: String,
+    tag: String,
+}
+
+impl Issuer {
+    pub fn of(station: Option<domain::entities::station::Model>) -> Issuer {
+        let (sender, name, whole_area) = match station {
+            Some(s) => (s.sender, s.name, s.area_desc),
+            // Before the first start: `.example` is reserved (RFC 2606), so these alerts can
+            // be taken for no one else's, and no station's name is borrowed.
+            None => (
+                UNNAMED_SENDER.to_owned(),
+                "家警务".to_owned(),
+                "全域".to_owned(),
+            ),
+        };
+        Issuer {
+            tag: domain::station::tag_prefix(&sender),
+            sender,
+            name,
+            whole_area,
+        }
+    }
+
+    /// The station from the database, for one request.
+    async fn load(db: &domain::DatabaseConnection) -> Result<Issuer, domain::Error> {
+        Ok(Issuer::of(domain::station::get(db).await?))
+    }
+}
+
+/// The sender of a portal whose station has not been entered yet.
+pub const UNNAMED_SENDER: &str = "station@portal.example";
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 /// Plain XML rather than `application/cap+xml`, which never left the IETF draft stage:
 /// every client opens this, and the index's links still say what the document is.
@@ -216,9 +246,9 @@ fn current_kind(n: &notice::Model) -> VersionKind {
     }
 }
 
-fn area(notice: &Notice) -> String {
+fn area(notice: &Notice, issuer: &Issuer) -> String {
     if notice.notice.all_communities || notice.communities.is_empty() {
-        WHOLE_AREA.to_owned()
+        issuer.whole_area.clone()
     } else {
         notice
             .communities
@@ -254,15 +284,16 @@ fn failed(what: &str, error: &dyn std::fmt::Display) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, "unavailable\n").into_response()
 }
 
-/// The head every Atom feed here shares.
+/// The head every Atom feed here shares; `links` are the feed's own address and the page
+/// it stands for.
 fn atom_head(
     xml: &mut Xml,
     id: &str,
     title: &str,
-    self_url: &str,
-    alternate: &str,
+    [self_url, alternate]: [&str; 2],
     updated: DateTime<Utc>,
     cap_namespace: bool,
+    issuer: &Issuer,
 ) {
     let mut attributes = vec![
         ("xmlns", "http://www.w3.org/2005/Atom"),
@@ -292,7 +323,7 @@ fn atom_head(
         ],
     );
     xml.open("author", &[]);
-    xml.text("name", SENDER_NAME);
+    xml.text("name", &issuer.name);
     xml.close("author");
 }
 
@@ -304,6 +335,7 @@ fn latest(times: impl Iterator<Item = DateTime<Utc>>, now: DateTime<Utc>) -> Dat
 /// The Atom feed of the notices in force: for every community, or for one (the notices
 /// for all communities included).
 pub fn notices_atom(
+    issuer: &Issuer,
     notices: &[Notice],
     community: Option<(i32, &str)>,
     base: &str,
@@ -311,13 +343,13 @@ pub fn notices_atom(
 ) -> String {
     let (id, title, self_url) = match community {
         Some((community_id, name)) => (
-            format!("{TAG}notices/community/{community_id}"),
-            format!("{SENDER_NAME}·安全提示·{name}"),
+            format!("{}notices/community/{community_id}", issuer.tag),
+            format!("{}·安全提示·{name}", issuer.name),
             format!("{base}/feeds/notices.atom?community={community_id}"),
         ),
         None => (
-            format!("{TAG}notices"),
-            format!("{SENDER_NAME}·安全提示"),
+            format!("{}notices", issuer.tag),
+            format!("{}·安全提示", issuer.name),
             format!("{base}/feeds/notices.atom"),
         ),
     };
@@ -326,17 +358,17 @@ pub fn notices_atom(
         &mut xml,
         &id,
         &title,
-        &self_url,
-        &format!("{base}/notices"),
+        [&self_url, &format!("{base}/notices")],
         latest(notices.iter().map(|n| n.notice.updated_at), now),
         false,
+        issuer,
     );
     for notice in notices {
         let n = &notice.notice;
         let category = category(n);
         let severity = notice.severity();
         xml.open("entry", &[]);
-        xml.text("id", &format!("{TAG}notice/{}", n.id));
+        xml.text("id", &format!("{}notice/{}", issuer.tag, n.id));
         xml.text_with("title", &[("type", "text")], &n.title);
         xml.text("updated", &timestamp(n.updated_at));
         if let Some(published) = n.published_at {
@@ -354,7 +386,7 @@ pub fn notices_atom(
             "category",
             &[
                 ("term", category.as_str()),
-                ("scheme", &format!("{TAG}category")),
+                ("scheme", &format!("{}category", issuer.tag)),
                 ("label", category_name(category)),
             ],
         );
@@ -362,7 +394,7 @@ pub fn notices_atom(
             "category",
             &[
                 ("term", severity.as_str()),
-                ("scheme", &format!("{TAG}severity")),
+                ("scheme", &format!("{}severity", issuer.tag)),
                 ("label", severity_name(severity)),
             ],
         );
@@ -375,6 +407,7 @@ pub fn notices_atom(
 
 /// The CAP alert for a notice's latest version, referencing every earlier one.
 pub fn cap_alert(
+    issuer: &Issuer,
     notice: &Notice,
     versions: &[notice_version::Model],
     base: &str,
@@ -393,7 +426,7 @@ pub fn cap_alert(
         &[("xmlns", "urn:oasis:names:tc:emergency:cap:1.2")],
     );
     xml.text("identifier", &identifier(n.id, current.version));
-    xml.text("sender", SENDER);
+    xml.text("sender", &issuer.sender);
     xml.text("sent", &timestamp(current.at));
     xml.text("status", cap_status(n));
     xml.text("msgType", msg_type(kind));
@@ -406,7 +439,8 @@ pub fn cap_alert(
             .iter()
             .map(|v| {
                 format!(
-                    "{SENDER},{},{}",
+                    "{},{},{}",
+                    issuer.sender,
                     identifier(n.id, v.version),
                     timestamp(v.at)
                 )
@@ -424,12 +458,12 @@ pub fn cap_alert(
     xml.text("certainty", certainty);
     xml.text("effective", &timestamp(n.starts_at));
     xml.text("expires", &timestamp(n.expires_at));
-    xml.text("senderName", SENDER_NAME);
+    xml.text("senderName", &issuer.name);
     xml.text("headline", &n.title);
     xml.text("description", &plain(&n.body));
     xml.text("web", &format!("{base}/notices/{}", n.id));
     xml.open("area", &[]);
-    xml.text("areaDesc", &area(notice));
+    xml.text("areaDesc", &area(notice, issuer));
     xml.close("area");
     xml.close("info");
     xml.close("alert");
@@ -438,16 +472,19 @@ pub fn cap_alert(
 
 /// The index of CAP alerts: one entry per published or cancelled notice, for its current
 /// alert. An entry's id is that alert's, so a reader sees an Update or a Cancel as new.
-pub fn cap_index(notices: &[Notice], base: &str, now: DateTime<Utc>) -> String {
+pub fn cap_index(issuer: &Issuer, notices: &[Notice], base: &str, now: DateTime<Utc>) -> String {
     let mut xml = Xml::new();
     atom_head(
         &mut xml,
-        &format!("{TAG}cap"),
-        &format!("{SENDER_NAME}·CAP 预警"),
-        &format!("{base}/feeds/cap.xml"),
-        &format!("{base}/notices/archive"),
+        &format!("{}cap", issuer.tag),
+        &format!("{}·CAP 预警", issuer.name),
+        [
+            &format!("{base}/feeds/cap.xml"),
+            &format!("{base}/notices/archive"),
+        ],
         latest(notices.iter().map(|n| n.notice.updated_at), now),
         true,
+        issuer,
     );
     for notice in notices {
         let n = &notice.notice;
@@ -456,7 +493,7 @@ pub fn cap_index(notices: &[Notice], base: &str, now: DateTime<Utc>) -> String {
         let [urgency, severity, certainty] = assessment(notice.severity());
         let identifier = identifier(n.id, n.version);
         xml.open("entry", &[]);
-        xml.text("id", &format!("{TAG}{identifier}"));
+        xml.text("id", &format!("{}{identifier}", issuer.tag));
         xml.text_with("title", &[("type", "text")], &n.title);
         xml.text("updated", &timestamp(n.updated_at));
         if let Some(published) = n.published_at {
@@ -486,12 +523,12 @@ pub fn cap_index(notices: &[Notice], base: &str, now: DateTime<Utc>) -> String {
                 "{} · {} · {}",
                 category_name(category),
                 severity_name(notice.severity()),
-                area(notice)
+                area(notice, issuer)
             ),
         );
         // The alert's key fields, so that an aggregator can filter without fetching it.
         xml.text("cap:identifier", &identifier);
-        xml.text("cap:sender", SENDER);
+        xml.text("cap:sender", &issuer.sender);
         xml.text("cap:sent", &timestamp(n.updated_at));
         xml.text("cap:status", cap_status(n));
         xml.text("cap:msgType", msg_type(kind));
@@ -501,7 +538,7 @@ pub fn cap_index(notices: &[Notice], base: &str, now: DateTime<Utc>) -> String {
         xml.text("cap:certainty", certainty);
         xml.text("cap:effective", &timestamp(n.starts_at));
         xml.text("cap:expires", &timestamp(n.expires_at));
-        xml.text("cap:areaDesc", &area(notice));
+        xml.text("cap:areaDesc", &area(notice, issuer));
         xml.close("entry");
     }
     xml.close("feed");
@@ -530,7 +567,12 @@ pub async fn notices(State(state): State<AppState>, Query(query): Query<NoticesQ
             Ok(active) => active,
             Err(e) => return failed("the notices in force", &e),
         };
+    let issuer = match Issuer::load(&state.db).await {
+        Ok(issuer) => issuer,
+        Err(e) => return failed("the station", &e),
+    };
     let body = notices_atom(
+        &issuer,
         &active,
         community.as_ref().map(|c| (c.id, c.name.as_str())),
         &state.public_url,
@@ -541,8 +583,15 @@ pub async fn notices(State(state): State<AppState>, Query(query): Query<NoticesQ
 
 /// `GET /feeds/cap.xml`: the index of CAP alerts.
 pub async fn cap_feed(State(state): State<AppState>) -> Response {
+    let issuer = match Issuer::load(&state.db).await {
+        Ok(issuer) => issuer,
+        Err(e) => return failed("the station", &e),
+    };
     match domain::notices::archive(&state.db, None, None).await {
-        Ok(notices) => document(ATOM, cap_index(&notices, &state.public_url, Utc::now())),
+        Ok(notices) => document(
+            ATOM,
+            cap_index(&issuer, &notices, &state.public_url, Utc::now()),
+        ),
         Err(e) => failed("the CAP index", &e),
     }
 }
@@ -566,7 +615,11 @@ pub async fn cap_document(State(state): State<AppState>, Path(file): Path<String
         Ok(versions) => versions,
         Err(e) => return failed("the versions of a notice", &e),
     };
-    match cap_alert(&notice, &versions, &state.public_url) {
+    let issuer = match Issuer::load(&state.db).await {
+        Ok(issuer) => issuer,
+        Err(e) => return failed("the station", &e),
+    };
+    match cap_alert(&issuer, &notice, &versions, &state.public_url) {
         Ok(body) => document(CAP, body),
         Err(e) => failed("a CAP alert", &e),
     }

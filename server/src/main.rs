@@ -23,6 +23,10 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// The first start of a real station: enter its identity and create the first admin
+    /// (password from PORTAL_PASSWORD or a prompt). Refused, changing nothing, once the
+    /// database has an admin or a station.
+    Init(InitArgs),
     /// Load the clearly marked demo directory into an empty database (idempotent).
     DemoData,
     /// Write a consistent copy of the SQLite database to FILE while the portal runs
@@ -39,6 +43,36 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+/// The station as `portal init` asks for it; each flag may come from the environment
+/// instead, so that the first start runs unattended.
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The station's name, e.g. 招宝山派出所.
+    #[arg(long, env = "PORTAL_STATION_NAME")]
+    name: String,
+    /// The area it serves (辖区), e.g. 招宝山街道.
+    #[arg(long, env = "PORTAL_STATION_DISTRICT")]
+    district: String,
+    /// Its street address.
+    #[arg(long, env = "PORTAL_STATION_ADDRESS")]
+    address: String,
+    /// The number the public calls.
+    #[arg(long, env = "PORTAL_STATION_PHONE")]
+    phone: String,
+    /// The address people reach the portal at, e.g. https://jjw.example.cn.
+    #[arg(long, env = "PORTAL_STATION_URL")]
+    public_url: String,
+    /// The e-mail address CAP alerts are sent by; feed ids derive from it, so choose it for good.
+    #[arg(long, env = "PORTAL_STATION_SENDER")]
+    sender: String,
+    /// CAP areaDesc of a notice for all communities (default: the district + 全域).
+    #[arg(long, env = "PORTAL_STATION_AREA", default_value = "")]
+    area: String,
+    /// The first admin's mobile number.
+    #[arg(long, env = "PORTAL_ADMIN_PHONE")]
+    admin_phone: String,
 }
 
 #[derive(Subcommand)]
@@ -83,6 +117,7 @@ async fn run() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
+        Command::Init(args) => init(&config, args).await,
         Command::DemoData => demo_data(&config).await,
         Command::Escalate => escalate(&config).await,
         Command::Backup { file } => backup(&config, &file).await,
@@ -130,6 +165,49 @@ async fn demo_data(config: &Config) -> Result<(), AnyError> {
     }
     Ok(())
 }
+
+async fn init(config: &Config, args: InitArgs) -> Result<(), AnyError> {
+    use domain::station;
+    let db = domain::db::connect_and_migrate(&config.database_url).await?;
+    // Said before the password is asked for, which would otherwise be typed for nothing.
+    if station::is_set_up(&db).await? {
+        return Err(SET_UP.into());
+    }
+    let password = match std::env::var("PORTAL_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => rpassword::prompt_password("Password for the first admin: ")?,
+    };
+    let identity = station::Identity {
+        name: args.name,
+        district: args.district,
+        address: args.address,
+        phone: args.phone,
+        public_url: args.public_url,
+        sender: args.sender,
+        area_desc: args.area,
+    };
+    let admin = station::init(
+        &db,
+        identity,
+        &args.admin_phone,
+        &password,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| match e {
+        domain::Error::Invalid("setup-done") => SET_UP.to_owned(),
+        domain::Error::Invalid(code) => format!("refused: {code}"),
+        other => other.to_string(),
+    })?;
+    tracing::info!(
+        admin = %domain::accounts::phone::mask(&admin.user.phone),
+        "station entered and first admin created: sign in at /login"
+    );
+    Ok(())
+}
+
+const SET_UP: &str = "this database already has an admin or a station; nothing changed \
+                      (admins edit the station at /admin/station)";
 
 async fn backup(config: &Config, file: &std::path::Path) -> Result<(), AnyError> {
     let db = domain::db::connect(&config.database_url).await?;

@@ -139,6 +139,12 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
         [401, 403, 403, 403, 403, 403],
     ),
     ("/admin/log", "/admin/log", [401, 403, 403, 403, 403, 403]),
+        "/admin/station",
+        "/admin/station",
+        [401, 403, 403, 403, 403, 403],
+    ),
+    // The demo database has 招宝山 as its station: the first start is behind it.
+    ("/setup", "/setup", [404; 6]),
     ("/privacy", "/privacy", [200; 6]),
 ];
 
@@ -167,6 +173,10 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/prefs", "public"),
     ("/api/register", "public"),
     ("/api/register-options", "public"),
+    // Both answer only the machine itself before the first start, and 404 otherwise.
+    ("/api/setup", "public"),
+    ("/api/setup/open", "public"),
+    ("/api/station", "public"),
     ("/api/squads", "public"),
     ("/api/teahouse/board", "public"),
     ("/api/teahouse/boards", "public"),
@@ -241,6 +251,7 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/admin/memberships", "admin"),
     ("/api/admin/remove-member", "admin"),
     ("/api/admin/log", "admin"),
+    ("/api/admin/station", "admin"),
     ("/api/admin/teahouse-options", "admin"),
     ("/api/admin/users", "admin"),
 ];

@@ -251,3 +251,84 @@ async fn a_backup_restores_to_a_working_portal() -> TestResult {
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
+
+/// `portal init` on an empty database: the station from flags and the environment, the
+/// first admin's password from PORTAL_PASSWORD, unattended; then refused, changing nothing.
+#[tokio::test]
+async fn init_enters_the_station_and_the_first_admin_once() -> TestResult {
+    let url = domain::testing::fresh_url().await?;
+    let init = |admin: &'static str, name: &'static str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_portal"));
+        command
+            .args([
+                "init",
+                "--name",
+                name,
+                "--district",
+                "蛟川街道",
+                "--address",
+                "宁波市镇海区蛟川街道某路1号",
+                "--phone",
+                "0574-86270110",
+                "--public-url",
+                "https://jjw.example.cn",
+                "--admin-phone",
+                admin,
+            ])
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .env("PORTAL_STATION_SENDER", "jiaochuan.police@example.cn")
+            .env("PORTAL_PASSWORD", "jiaochuan-first-admin");
+        command.output()
+    };
+    let out = init("13800000000", "蛟川派出所")?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = domain::db::connect(&url).await?;
+    let station = domain::station::get(&db).await?.ok_or("a station")?;
+    assert_eq!(station.name, "蛟川派出所");
+    assert_eq!(station.sender, "jiaochuan.police@example.cn");
+    assert_eq!(station.area_desc, "蛟川街道全域");
+    let admin = accounts::find_by_phone(&db, "13800000000")
+        .await?
+        .ok_or("no admin")?;
+    assert_eq!(accounts::roles_of(&db, admin.id).await?, vec![Role::Admin]);
+    assert!(accounts::password::verify("jiaochuan-first-admin", &admin.password_hash).await?);
+
+    let out = init("13800000001", "另一个派出所")?;
+    assert!(!out.status.success(), "a second start is refused");
+    // The log, where the refusal is said, is written to standard output.
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("already has an admin or a station"), "{said}");
+    assert_eq!(
+        domain::station::get(&db).await?.map(|s| s.name).as_deref(),
+        Some("蛟川派出所")
+    );
+    assert!(accounts::find_by_phone(&db, "13800000001").await?.is_none());
+
+    let url = domain::testing::fresh_url().await?;
+    let out = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["init", "--name", "蛟川派出所", "--district", "蛟川街道"])
+        .args(["--address", "某路1号", "--phone", "0574-86270110"])
+        .args([
+            "--public-url",
+            "https://jjw.example.cn",
+            "--sender",
+            "no address",
+        ])
+        .args(["--admin-phone", "13800000000"])
+        .env("DATABASE_URL", &url)
+        .env("PORTAL_PASSWORD", "jiaochuan-first-admin")
+        .output()?;
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("station-sender-invalid"),
+        "the refusal is named"
+    );
+    let db = domain::db::connect(&url).await?;
+    assert!(!domain::station::is_set_up(&db).await?);
+    Ok(())
+}

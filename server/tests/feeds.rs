@@ -432,3 +432,75 @@ fn cap_alerts_follow_the_versions_and_validate_against_the_schema() -> TestResul
         Ok(())
     })
 }
+
+/// A station's own identity, entered by its admin, is what its alerts and feeds carry: the
+/// sender, the sender's name, the area of a notice for every community, and ids whose
+/// authority is the sender.
+#[test]
+fn alerts_and_feeds_name_the_station_as_entered() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let desk = desk(&portal).await?;
+        domain::station::save(
+            &desk.db,
+            domain::station::Identity {
+                name: "蛟川派出所".into(),
+                district: "蛟川街道".into(),
+                address: "宁波市镇海区蛟川街道某路1号".into(),
+                phone: "0574-86270110".into(),
+                public_url: "https://jjw.example.cn".into(),
+                sender: "jiaochuan.police@example.cn".into(),
+                area_desc: String::new(),
+            },
+            Utc::now(),
+        )
+        .await?;
+        let everywhere = desk
+            .publish(draft("测试：台风来袭", "weather", "warning", vec![]))
+            .await?;
+        let cap = alert(&portal, everywhere).await?;
+        assert_eq!(field(&cap, "sender"), Some("jiaochuan.police@example.cn"));
+        assert_eq!(field(&cap, "senderName"), Some("蛟川派出所"));
+        assert_eq!(field(&cap, "areaDesc"), Some("蛟川街道全域"));
+        assert!(!cap.contains("招宝山"), "{cap}");
+
+        let index = get(&portal, "/feeds/cap.xml").await?;
+        xmllint(&index.body, false)?;
+        assert!(
+            index
+                .body
+                .contains("<id>tag:jiaochuan.police@example.cn,2026:cap</id>"),
+            "{}",
+            index.body
+        );
+        assert!(!index.body.contains(SENDER), "no trace of the demo sender");
+        let atom = get(&portal, "/feeds/notices.atom").await?;
+        xmllint(&atom.body, false)?;
+        assert!(
+            atom.body.contains(&format!(
+                "<id>tag:jiaochuan.police@example.cn,2026:notice/{everywhere}</id>"
+            )),
+            "{}",
+            atom.body
+        );
+        assert!(atom.body.contains("<name>蛟川派出所</name>"));
+        Ok(())
+    })
+}
+
+/// A demo database of 招宝山 keeps the ids its feeds have always had.
+#[test]
+fn the_demo_station_keeps_the_feed_ids_it_always_had() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let index = get(&portal, "/feeds/cap.xml").await?;
+        assert!(
+            index
+                .body
+                .contains("<id>tag:zhaobaoshan.police@portal.example,2026:cap</id>"),
+            "{}",
+            index.body
+        );
+        Ok(())
+    })
+}

@@ -586,6 +586,35 @@ const POSTS: &[(&str, Fields)] = &[
     ("admin/revoke-role", &[("phone", Exact), ("role", Exact)]),
     ("admin/remove-member", &[("phone", Exact), ("org", Exact)]),
     ("admin/users", &[]),
+    ("station", &[]),
+    // The demo database is past its first start: every garbage set-up finds no page.
+    ("setup/open", &[]),
+    (
+        "setup",
+        &[
+            ("station[name]", Text),
+            ("station[district]", Text),
+            ("station[address]", Text),
+            ("station[phone]", Exact),
+            ("station[public_url]", Text),
+            ("station[sender]", Text),
+            ("station[area]", Text),
+            ("admin_phone", Exact),
+            ("password", Text),
+        ],
+    ),
+    (
+        "admin/station",
+        &[
+            ("station[name]", Text),
+            ("station[district]", Text),
+            ("station[address]", Text),
+            ("station[phone]", Exact),
+            ("station[public_url]", Text),
+            ("station[sender]", Text),
+            ("station[area]", Text),
+        ],
+    ),
     ("staff/residents", &[]),
     ("volunteers/help", &[]),
     (

@@ -1,6 +1,7 @@
 # 家警务 portal — English, the second language.
 site-name = Family Policing
-site-tagline = Zhaobaoshan · neighbours keeping each other safe
+site-tagline = Neighbours keeping each other safe
+site-tagline-station = { $district } · neighbours keeping each other safe
 skip-to-content = Skip to content
 
 nav-home = Home
@@ -20,12 +21,13 @@ prefs-text-size = Text size
 
 demo-banner = Demo data: the communities, compounds and addresses on this site are invented.
 
-home-title = Family Policing · Zhaobaoshan
+home-title = Family Policing
+home-title-station = Family Policing · { $name }
 home-intro = Neighbourhood matters, handled together: book a mediation, talk in the police tea house, read the safety notices near you.
 home-shortcuts = Services
 home-your-community = My community
 home-choose-community = Choose your community to see who serves it.
-home-figures = Zhaobaoshan subdistrict
+home-figures = At a glance
 home-figure-communities = { $count } communities
 home-figure-compounds = { $count } compounds
 home-figure-stations = { $count } mutual-aid stations
@@ -40,7 +42,8 @@ shortcut-volunteers = Lao Wang volunteers
 shortcut-volunteers-hint = New Ningbo people helping each other
 
 communities-title = Communities
-communities-intro = The communities of Zhaobaoshan and the police office, mutual-aid stations and mediation rooms serving each.
+communities-intro = The communities of the station's area and the police office, mutual-aid stations and mediation rooms serving each.
+communities-intro-station = The communities of { $district } and the police office, mutual-aid stations and mediation rooms serving each.
 community-compounds = { $count } compounds
 community-stations = { $count } stations
 community-police-office = Police office
@@ -183,5 +186,38 @@ privacy-version = Version
 privacy-collect = We collect only what the service needs: your mobile number (to sign in and be contacted), your password (kept only as an irreversible hash), your community and compound, and when you accepted which version of this notice.
 privacy-use = This is used only for community policing services: mediation bookings, the tea house, and safety notices for your community. We never sell it or give it to unrelated parties.
 privacy-show = Your number is never shown publicly; apart from you and staff who need it, people only see it masked, like 138****1234.
+privacy-controller = The controller of your personal information is { $name } (address: { $address }; phone: { $phone }; web: { $url }). Contact us with any question about this notice or your information.
+privacy-controller-unset = The controller of your personal information is the police station running this portal; its name and contact details have not been entered yet — ask the police office of your community.
 privacy-rights = On the "Me" page you can download all your data, change your password or delete your account at any time (Personal Information Protection Law).
 home-all-notices = All { $count } notices
+
+# 派出所: the station's identity, /setup and /admin/station
+station-title = The station
+station-edit = Edit the station's name, address, phone and alert sender
+station-unset = The station has not been entered yet: pages use neutral wording until it is. Fill in and save.
+station-demo = This is the demo identity of 招宝山派出所; once saved, it is your station's own.
+station-name = Name of the police station
+station-name-hint = For example: 招宝山派出所
+station-district = Area served
+station-district-hint = The subdistrict or area the station serves, for example: 招宝山街道
+station-address = Address
+station-phone = Public phone
+station-url = Portal address
+station-sender = Alert sender e-mail (CAP sender)
+station-sender-hint = Subscribing systems know the station's alerts by it, and the feeds' ids are made from it: once in use, do not change it — every feed entry would then look new.
+station-area = Name of "all communities"
+station-area-hint = Left empty: the area served followed by 全域, for example 招宝山街道全域
+station-submit = Save
+station-done-saved = The station is saved.
+station-name-invalid = Please enter the station's name (2–40 characters).
+station-district-invalid = Please enter the area served (2–40 characters).
+station-address-invalid = Please enter the address (2–100 characters).
+station-phone-invalid = Please enter the public phone: digits, separated by "-", spaces or brackets if you like (3–15 digits).
+station-url-invalid = The portal address must start with http:// or https://, for example https://jjw.example.cn.
+station-sender-invalid = The alert sender must be a plain e-mail address such as police@example.cn (no spaces, commas or Chinese characters).
+station-area-invalid = The name of "all communities" must have 2–60 characters.
+setup-title = First start
+setup-intro = Enter the station and create the first administrator. This page is shown only on this machine, and closes once done.
+setup-admin = The first administrator
+setup-submit = Finish the first start
+setup-done = This portal has already been started (it has an administrator or a station); nothing was changed. Administrators edit the station under "The station".

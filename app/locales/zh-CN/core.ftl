@@ -1,6 +1,7 @@
 # 家警务 portal — Simplified Chinese, the first language.
 site-name = 家警务
-site-tagline = 招宝山 · 家人治家，共护平安
+site-tagline = 家人治家，共护平安
+site-tagline-station = { $district } · 家人治家，共护平安
 skip-to-content = 跳到正文
 
 nav-home = 首页
@@ -20,12 +21,13 @@ prefs-text-size = 字号
 
 demo-banner = 演示数据：本站的社区、小区和地址均为虚构，仅供体验。
 
-home-title = 家警务 · 招宝山
+home-title = 家警务
+home-title-station = 家警务 · { $name }
 home-intro = 邻里的事，家人一起办。预约调解、到警事茶楼说说心里话、看看身边的安全提示。
 home-shortcuts = 常用服务
 home-your-community = 我的社区
 home-choose-community = 选择您所在的社区，看看谁在为您服务。
-home-figures = 招宝山街道
+home-figures = 辖区概况
 home-figure-communities = { $count } 个社区
 home-figure-compounds = { $count } 个小区
 home-figure-stations = { $count } 个自治互助站
@@ -40,7 +42,8 @@ shortcut-volunteers = 老王帮帮团
 shortcut-volunteers-hint = 新宁波人帮老乡
 
 communities-title = 社区
-communities-intro = 招宝山街道的社区，以及为每个社区服务的警务室、自治互助站和调解室。
+communities-intro = 辖区内的社区，以及为每个社区服务的警务室、自治互助站和调解室。
+communities-intro-station = { $district }的社区，以及为每个社区服务的警务室、自治互助站和调解室。
 community-compounds = { $count } 个小区
 community-stations = { $count } 个互助站
 community-police-office = 警务室
@@ -183,5 +186,38 @@ privacy-version = 版本
 privacy-collect = 我们只收集提供服务所必需的信息：手机号（用于登录和联系）、密码（只保存不可还原的加密摘要）、所在社区和小区，以及您同意本说明的时间和版本。
 privacy-use = 这些信息只用于社区警务服务：预约调解、茶楼交流、推送与您社区相关的安全提示。我们不会出售或向无关方提供。
 privacy-show = 您的手机号不会公开显示；除您本人和确有需要的工作人员外，其他人只能看到 138****1234 这样的隐去中间四位的号码。
+privacy-controller = 个人信息处理者：{ $name }（地址：{ $address }；电话：{ $phone }；网址：{ $url }）。对本说明或您的信息有任何疑问，请与我们联系。
+privacy-controller-unset = 个人信息处理者为运营本门户的派出所；其名称和联系方式尚未登记，请向您所在社区的警务室询问。
 privacy-rights = 您可以随时在“我的”页面下载您的全部数据、修改密码或注销账号（依据《个人信息保护法》）。
 home-all-notices = 全部 { $count } 条安全提示
+
+# 派出所: the station's identity, /setup and /admin/station
+station-title = 本所信息
+station-edit = 修改本所名称、地址、电话和预警发布地址
+station-unset = 尚未登记本所信息：页面暂用通用称呼。请填写后保存。
+station-demo = 当前是演示用的招宝山派出所信息；保存后即为本所自己的信息。
+station-name = 派出所名称
+station-name-hint = 例如：招宝山派出所
+station-district = 辖区
+station-district-hint = 本所服务的街道或区域，例如：招宝山街道
+station-address = 地址
+station-phone = 对外联系电话
+station-url = 门户网址
+station-sender = 预警发布邮箱（CAP sender）
+station-sender-hint = 订阅系统据此识别本所的预警，订阅源的编号也由它生成；一经使用请勿更改，更改后所有订阅条目都会被视为新条目。
+station-area = “全部社区”的区域名称
+station-area-hint = 留空则为“辖区 + 全域”，例如：招宝山街道全域
+station-submit = 保存
+station-done-saved = 本所信息已保存。
+station-name-invalid = 请填写派出所名称（2–40 个字）。
+station-district-invalid = 请填写辖区（2–40 个字）。
+station-address-invalid = 请填写地址（2–100 个字）。
+station-phone-invalid = 请填写对外联系电话：数字，可用“-”、空格或括号分隔（3–15 位数字）。
+station-url-invalid = 门户网址须以 http:// 或 https:// 开头，例如 https://jjw.example.cn。
+station-sender-invalid = 预警发布邮箱须是一个普通邮箱地址，例如 police@example.cn（不含空格、逗号和中文）。
+station-area-invalid = “全部社区”的区域名称须为 2–60 个字。
+setup-title = 首次启动
+setup-intro = 登记本所信息并创建第一位管理员。此页面只在本机可见，完成后即关闭。
+setup-admin = 第一位管理员
+setup-submit = 完成首次启动
+setup-done = 本门户已经启动过（已有管理员或本所信息），没有做任何更改。管理员可在“本所信息”中修改。

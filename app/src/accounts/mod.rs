@@ -11,7 +11,7 @@ use crate::error::AppError;
 
 /// The version of the privacy notice on /privacy (its text is in `locales/*.ftl`). Change it
 /// whenever the text changes: every consent is stored with the version agreed to.
-pub const PRIVACY_NOTICE_VERSION: &str = "2026-11-29";
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-12-06";
 
 /// The signed-in person as pages see them: the phone number only ever masked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

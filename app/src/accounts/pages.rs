@@ -320,6 +320,12 @@ fn StaffPanels(admin: bool) -> impl IntoView {
                         </ul>
                     </section>
                     <section class="panel">
+                        <h2>{use_i18n().t("station-title")}</h2>
+                        <p>
+                            <a href="/admin/station">{use_i18n().t("station-edit")}</a>
+                        </p>
+                    </section>
+                    <section class="panel">
                         <h2>{use_i18n().t("admin-assign-mediator")}</h2>
                         <crate::mediation::pages::AssignMediatorForm />
                     </section>
@@ -333,6 +339,7 @@ fn StaffPanels(admin: bool) -> impl IntoView {
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     let i18n = use_i18n();
+    let station = Resource::new(|| (), |_| crate::station::station());
     view! {
         <Title text=i18n.t("privacy-title") />
         <h1>{i18n.t("privacy-title")}</h1>
@@ -341,6 +348,26 @@ pub fn PrivacyPage() -> impl IntoView {
         <p>{i18n.t("privacy-use")}</p>
         <p>{i18n.t("privacy-show")}</p>
         <p>{i18n.t("privacy-rights")}</p>
+        <Loaded
+            resource=station
+            view=move |station| {
+                let controller = match station {
+                    Some(s) => {
+                        i18n.args(
+                            "privacy-controller",
+                            &[
+                                ("name", &s.name),
+                                ("address", &s.address),
+                                ("phone", &s.phone),
+                                ("url", &s.public_url),
+                            ],
+                        )
+                    }
+                    None => i18n.t("privacy-controller-unset"),
+                };
+                view! { <p data-testid="privacy-controller">{controller}</p> }
+            }
+        />
     }
 }
 

@@ -124,10 +124,20 @@ pub fn CommunityList(communities: Vec<CommunityCard>) -> impl IntoView {
 pub fn CommunitiesPage() -> impl IntoView {
     let i18n = use_i18n();
     let communities = Resource::new(|| (), |_| list_communities());
+    let station = Resource::new(|| (), |_| crate::station::station());
     view! {
         <Title text=i18n.t("communities-title") />
         <h1>{i18n.t("communities-title")}</h1>
-        <p class="lead">{i18n.t("communities-intro")}</p>
+        <Loaded
+            resource=station
+            view=move |station| {
+                let intro = match station {
+                    Some(s) => i18n.arg("communities-intro-station", "district", &s.district),
+                    None => i18n.t("communities-intro"),
+                };
+                view! { <p class="lead">{intro}</p> }
+            }
+        />
         <Loaded resource=communities view=|list| view! { <CommunityList communities=list /> } />
     }
 }

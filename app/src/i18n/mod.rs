@@ -160,6 +160,15 @@ impl I18n {
         format(self.locale, key, Some(&args))
     }
 
+    /// A message with several named placeholders.
+    pub fn args(self, key: &str, values: &[(&'static str, &str)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(*name, FluentValue::from(*value));
+        }
+        format(self.locale, key, Some(&args))
+    }
+
     /// A message with a `{ $count }` placeholder.
     pub fn count(self, key: &str, count: u64) -> String {
         let mut args = FluentArgs::new();
@@ -240,7 +249,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for marker in [".t(\"", ".count(\"", ".arg(\"", "t_key(\""] {
+                for marker in [".t(\"", ".count(\"", ".arg(\"", ".args(\"", "t_key(\""] {
                     for piece in text.split(marker).skip(1) {
                         let key = piece.split('"').next().unwrap_or_default();
                         if !known.contains(key) {
@@ -265,6 +274,7 @@ mod tests {
         let mut needed: Vec<String> = domain::accounts::REFUSAL_CODES
             .iter()
             .chain(domain::mediation::REFUSAL_CODES)
+            .chain(domain::station::REFUSAL_CODES)
             .chain(domain::mediation::INBOX_TOPICS)
             .map(|c| c.to_string())
             .collect();

@@ -16,6 +16,7 @@ pub fn HomePage() -> impl IntoView {
     let figures = Resource::new(|| (), |_| directory_figures());
     let communities = Resource::new(|| (), |_| list_communities());
     let notices = Resource::new(|| (), |_| crate::notices::list_notices(None));
+    let station = Resource::new(|| (), |_| crate::station::station());
     let shortcuts = [
         (
             "/mediation",
@@ -32,7 +33,13 @@ pub fn HomePage() -> impl IntoView {
     ];
     view! {
         <Title text=i18n.t("nav-home") />
-        <h1>{i18n.t("home-title")}</h1>
+        <Loaded
+            resource=station
+            view=move |station| match station {
+                Some(s) => view! { <h1>{i18n.arg("home-title-station", "name", &s.name)}</h1> },
+                None => view! { <h1>{i18n.t("home-title")}</h1> },
+            }
+        />
         <p class="lead">{i18n.t("home-intro")}</p>
         <Loaded
             resource=notices

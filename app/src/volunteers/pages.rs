@@ -599,7 +599,16 @@ fn Hours(info: HoursInfo) -> impl IntoView {
             </p>
             <p class="certificate-total">{hours(i18n, info.total)}</p>
             <p class="meta">{i18n.t("volunteers-period")} " " {info.from} " – " {info.to}</p>
-            <p class="meta">{i18n.t("volunteers-certificate-issuer")}</p>
+            <Loaded
+                resource=Resource::new(|| (), |_| crate::station::station())
+                view=move |station| {
+                    let issuer = match station {
+                        Some(s) => i18n.arg("volunteers-certificate-issuer", "name", &s.name),
+                        None => i18n.t("volunteers-certificate-issuer-unnamed"),
+                    };
+                    view! { <p class="meta">{issuer}</p> }
+                }
+            />
         </article>
         <section class="no-print">
             <h2>{i18n.t("stats-per-month")}</h2>

@@ -185,12 +185,17 @@ pub async fn organisations(db: &impl ConnectionTrait) -> Result<Vec<(Org, String
     {
         out.push((org(OrgKind::PoliceOffice, o.id), o.name));
     }
-    out.push((Org::STATION, STATION_NAME.to_owned()));
+    out.push((Org::STATION, station_name(db).await?));
     Ok(out)
 }
 
-/// The police station the portal belongs to.
-pub const STATION_NAME: &str = "招宝山派出所";
+/// The police station the portal belongs to, as its identity names it; 派出所 ("the
+/// police station") before one has been entered.
+pub async fn station_name(db: &impl ConnectionTrait) -> Result<String> {
+    Ok(crate::station::get(db)
+        .await?
+        .map_or_else(|| "派出所".to_owned(), |s| s.name))
+}
 
 fn org(kind: OrgKind, id: i32) -> Org {
     Org { kind, id: Some(id) }

@@ -8,6 +8,7 @@
 //! volunteers, their shifts and hours, then 警事茶楼 (`teahouse`): boards, liaisons and two
 //! months of threads, then 警网融合 (`casework`): the stations' and offices' people, a loop
 //! case for every mediation case and four months of walk-ins, calls and patrol findings.
+//! Last, 招宝山's identity as the station (`station::demo`), where none has been entered.
 //! A database that got the earlier steps before a later one existed gets the rest on the
 //! next run.
 
@@ -126,9 +127,16 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     let teahouse = teahouse::load(db, chrono::Utc::now()).await?;
     // After the mediation cases, which it gives loop cases, and the squads, who work some.
     let casework = casework::load(db, chrono::Utc::now()).await?;
+    // 招宝山's identity beside its directory, also on a demo database from before the
+    // station had one; never over a station's own.
+    let station = if crate::station::save_demo(db, chrono::Utc::now()).await? {
+        Outcome::Loaded
+    } else {
+        Outcome::AlreadyLoaded
+    };
     Ok(
         if [
-            directory, mediation, notices, volunteers, teahouse, casework,
+            directory, mediation, notices, volunteers, teahouse, casework, station,
         ]
         .contains(&Outcome::Loaded)
         {

@@ -38,6 +38,7 @@ pub mod shift;
 pub mod shift_signup;
 pub mod squad;
 pub mod squad_member;
+pub mod station;
 pub mod thread;
 pub mod user;
 pub mod user_role;

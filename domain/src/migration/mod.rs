@@ -12,6 +12,7 @@ mod m20261129_000007_teahouse;
 mod m20261129_000008_casework;
 mod m20261129_000009_video;
 mod m20261206_000010_admin_log;
+mod m20261206_000011_station;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_casework::Migration),
             Box::new(m20261129_000009_video::Migration),
             Box::new(m20261206_000010_admin_log::Migration),
+            Box::new(m20261206_000011_station::Migration),
         ]
     }
 }

@@ -69,9 +69,20 @@ pub async fn portal() -> Result<Portal, Error> {
 
 /// The same with settings of its own (limits raised or lowered for the test).
 pub async fn portal_with(web: server::config::WebSettings) -> Result<Portal, Error> {
+    build(web, true).await
+}
+
+/// A portal on an empty database, as a real station first starts it.
+pub async fn empty_portal() -> Result<Portal, Error> {
+    build(Default::default(), false).await
+}
+
+async fn build(web: server::config::WebSettings, demo: bool) -> Result<Portal, Error> {
     let db_url = domain::testing::fresh_url().await?;
     let db = domain::db::connect_and_migrate(&db_url).await?;
-    domain::demo::load(&db).await?;
+    if demo {
+        domain::demo::load(&db).await?;
+    }
     let site_root =
         std::env::temp_dir().join(format!("portal-site-{}-{}", std::process::id(), unique()));
     std::fs::create_dir_all(site_root.join("pkg"))?;
