@@ -288,6 +288,7 @@ pub fn App() -> impl IntoView {
                         view=accounts::admin::AdminLogPage
                         ssr=SsrMode::Async
                     />
+                    <Route
                         path=path!("/admin/station")
                         view=station::pages::StationPage
                         ssr=SsrMode::Async
