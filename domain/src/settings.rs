@@ -1,11 +1,10 @@
-//! Small key/value facts the portal keeps about itself (its secret key, whether demo
-//! data was loaded).
+//! Small key/value facts the portal keeps about itself (whether and when demo data was
+//! loaded).
 
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::entities::setting;
 
-pub const SECRET_KEY: &str = "secret_key";
 pub const DEMO_LOADED_AT: &str = "demo_data_loaded_at";
 
 pub async fn get(db: &impl ConnectionTrait, key: &str) -> crate::Result<Option<String>> {
@@ -16,7 +15,7 @@ pub async fn get(db: &impl ConnectionTrait, key: &str) -> crate::Result<Option<S
 }
 
 /// Stores `value` under `key` unless the key already has one, and returns whichever
-/// value won. Two processes starting at once therefore agree on one secret.
+/// value won. Two processes starting at once therefore agree on one value.
 pub async fn get_or_insert(
     db: &impl ConnectionTrait,
     key: &str,

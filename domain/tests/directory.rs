@@ -134,13 +134,13 @@ async fn compound_names_are_unique_within_a_community() -> Result<(), Box<dyn st
 }
 
 #[tokio::test]
-async fn the_secret_key_is_chosen_once() -> Result<(), Box<dyn std::error::Error>> {
+async fn a_setting_is_chosen_once() -> Result<(), Box<dyn std::error::Error>> {
     use domain::settings;
     let db = testing::fresh_db().await?;
-    let first = settings::get_or_insert(&db, settings::SECRET_KEY, "first").await?;
-    let second = settings::get_or_insert(&db, settings::SECRET_KEY, "second").await?;
+    let first = settings::get_or_insert(&db, settings::DEMO_LOADED_AT, "first").await?;
+    let second = settings::get_or_insert(&db, settings::DEMO_LOADED_AT, "second").await?;
     assert_eq!(first, "first");
-    assert_eq!(second, "first", "a second process reuses the stored key");
+    assert_eq!(second, "first", "a second process reuses the stored value");
     Ok(())
 }
 

@@ -6,9 +6,6 @@ use leptos::config::LeptosOptions;
 pub struct Config {
     /// `DATABASE_URL`: SQLite file by default, or `postgres://…`.
     pub database_url: String,
-    /// `PORTAL_SECRET_KEY`: signs what the portal hands out; generated and stored in the
-    /// database on first start when unset, so several processes share one key.
-    pub secret_key: Option<String>,
     /// `PORTAL_LOG_FORMAT=json` for machine-read logs; human-readable otherwise.
     pub json_logs: bool,
     /// `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`, … as read by Leptos.
@@ -194,9 +191,6 @@ impl Config {
         Ok(Config {
             database_url: std::env::var("DATABASE_URL")
                 .unwrap_or_else(|_| domain::db::DEFAULT_DATABASE_URL.to_owned()),
-            secret_key: std::env::var("PORTAL_SECRET_KEY")
-                .ok()
-                .filter(|k| !k.is_empty()),
             json_logs: std::env::var("PORTAL_LOG_FORMAT").is_ok_and(|f| f == "json"),
             leptos,
             web: WebSettings::from_env()?,

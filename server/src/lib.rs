@@ -17,19 +17,6 @@ use domain::DatabaseConnection;
 
 pub use routes::router;
 
-/// The secret key from the configuration, or the one stored on an earlier start, or a new
-/// one stored now.
-pub async fn secret_key(
-    db: &DatabaseConnection,
-    configured: Option<String>,
-) -> Result<String, domain::Error> {
-    if let Some(key) = configured {
-        return Ok(key);
-    }
-    let fresh = domain::accounts::random_token()?;
-    domain::settings::get_or_insert(db, domain::settings::SECRET_KEY, &fresh).await
-}
-
 /// Everything `serve` needs, built from a migrated database.
 pub fn state(
     db: DatabaseConnection,

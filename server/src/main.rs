@@ -252,7 +252,6 @@ async fn add_user(config: &Config, phone: &str, roles: &[String]) -> Result<(), 
 
 async fn serve(config: Config) -> Result<(), AnyError> {
     let db = domain::db::connect_and_migrate(&config.database_url).await?;
-    server::secret_key(&db, config.secret_key.clone()).await?;
     let site_root = std::path::PathBuf::from(config.leptos.site_root.as_ref());
     let compressed =
         tokio::task::spawn_blocking(move || server::assets::precompress(&site_root)).await??;
