@@ -100,7 +100,7 @@ impl Network {
 
 /// An IPv4 address written as IPv6 (`::ffff:a.b.c.d`, as a dual-stack socket reports it)
 /// is the IPv4 address.
-fn canonical(ip: std::net::IpAddr) -> std::net::IpAddr {
+pub fn canonical(ip: std::net::IpAddr) -> std::net::IpAddr {
     match ip {
         std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
         v4 => v4,
@@ -167,6 +167,13 @@ impl AppState {
     ) -> Option<std::net::IpAddr> {
         self.trust_proxy.client(peer_address(extensions)?, headers)
     }
+}
+
+/// Whether a proxy says it passed the request on (`X-Forwarded-For` or `Forwarded`): a
+/// proxy on the same machine forwards strangers from a loopback address, so such a request
+/// is never the machine's own, whatever its connection.
+pub fn came_through_a_proxy(headers: &axum::http::HeaderMap) -> bool {
+    headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded")
 }
 
 /// The address at the other end of the connection.

@@ -118,12 +118,10 @@ fn allowed(state: &AppState, request: &Request) -> bool {
             return true;
         }
     }
-    let proxied = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
-    let loopback = app::state::peer_address(request.extensions()).is_some_and(|ip| {
-        ip.is_loopback()
-            || matches!(ip, std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()))
-    });
-    loopback && !proxied
+    let loopback = app::state::peer_address(request.extensions())
+        .map(app::state::canonical)
+        .is_some_and(|ip| ip.is_loopback());
+    loopback && !app::state::came_through_a_proxy(headers)
 }
 
 /// `GET /metrics`.

@@ -4,6 +4,8 @@
 //! the only address a request carries is the one its connection came from. Runs on SQLite,
 //! or PostgreSQL when TEST_DATABASE_URL says so.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::process::{Child, Command, Stdio};
@@ -191,7 +193,7 @@ impl Client {
             self.cookies.get("csrf").cloned().unwrap_or_default()
         );
         for (k, v) in fields {
-            body.push_str(&format!("&{k}={}", urlencode(v)));
+            body.push_str(&format!("&{k}={}", common::urlencode(v)));
         }
         let referer = format!("http://{}{from}", served.address);
         self.send(
@@ -225,15 +227,6 @@ impl Client {
     fn signed_in(&self) -> bool {
         self.cookies.contains_key("sid")
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// An HTTP/1.1 answer: status line, headers, and the body (de-chunked).

@@ -49,8 +49,7 @@ pub mod ssr {
         let Some(parts) = use_context::<axum::http::request::Parts>() else {
             return false;
         };
-        let proxied = parts.headers.contains_key("x-forwarded-for")
-            || parts.headers.contains_key("forwarded");
+        let proxied = crate::state::came_through_a_proxy(&parts.headers);
         let client = crate::state::state()
             .ok()
             .and_then(|state| state.client(&parts.headers, &parts.extensions));
