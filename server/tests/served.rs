@@ -431,3 +431,44 @@ fn metrics_answer_loopback_and_count_what_happened() -> TestResult {
         Ok(())
     })
 }
+
+/// The promises of the web layer that a browser meets on any route, as the binary keeps them:
+/// a body past any form is refused before it is read, a signed-in page is never stored,
+/// and the way back after signing in goes nowhere but this site.
+#[test]
+fn the_served_portal_refuses_huge_bodies_stores_nothing_personal_and_stays_on_site() -> TestResult {
+    runtime()?.block_on(async {
+        let served = serve(&[]).await?;
+        let mut browser = Client::at("127.0.0.10");
+        browser.get(&served, "/login").await?;
+        let huge = "x".repeat(300 * 1024);
+        let refused = browser
+            .send(
+                &served,
+                "POST /api/login",
+                &huge,
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+            )
+            .await?;
+        assert_eq!(refused.status, 413);
+
+        let answer = browser
+            .post_form(
+                &served,
+                "/login",
+                "/api/login",
+                &[
+                    ("phone", DEMO_RESIDENT),
+                    ("password", domain::demo::DEMO_PASSWORD),
+                    ("next", "/\t/evil.example"),
+                ],
+            )
+            .await?;
+        assert_eq!(answer.status, 302);
+        assert_eq!(answer.header("location"), Some("/me"));
+        let me = browser.get(&served, "/me").await?;
+        assert_eq!(me.status, 200);
+        assert_eq!(me.header("cache-control"), Some("no-store"));
+        Ok(())
+    })
+}
