@@ -11,25 +11,9 @@ use sea_orm::{
 
 use crate::accounts::{Account, Role};
 use crate::entities::{admin_log, user};
-use crate::text_enum::text_enum;
 use crate::{Error, Result};
 
-text_enum! {
-    /// Where an admin acted.
-    pub enum Via {
-        AdminPage = "admin_page",
-        CommandLine = "command_line",
-    }
-}
-
-text_enum! {
-    pub enum LogAction {
-        RoleGranted = "role_granted",
-        RoleRevoked = "role_revoked",
-        MemberAdded = "member_added",
-        MemberRemoved = "member_removed",
-    }
-}
+pub use vocab::accounts::{LogAction, Via};
 
 /// Who changes an account: an admin on the admin pages, or the operator at the command line
 /// (who has no account of their own there).
@@ -84,8 +68,8 @@ pub(crate) async fn write(
     admin_log::Entity::insert(admin_log::ActiveModel {
         at: Set(now),
         actor_id: Set(by.id()),
-        via: Set(by.via().as_str().to_owned()),
-        action: Set(change.action.as_str().to_owned()),
+        via: Set(by.via()),
+        action: Set(change.action),
         target_id: Set(Some(change.target)),
         subject: Set(change.subject.to_owned()),
         value_before: Set(change.before.to_owned()),

@@ -24,34 +24,12 @@ use crate::entities::{
     aid_station, liaison_member, liaison_room, mediation_room, org_member, police_office,
     room_mediator, squad, squad_member, user,
 };
-use crate::text_enum::text_enum;
 use crate::{Error, Result};
 
 /// Every rule code this module can refuse with; each is a translation key.
 pub const REFUSAL_CODES: &[&str] = &["admin-membership-invalid", "admin-no-such-membership"];
 
-text_enum! {
-    /// The kinds of organisation a person can belong to.
-    pub enum Group {
-        AidStation = "aid_station",
-        MediationRoom = "mediation_room",
-        Squad = "squad",
-        PoliceOffice = "police_office",
-        LiaisonRoom = "liaison_room",
-    }
-}
-
-impl Group {
-    /// The role a membership of this kind rests on.
-    pub fn role(self) -> Role {
-        match self {
-            Group::AidStation | Group::PoliceOffice => Role::Resident,
-            Group::MediationRoom => Role::Mediator,
-            Group::Squad => Role::Volunteer,
-            Group::LiaisonRoom => Role::Liaison,
-        }
-    }
-}
+pub use vocab::accounts::Group;
 
 /// One membership of a person, with the organisation's name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,9 +89,9 @@ pub async fn of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Membershi
         .all(db)
         .await?
     {
-        if let Some(group) = Group::parse(&m.kind) {
-            found.push((group, m.org_id, false));
-        }
+        let group = Group::parse(&m.kind)
+            .ok_or(Error::Internal("a stored organisation kind is no kind"))?;
+        found.push((group, m.org_id, false));
     }
     for m in room_mediator::Entity::find()
         .filter(room_mediator::Column::UserId.eq(user_id))

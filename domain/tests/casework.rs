@@ -325,7 +325,7 @@ impl World {
             .history(code)
             .await?
             .into_iter()
-            .map(|e| e.action)
+            .map(|e| e.action.as_str().to_owned())
             .collect())
     }
 
@@ -461,8 +461,8 @@ async fn a_walk_in_goes_round_the_loop_and_ends_solved_without_police() -> TestR
     assert!(opened.code.starts_with("JW-2026-"), "{}", opened.code);
     let code = opened.code.clone();
     let case = w.case(&code).await?;
-    assert_eq!(case.kind, "walk_in");
-    assert_eq!(case.stage, "intake");
+    assert_eq!(case.kind.as_str(), "walk_in");
+    assert_eq!(case.stage.as_str(), "intake");
     assert_eq!(case.due_at, Some(hours(24)), "intake takes a day");
     assert_eq!((case.created_at, case.stage_since), (now(), now()));
     assert_eq!(
@@ -477,12 +477,15 @@ async fn a_walk_in_goes_round_the_loop_and_ends_solved_without_police() -> TestR
     );
     assert!(case.resident_raised);
     assert_eq!(case.created_by, Some(w.officer.user.id));
-    assert_eq!((case.org_kind.as_deref(), case.org_id), (None, None));
+    assert_eq!(
+        (case.org_kind.map(|v| v.as_str()), case.org_id),
+        (None, None)
+    );
     assert_eq!(case.escalations, 0);
 
     casework::triage(&w.db, &w.officer, &code, hours(1)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "triage");
+    assert_eq!(case.stage.as_str(), "triage");
     assert_eq!(case.due_at, Some(hours(25)));
 
     let station = org(OrgKind::AidStation, w.aid);
@@ -497,33 +500,33 @@ async fn a_walk_in_goes_round_the_loop_and_ends_solved_without_police() -> TestR
     )
     .await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "assigned");
+    assert_eq!(case.stage.as_str(), "assigned");
     assert_eq!(Org::of(&case), Some(station));
     assert_eq!(case.assignee_id, Some(w.worker.user.id));
     assert_eq!(case.due_at, Some(hours(2 + 48)), "the station has two days");
     assert_eq!(case.stage_since, hours(2));
     let assigned = w.last_entry(&code).await?;
-    assert_eq!(assigned.action, "assigned");
-    assert_eq!(assigned.from_stage.as_deref(), Some("triage"));
-    assert_eq!(assigned.to_stage, "assigned");
+    assert_eq!(assigned.action.as_str(), "assigned");
+    assert_eq!(assigned.from_stage.map(|v| v.as_str()), Some("triage"));
+    assert_eq!(assigned.to_stage.as_str(), "assigned");
     assert_eq!(
-        (assigned.org_kind.as_deref(), assigned.org_id),
+        (assigned.org_kind.map(|v| v.as_str()), assigned.org_id),
         (Some("aid_station"), Some(w.aid))
     );
 
     casework::start(&w.db, &w.worker, &code, hours(3)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "in_progress");
+    assert_eq!(case.stage.as_str(), "in_progress");
     assert_eq!(case.due_at, Some(hours(3 + 168)), "work has a week");
 
     refused(
         casework::report(&w.db, &w.worker, &code, " 好 ", hours(4)).await,
         "case-outcome-required",
     );
-    assert_eq!(w.case(&code).await?.stage, "in_progress");
+    assert_eq!(w.case(&code).await?.stage.as_str(), "in_progress");
     casework::report(&w.db, &w.worker, &code, "已协调清理，通道畅通", hours(4)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "feedback");
+    assert_eq!(case.stage.as_str(), "feedback");
     assert_eq!(case.outcome.as_deref(), Some("已协调清理，通道畅通"));
     assert_eq!(case.due_at, Some(hours(4 + 72)));
 
@@ -534,7 +537,7 @@ async fn a_walk_in_goes_round_the_loop_and_ends_solved_without_police() -> TestR
     };
     casework::close(&w.db, &w.officer, &code, closing, hours(5)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.closed_at, Some(hours(5)));
     assert_eq!(
         case.solved_without_police,
@@ -590,7 +593,7 @@ async fn a_walk_in_goes_round_the_loop_and_ends_solved_without_police() -> TestR
     };
     casework::close(&w.db, &w.officer, &police, closing, hours(4)).await?;
     let case = w.case(&police).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.solved_without_police, Some(false));
     assert_eq!(case.rating, None);
     Ok(())
@@ -918,7 +921,7 @@ async fn a_resident_raised_case_closes_only_with_feedback_or_a_reason_even_in_ra
     };
     casework::close(&w.db, &w.officer, &code, closing, hours(2)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.feedback, None);
     assert_eq!(case.no_feedback_reason.as_deref(), Some("电话三次未接通"));
     assert_eq!(w.last_entry(&code).await?.note, "电话三次未接通");
@@ -933,7 +936,7 @@ async fn a_resident_raised_case_closes_only_with_feedback_or_a_reason_even_in_ra
     casework::report(&w.db, &w.officer, &patrol, "已通知市政更换", now()).await?;
     casework::close(&w.db, &w.officer, &patrol, Closing::default(), hours(1)).await?;
     let case = w.case(&patrol).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!((case.feedback, case.no_feedback_reason), (None, None));
     Ok(())
 }
@@ -993,7 +996,7 @@ async fn a_transfer_needs_a_reason_and_is_recorded_with_it() -> TestResult {
     )
     .await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "assigned");
+    assert_eq!(case.stage.as_str(), "assigned");
     assert_eq!(Org::of(&case), Some(other));
     assert_eq!(case.assignee_id, Some(w.other_worker.user.id));
     assert_eq!(
@@ -1002,14 +1005,17 @@ async fn a_transfer_needs_a_reason_and_is_recorded_with_it() -> TestResult {
         "the new station has two days"
     );
     let moved = w.last_entry(&code).await?;
-    assert_eq!(moved.action, "transferred");
+    assert_eq!(moved.action.as_str(), "transferred");
     assert_eq!(moved.note, reason);
     assert_eq!(
-        (moved.from_stage.as_deref(), moved.to_stage.as_str()),
+        (
+            moved.from_stage.map(|v| v.as_str()),
+            moved.to_stage.as_str()
+        ),
         (Some("assigned"), "assigned")
     );
     assert_eq!(
-        (moved.org_kind.as_deref(), moved.org_id),
+        (moved.org_kind.map(|v| v.as_str()), moved.org_id),
         (Some("aid_station"), Some(w.other_aid))
     );
     assert_eq!(moved.actor_id, Some(w.officer.user.id));
@@ -1029,12 +1035,12 @@ async fn a_transfer_needs_a_reason_and_is_recorded_with_it() -> TestResult {
     )
     .await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "assigned");
+    assert_eq!(case.stage.as_str(), "assigned");
     assert_eq!(Org::of(&case), Some(Org::STATION));
     assert_eq!(case.assignee_id, None);
     let moved = w.last_entry(&code).await?;
-    assert_eq!(moved.action, "transferred");
-    assert_eq!(moved.from_stage.as_deref(), Some("in_progress"));
+    assert_eq!(moved.action.as_str(), "transferred");
+    assert_eq!(moved.from_stage.map(|v| v.as_str()), Some("in_progress"));
     assert_eq!(moved.note, "涉及治安，转民警处理");
     assert_eq!(
         w.actions(&code).await?,
@@ -1071,23 +1077,30 @@ async fn reopening_needs_a_reason_and_sends_the_case_back_to_work() -> TestResul
     let reason = "居民反映杂物又堆回来了";
     casework::reopen(&w.db, &w.officer, &code, reason, hours(10)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "in_progress", "back to the station that had it");
+    assert_eq!(
+        case.stage.as_str(),
+        "in_progress",
+        "back to the station that had it"
+    );
     assert_eq!(Org::of(&case), Some(org(OrgKind::AidStation, w.aid)));
     assert_eq!(case.closed_at, None);
     assert_eq!(case.solved_without_police, None);
     assert_eq!(case.due_at, Some(hours(10 + 168)));
     let reopened = w.last_entry(&code).await?;
-    assert_eq!(reopened.action, "reopened");
+    assert_eq!(reopened.action.as_str(), "reopened");
     assert_eq!(reopened.note, reason);
     assert_eq!(
-        (reopened.from_stage.as_deref(), reopened.to_stage.as_str()),
+        (
+            reopened.from_stage.map(|v| v.as_str()),
+            reopened.to_stage.as_str()
+        ),
         (Some("closed"), "in_progress")
     );
     // And it can go round again.
     casework::report(&w.db, &w.worker, &code, "再次清理并张贴告示", hours(11)).await?;
     casework::close(&w.db, &w.officer, &code, closing, hours(12)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.closed_at, Some(hours(12)));
     assert_eq!(case.outcome.as_deref(), Some("再次清理并张贴告示"));
     Ok(())
@@ -1157,7 +1170,7 @@ async fn only_officers_open_assign_and_close_and_strangers_cannot_start() -> Tes
     assert_eq!(casework::orgs_of(&w.db, w.worker.user.id).await?, [station]);
     // The admin may act as an officer.
     casework::start(&w.db, &w.admin, &code, hours(1)).await?;
-    assert_eq!(w.case(&code).await?.stage, "in_progress");
+    assert_eq!(w.case(&code).await?.stage.as_str(), "in_progress");
     Ok(())
 }
 
@@ -1311,15 +1324,22 @@ async fn a_household_link_is_tidied_and_recorded() -> TestResult {
     casework::link_household(&w.db, &w.officer, &code, "  后大街12号\n301 ", hours(1)).await?;
     let case = w.case(&code).await?;
     assert_eq!(case.household.as_deref(), Some("后大街12号 301"));
-    assert_eq!(case.stage, "assigned", "linking does not move the case");
+    assert_eq!(
+        case.stage.as_str(),
+        "assigned",
+        "linking does not move the case"
+    );
     let linked = w.last_entry(&code).await?;
-    assert_eq!(linked.action, "linked");
+    assert_eq!(linked.action.as_str(), "linked");
     assert_eq!(
         linked.note, "",
         "only that a link was made: every organisation the case goes to reads the history"
     );
     assert_eq!(
-        (linked.from_stage.as_deref(), linked.to_stage.as_str()),
+        (
+            linked.from_stage.map(|v| v.as_str()),
+            linked.to_stage.as_str()
+        ),
         (Some("assigned"), "assigned")
     );
     // Unlinking: an empty household clears it.
@@ -1362,7 +1382,7 @@ async fn an_overdue_station_case_climbs_room_office_station_and_stops() -> TestR
     let t1 = t + Duration::hours(49);
     assert_eq!(escalation::escalate_overdue(&w.db, t1).await?, 1);
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "assigned");
+    assert_eq!(case.stage.as_str(), "assigned");
     assert_eq!(
         Org::of(&case),
         Some(org(OrgKind::MediationRoom, w.branch_room))
@@ -1375,15 +1395,15 @@ async fn an_overdue_station_case_climbs_room_office_station_and_stops() -> TestR
         "the station's person no longer has it"
     );
     let up = w.last_entry(&code).await?;
-    assert_eq!(up.action, "escalated");
+    assert_eq!(up.action.as_str(), "escalated");
     assert_eq!(up.actor_id, None, "nobody did it: the clock did");
     assert_eq!(up.at, t1);
     assert_eq!(
-        (up.from_stage.as_deref(), up.to_stage.as_str()),
+        (up.from_stage.map(|v| v.as_str()), up.to_stage.as_str()),
         (Some("assigned"), "assigned")
     );
     assert_eq!(
-        (up.org_kind.as_deref(), up.org_id),
+        (up.org_kind.map(|v| v.as_str()), up.org_id),
         (Some("mediation_room"), Some(w.branch_room))
     );
     assert_eq!(up.note, "aid_station");
@@ -1426,7 +1446,7 @@ async fn an_overdue_station_case_climbs_room_office_station_and_stops() -> TestR
         .history(&code)
         .await?
         .into_iter()
-        .filter(|e| e.action == "escalated")
+        .filter(|e| e.action.as_str() == "escalated")
         .map(|e| e.note)
         .collect();
     assert_eq!(notes, ["aid_station", "mediation_room", "police_office"]);
@@ -1512,14 +1532,18 @@ async fn a_case_left_in_progress_too_long_goes_up_and_waits_again() -> TestResul
         1
     );
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "assigned", "the room has to start it again");
+    assert_eq!(
+        case.stage.as_str(),
+        "assigned",
+        "the room has to start it again"
+    );
     assert_eq!(
         Org::of(&case),
         Some(org(OrgKind::MediationRoom, w.branch_room))
     );
     let up = w.last_entry(&code).await?;
     assert_eq!(
-        (up.action.as_str(), up.from_stage.as_deref()),
+        (up.action.as_str(), up.from_stage.map(|v| v.as_str())),
         ("escalated", Some("in_progress"))
     );
     Ok(())
@@ -1695,7 +1719,7 @@ async fn escalated_once(w: &World, codes: &[String]) -> Res<()> {
             .history(code)
             .await?
             .into_iter()
-            .filter(|e| e.action == "escalated")
+            .filter(|e| e.action.as_str() == "escalated")
             .count();
         assert_eq!(
             rows,
@@ -2132,8 +2156,12 @@ async fn a_mediation_request_runs_the_loop_by_itself() -> TestResult {
     let case = w.of_mediation(request.id).await?;
     let code = case.code.clone();
     assert!(code.starts_with("JW-2026-"), "{code}");
-    assert_eq!(case.kind, "mediation");
-    assert_eq!(case.stage, "assigned", "the room the resident chose has it");
+    assert_eq!(case.kind.as_str(), "mediation");
+    assert_eq!(
+        case.stage.as_str(),
+        "assigned",
+        "the room the resident chose has it"
+    );
     assert_eq!(
         Org::of(&case),
         Some(org(OrgKind::MediationRoom, w.branch_room))
@@ -2165,11 +2193,11 @@ async fn a_mediation_request_runs_the_loop_by_itself() -> TestResult {
     // Booking waits for the mediator: the loop does not move.
     let slot = at_local(day0() + Duration::days(1), 9 * 60).ok_or("a slot")?;
     mediation::book(&w.db, &w.resident, &request.code, slot, &policy, hours(1)).await?;
-    assert_eq!(w.case(&code).await?.stage, "assigned");
+    assert_eq!(w.case(&code).await?.stage.as_str(), "assigned");
     // The mediator accepts: work has started.
     mediation::accept(&w.db, &w.mediator, &request.code, hours(2)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "in_progress");
+    assert_eq!(case.stage.as_str(), "in_progress");
     assert_eq!(case.due_at, Some(hours(2 + 168)));
     let started = w.last_entry(&code).await?;
     assert_eq!(
@@ -2192,7 +2220,7 @@ async fn a_mediation_request_runs_the_loop_by_itself() -> TestResult {
     )
     .await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "feedback");
+    assert_eq!(case.stage.as_str(), "feedback");
     let outcome = format!("达成调解协议：{agreement}");
     assert_eq!(case.outcome.as_deref(), Some(outcome.as_str()));
     assert_eq!(case.stage_since, after);
@@ -2208,7 +2236,7 @@ async fn a_mediation_request_runs_the_loop_by_itself() -> TestResult {
     )
     .await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.rating, Some(5));
     assert_eq!(case.feedback.as_deref(), Some("老何调解得很公道"));
     assert_eq!(case.closed_at, Some(visit));
@@ -2231,7 +2259,7 @@ async fn a_cancelled_or_declined_mediation_request_leaves_the_loop_consistent() 
     let cancelled = mediation::request(&w.db, &w.resident, form(), &policy, now()).await?;
     mediation::cancel(&w.db, &w.resident, &cancelled.code, &policy, hours(1)).await?;
     let case = w.of_mediation(cancelled.id).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.outcome.as_deref(), Some("居民撤回申请"));
     assert!(case.no_feedback_reason.is_some());
     assert_eq!(case.closed_at, Some(hours(1)));
@@ -2252,11 +2280,11 @@ async fn a_cancelled_or_declined_mediation_request_leaves_the_loop_consistent() 
     )
     .await?;
     let case = w.of_mediation(declined.id).await?;
-    assert_eq!(case.stage, "triage");
+    assert_eq!(case.stage.as_str(), "triage");
     assert_eq!(Org::of(&case), None);
     assert_eq!(case.due_at, Some(hours(1 + 24)));
     let back = w.last_entry(&case.code).await?;
-    assert_eq!(back.action, "returned");
+    assert_eq!(back.action.as_str(), "returned");
     assert_eq!(back.note, "调解室未受理");
     assert_eq!(back.actor_id, Some(w.mediator.user.id));
     not_found(casework::detail(&w.db, &w.mediator, &case.code, hours(1)).await);
@@ -2271,7 +2299,7 @@ async fn a_cancelled_or_declined_mediation_request_leaves_the_loop_consistent() 
         hours(2),
     )
     .await?;
-    assert_eq!(w.case(&case.code).await?.stage, "assigned");
+    assert_eq!(w.case(&case.code).await?.stage.as_str(), "assigned");
 
     // A case the officer already moved on is left where it is by the feature's step.
     let moved = mediation::request(&w.db, &w.resident, form(), &policy, now()).await?;
@@ -2291,7 +2319,8 @@ async fn a_cancelled_or_declined_mediation_request_leaves_the_loop_consistent() 
     mediation::cancel(&w.db, &w.resident, &moved.code, &policy, hours(3)).await?;
     let case = w.case(&code).await?;
     assert_eq!(
-        case.stage, "feedback",
+        case.stage.as_str(),
+        "feedback",
         "the cancel did not undo the station's work"
     );
     assert_eq!(case.outcome.as_deref(), Some("互助站已调解"));
@@ -2356,8 +2385,8 @@ async fn a_help_request_enters_at_intake_and_follows_the_volunteer() -> TestResu
     .await?;
     let case = w.of_help(request.id).await?;
     let code = case.code.clone();
-    assert_eq!(case.kind, "help");
-    assert_eq!(case.stage, "intake", "the officers see it first");
+    assert_eq!(case.kind.as_str(), "help");
+    assert_eq!(case.stage.as_str(), "intake", "the officers see it first");
     assert_eq!(Org::of(&case), None);
     assert_eq!(case.resident_id, Some(w.resident.user.id));
     assert_eq!(case.community_id, Some(w.community));
@@ -2366,7 +2395,7 @@ async fn a_help_request_enters_at_intake_and_follows_the_volunteer() -> TestResu
 
     help::take(&w.db, &volunteer, request.id, hours(1)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "in_progress");
+    assert_eq!(case.stage.as_str(), "in_progress");
     assert_eq!(Org::of(&case), Some(org(OrgKind::Squad, squad_id)));
     assert_eq!(case.assignee_id, Some(volunteer.user.id));
     assert_eq!(case.due_at, Some(hours(1 + 168)));
@@ -2374,7 +2403,7 @@ async fn a_help_request_enters_at_intake_and_follows_the_volunteer() -> TestResu
         .history(&code)
         .await?
         .into_iter()
-        .map(|e| (e.action, e.actor_id))
+        .map(|e| (e.action.as_str().to_owned(), e.actor_id))
         .collect();
     let vol = Some(volunteer.user.id);
     assert_eq!(
@@ -2401,7 +2430,7 @@ async fn a_help_request_enters_at_intake_and_follows_the_volunteer() -> TestResu
     )
     .await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "feedback");
+    assert_eq!(case.stage.as_str(), "feedback");
     assert_eq!(case.outcome.as_deref(), Some("陪同办理了医保转移"));
     let closing = Closing {
         feedback: "王阿姨说办好了".to_owned(),
@@ -2410,14 +2439,14 @@ async fn a_help_request_enters_at_intake_and_follows_the_volunteer() -> TestResu
     };
     casework::close(&w.db, &w.officer, &code, closing, hours(4)).await?;
     let case = w.case(&code).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.solved_without_police, Some(true));
 
     // Withdrawn before anyone took it: closed with the reason there is no feedback.
     let withdrawn = help::ask(&w.db, &w.resident, "阜阳话", "帮我看看这封信", "", now()).await?;
     help::close(&w.db, &w.resident, withdrawn.id, "", hours(1)).await?;
     let case = w.of_help(withdrawn.id).await?;
-    assert_eq!(case.stage, "closed");
+    assert_eq!(case.stage.as_str(), "closed");
     assert_eq!(case.outcome.as_deref(), Some("居民撤回求助"));
     assert!(case.no_feedback_reason.is_some());
     assert_eq!(case.closed_at, Some(hours(1)));
@@ -2472,9 +2501,9 @@ async fn a_thread_turned_into_a_case_is_marked_as_coming_from_the_tea_house() ->
         .one(&w.db)
         .await?
         .ok_or("the thread has its loop case")?;
-    assert_eq!(case.kind, "thread");
+    assert_eq!(case.kind.as_str(), "thread");
     assert_eq!(case.thread_id, Some(thread.id));
-    assert_eq!(case.stage, "assigned");
+    assert_eq!(case.stage.as_str(), "assigned");
     assert_eq!(
         Org::of(&case),
         Some(org(OrgKind::MediationRoom, w.main_room))
@@ -2786,14 +2815,14 @@ async fn twenty_members_starting_one_case_at_once_start_it_once() -> TestResult 
         .history(&code)
         .await?
         .into_iter()
-        .filter(|e| e.action == "started")
+        .filter(|e| e.action.as_str() == "started")
         .collect();
     assert_eq!(started.len(), 1, "one started row");
     assert_eq!(
         started.first().and_then(|e| e.actor_id),
         winners.first().copied()
     );
-    assert_eq!(w.case(&code).await?.stage, "in_progress");
+    assert_eq!(w.case(&code).await?.stage.as_str(), "in_progress");
     Ok(())
 }
 
@@ -2821,7 +2850,7 @@ async fn twenty_members_starting_their_own_cases_at_once_all_succeed() -> TestRe
         testing::engine()
     );
     for code in &codes {
-        assert_eq!(w.case(code).await?.stage, "in_progress");
+        assert_eq!(w.case(code).await?.stage.as_str(), "in_progress");
     }
     Ok(())
 }

@@ -19,8 +19,10 @@ use domain::entities::{
     aid_station, community, mediation_case, mediation_room, police_office, shift, shift_signup,
     squad,
 };
+use domain::mediation::{DisputeType, Level, Mode, Outcome, Status};
 use domain::notices::{self, Draft};
 use domain::time::at_local;
+use domain::volunteers::ShiftKind;
 use domain::{DatabaseConnection, Error, testing};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
@@ -431,7 +433,7 @@ async fn mediation_case(
     world: &World,
     code: &str,
     created: DateTime<Utc>,
-    outcome: Option<&str>,
+    outcome: Option<Outcome>,
     satisfaction: Option<i32>,
 ) -> TestResult {
     let room = world.room.id.ok_or("a room")?;
@@ -441,22 +443,21 @@ async fn mediation_case(
         community_id: Set(Some(world.community)),
         room_id: Set(room),
         mediator_id: Set(None),
-        dispute_type: Set("neighbours".to_owned()),
+        dispute_type: Set(DisputeType::Neighbours),
         account: Set("楼上漏水，协商赔偿。".to_owned()),
         other_party: Set("楼上住户".to_owned()),
         other_relation: Set("邻居".to_owned()),
         other_phone: Set(None),
         amount_claimed: Set(None),
         tried_aid_station: Set(false),
-        mode: Set("in_person".to_owned()),
-        level: Set("room".to_owned()),
+        mode: Set(Mode::InPerson),
+        level: Set(Level::Room),
         status: Set(if outcome.is_some() {
-            "resolved"
+            Status::Resolved
         } else {
-            "requested"
-        }
-        .to_owned()),
-        outcome: Set(outcome.map(str::to_owned)),
+            Status::Requested
+        }),
+        outcome: Set(outcome),
         agreement: Set(None),
         amount_settled: Set(None),
         satisfaction: Set(satisfaction),
@@ -496,7 +497,7 @@ async fn shift_with(
 ) -> TestResult {
     let shift = shift::ActiveModel {
         squad_id: Set(squad),
-        kind: Set("shift".to_owned()),
+        kind: Set(ShiftKind::Shift),
         title: Set("夜间巡逻".to_owned()),
         place: Set("招宝山路口".to_owned()),
         starts_at: Set(starts),
@@ -560,13 +561,27 @@ async fn notice(
 async fn mediation_volunteer_and_notice_figures_cover_the_period() -> TestResult {
     let world = World::new().await?;
     // Mediation: four requests in the month, one before it.
-    mediation_case(&world, "TJ-TEST-000001", at(1, 9), Some("reached"), Some(5)).await?;
-    mediation_case(&world, "TJ-TEST-000002", at(2, 9), Some("partly"), Some(3)).await?;
+    mediation_case(
+        &world,
+        "TJ-TEST-000001",
+        at(1, 9),
+        Some(Outcome::Reached),
+        Some(5),
+    )
+    .await?;
+    mediation_case(
+        &world,
+        "TJ-TEST-000002",
+        at(2, 9),
+        Some(Outcome::Partly),
+        Some(3),
+    )
+    .await?;
     mediation_case(
         &world,
         "TJ-TEST-000003",
         at(3, 9),
-        Some("not_reached"),
+        Some(Outcome::NotReached),
         None,
     )
     .await?;
@@ -575,7 +590,7 @@ async fn mediation_volunteer_and_notice_figures_cover_the_period() -> TestResult
         &world,
         "TJ-TEST-000005",
         at(-12, 9),
-        Some("reached"),
+        Some(Outcome::Reached),
         Some(5),
     )
     .await?;

@@ -104,7 +104,7 @@ async fn every_board_has_threads_whose_figures_are_those_of_their_posts() -> Tes
     {
         posts.entry(p.thread_id).or_default().push(p);
     }
-    let mut statuses: HashMap<(i32, String), usize> = HashMap::new();
+    let mut statuses: HashMap<(i32, &str), usize> = HashMap::new();
     let mut titles = HashSet::new();
     let mut fresh = 0;
     for t in &threads {
@@ -115,7 +115,7 @@ async fn every_board_has_threads_whose_figures_are_those_of_their_posts() -> Tes
         assert!((4..=60).contains(&title.chars().count()), "{title}");
         assert!(t.author_id.is_some() && t.community_id.is_some(), "{title}");
         assert!(t.created_at > now - Duration::days(60) && t.created_at < now);
-        *statuses.entry((t.board_id, t.status.clone())).or_default() += 1;
+        *statuses.entry((t.board_id, t.status.as_str())).or_default() += 1;
 
         let thread_posts = posts.get(&t.id).ok_or("the thread's posts")?;
         let opening = &thread_posts[0];
@@ -184,15 +184,18 @@ async fn every_board_has_threads_whose_figures_are_those_of_their_posts() -> Tes
     assert!(fresh > 0, "a few fresh threads without replies");
     for line in &lines {
         for status in ["open", "answered", "resolved"] {
-            let count = statuses
-                .get(&(line.board.id, status.to_owned()))
-                .copied()
-                .unwrap_or(0);
+            let count = statuses.get(&(line.board.id, status)).copied().unwrap_or(0);
             assert!(count > 0, "{} has {status} threads", line.board.name);
         }
     }
-    let answered = threads.iter().filter(|t| t.status == "answered").count();
-    let resolved = threads.iter().filter(|t| t.status == "resolved").count();
+    let answered = threads
+        .iter()
+        .filter(|t| t.status.as_str() == "answered")
+        .count();
+    let resolved = threads
+        .iter()
+        .filter(|t| t.status.as_str() == "resolved")
+        .count();
     assert!(
         answered * 4 > threads.len() && resolved * 4 > threads.len(),
         "about a third each: {answered} answered, {resolved} resolved of {}",
@@ -202,7 +205,7 @@ async fn every_board_has_threads_whose_figures_are_those_of_their_posts() -> Tes
     assert!(
         threads
             .iter()
-            .any(|t| t.status == "resolved" && t.accepted_post_id.is_none())
+            .any(|t| t.status.as_str() == "resolved" && t.accepted_post_id.is_none())
     );
     Ok(())
 }
@@ -276,7 +279,7 @@ async fn the_liaisons_sign_in_and_answer_with_their_rooms_badge() -> TestResult 
             .all(&db)
             .await?;
         assert_eq!(own.len(), 1, "{phone}");
-        assert_eq!(own[0].status, "open");
+        assert_eq!(own[0].status.as_str(), "open");
         let answer = post::Entity::find()
             .filter(post::Column::ThreadId.eq(own[0].id))
             .filter(post::Column::Official.is_not_null())

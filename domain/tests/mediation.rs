@@ -18,7 +18,7 @@ use domain::entities::{
 };
 use domain::mediation::schedule::{self, Schedule, Window};
 use domain::mediation::stats::{self, Figures};
-use domain::mediation::{self, CaseRequest, Level, OutcomeRecord, Policy, Viewer};
+use domain::mediation::{self, CaseRequest, Level, OutcomeRecord, Policy, Status, Viewer};
 use domain::testing::{assert_forbidden, assert_not_found};
 use domain::time::at_local;
 use domain::{DatabaseConnection, Error, testing};
@@ -116,7 +116,7 @@ impl World {
             .ok_or("the case exists")?)
     }
 
-    async fn status(&self, code: &str) -> Result<String, Box<dyn StdError>> {
+    async fn status(&self, code: &str) -> Result<Status, Box<dyn StdError>> {
         Ok(self.case(code).await?.status)
     }
 
@@ -129,7 +129,7 @@ impl World {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.kind.as_str().to_owned())
             .collect())
     }
 
@@ -435,8 +435,8 @@ async fn a_valid_request_gets_a_code_an_event_and_tells_the_mediator() -> TestRe
     let case = w.request(&w.resident).await?;
     assert!(is_case_code(&case.code), "{}", case.code);
     assert!(case.code.starts_with("ZBS-2026-"), "{}", case.code);
-    assert_eq!(case.status, "requested");
-    assert_eq!(case.level, "room");
+    assert_eq!(case.status.as_str(), "requested");
+    assert_eq!(case.level.as_str(), "room");
     assert_eq!(case.room_id, w.room);
     assert_eq!(case.resident_id, Some(w.resident.user.id));
     assert_eq!(case.community_id, Some(w.community));
@@ -570,7 +570,7 @@ async fn booking_holds_a_published_slot() -> TestResult {
     );
 
     w.book(&w.resident, &case.code, slot).await?;
-    assert_eq!(w.status(&case.code).await?, "booked");
+    assert_eq!(w.status(&case.code).await?, Status::Booked);
     assert!(!w.is_free(slot, now()).await?, "the slot is taken");
     assert!(
         w.is_free(at(1, 10, 15), now()).await?,
@@ -604,7 +604,11 @@ async fn booking_holds_a_published_slot() -> TestResult {
         w.book(&neighbour, &other.code, slot).await,
         "mediation-slot-taken",
     );
-    assert_eq!(w.status(&other.code).await?, "requested", "left as it was");
+    assert_eq!(
+        w.status(&other.code).await?,
+        Status::Requested,
+        "left as it was"
+    );
     assert_eq!(w.events(&other.code).await?, ["requested"]);
     assert_eq!(booking::Entity::find().count(&w.db).await?, 1);
     Ok(())
@@ -630,7 +634,7 @@ async fn only_published_slots_within_the_horizon_can_be_booked() -> TestResult {
     }
     // The last day of the horizon is still open.
     w.book(&w.resident, &case.code, at(27, 15, 15)).await?;
-    assert_eq!(w.status(&case.code).await?, "booked");
+    assert_eq!(w.status(&case.code).await?, Status::Booked);
 
     // A day off closes a day that the weekly windows open.
     schedule::add_window(
@@ -737,7 +741,7 @@ async fn without_confirmation_a_booking_is_accepted_at_once() -> TestResult {
     .await?;
     let case = w.request(&w.resident).await?;
     w.book(&w.resident, &case.code, at(1, 9, 0)).await?;
-    assert_eq!(w.status(&case.code).await?, "accepted");
+    assert_eq!(w.status(&case.code).await?, Status::Accepted);
     assert_eq!(
         w.events(&case.code).await?,
         ["requested", "booked", "accepted"]
@@ -829,7 +833,7 @@ async fn a_slot_inside_the_cut_off_cannot_be_booked() -> TestResult {
         w.book(&w.resident, &case.code, at(0, 9, 0)).await,
         "mediation-slot-unavailable",
     );
-    assert_eq!(w.status(&case.code).await?, "requested");
+    assert_eq!(w.status(&case.code).await?, Status::Requested);
     // 10:15 today is two hours and a quarter away.
     w.book(&w.resident, &case.code, at(0, 10, 15)).await?;
     assert_eq!(w.held_slot(&case.code).await?, Some(at(0, 10, 15)));
@@ -858,7 +862,7 @@ async fn within_the_cut_off_the_resident_can_neither_cancel_nor_reschedule() -> 
         let detail = mediation::detail(&w.db, &w.resident, &case.code).await?;
         assert!(!detail.resident_may_change(&w.policy, late));
     }
-    assert_eq!(w.status(&case.code).await?, "booked");
+    assert_eq!(w.status(&case.code).await?, Status::Booked);
     assert_eq!(w.held_slot(&case.code).await?, Some(slot));
     assert_eq!(w.events(&case.code).await?, ["requested", "booked"]);
     let early = slot - Duration::hours(2) - Duration::minutes(1);
@@ -877,7 +881,7 @@ async fn before_the_cut_off_the_resident_reschedules_and_then_cancels() -> TestR
     let t1 = first - Duration::hours(2) - Duration::minutes(1);
 
     mediation::book(&w.db, &w.resident, &case.code, second, &w.policy, t1).await?;
-    assert_eq!(w.status(&case.code).await?, "booked");
+    assert_eq!(w.status(&case.code).await?, Status::Booked);
     assert_eq!(w.held_slot(&case.code).await?, Some(second));
     assert!(w.is_free(first, now()).await?, "the old slot is free again");
     assert!(!w.is_free(second, now()).await?);
@@ -908,7 +912,7 @@ async fn before_the_cut_off_the_resident_reschedules_and_then_cancels() -> TestR
 
     let t2 = t1 + Duration::minutes(1);
     mediation::cancel(&w.db, &w.resident, &case.code, &w.policy, t2).await?;
-    assert_eq!(w.status(&case.code).await?, "cancelled");
+    assert_eq!(w.status(&case.code).await?, Status::Cancelled);
     assert_eq!(w.held_slot(&case.code).await?, None);
     assert!(w.is_free(second, t2).await?, "the slot is free again");
     assert_eq!(
@@ -938,7 +942,7 @@ async fn a_request_without_a_slot_can_be_cancelled_any_time() -> TestResult {
     let w = World::new().await?;
     let case = w.request(&w.resident).await?;
     mediation::cancel(&w.db, &w.resident, &case.code, &w.policy, now()).await?;
-    assert_eq!(w.status(&case.code).await?, "cancelled");
+    assert_eq!(w.status(&case.code).await?, Status::Cancelled);
     assert_eq!(w.events(&case.code).await?, ["requested", "cancelled"]);
     Ok(())
 }
@@ -962,7 +966,7 @@ async fn the_mediator_accepts_holds_the_session_and_the_resident_rates_it() -> T
     assert_forbidden(mediation::accept(&w.db, &w.resident, &case.code, t).await);
     mediation::accept(&w.db, &w.mediator, &case.code, t).await?;
     let accepted = w.case(&case.code).await?;
-    assert_eq!(accepted.status, "accepted");
+    assert_eq!(accepted.status.as_str(), "accepted");
     assert_eq!(accepted.mediator_id, Some(w.mediator.user.id));
     assert_eq!(accepted.updated_at, t);
     assert_eq!(
@@ -1021,12 +1025,12 @@ async fn the_mediator_accepts_holds_the_session_and_the_resident_rates_it() -> T
     assert_forbidden(
         mediation::record_outcome(&w.db, &w.resident, &case.code, reached("自己写的"), after).await,
     );
-    assert_eq!(w.status(&case.code).await?, "accepted");
+    assert_eq!(w.status(&case.code).await?, Status::Accepted);
     let agreement = "楼上一周内修好水管，赔偿粉刷费1500元。";
     mediation::record_outcome(&w.db, &w.mediator, &case.code, reached(agreement), after).await?;
     let resolved = w.case(&case.code).await?;
-    assert_eq!(resolved.status, "resolved");
-    assert_eq!(resolved.outcome.as_deref(), Some("reached"));
+    assert_eq!(resolved.status.as_str(), "resolved");
+    assert_eq!(resolved.outcome.map(|v| v.as_str()), Some("reached"));
     assert_eq!(resolved.agreement.as_deref(), Some(agreement));
     assert_eq!(resolved.amount_settled, Some(1500));
     assert_eq!(resolved.outcome_at, Some(after));
@@ -1038,7 +1042,7 @@ async fn the_mediator_accepts_holds_the_session_and_the_resident_rates_it() -> T
     let held = detail
         .events
         .iter()
-        .find(|e| e.kind == "held")
+        .find(|e| e.kind.as_str() == "held")
         .ok_or("a held event")?;
     assert_eq!(held.at, slot, "held when the session was booked");
     assert_eq!(
@@ -1060,7 +1064,7 @@ async fn the_mediator_accepts_holds_the_session_and_the_resident_rates_it() -> T
     }
     mediation::follow_up(&w.db, &w.resident, &case.code, 5, "老何调解得很公道", visit).await?;
     let closed = w.case(&case.code).await?;
-    assert_eq!(closed.status, "closed");
+    assert_eq!(closed.status.as_str(), "closed");
     assert_eq!(closed.satisfaction, Some(5));
     assert_eq!(closed.follow_up_channel.as_deref(), Some("online"));
     assert_eq!(
@@ -1102,14 +1106,14 @@ async fn the_mediator_declines_with_a_reason_and_the_slot_is_freed() -> TestResu
         "mediation-reason-required",
     );
     assert_forbidden(mediation::decline(&w.db, &w.resident, &case.code, "我不想调了", t).await);
-    assert_eq!(w.status(&case.code).await?, "booked");
+    assert_eq!(w.status(&case.code).await?, Status::Booked);
 
     mediation::decline(&w.db, &w.mediator, &case.code, "双方均不在本辖区", t).await?;
-    assert_eq!(w.status(&case.code).await?, "declined");
+    assert_eq!(w.status(&case.code).await?, Status::Declined);
     assert_eq!(w.held_slot(&case.code).await?, None);
     assert!(w.is_free(slot, t).await?, "the slot is free again");
     let declined = w.last_event(&case.code).await?;
-    assert_eq!(declined.kind, "declined");
+    assert_eq!(declined.kind.as_str(), "declined");
     assert_eq!(declined.note.as_deref(), Some("双方均不在本辖区"));
     assert_eq!(declined.actor_id, Some(w.mediator.user.id));
     assert_eq!(
@@ -1148,7 +1152,7 @@ async fn the_mediator_proposes_another_slot_and_follows_up_by_phone() -> TestRes
 
     mediation::propose(&w.db, &w.mediator, &case.code, proposed, t).await?;
     let moved = w.case(&case.code).await?;
-    assert_eq!(moved.status, "accepted");
+    assert_eq!(moved.status.as_str(), "accepted");
     assert_eq!(moved.mediator_id, Some(w.mediator.user.id));
     assert_eq!(w.held_slot(&case.code).await?, Some(proposed));
     assert!(
@@ -1174,8 +1178,8 @@ async fn the_mediator_proposes_another_slot_and_follows_up_by_phone() -> TestRes
     };
     mediation::record_outcome(&w.db, &w.mediator, &case.code, not_reached, after).await?;
     let resolved = w.case(&case.code).await?;
-    assert_eq!(resolved.status, "resolved");
-    assert_eq!(resolved.outcome.as_deref(), Some("not_reached"));
+    assert_eq!(resolved.status.as_str(), "resolved");
+    assert_eq!(resolved.outcome.map(|v| v.as_str()), Some("not_reached"));
     assert_eq!(resolved.agreement, None);
 
     // The mediator calls the resident.
@@ -1190,7 +1194,7 @@ async fn the_mediator_proposes_another_slot_and_follows_up_by_phone() -> TestRes
     )
     .await?;
     let closed = w.case(&case.code).await?;
-    assert_eq!(closed.status, "closed");
+    assert_eq!(closed.status.as_str(), "closed");
     assert_eq!(closed.satisfaction, Some(3));
     assert_eq!(closed.follow_up_channel.as_deref(), Some("phone"));
     assert_eq!(
@@ -1224,7 +1228,10 @@ async fn every_outcome_can_be_recorded() -> TestResult {
             .await
             .map_err(|e| format!("{outcome} on {}: {e:?}", testing::engine()));
         assert_eq!(recorded, Ok(()));
-        assert_eq!(w.case(&case.code).await?.outcome.as_deref(), Some(outcome));
+        assert_eq!(
+            w.case(&case.code).await?.outcome.map(|v| v.as_str()),
+            Some(outcome)
+        );
     }
     Ok(())
 }
@@ -1332,7 +1339,11 @@ async fn a_case_is_seen_only_by_its_resident_its_mediators_and_officers() -> Tes
     assert_eq!(seen.viewer, Viewer::Resident);
     assert_eq!(seen.other_phone().as_deref(), Some(OTHER_PHONE_MASKED));
     assert_forbidden(mediation::accept(&w.db, &w.resident, &case.code, now()).await);
-    assert_eq!(w.status(&case.code).await?, "booked", "nobody changed it");
+    assert_eq!(
+        w.status(&case.code).await?,
+        Status::Booked,
+        "nobody changed it"
+    );
     Ok(())
 }
 
@@ -1362,7 +1373,7 @@ async fn escalation_hands_the_case_up_and_frees_its_slot() -> TestResult {
         mediation::escalate(&w.db, &w.mediator, &case.code, "room", "还是本室", t).await,
         "mediation-level-invalid",
     );
-    assert_eq!(w.status(&case.code).await?, "booked");
+    assert_eq!(w.status(&case.code).await?, Status::Booked);
 
     mediation::escalate(
         &w.db,
@@ -1374,8 +1385,8 @@ async fn escalation_hands_the_case_up_and_frees_its_slot() -> TestResult {
     )
     .await?;
     let up = w.case(&case.code).await?;
-    assert_eq!(up.status, "escalated");
-    assert_eq!(up.level, "community");
+    assert_eq!(up.status.as_str(), "escalated");
+    assert_eq!(up.level.as_str(), "community");
     assert_eq!(
         w.held_slot(&case.code).await?,
         None,
@@ -1383,9 +1394,9 @@ async fn escalation_hands_the_case_up_and_frees_its_slot() -> TestResult {
     );
     assert!(w.is_free(slot, t).await?, "the slot is free again");
     let event = w.last_event(&case.code).await?;
-    assert_eq!(event.kind, "escalated");
-    assert_eq!(event.from_level.as_deref(), Some("room"));
-    assert_eq!(event.to_level.as_deref(), Some("community"));
+    assert_eq!(event.kind.as_str(), "escalated");
+    assert_eq!(event.from_level.map(|v| v.as_str()), Some("room"));
+    assert_eq!(event.to_level.map(|v| v.as_str()), Some("community"));
     assert_eq!(event.note.as_deref(), Some("涉及多户，需社区协调"));
     assert_eq!(
         w.inbox(&w.resident).await?.last(),
@@ -1446,8 +1457,8 @@ async fn escalation_hands_the_case_up_and_frees_its_slot() -> TestResult {
     )
     .await?;
     let detail = mediation::detail(&w.db, &officer, &case.code).await?;
-    assert_eq!(detail.case.level, "station");
-    assert_eq!(detail.case.status, "escalated");
+    assert_eq!(detail.case.level.as_str(), "station");
+    assert_eq!(detail.case.status.as_str(), "escalated");
     assert_eq!(
         detail.level_stays(later + Duration::hours(1)),
         [
@@ -1469,8 +1480,8 @@ async fn escalation_hands_the_case_up_and_frees_its_slot() -> TestResult {
     )
     .await?;
     let down = w.case(&case.code).await?;
-    assert_eq!(down.status, "requested");
-    assert_eq!(down.level, "room");
+    assert_eq!(down.status.as_str(), "requested");
+    assert_eq!(down.level.as_str(), "room");
     mediation::book(
         &w.db,
         &w.resident,
@@ -1480,7 +1491,7 @@ async fn escalation_hands_the_case_up_and_frees_its_slot() -> TestResult {
         back,
     )
     .await?;
-    assert_eq!(w.status(&case.code).await?, "booked");
+    assert_eq!(w.status(&case.code).await?, Status::Booked);
     Ok(())
 }
 
@@ -1696,14 +1707,17 @@ async fn fifty_residents_racing_for_one_slot_leave_exactly_one_booking() -> Test
     };
     assert_eq!(count("booked").await?, 1);
     assert_eq!(count("requested").await?, RESIDENTS as u64 - 1);
-    assert_eq!(winner.status, "booked");
+    assert_eq!(winner.status.as_str(), "booked");
 
     // The timeline: fifty requests and the winner's booking, nothing else.
     let events = case_event::Entity::find().all(&w.db).await?;
     assert_eq!(events.len(), RESIDENTS + 1);
-    let booked: Vec<_> = events.iter().filter(|e| e.kind != "requested").collect();
+    let booked: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind.as_str() != "requested")
+        .collect();
     assert_eq!(booked.len(), 1, "{booked:?}");
-    assert_eq!(booked[0].kind, "booked");
+    assert_eq!(booked[0].kind.as_str(), "booked");
     assert_eq!(booked[0].case_id, winner.id);
     assert_eq!(booked[0].slot_at, Some(slot));
 
@@ -1735,6 +1749,6 @@ async fn fifty_residents_racing_for_one_slot_leave_exactly_one_booking() -> Test
         .find(|(_, code)| *code != winner.code)
         .ok_or("a loser")?;
     w.book(loser, code, at(1, 10, 15)).await?;
-    assert_eq!(w.status(code).await?, "booked");
+    assert_eq!(w.status(code).await?, Status::Booked);
     Ok(())
 }

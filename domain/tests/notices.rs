@@ -20,13 +20,13 @@ use domain::entities::{
     community, inbox_message, notice, notice_community, notice_read, notice_version, user,
     user_role,
 };
-use domain::notices::{self, Category, Draft, Notice};
+use domain::notices::{self, Category, Draft, Notice, Status};
 use domain::testing::{assert_forbidden, assert_not_found};
 use domain::time::at_local;
 use domain::{DatabaseConnection, Error, testing};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use tokio::sync::Barrier;
 
@@ -131,7 +131,7 @@ impl World {
         Ok(notices::versions(&self.db, id)
             .await?
             .into_iter()
-            .map(|v| (v.version, v.kind, v.at))
+            .map(|v| (v.version, v.kind.as_str().to_owned(), v.at))
             .collect())
     }
 
@@ -451,10 +451,10 @@ async fn the_archive_keeps_expired_and_cancelled_notices_by_category_and_local_m
         archive
             .iter()
             .find(|n| n.notice.id == id)
-            .map(|n| (n.notice.status.clone(), n.is_active(now())))
+            .map(|n| (n.notice.status, n.is_active(now())))
     };
-    assert_eq!(status(cancelled), Some(("cancelled".to_owned(), false)));
-    assert_eq!(status(expired), Some(("published".to_owned(), false)));
+    assert_eq!(status(cancelled), Some((Status::Cancelled, false)));
+    assert_eq!(status(expired), Some((Status::Published, false)));
 
     assert_eq!(
         w.archive(Some(Category::Fraud), None).await?,
@@ -704,7 +704,7 @@ async fn only_officers_write_and_only_officers_see_drafts() -> TestResult {
     // Admins hold every power.
     let admin = person(&w.db, "13900000301", None, &[Role::Admin]).await?;
     notices::cancel(&w.db, &admin, id, now()).await?;
-    assert_eq!(w.row(id).await?.status, "cancelled");
+    assert_eq!(w.row(id).await?.status.as_str(), "cancelled");
     Ok(())
 }
 
@@ -773,7 +773,7 @@ async fn every_published_state_is_a_version() -> TestResult {
     let t3 = t2 + Duration::hours(3);
     notices::cancel(&w.db, &w.officer, id, t3).await?;
     let cancelled = notices::get(&w.db, id, None).await?;
-    assert_eq!(cancelled.notice.status, "cancelled");
+    assert_eq!(cancelled.notice.status.as_str(), "cancelled");
     assert_eq!(cancelled.notice.version, 3);
     assert_eq!(cancelled.notice.cancelled_at, Some(t3));
     assert!(!cancelled.was_updated());
@@ -791,7 +791,7 @@ async fn every_published_state_is_a_version() -> TestResult {
     }
     let archive = notices::archive(&w.db, None, None).await?;
     assert_eq!(ids(&archive), [id]);
-    assert_eq!(archive[0].notice.status, "cancelled");
+    assert_eq!(archive[0].notice.status.as_str(), "cancelled");
 
     // A cancelled notice stays as it was.
     let t4 = t3 + Duration::hours(1);
@@ -820,7 +820,7 @@ async fn every_published_state_is_a_version() -> TestResult {
         notices::cancel(&w.db, &w.officer, other, t4).await,
         "notice-changed",
     );
-    assert_eq!(w.row(other).await?.status, "draft");
+    assert_eq!(w.row(other).await?.status.as_str(), "draft");
     assert!(w.versions(other).await?.is_empty());
     Ok(())
 }
@@ -1282,7 +1282,7 @@ async fn a_draft_changed_while_it_is_published_is_announced_as_published() -> Te
             // The edit found it published already: a caution notice, nobody told.
             (Err(Error::Invalid("notice-changed")), _) => {
                 seen[2] += 1;
-                assert_eq!(row.severity, "caution");
+                assert_eq!(row.severity.as_str(), "caution");
                 assert!(told.is_empty());
             }
             (Err(other), _) => panic!("unexpected {other:?} on {}", testing::engine()),
@@ -1299,6 +1299,33 @@ async fn a_draft_changed_while_it_is_published_is_announced_as_published() -> Te
         wrong.is_empty(),
         "urgent notices published without telling the residents (round, inbox): {wrong:?} on {}",
         testing::engine()
+    );
+    Ok(())
+}
+
+/// A word the code does not know — written by a newer release before a roll-back, or by
+/// hand — makes reading the notice fail loudly; it never turns into "info" or "other".
+#[tokio::test]
+async fn a_stored_word_the_code_does_not_know_is_an_error_not_a_default() -> TestResult {
+    let w = World::new().await?;
+    let id = w.published(draft("反诈提醒", &[]), now()).await?;
+    let txn = w.db.begin().await?;
+    // Only the CHECK constraint stands between the column and a stranger word: set it aside.
+    let set_aside = match w.db.get_database_backend() {
+        DbBackend::Sqlite => "PRAGMA ignore_check_constraints = ON",
+        _ => "ALTER TABLE notices DROP CONSTRAINT notices_severity_check",
+    };
+    txn.execute_unprepared(set_aside).await?;
+    txn.execute_unprepared(&format!(
+        "UPDATE notices SET severity = 'severe' WHERE id = {id}"
+    ))
+    .await?;
+    txn.commit().await?;
+
+    let read = notices::get(&w.db, id, Some(&w.alice)).await;
+    assert!(
+        matches!(&read, Err(Error::Db(e)) if e.to_string().contains("severe")),
+        "{read:?}"
     );
     Ok(())
 }

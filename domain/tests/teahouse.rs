@@ -395,7 +395,10 @@ impl World {
     async fn log_actions(&self) -> Res<Vec<String>> {
         let mut lines = moderation::log(&self.db, &self.officer, 100).await?;
         lines.reverse();
-        Ok(lines.into_iter().map(|l| l.entry.action).collect())
+        Ok(lines
+            .into_iter()
+            .map(|l| l.entry.action.as_str().to_owned())
+            .collect())
     }
 
     /// Ids of the threads of `board` in the order `viewer` is shown them.
@@ -489,7 +492,7 @@ async fn a_thread_starts_with_its_opening_post_cleaned() -> TestResult {
     assert_eq!(row.board_id, w.board);
     assert_eq!(row.author_id, Some(w.resident.user.id));
     assert_eq!(row.community_id, Some(w.community));
-    assert_eq!(row.status, ThreadStatus::Open.as_str());
+    assert_eq!(row.status, ThreadStatus::Open);
     assert_eq!(row.reply_count, 0);
     assert_eq!(row.created_at, now());
     assert_eq!(row.last_post_at, now());
@@ -973,7 +976,7 @@ async fn the_author_accepts_an_answer_and_resolves_the_thread() -> TestResult {
         .await?;
     teahouse::accept(&w.db, &w.resident, t.id, answer.id, hours(-2)).await?;
     let row = w.thread_row(t.id).await?;
-    assert_eq!(row.status, ThreadStatus::Answered.as_str());
+    assert_eq!(row.status, ThreadStatus::Answered);
     assert_eq!(row.accepted_post_id, Some(answer.id));
     let link = teahouse::thread_link(t.id);
     assert_eq!(
@@ -991,7 +994,7 @@ async fn the_author_accepts_an_answer_and_resolves_the_thread() -> TestResult {
     // Another reply may take its place.
     teahouse::accept(&w.db, &w.resident, t.id, other.id, hours(-1)).await?;
     let row = w.thread_row(t.id).await?;
-    assert_eq!(row.status, ThreadStatus::Answered.as_str());
+    assert_eq!(row.status, ThreadStatus::Answered);
     assert_eq!(row.accepted_post_id, Some(other.id));
     assert_eq!(
         w.inbox(&w.neighbour).await?,
@@ -1004,7 +1007,7 @@ async fn the_author_accepts_an_answer_and_resolves_the_thread() -> TestResult {
 
     teahouse::resolve(&w.db, &w.resident, t.id).await?;
     let row = w.thread_row(t.id).await?;
-    assert_eq!(row.status, ThreadStatus::Resolved.as_str());
+    assert_eq!(row.status, ThreadStatus::Resolved);
     assert_eq!(row.accepted_post_id, Some(other.id));
     refused(
         teahouse::resolve(&w.db, &w.resident, t.id).await,
@@ -1059,16 +1062,13 @@ async fn only_the_author_accepts_and_only_someone_elses_reply() -> TestResult {
         );
     }
     let row = w.thread_row(t.id).await?;
-    assert_eq!(row.status, ThreadStatus::Open.as_str());
+    assert_eq!(row.status, ThreadStatus::Open);
     assert_eq!(row.accepted_post_id, None);
     assert!(w.inbox(&w.liaison).await?.is_empty());
 
     // A moderator may settle in the author's place.
     teahouse::accept(&w.db, &w.officer, t.id, answer.id, now()).await?;
-    assert_eq!(
-        w.thread_row(t.id).await?.status,
-        ThreadStatus::Answered.as_str()
-    );
+    assert_eq!(w.thread_row(t.id).await?.status, ThreadStatus::Answered);
     Ok(())
 }
 
@@ -1123,7 +1123,7 @@ async fn a_flag_reaches_the_officers_queue_once_and_a_hidden_reply_loses_its_bod
     assert!(moderation::queue(&w.db, &w.officer).await?.is_empty());
     let log = moderation::log(&w.db, &w.officer, 10).await?;
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].entry.action, "hide");
+    assert_eq!(log[0].entry.action.as_str(), "hide");
     assert_eq!(log[0].entry.actor_id, Some(w.officer.user.id));
     assert_eq!(log[0].entry.post_id, Some(rude.id));
     assert_eq!(log[0].entry.thread_id, t.id);
@@ -1253,7 +1253,7 @@ async fn hiding_the_accepted_answer_leaves_the_thread_waiting_for_another() -> T
     )
     .await?;
     let row = w.thread_row(t.id).await?;
-    assert_eq!(row.status, ThreadStatus::Open.as_str());
+    assert_eq!(row.status, ThreadStatus::Open);
     assert_eq!(row.accepted_post_id, None);
     let view = teahouse::thread(&w.db, Some(&w.resident), t.id, 1, now()).await?;
     assert!(view.replies.iter().all(|r| !r.accepted));
@@ -1262,16 +1262,13 @@ async fn hiding_the_accepted_answer_leaves_the_thread_waiting_for_another() -> T
     moderation::act_on_post(&w.db, &w.officer, answer.id, Action::Restore, "", hours(-1)).await?;
     assert_eq!(w.thread_row(t.id).await?.accepted_post_id, None);
     teahouse::accept(&w.db, &w.resident, t.id, answer.id, now()).await?;
-    assert_eq!(
-        w.thread_row(t.id).await?.status,
-        ThreadStatus::Answered.as_str()
-    );
+    assert_eq!(w.thread_row(t.id).await?.status, ThreadStatus::Answered);
 
     // A resolved thread stays resolved, without an accepted answer out of sight.
     teahouse::resolve(&w.db, &w.resident, t.id).await?;
     moderation::act_on_post(&w.db, &w.officer, answer.id, Action::Delete, "", now()).await?;
     let row = w.thread_row(t.id).await?;
-    assert_eq!(row.status, ThreadStatus::Resolved.as_str());
+    assert_eq!(row.status, ThreadStatus::Resolved);
     assert_eq!(row.accepted_post_id, None);
     Ok(())
 }
@@ -1357,10 +1354,7 @@ async fn a_locked_or_closed_thread_takes_no_reply_and_reopens_answered() -> Test
     assert_eq!(w.thread_row(t.id).await?.reply_count, 2);
 
     moderation::act_on_thread(&w.db, &w.officer, t.id, Action::Close, "", now()).await?;
-    assert_eq!(
-        w.thread_row(t.id).await?.status,
-        ThreadStatus::Closed.as_str()
-    );
+    assert_eq!(w.thread_row(t.id).await?.status, ThreadStatus::Closed);
     let before = w.rows().await?;
     refused(
         teahouse::reply(
@@ -1386,7 +1380,7 @@ async fn a_locked_or_closed_thread_takes_no_reply_and_reopens_answered() -> Test
     // Reopened, the thread is answered again: its accepted answer still stands.
     moderation::act_on_thread(&w.db, &w.officer, t.id, Action::Reopen, "", now()).await?;
     let row = w.thread_row(t.id).await?;
-    assert_eq!(row.status, ThreadStatus::Answered.as_str());
+    assert_eq!(row.status, ThreadStatus::Answered);
     assert_eq!(row.accepted_post_id, Some(answer.id));
     refused(
         moderation::act_on_thread(&w.db, &w.officer, t.id, Action::Reopen, "", now()).await,
@@ -1395,10 +1389,7 @@ async fn a_locked_or_closed_thread_takes_no_reply_and_reopens_answered() -> Test
     // A resolved thread is reopened too.
     teahouse::resolve(&w.db, &w.resident, t.id).await?;
     moderation::act_on_thread(&w.db, &w.officer, t.id, Action::Reopen, "", now()).await?;
-    assert_eq!(
-        w.thread_row(t.id).await?.status,
-        ThreadStatus::Answered.as_str()
-    );
+    assert_eq!(w.thread_row(t.id).await?.status, ThreadStatus::Answered);
 
     // Without an accepted answer it goes back to open.
     let plain = w
@@ -1406,10 +1397,7 @@ async fn a_locked_or_closed_thread_takes_no_reply_and_reopens_answered() -> Test
         .await?;
     moderation::act_on_thread(&w.db, &w.officer, plain.id, Action::Close, "", now()).await?;
     moderation::act_on_thread(&w.db, &w.officer, plain.id, Action::Reopen, "", now()).await?;
-    assert_eq!(
-        w.thread_row(plain.id).await?.status,
-        ThreadStatus::Open.as_str()
-    );
+    assert_eq!(w.thread_row(plain.id).await?.status, ThreadStatus::Open);
 
     assert_eq!(
         w.log_actions().await?,
@@ -1803,7 +1791,7 @@ async fn an_officer_turns_a_thread_into_one_mediation_case() -> TestResult {
     assert_eq!(case.resident_id, Some(w.resident.user.id));
     assert_eq!(case.community_id, Some(w.community));
     assert_eq!(case.room_id, w.mediation_room);
-    assert_eq!(case.dispute_type, "neighbours");
+    assert_eq!(case.dispute_type.as_str(), "neighbours");
     assert_eq!(case.other_party, "602室住户");
     assert!(
         case.account.starts_with("楼上漏水到我家"),

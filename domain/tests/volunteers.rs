@@ -348,7 +348,7 @@ async fn one_pending_application_per_squad_and_the_leaders_hear_of_it() -> TestR
     let applicant = w.person("13800000001", &[Role::Resident]).await?;
 
     let application = volunteers::apply(&w.db, &applicant, form(w.squad), now()).await?;
-    assert_eq!(application.status, ApplicationStatus::Pending.as_str());
+    assert_eq!(application.status, ApplicationStatus::Pending);
     assert_eq!(application.user_id, applicant.user.id);
     assert_eq!(application.name, "张建国");
     let expected = vec![(
@@ -408,7 +408,7 @@ async fn only_the_squads_leader_or_an_admin_decides() -> TestResult {
         .one(&w.db)
         .await?
         .ok_or("the application")?;
-    assert_eq!(row.status, ApplicationStatus::Pending.as_str());
+    assert_eq!(row.status, ApplicationStatus::Pending);
     assert!(w.membership(w.squad, &applicant).await?.is_none());
 
     // The admin may.
@@ -436,7 +436,7 @@ async fn approval_makes_a_member_and_a_volunteer_a_decline_says_why() -> TestRes
         .one(&w.db)
         .await?
         .ok_or("the application")?;
-    assert_eq!(row.status, ApplicationStatus::Declined.as_str());
+    assert_eq!(row.status, ApplicationStatus::Declined);
     assert_eq!(row.reason.as_deref(), Some("本周名额已满"));
     assert_eq!(row.decided_by, Some(w.leader.user.id));
     assert_eq!(row.decided_at, Some(later));
@@ -529,10 +529,7 @@ async fn two_leaders_deciding_at_once_decide_once() -> TestResult {
         .await?
         .ok_or("the application")?;
     let member = w.membership(w.squad, &applicant).await?;
-    assert_eq!(
-        member.is_some(),
-        row.status == ApplicationStatus::Approved.as_str()
-    );
+    assert_eq!(member.is_some(), row.status == ApplicationStatus::Approved);
     assert_eq!(w.inbox(&applicant).await?.len(), 1);
     Ok(())
 }
@@ -731,7 +728,7 @@ async fn a_weekly_patrol_is_the_same_shift_a_week_apart() -> TestResult {
         assert_eq!(s.ends_at, at(2 + days, 21, 0), "week {week}");
         assert_eq!(s.signup_deadline, at(2 + days, 18, 0), "week {week}");
         assert_eq!(s.title, "夜间巡逻");
-        assert_eq!(s.kind, "shift");
+        assert_eq!(s.kind.as_str(), "shift");
         assert_eq!(s.max_capacity, 6);
         assert_eq!(s.squad_id, w.squad);
     }

@@ -165,10 +165,6 @@ pub fn identifier(notice_id: i32, version: i32) -> String {
     format!("zbs-notice-{notice_id}-v{version}")
 }
 
-fn category(n: &notice::Model) -> Category {
-    Category::parse(&n.category).unwrap_or(Category::Other)
-}
-
 /// Categories and severities as the pages name them (app/locales/zh-CN/notices.ftl):
 /// residents meet the same words wherever a notice reaches them.
 fn category_name(category: Category) -> &'static str {
@@ -237,7 +233,7 @@ fn cap_status(n: &notice::Model) -> &'static str {
 /// and cancelling each set the version number and `updated_at` to the new version's own in
 /// the same transaction. Lets the index skip a query per notice.
 fn current_kind(n: &notice::Model) -> VersionKind {
-    if n.status == Status::Cancelled.as_str() {
+    if n.status == Status::Cancelled {
         VersionKind::Cancelled
     } else if n.version > 1 {
         VersionKind::Updated
@@ -365,7 +361,7 @@ pub fn notices_atom(
     );
     for notice in notices {
         let n = &notice.notice;
-        let category = category(n);
+        let category = n.category;
         let severity = notice.severity();
         xml.open("entry", &[]);
         xml.text("id", &format!("{}notice/{}", issuer.tag, n.id));
@@ -416,9 +412,8 @@ pub fn cap_alert(
     let (current, earlier) = versions
         .split_last()
         .ok_or_else(|| format!("notice {} has no published version", n.id))?;
-    let kind = VersionKind::parse(&current.kind)
-        .ok_or_else(|| format!("notice {} has a version of kind {:?}", n.id, current.kind))?;
-    let category = category(n);
+    let kind = current.kind;
+    let category = n.category;
     let [urgency, severity, certainty] = assessment(notice.severity());
     let mut xml = Xml::new();
     xml.open(
@@ -489,7 +484,7 @@ pub fn cap_index(issuer: &Issuer, notices: &[Notice], base: &str, now: DateTime<
     for notice in notices {
         let n = &notice.notice;
         let kind = current_kind(n);
-        let category = category(n);
+        let category = n.category;
         let [urgency, severity, certainty] = assessment(notice.severity());
         let identifier = identifier(n.id, n.version);
         xml.open("entry", &[]);

@@ -228,7 +228,7 @@ async fn add_user(config: &Config, phone: &str, roles: &[String]) -> Result<(), 
     use domain::accounts::{self, Role};
     let roles = roles
         .iter()
-        .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}; roles are resident, volunteer, mediator, liaison, officer, admin")))
+        .map(|r| Role::parse(&r.to_ascii_lowercase()).ok_or_else(|| format!("unknown role {r:?}; roles are resident, volunteer, mediator, liaison, officer, admin")))
         .collect::<Result<Vec<Role>, String>>()?;
     let db = domain::db::connect_and_migrate(&config.database_url).await?;
     let exists = accounts::find_by_phone(&db, phone).await?.is_some();

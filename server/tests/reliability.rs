@@ -316,7 +316,14 @@ fn a_hundred_residents_on_two_processes_book_one_slot_once() -> TestResult {
             .all(&db)
             .await?
             .into_iter()
-            .inspect(|case| assert_eq!(case.status, "requested", "{} on {engine}", case.code))
+            .inspect(|case| {
+                assert_eq!(
+                    case.status.as_str(),
+                    "requested",
+                    "{} on {engine}",
+                    case.code
+                )
+            })
             .map(|case| case.id)
             .collect();
         assert_eq!(losers.len(), RESIDENTS - 1);

@@ -6,6 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+use vocab::accounts::{LogAction, Via};
 
 use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
@@ -82,11 +83,10 @@ pub async fn remove_member(phone: String, org: String) -> Result<(), AppError> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogRow {
     pub at: String,
-    /// `admin_page` or `command_line`.
-    pub via: String,
+    pub via: Via,
     /// The admin's number; `None` from the command line or once deleted.
     pub actor: Option<String>,
-    pub action: String,
+    pub action: LogAction,
     pub target: Option<String>,
     pub subject: String,
     pub before: String,
@@ -246,9 +246,9 @@ pub fn AdminLogPage() -> impl IntoView {
 #[component]
 fn LogTables(info: AdminLogInfo) -> impl IntoView {
     let i18n = use_i18n();
-    let someone = move |phone: Option<String>, via: &str| {
+    let someone = move |phone: Option<String>, via: Via| {
         phone.unwrap_or_else(|| {
-            if via == "command_line" {
+            if via == Via::CommandLine {
                 i18n.t("admin-log-command-line")
             } else {
                 i18n.t("admin-log-deleted")
@@ -274,8 +274,8 @@ fn LogTables(info: AdminLogInfo) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{row.at}</td>
-                                <td>{someone(row.actor, &row.via)}</td>
-                                <td>{i18n.label("admin-log-action", &row.action)}</td>
+                                <td>{someone(row.actor, row.via)}</td>
+                                <td>{i18n.label("admin-log-action", row.action)}</td>
                                 <td>{row.target.unwrap_or_else(|| i18n.t("admin-log-deleted"))}</td>
                                 <td>{row.subject}</td>
                                 <td>{row.before}</td>

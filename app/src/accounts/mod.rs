@@ -6,6 +6,7 @@ pub mod pages;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+pub use vocab::accounts::Role;
 
 use crate::error::AppError;
 
@@ -20,14 +21,15 @@ pub struct Me {
     pub community_id: Option<i32>,
     pub community: Option<String>,
     pub compound: Option<String>,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// Works cases of the closed loop: an officer, or a person of an organisation.
     pub works_cases: bool,
 }
 
 impl Me {
-    pub fn has(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role || r == "admin")
+    /// Holds `role`; admins hold every power.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.iter().any(|r| *r == role || *r == Role::Admin)
     }
 }
 
@@ -43,7 +45,7 @@ pub struct CommunityChoice {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
     pub phone: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub created_at: String,
 }
 
@@ -147,11 +149,7 @@ pub mod ssr {
             community_id: account.user.community_id,
             community,
             compound,
-            roles: account
-                .roles
-                .iter()
-                .map(|r| r.as_str().to_owned())
-                .collect(),
+            roles: account.roles.clone(),
         })
     }
 }
@@ -356,7 +354,7 @@ pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {
         .into_iter()
         .map(|a| UserRow {
             phone: a.user.phone,
-            roles: a.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            roles: a.roles.clone(),
             created_at: a.user.created_at.format("%Y-%m-%d %H:%M").to_string(),
         })
         .collect())

@@ -157,8 +157,8 @@ fn Account(me: super::Me) -> impl IntoView {
         .map(|r| i18n.t(&format!("role-{r}")))
         .collect::<Vec<_>>()
         .join("、");
-    let is_staff = me.has("officer");
-    let is_mediator = me.has("mediator");
+    let is_staff = me.has(crate::accounts::Role::Officer);
+    let is_mediator = me.has(crate::accounts::Role::Mediator);
     view! {
         <section class="panel">
             <h2>{i18n.t("me-account")}</h2>
@@ -288,10 +288,10 @@ pub fn AdminPage() -> impl IntoView {
             resource=me
             view=|me| match me {
                 None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                Some(me) if !me.has("officer") => {
+                Some(me) if !me.has(crate::accounts::Role::Officer) => {
                     view! { <ErrorView error=AppError::Forbidden /> }.into_any()
                 }
-                Some(me) => view! { <StaffPanels admin=me.has("admin") /> }.into_any(),
+                Some(me) => view! { <StaffPanels admin=me.has(crate::accounts::Role::Admin) /> }.into_any(),
             }
         />
     }
@@ -435,7 +435,7 @@ fn ResidentsTable(rows: Vec<(String, u64)>) -> impl IntoView {
 #[component]
 fn Users(rows: Vec<UserRow>) -> impl IntoView {
     let i18n = use_i18n();
-    let role_names = move |roles: &[String]| {
+    let role_names = move |roles: &[super::Role]| {
         roles
             .iter()
             .map(|r| i18n.t(&format!("role-{r}")))

@@ -7,15 +7,16 @@ pub mod pages;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::casework::{Action, Kind, Stage};
 
 use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseLine {
     pub code: String,
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
-    pub stage: String,
+    pub stage: Stage,
     pub org: Option<String>,
     pub due: Option<String>,
     pub overdue: bool,
@@ -34,9 +35,9 @@ pub struct BoardInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryLine {
     pub at: String,
-    pub action: String,
-    pub from: Option<String>,
-    pub to: String,
+    pub action: Action,
+    pub from: Option<Stage>,
+    pub to: Stage,
     pub org: Option<String>,
     pub actor: Option<String>,
     pub note: String,
@@ -45,10 +46,10 @@ pub struct HistoryLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseDetails {
     pub code: String,
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub summary: String,
-    pub stage: String,
+    pub stage: Stage,
     pub org: Option<String>,
     pub due: Option<String>,
     pub overdue: bool,

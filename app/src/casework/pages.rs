@@ -12,16 +12,6 @@ use crate::error::{DoneNotice, FormError, Loaded};
 use crate::i18n::{I18n, use_i18n};
 use crate::security::CsrfField;
 
-const STAGES: [&str; 6] = [
-    "intake",
-    "triage",
-    "assigned",
-    "in_progress",
-    "feedback",
-    "closed",
-];
-const KINDS: [&str; 6] = ["mediation", "thread", "help", "walk_in", "phone", "patrol"];
-
 /// The `<option>`s of a closed set of words, each shown as its `{prefix}-{word}` label;
 /// `selected` (empty for none) is the one chosen.
 fn labelled_options(
@@ -117,13 +107,13 @@ fn Board(info: BoardInfo) -> impl IntoView {
             <label>
                 {i18n.t("board-stage")} <select name="stage">
                     <option value="">{i18n.t("board-any")}</option>
-                    {labelled_options(i18n, "case-stage", &STAGES, &stage)}
+                    {labelled_options(i18n, "case-stage", Stage::NAMES, &stage)}
                 </select>
             </label>
             <label>
                 {i18n.t("board-kind")} <select name="kind">
                     <option value="">{i18n.t("board-any")}</option>
-                    {labelled_options(i18n, "case-kind", &KINDS, &kind)}
+                    {labelled_options(i18n, "case-kind", Kind::NAMES, &kind)}
                 </select>
             </label>
             <label>
@@ -222,8 +212,8 @@ fn CaseItem(line: CaseLine, index: usize, officer: bool) -> impl IntoView {
                     <span class=format!(
                         "chip stage-{}",
                         line.stage,
-                    )>{i18n.label("case-stage", &line.stage)}</span>
-                    <span class="chip">{i18n.label("case-kind", &line.kind)}</span>
+                    )>{i18n.label("case-stage", line.stage)}</span>
+                    <span class="chip">{i18n.label("case-kind", line.kind)}</span>
                     {line
                         .overdue
                         .then(|| {
@@ -338,7 +328,7 @@ fn Case(case: CaseDetails) -> impl IntoView {
             <dt>{i18n.t("case-code")}</dt>
             <dd>{case.code.clone()}</dd>
             <dt>{i18n.t("case-field-kind")}</dt>
-            <dd>{i18n.label("case-kind", &case.kind)}</dd>
+            <dd>{i18n.label("case-kind", case.kind)}</dd>
             <dt>{i18n.t("board-org")}</dt>
             <dd>{case.org.clone().unwrap_or_else(|| i18n.t("case-unassigned"))}</dd>
             <dt>{i18n.t("case-due")}</dt>
@@ -392,7 +382,7 @@ fn Case(case: CaseDetails) -> impl IntoView {
                             {f}
                             {case
                                 .rating
-                                .map(|r| format!(" · {}", i18n.label("rating", &r.to_string())))}
+                                .map(|r| format!(" · {}", i18n.label("rating", r.to_string())))}
                         </dd>
                     }
                 })}
@@ -430,15 +420,14 @@ fn Case(case: CaseDetails) -> impl IntoView {
                 .map(|h| {
                     view! {
                         <li>
-                            <strong>{i18n.label("case-action", &h.action)}</strong>
+                            <strong>{i18n.label("case-action", h.action)}</strong>
                             " · "
                             {h.at.clone()}
                             " · "
                             {h
                                 .from
-                                .as_deref()
                                 .map(|f| format!("{} → ", i18n.label("case-stage", f)))}
-                            {i18n.label("case-stage", &h.to)}
+                            {i18n.label("case-stage", h.to)}
                             {h.org.clone().map(|o| format!(" · {o}"))}
                             {h.actor.clone().map(|a| format!(" · {a}"))}
                             {(!h.note.is_empty())
@@ -458,7 +447,7 @@ fn Case(case: CaseDetails) -> impl IntoView {
             <span class=format!(
                 "chip stage-{}",
                 case.stage,
-            )>{i18n.label("case-stage", &case.stage)}</span>
+            )>{i18n.label("case-stage", case.stage)}</span>
             {case
                 .overdue
                 .then(|| view! { <span class="chip overdue">{i18n.t("case-overdue")}</span> })}
@@ -589,7 +578,7 @@ fn Moves(case: CaseDetails) -> impl IntoView {
                                 .map(|r| {
                                     view! {
                                         <option value=r
-                                            .to_string()>{i18n.label("rating", &r.to_string())}</option>
+                                            .to_string()>{i18n.label("rating", r.to_string())}</option>
                                     }
                                 })
                                 .collect_view()}
@@ -708,7 +697,7 @@ pub fn DeadlinesPage() -> impl IntoView {
 #[component]
 fn Deadlines(lines: Vec<DeadlineLine>) -> impl IntoView {
     let i18n = use_i18n();
-    let open_stages = &STAGES[..STAGES.len() - 1];
+    let open_stages = &Stage::NAMES[..Stage::NAMES.len() - 1];
     let cell = move |kind: &str, stage: &str| {
         lines
             .iter()
@@ -736,7 +725,7 @@ fn Deadlines(lines: Vec<DeadlineLine>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {KINDS
+                    {Kind::NAMES
                         .iter()
                         .map(|k| {
                             view! {
@@ -759,7 +748,7 @@ fn Deadlines(lines: Vec<DeadlineLine>) -> impl IntoView {
             <label>
                 {i18n.t("case-field-kind")}
                 <select name="deadline[kind]">
-                    {labelled_options(i18n, "case-kind", &KINDS, "")}
+                    {labelled_options(i18n, "case-kind", Kind::NAMES, "")}
                 </select>
             </label>
             <label>

@@ -7,6 +7,7 @@ pub mod video;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::mediation::{DisputeType, EventKind, Level, Mode, Outcome, Status, Viewer};
 
 use crate::directory::Room;
 use crate::error::AppError;
@@ -23,19 +24,19 @@ pub struct SlotInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventInfo {
     pub at: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub note: Option<String>,
     pub slot: Option<String>,
-    pub from_level: Option<String>,
-    pub to_level: Option<String>,
+    pub from_level: Option<Level>,
+    pub to_level: Option<Level>,
 }
 
 /// A case as its page shows it to this reader: what they may not see is not in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseInfo {
     pub code: String,
-    pub status: String,
-    pub dispute_type: String,
+    pub status: Status,
+    pub dispute_type: DisputeType,
     pub account: String,
     pub other_party: String,
     pub other_relation: String,
@@ -43,11 +44,11 @@ pub struct CaseInfo {
     pub resident_phone: Option<String>,
     pub amount_claimed: Option<i64>,
     pub tried_aid_station: bool,
-    pub mode: String,
-    pub level: String,
+    pub mode: Mode,
+    pub level: Level,
     pub room: Room,
     pub slot: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub agreement: Option<String>,
     pub amount_settled: Option<i64>,
     pub satisfaction: Option<i32>,
@@ -55,15 +56,14 @@ pub struct CaseInfo {
     pub follow_up_channel: Option<String>,
     pub created_at: String,
     pub events: Vec<EventInfo>,
-    /// "resident", "mediator" or "officer".
-    pub viewer: String,
+    pub viewer: Viewer,
     /// The resident may still choose, change or cancel the slot.
     pub may_change: bool,
     pub cutoff_hours: i64,
     /// Free slots of the room this reader may pick from.
     pub slots: Vec<SlotInfo>,
     /// (level, hours) spent at each level of the ladder.
-    pub stays: Vec<(String, i64)>,
+    pub stays: Vec<(Level, i64)>,
     /// The tea-house thread the case came from.
     pub thread_id: Option<i32>,
     /// The text chat of its video mediation, kept with the case.
@@ -73,8 +73,8 @@ pub struct CaseInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseLine {
     pub code: String,
-    pub status: String,
-    pub dispute_type: String,
+    pub status: Status,
+    pub dispute_type: DisputeType,
     pub room: String,
     pub slot: Option<String>,
     pub created_at: String,
@@ -137,18 +137,6 @@ pub struct StatsInfo {
     pub rooms: Vec<(String, FiguresInfo)>,
     pub months: Vec<(String, FiguresInfo)>,
 }
-
-pub const DISPUTE_TYPES: [&str; 7] = [
-    "neighbours",
-    "family",
-    "property",
-    "debt",
-    "consumer",
-    "wages",
-    "other",
-];
-pub const OUTCOMES: [&str; 4] = ["reached", "partly", "not_reached", "referred"];
-pub const LEVELS: [&str; 4] = ["aid_station", "room", "community", "station"];
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -357,7 +345,7 @@ pub async fn get_case(code: String) -> Result<CaseInfo, AppError> {
     let policy = ssr::policy()?;
     let now = chrono::Utc::now();
     let detail = domain::mediation::detail(&db, &me, &code).await?;
-    let open = Status::parse(&detail.case.status).is_some_and(|s| Status::OPEN.contains(&s));
+    let open = Status::OPEN.contains(&detail.case.status);
     let may_change = detail.resident_may_change(&policy, now);
     let slots = match detail.viewer {
         Viewer::Resident if may_change => {
@@ -371,7 +359,7 @@ pub async fn get_case(code: String) -> Result<CaseInfo, AppError> {
     let stays = detail
         .level_stays(now)
         .into_iter()
-        .map(|(level, stay)| (level.as_str().to_owned(), stay.num_hours()))
+        .map(|(level, stay)| (level, stay.num_hours()))
         .collect();
     let other_phone = detail.other_phone();
     let resident_phone = detail.resident_phone();
@@ -381,12 +369,7 @@ pub async fn get_case(code: String) -> Result<CaseInfo, AppError> {
     Ok(CaseInfo {
         thread_id,
         video_chat,
-        viewer: match detail.viewer {
-            Viewer::Resident => "resident",
-            Viewer::Mediator => "mediator",
-            Viewer::Officer => "officer",
-        }
-        .to_owned(),
+        viewer: detail.viewer,
         code: case.code,
         status: case.status,
         dispute_type: case.dispute_type,

@@ -9,6 +9,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
+use vocab::mediation::Part;
 
 use crate::error::{AppError, ErrorView, FormError};
 use crate::i18n::{I18n, use_i18n};
@@ -16,7 +17,7 @@ use crate::security::CsrfField;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatLine {
-    pub author: String,
+    pub author: Part,
     pub body: String,
     pub at: String,
 }
@@ -24,8 +25,7 @@ pub struct ChatLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomEntry {
     pub code: String,
-    /// resident, mediator or other_party.
-    pub part: String,
+    pub part: Part,
     pub chat: Vec<ChatLine>,
 }
 
@@ -65,7 +65,7 @@ pub async fn video_room(code: String) -> Result<RoomEntry, AppError> {
     };
     Ok(RoomEntry {
         code: joined.case.code.clone(),
-        part: joined.part.as_str().to_owned(),
+        part: joined.part,
         chat: chat_lines(video::chat(&state.db, joined.case.id).await?),
     })
 }
@@ -190,14 +190,14 @@ fn InvitationForm(code: String, token: Option<String>) -> impl IntoView {
 fn Room(room: RoomEntry) -> impl IntoView {
     let i18n = use_i18n();
     let nonce = leptos::nonce::use_nonce();
-    let mediator = room.part == "mediator";
-    let author = move |part: &str| i18n.label("video-part", part);
+    let mediator = room.part == Part::Mediator;
+    let author = move |part: Part| i18n.label("video-part", part);
     view! {
         <section
             id="video-room"
             class="video-room"
             data-ws=format!("/mediation/video/{}/ws", room.code)
-            data-part=room.part.clone()
+            data-part=room.part.as_str()
             data-t-denied=i18n.t("video-denied")
             data-t-no-device=i18n.t("video-no-device")
             data-t-failed=i18n.t("video-media-failed")
@@ -217,9 +217,9 @@ fn Room(room: RoomEntry) -> impl IntoView {
             data-t-camera-on=i18n.t("video-camera-on")
             data-t-remove=i18n.t("video-remove")
             data-t-chat-length=i18n.t("video-chat-length")
-            data-t-resident=author("resident")
-            data-t-mediator=author("mediator")
-            data-t-other_party=author("other_party")
+            data-t-resident=author(Part::Resident)
+            data-t-mediator=author(Part::Mediator)
+            data-t-other_party=author(Part::OtherParty)
         >
             <div class="prejoin">
                 <h2>{i18n.t("video-check")}</h2>
@@ -367,7 +367,7 @@ fn chat_items(i18n: I18n, lines: Vec<ChatLine>) -> impl IntoView {
         .map(|line| {
             view! {
                 <li>
-                    <strong>{i18n.label("video-part", &line.author)}</strong>
+                    <strong>{i18n.label("video-part", line.author)}</strong>
                     " "
                     <span class="meta">{line.at}</span>
                     <br />

@@ -6,22 +6,18 @@ pub mod pages;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::notices::{Category, Severity, Status};
 
 use crate::error::AppError;
-
-pub const CATEGORIES: [&str; 8] = [
-    "fraud", "drowning", "traffic", "fire", "weather", "missing", "order", "other",
-];
-pub const SEVERITIES: [&str; 4] = ["info", "caution", "warning", "urgent"];
 
 /// A notice in a list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeCard {
     pub id: i32,
     pub title: String,
-    pub category: String,
-    pub severity: String,
-    pub status: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub status: Status,
     pub pinned: bool,
     pub published_at: Option<String>,
     /// When it was changed after publication.
@@ -75,7 +71,7 @@ pub struct NoticeInput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Editor {
     pub input: NoticeInput,
-    pub status: String,
+    pub status: Status,
     pub choices: Vec<(i32, String)>,
 }
 
@@ -100,9 +96,9 @@ pub mod ssr {
         NoticeCard {
             id: n.notice.id,
             title: n.notice.title.clone(),
-            category: n.notice.category.clone(),
-            severity: n.notice.severity.clone(),
-            status: n.notice.status.clone(),
+            category: n.notice.category,
+            severity: n.notice.severity,
+            status: n.notice.status,
             pinned: n.notice.pinned,
             published_at: n.notice.published_at.map(format_local),
             updated_at: n.was_updated().then(|| format_local(n.notice.updated_at)),
@@ -268,7 +264,7 @@ pub async fn notice_editor(id: Option<i32>) -> Result<Editor, AppError> {
                 expires_at: ssr::input_time(now + chrono::Duration::days(7)),
                 ..Default::default()
             },
-            status: "draft".into(),
+            status: Status::Draft,
             choices,
         });
     };
@@ -279,15 +275,15 @@ pub async fn notice_editor(id: Option<i32>) -> Result<Editor, AppError> {
             id: Some(n.id),
             title: n.title.clone(),
             body: n.body.clone(),
-            category: n.category.clone(),
-            severity: n.severity.clone(),
+            category: n.category.as_str().to_owned(),
+            severity: n.severity.as_str().to_owned(),
             target: if n.all_communities { "all" } else { "some" }.into(),
             communities: notice.communities.iter().map(|(id, _)| *id).collect(),
             starts_at: ssr::input_time(n.starts_at),
             expires_at: ssr::input_time(n.expires_at),
             pinned: n.pinned.then(|| "on".into()),
         },
-        status: n.status.clone(),
+        status: n.status,
         choices,
     })
 }

@@ -29,12 +29,12 @@ pub fn NoticeCardView(card: NoticeCard) -> impl IntoView {
                     <span class=format!(
                         "sev sev-{}",
                         card.severity,
-                    )>{i18n.label("notice-severity", &card.severity)}</span>
-                    <span class="chip">{i18n.label("notice-category", &card.category)}</span>
+                    )>{i18n.label("notice-severity", card.severity)}</span>
+                    <span class="chip">{i18n.label("notice-category", card.category)}</span>
                     {card
                         .pinned
                         .then(|| view! { <span class="chip">{i18n.t("notices-pinned")}</span> })}
-                    {(card.status == "cancelled")
+                    {(card.status == Status::Cancelled)
                         .then(|| {
                             view! { <span class="chip">{i18n.t("notice-status-cancelled")}</span> }
                         })}
@@ -187,7 +187,7 @@ fn NoticeView(detail: NoticeDetail) -> impl IntoView {
         let edit = format!("/notices/{id}/edit");
         view! {
             <p class="actions">
-                {(card.status != "cancelled")
+                {(card.status != Status::Cancelled)
                     .then(|| {
                         view! {
                             <a class="button secondary" href=edit>
@@ -196,7 +196,7 @@ fn NoticeView(detail: NoticeDetail) -> impl IntoView {
                         }
                     })}
             </p>
-            <StatusActions id status=card.status.clone() />
+            <StatusActions id status=card.status />
         }
     });
     view! {
@@ -208,12 +208,12 @@ fn NoticeView(detail: NoticeDetail) -> impl IntoView {
                 <span class=format!(
                     "sev sev-{}",
                     card.severity,
-                )>{i18n.label("notice-severity", &card.severity)}</span>
-                <span class="chip">{i18n.label("notice-category", &card.category)}</span>
-                {(card.status != "published")
+                )>{i18n.label("notice-severity", card.severity)}</span>
+                <span class="chip">{i18n.label("notice-category", card.category)}</span>
+                {(card.status != Status::Published)
                     .then(|| {
                         view! {
-                            <span class="chip">{i18n.label("notice-status", &card.status)}</span>
+                            <span class="chip">{i18n.label("notice-status", card.status)}</span>
                         }
                     })}
             </p>
@@ -238,12 +238,12 @@ fn NoticeView(detail: NoticeDetail) -> impl IntoView {
 
 /// Publish a draft, or cancel a published notice.
 #[component]
-fn StatusActions(id: i32, status: String) -> impl IntoView {
+fn StatusActions(id: i32, status: Status) -> impl IntoView {
     let i18n = use_i18n();
-    let (action, key, class) = match status.as_str() {
-        "draft" => (PublishNotice::PATH, "notices-publish", "button"),
-        "published" => (CancelNotice::PATH, "notices-cancel", "button danger"),
-        _ => return ().into_any(),
+    let (action, key, class) = match status {
+        Status::Draft => (PublishNotice::PATH, "notices-publish", "button"),
+        Status::Published => (CancelNotice::PATH, "notices-cancel", "button danger"),
+        Status::Cancelled => return ().into_any(),
     };
     view! {
         <form method="post" action=action class="form">
@@ -273,34 +273,35 @@ pub fn ArchivePage() -> impl IntoView {
     let chosen = move || query.read().get("category").unwrap_or_default();
     let month = move || query.read().get("month").unwrap_or_default();
     view! {
-        <Title text=i18n.t("notices-archive") />
-        <p class="crumbs">
-            <a href="/notices">{i18n.t("notices-title")}</a>
-        </p>
-        <h1>{i18n.t("notices-archive")}</h1>
-        <form method="get" action="/notices/archive" class="filter">
-            <label>
-                {i18n.t("notice-field-category")} <select name="category">
-                    <option value="">{i18n.t("notices-any")}</option>
-                    {CATEGORIES
-                        .into_iter()
-                        .map(|c| {
-                            view! {
-                                <option value=c selected=move || chosen() == c>
-                                    {i18n.label("notice-category", c)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <label>{i18n.t("notices-month")} <input type="month" name="month" value=month /></label>
-            <button type="submit" class="button secondary">
-                {i18n.t("notices-filter")}
-            </button>
-        </form>
-        <Loaded resource=archive view=|cards| view! { <Cards cards /> } />
-    }
+            <Title text=i18n.t("notices-archive") />
+            <p class="crumbs">
+                <a href="/notices">{i18n.t("notices-title")}</a>
+            </p>
+            <h1>{i18n.t("notices-archive")}</h1>
+            <form method="get" action="/notices/archive" class="filter">
+                <label>
+                    {i18n.t("notice-field-category")} <select name="category">
+                        <option value="">{i18n.t("notices-any")}</option>
+                        {Category::NAMES
+                            .iter()
+    .copied()
+                            .map(|c| {
+                                view! {
+                                    <option value=c selected=move || chosen() == c>
+                                        {i18n.label("notice-category", c)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>{i18n.t("notices-month")} <input type="month" name="month" value=month /></label>
+                <button type="submit" class="button secondary">
+                    {i18n.t("notices-filter")}
+                </button>
+            </form>
+            <Loaded resource=archive view=|cards| view! { <Cards cards /> } />
+        }
 }
 
 /// Officers: every notice, drafts included, with how many have read it.
@@ -324,11 +325,11 @@ pub fn DeskPage() -> impl IntoView {
                         {rows
                             .into_iter()
                             .map(|row| {
-                                let status = row.card.status.clone();
+                                let status = row.card.status;
                                 view! {
                                     <NoticeCardView card=row.card />
                                     <li class="meta reach">
-                                        {i18n.label("notice-status", &status)} " · "
+                                        {i18n.label("notice-status", status)} " · "
                                         {i18n.t("notices-read")} " " {row.read} " / " {row.audience}
                                     </li>
                                 }
@@ -366,7 +367,7 @@ fn EditorForm(editor: Editor) -> impl IntoView {
     let preview = input.id.map(|id| {
         let card_title = input.title.clone();
         let body = input.body.clone();
-        let status = editor.status.clone();
+        let status = editor.status;
         view! {
             <section class="panel preview">
                 <h2>{i18n.t("notices-preview")}</h2>
@@ -378,122 +379,124 @@ fn EditorForm(editor: Editor) -> impl IntoView {
     });
     let some = input.target == "some";
     view! {
-        <form method="post" action=SaveNotice::PATH class="form">
-            <CsrfField />
-            <FormError path=SaveNotice::PATH />
-            {input
-                .id
-                .map(|id| view! { <input type="hidden" name="notice[id]" value=id.to_string() /> })}
-            <label>
-                {i18n.t("notice-field-title")}
-                <input
-                    type="text"
-                    name="notice[title]"
-                    required
-                    maxlength="100"
-                    value=input.title.clone()
-                />
-            </label>
-            <label>
-                {i18n.t("notice-field-body")}
-                <textarea name="notice[body]" required maxlength="5000" rows="8">
-                    {input.body.clone()}
-                </textarea> <small>{i18n.t("notice-field-body-hint")}</small>
-            </label>
-            <label>
-                {i18n.t("notice-field-category")}
-                <select name="notice[category]">
-                    {CATEGORIES
-                        .into_iter()
-                        .map(|c| {
-                            view! {
-                                <option value=c selected=input.category == c>
-                                    {i18n.label("notice-category", c)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <label>
-                {i18n.t("notice-field-severity")}
-                <select name="notice[severity]">
-                    {SEVERITIES
-                        .into_iter()
-                        .map(|s| {
-                            view! {
-                                <option value=s selected=input.severity == s>
-                                    {i18n.label("notice-severity", s)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <fieldset>
-                <legend>{i18n.t("notice-field-target")}</legend>
-                <label class="check">
-                    <input type="radio" name="notice[target]" value="all" checked=!some />
-                    <span>{i18n.t("notices-for-all")}</span>
+            <form method="post" action=SaveNotice::PATH class="form">
+                <CsrfField />
+                <FormError path=SaveNotice::PATH />
+                {input
+                    .id
+                    .map(|id| view! { <input type="hidden" name="notice[id]" value=id.to_string() /> })}
+                <label>
+                    {i18n.t("notice-field-title")}
+                    <input
+                        type="text"
+                        name="notice[title]"
+                        required
+                        maxlength="100"
+                        value=input.title.clone()
+                    />
+                </label>
+                <label>
+                    {i18n.t("notice-field-body")}
+                    <textarea name="notice[body]" required maxlength="5000" rows="8">
+                        {input.body.clone()}
+                    </textarea> <small>{i18n.t("notice-field-body-hint")}</small>
+                </label>
+                <label>
+                    {i18n.t("notice-field-category")}
+                    <select name="notice[category]">
+                        {Category::NAMES
+                            .iter()
+    .copied()
+                            .map(|c| {
+                                view! {
+                                    <option value=c selected=input.category == c>
+                                        {i18n.label("notice-category", c)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.t("notice-field-severity")}
+                    <select name="notice[severity]">
+                        {Severity::NAMES
+                            .iter()
+    .copied()
+                            .map(|s| {
+                                view! {
+                                    <option value=s selected=input.severity == s>
+                                        {i18n.label("notice-severity", s)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <fieldset>
+                    <legend>{i18n.t("notice-field-target")}</legend>
+                    <label class="check">
+                        <input type="radio" name="notice[target]" value="all" checked=!some />
+                        <span>{i18n.t("notices-for-all")}</span>
+                    </label>
+                    <label class="check">
+                        <input type="radio" name="notice[target]" value="some" checked=some />
+                        <span>{i18n.t("notice-field-target-some")}</span>
+                    </label>
+                    <div class="community-checks">
+                        {editor
+                            .choices
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (id, name))| {
+                                view! {
+                                    <label class="check">
+                                        <input
+                                            type="checkbox"
+                                            name=format!("notice[communities][{i}]")
+                                            value=id.to_string()
+                                            checked=input.communities.contains(&id)
+                                        />
+                                        <span>{name}</span>
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                </fieldset>
+                <label>
+                    {i18n.t("notice-field-starts")}
+                    <input
+                        type="datetime-local"
+                        name="notice[starts_at]"
+                        required
+                        value=input.starts_at.clone()
+                    />
+                </label>
+                <label>
+                    {i18n.t("notice-field-expires")}
+                    <input
+                        type="datetime-local"
+                        name="notice[expires_at]"
+                        required
+                        value=input.expires_at.clone()
+                    />
                 </label>
                 <label class="check">
-                    <input type="radio" name="notice[target]" value="some" checked=some />
-                    <span>{i18n.t("notice-field-target-some")}</span>
+                    <input type="checkbox" name="notice[pinned]" checked=input.pinned.is_some() />
+                    <span>{i18n.t("notice-field-pinned")}</span>
                 </label>
-                <div class="community-checks">
-                    {editor
-                        .choices
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, (id, name))| {
-                            view! {
-                                <label class="check">
-                                    <input
-                                        type="checkbox"
-                                        name=format!("notice[communities][{i}]")
-                                        value=id.to_string()
-                                        checked=input.communities.contains(&id)
-                                    />
-                                    <span>{name}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </fieldset>
-            <label>
-                {i18n.t("notice-field-starts")}
-                <input
-                    type="datetime-local"
-                    name="notice[starts_at]"
-                    required
-                    value=input.starts_at.clone()
-                />
-            </label>
-            <label>
-                {i18n.t("notice-field-expires")}
-                <input
-                    type="datetime-local"
-                    name="notice[expires_at]"
-                    required
-                    value=input.expires_at.clone()
-                />
-            </label>
-            <label class="check">
-                <input type="checkbox" name="notice[pinned]" checked=input.pinned.is_some() />
-                <span>{i18n.t("notice-field-pinned")}</span>
-            </label>
-            <button type="submit" class="button">
-                {i18n
-                    .t(
-                        if input.id.is_some() {
-                            "notices-save-changes"
-                        } else {
-                            "notices-save-draft"
-                        },
-                    )}
-            </button>
-        </form>
-        {preview}
-    }
+                <button type="submit" class="button">
+                    {i18n
+                        .t(
+                            if input.id.is_some() {
+                                "notices-save-changes"
+                            } else {
+                                "notices-save-draft"
+                            },
+                        )}
+                </button>
+            </form>
+            {preview}
+        }
 }

@@ -73,7 +73,7 @@ pub fn StationPage() -> impl IntoView {
             resource=me
             view=|me| match me {
                 None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                Some(me) if !me.has("admin") => {
+                Some(me) if !me.has(crate::accounts::Role::Admin) => {
                     view! { <ErrorView error=AppError::Forbidden /> }.into_any()
                 }
                 Some(_) => view! { <StationForm /> }.into_any(),

@@ -7,6 +7,7 @@ pub mod pages;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::teahouse::ThreadStatus;
 
 use crate::error::AppError;
 
@@ -47,7 +48,7 @@ pub struct AuthorView {
 pub struct ThreadCard {
     pub id: i32,
     pub title: String,
-    pub status: String,
+    pub status: ThreadStatus,
     pub board: String,
     pub author: AuthorView,
     pub replies: i32,
@@ -86,7 +87,7 @@ pub struct PostCard {
 pub struct ThreadInfo {
     pub id: i32,
     pub title: String,
-    pub status: String,
+    pub status: ThreadStatus,
     pub board_id: i32,
     pub board: String,
     pub office: String,
@@ -272,7 +273,7 @@ pub async fn thread_view(id: i32, page: Option<u64>) -> Result<ThreadInfo, AppEr
     Ok(ThreadInfo {
         id: view.thread.id,
         title: view.thread.title.clone(),
-        status: view.thread.status.clone(),
+        status: view.thread.status,
         board_id: view.board.id,
         board: view.board.name.clone(),
         office: view.office.clone(),

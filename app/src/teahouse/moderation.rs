@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
+use vocab::teahouse::{Action, FlagReason};
 
 use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
@@ -19,14 +20,14 @@ pub struct FlaggedCard {
     pub body: String,
     pub hidden: bool,
     /// (reason, note, when)
-    pub flags: Vec<(String, String, String)>,
+    pub flags: Vec<(FlagReason, String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogCard {
     pub at: String,
     pub actor: String,
-    pub action: String,
+    pub action: Action,
     pub thread_id: i32,
     pub thread_title: String,
     pub note: String,
@@ -249,7 +250,7 @@ fn Queue(info: ModerationInfo) -> impl IntoView {
                                         .map(|(reason, note, at)| {
                                             view! {
                                                 <li>
-                                                    {i18n.label("teahouse-flag-reason", &reason)} " · " {at}
+                                                    {i18n.label("teahouse-flag-reason", reason)} " · " {at}
                                                     {(!note.is_empty()).then(|| format!(" · {note}"))}
                                                 </li>
                                             }
@@ -293,7 +294,7 @@ fn Queue(info: ModerationInfo) -> impl IntoView {
                                 <td>{l.at}</td>
                                 <td>{l.actor}</td>
                                 <td>
-                                    {i18n.label("teahouse-action", &l.action)}
+                                    {i18n.label("teahouse-action", l.action)}
                                     {(!l.note.is_empty()).then(|| format!(" · {}", l.note))}
                                 </td>
                                 <td>

@@ -178,7 +178,7 @@ fn ThreadItem(thread: ThreadCard) -> impl IntoView {
                     <span class=format!(
                         "chip status-{}",
                         thread.status,
-                    )>{i18n.label("teahouse-status", &thread.status)}</span>
+                    )>{i18n.label("teahouse-status", thread.status)}</span>
                     {thread
                         .answered_officially
                         .then(|| {
@@ -430,7 +430,7 @@ pub fn ThreadPage() -> impl IntoView {
 fn Thread(info: ThreadInfo) -> AnyView {
     let i18n = use_i18n();
     let thread_id = info.id;
-    let open = info.status != "closed" && !info.locked;
+    let open = info.status != ThreadStatus::Closed && !info.locked;
     let settle =
         (info.may_settle && matches!(info.status.as_str(), "open" | "answered")).then(|| {
             view! {
@@ -478,7 +478,7 @@ fn Thread(info: ThreadInfo) -> AnyView {
             <ThreadTools
                 thread_id
                 locked=info.locked
-                status=info.status.clone()
+                status=info.status
                 has_case=info.case_code.is_some()
                 rooms=info.rooms.clone()
             />
@@ -496,7 +496,7 @@ fn Thread(info: ThreadInfo) -> AnyView {
             <span class=format!(
                 "chip status-{}",
                 info.status,
-            )>{i18n.label("teahouse-status", &info.status)}</span>
+            )>{i18n.label("teahouse-status", info.status)}</span>
             {info
                 .overdue
                 .then(|| {
@@ -701,17 +701,19 @@ fn ReplyForm(thread_id: i32, my_name: Option<String>, my_badge: Option<String>) 
 fn ThreadTools(
     thread_id: i32,
     locked: bool,
-    status: String,
+    status: ThreadStatus,
     has_case: bool,
     rooms: Vec<(i32, String)>,
 ) -> AnyView {
     let i18n = use_i18n();
     let mut actions = vec![if locked { "unlock" } else { "lock" }];
-    actions.push(if matches!(status.as_str(), "closed" | "resolved") {
-        "reopen"
-    } else {
-        "close"
-    });
+    actions.push(
+        if matches!(status, ThreadStatus::Closed | ThreadStatus::Resolved) {
+            "reopen"
+        } else {
+            "close"
+        },
+    );
     let to_case = (!has_case).then(|| {
         view! {
             <details class="tools">
@@ -722,8 +724,9 @@ fn ThreadTools(
                     <label>
                         {i18n.t("mediation-field-type")}
                         <select name="case[dispute_type]">
-                            {crate::mediation::DISPUTE_TYPES
-                                .into_iter()
+                            {vocab::mediation::DisputeType::NAMES
+                                .iter()
+.copied()
                                 .map(|t| {
                                     view! {
                                         <option value=t>{i18n.label("mediation-type", t)}</option>

@@ -6,6 +6,7 @@ pub mod pages;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use vocab::volunteers::ShiftKind;
 
 use crate::error::AppError;
 
@@ -13,7 +14,7 @@ use crate::error::AppError;
 pub struct ShiftCard {
     pub id: i32,
     pub squad: String,
-    pub kind: String,
+    pub kind: ShiftKind,
     pub title: String,
     pub place: String,
     /// Local "2026-12-01 19:00–21:00".
@@ -158,7 +159,7 @@ pub mod ssr {
         ShiftCard {
             id: s.id,
             squad: squad.to_owned(),
-            kind: s.kind.clone(),
+            kind: s.kind,
             title: s.title.clone(),
             place: s.place.clone(),
             when: format!(

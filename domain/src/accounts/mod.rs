@@ -12,7 +12,6 @@ use sea_orm::{
     DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
     TryInsertResult,
 };
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::admin_log::{Actor, Change, LogAction};
@@ -43,50 +42,7 @@ pub const REFUSAL_CODES: &[&str] = &[
     "login-throttled-address",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// 居民
-    Resident,
-    /// 志愿者 of 老王帮帮团
-    Volunteer,
-    /// 调解员
-    Mediator,
-    /// 联络员 of a tea-house liaison room
-    Liaison,
-    /// 社区民警 and auxiliary police
-    Officer,
-    /// station staff who manage users and the directory
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Resident,
-        Role::Volunteer,
-        Role::Mediator,
-        Role::Liaison,
-        Role::Officer,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Resident => "resident",
-            Role::Volunteer => "volunteer",
-            Role::Mediator => "mediator",
-            Role::Liaison => "liaison",
-            Role::Officer => "officer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == name.trim().to_ascii_lowercase())
-    }
-}
+pub use vocab::accounts::Role;
 
 /// A signed-in person as the rest of the portal sees them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -376,8 +332,8 @@ pub async fn roles_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Rol
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|r| Role::parse(&r.role))
-        .collect();
+        .map(|r| Role::parse(&r.role).ok_or(Error::Internal("a stored role is no role")))
+        .collect::<Result<_>>()?;
     roles.sort();
     Ok(roles)
 }

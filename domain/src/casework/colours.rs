@@ -18,16 +18,9 @@ use sea_orm::{
 
 use crate::accounts::{Account, Role};
 use crate::entities::{case_record, colour_view, user};
-use crate::text_enum::text_enum;
 use crate::{Error, Result};
 
-text_enum! {
-    pub enum Colour {
-        Red = "red",
-        Yellow = "yellow",
-        Green = "green",
-    }
-}
+pub use vocab::casework::Colour;
 
 /// The window after a handled case within which a new one means it came back; 90 days.
 pub const DEFAULT_WINDOW_DAYS: i64 = 90;

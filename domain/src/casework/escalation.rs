@@ -141,10 +141,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
         .await?;
     let mut moved = 0;
     for case in overdue {
-        let Some(stage) = Stage::parse(&case.stage) else {
-            continue;
-        };
-        let (_, escalates) = deadline(db, &case.kind, stage, case.stage_since).await?;
+        let (_, escalates) = deadline(db, case.kind, case.stage, case.stage_since).await?;
         let Some(from) = Org::of(&case) else {
             continue;
         };
@@ -154,7 +151,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
         let Some(to) = next_level(db, from, case.community_id).await? else {
             continue;
         };
-        let (due, _) = deadline(db, &case.kind, Stage::Assigned, now).await?;
+        let (due, _) = deadline(db, case.kind, Stage::Assigned, now).await?;
         let txn = db.begin().await?;
         let done = case_record::Entity::update_many()
             .col_expr(
@@ -187,7 +184,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
             case.id,
             Step {
                 action: Action::Escalated,
-                from: Some(stage),
+                from: Some(case.stage),
                 to: Stage::Assigned,
                 org: Some(to),
                 actor: None,

@@ -263,7 +263,7 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
 /// outcome concludes a case, an agreement in whole or in part resolves it, a follow-up rated
 /// 4 or 5 satisfies).
 async fn mediation(db: &impl ConnectionTrait, period: Period) -> Result<(u64, u64, u64, u64, u64)> {
-    let rows: Vec<(Option<String>, Option<i32>)> = mediation_case::Entity::find()
+    let rows: Vec<(Option<Outcome>, Option<i32>)> = mediation_case::Entity::find()
         .select_only()
         .columns([
             mediation_case::Column::Outcome,
@@ -276,11 +276,7 @@ async fn mediation(db: &impl ConnectionTrait, period: Period) -> Result<(u64, u6
         .await?;
     let mut counted = crate::mediation::stats::Figures::default();
     for (outcome, satisfaction) in rows {
-        counted.count(
-            outcome.as_deref().and_then(Outcome::parse),
-            None,
-            satisfaction,
-        );
+        counted.count(outcome, None, satisfaction);
     }
     Ok((
         counted.received,

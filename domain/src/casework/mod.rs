@@ -32,60 +32,9 @@ use crate::entities::{
 };
 use crate::memberships::Group;
 use crate::text::{clean, length_within, one_line};
-use crate::text_enum::text_enum;
 use crate::{Error, Result};
 
-text_enum! {
-    /// Where a case came from.
-    pub enum Kind {
-        Mediation = "mediation",
-        Thread = "thread",
-        Help = "help",
-        WalkIn = "walk_in",
-        Phone = "phone",
-        /// Found on patrol: a hazard rather than a resident's request.
-        Patrol = "patrol",
-    }
-}
-
-text_enum! {
-    pub enum Stage {
-        Intake = "intake",
-        Triage = "triage",
-        Assigned = "assigned",
-        InProgress = "in_progress",
-        Feedback = "feedback",
-        Closed = "closed",
-    }
-}
-
-text_enum! {
-    /// The kinds of organisation a case is assigned to, lowest level first.
-    pub enum OrgKind {
-        AidStation = "aid_station",
-        MediationRoom = "mediation_room",
-        Squad = "squad",
-        PoliceOffice = "police_office",
-        Station = "station",
-    }
-}
-
-text_enum! {
-    /// What a history row records.
-    pub enum Action {
-        Opened = "opened",
-        Triaged = "triaged",
-        Assigned = "assigned",
-        Transferred = "transferred",
-        Started = "started",
-        Feedback = "feedback",
-        Closed = "closed",
-        Reopened = "reopened",
-        Escalated = "escalated",
-        Returned = "returned",
-        Linked = "linked",
-    }
-}
+pub use vocab::casework::{Action, Kind, OrgKind, Stage};
 
 /// Every rule code this module can refuse with; each is a translation key.
 pub const REFUSAL_CODES: &[&str] = &[
@@ -124,7 +73,7 @@ impl Org {
     };
 
     pub fn of(case: &case_record::Model) -> Option<Org> {
-        let kind = OrgKind::parse(case.org_kind.as_deref()?)?;
+        let kind = case.org_kind?;
         Some(Org {
             kind,
             id: case.org_id,
@@ -275,7 +224,7 @@ pub async fn access(
 /// The deadline of `stage` for `kind` from `since`, and whether it escalates.
 async fn deadline(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: Kind,
     stage: Stage,
     since: DateTime<Utc>,
 ) -> Result<(Option<DateTime<Utc>>, bool)> {
@@ -283,9 +232,12 @@ async fn deadline(
         return Ok((None, false));
     }
     Ok(
-        match case_deadline::Entity::find_by_id((kind.to_owned(), stage.as_str().to_owned()))
-            .one(db)
-            .await?
+        match case_deadline::Entity::find_by_id((
+            kind.as_str().to_owned(),
+            stage.as_str().to_owned(),
+        ))
+        .one(db)
+        .await?
         {
             Some(d) => (
                 Some(since + Duration::hours(i64::from(d.hours))),
@@ -365,10 +317,10 @@ pub(crate) async fn write_history(
         case_id: Set(case_id),
         at: Set(at),
         actor_id: Set(step.actor),
-        action: Set(step.action.as_str().to_owned()),
-        from_stage: Set(step.from.map(|s| s.as_str().to_owned())),
-        to_stage: Set(step.to.as_str().to_owned()),
-        org_kind: Set(step.org.map(|o| o.kind.as_str().to_owned())),
+        action: Set(step.action),
+        from_stage: Set(step.from),
+        to_stage: Set(step.to),
+        org_kind: Set(step.org.map(|o| o.kind)),
         org_id: Set(step.org.and_then(|o| o.id)),
         note: Set(step.note.to_owned()),
         ..Default::default()
@@ -403,7 +355,7 @@ pub(crate) async fn move_case(
     if update.exec(txn).await?.rows_affected == 0 {
         return Err(Error::Invalid("case-move-illegal"));
     }
-    let (due, _) = deadline(txn, &case.kind, to, now).await?;
+    let (due, _) = deadline(txn, case.kind, to, now).await?;
     case_record::Entity::update_many()
         .col_expr(case_record::Column::DueAt, Expr::value(due))
         .filter(case_record::Column::Id.eq(case.id))
@@ -459,9 +411,9 @@ pub(crate) async fn insert(
         action,
     } = start;
     case.code = Set(crate::mediation::cases::new_code_with("JW", now)?);
-    case.kind = Set(kind.as_str().to_owned());
-    case.stage = Set(stage.as_str().to_owned());
-    case.org_kind = Set(org.map(|o| o.kind.as_str().to_owned()));
+    case.kind = Set(kind);
+    case.stage = Set(stage);
+    case.org_kind = Set(org.map(|o| o.kind));
     case.org_id = Set(org.and_then(|o| o.id));
     case.stage_since = Set(now);
     case.created_at = Set(now);
@@ -477,7 +429,7 @@ pub(crate) async fn insert(
     };
     // The deadline is read after the insert, which is the transaction's first write (see
     // `move_case`).
-    let (due, _) = deadline(txn, kind.as_str(), stage, now).await?;
+    let (due, _) = deadline(txn, kind, stage, now).await?;
     let inserted = case_record::Entity::update_many()
         .col_expr(case_record::Column::DueAt, Expr::value(due))
         .filter(case_record::Column::Id.eq(inserted.id))
@@ -669,7 +621,7 @@ pub async fn assign(
     if !length_within(&reason, 0, 200) {
         return Err(Error::Invalid("case-reason-required"));
     }
-    let stage = Stage::parse(&case.stage).ok_or(Error::Invalid("case-move-illegal"))?;
+    let stage = case.stage;
     let (from, action): (&[Stage], Action) = match stage {
         Stage::Intake | Stage::Triage => (&[Stage::Intake, Stage::Triage], Action::Assigned),
         Stage::Assigned | Stage::InProgress => {
@@ -734,7 +686,7 @@ pub async fn assign_many(
             ],
             Step {
                 action: Action::Assigned,
-                from: Stage::parse(&case.stage),
+                from: Some(case.stage),
                 to: Stage::Assigned,
                 org: Some(to),
                 actor: Some(officer.user.id),
@@ -948,7 +900,7 @@ pub async fn link_household(
     officer.require(Role::Officer)?;
     let case = load(db, code).await?;
     let household = check_household(household)?;
-    let stage = Stage::parse(&case.stage).ok_or(Error::Invalid("case-move-illegal"))?;
+    let stage = case.stage;
     let txn = db.begin().await?;
     case_record::Entity::update_many()
         .col_expr(
@@ -1072,7 +1024,7 @@ pub async fn board(
 }
 
 pub fn is_overdue(case: &case_record::Model, now: DateTime<Utc>) -> bool {
-    case.stage != Stage::Closed.as_str() && case.due_at.is_some_and(|due| due < now)
+    case.stage != Stage::Closed && case.due_at.is_some_and(|due| due < now)
 }
 
 /// A case with its history, as its page shows it.
@@ -1114,7 +1066,7 @@ pub async fn detail(
     // cannot be rewritten): the people of an organisation do not see those notes.
     if access != Access::Officer {
         for entry in &mut entries {
-            if entry.action == Action::Linked.as_str() {
+            if entry.action == Action::Linked {
                 entry.note.clear();
             }
         }
@@ -1135,8 +1087,6 @@ pub async fn detail(
             let actor = e.actor_id.and_then(|a| actors.get(&a).cloned());
             let org = e
                 .org_kind
-                .as_deref()
-                .and_then(OrgKind::parse)
                 .and_then(|kind| names.get(&Org { kind, id: e.org_id }).cloned());
             (e, actor, org)
         })

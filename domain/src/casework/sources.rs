@@ -47,7 +47,7 @@ async fn follow(
 ) -> Result<()> {
     let history = Step {
         action: step.action,
-        from: Stage::parse(&case.stage),
+        from: Some(case.stage),
         to: step.to,
         org: Org::of(case),
         actor: step.actor,
@@ -144,7 +144,7 @@ pub(crate) async fn follow_mediation(
         }
         EventKind::Outcome => {
             // Records are kept in the station's language, whatever the reader's.
-            let said = match now_case.outcome.as_deref().and_then(Outcome::parse) {
+            let said = match now_case.outcome {
                 Some(Outcome::Reached) => "达成调解协议",
                 Some(Outcome::Partly) => "部分达成",
                 Some(Outcome::NotReached) => "未达成协议",

@@ -645,9 +645,9 @@ impl Places {
             _ => None,
         });
         case.closed_at = Set((stage == Stage::Closed).then_some(since));
-        case.kind = Set(kind.as_str().to_owned());
-        case.stage = Set(stage.as_str().to_owned());
-        case.org_kind = Set(story.org.map(|o| o.kind.as_str().to_owned()));
+        case.kind = Set(kind);
+        case.stage = Set(stage);
+        case.org_kind = Set(story.org.map(|o| o.kind));
         case.org_id = Set(story.org.and_then(|o| o.id));
         case.escalations = Set(story.escalations);
         case.is_demo = Set(true);
@@ -916,7 +916,7 @@ async fn places(
 /// What the room reported, in words.
 fn outcome_of(case: &mediation_case::Model) -> String {
     let agreement = case.agreement.as_deref().unwrap_or_default();
-    match case.outcome.as_deref().and_then(MediationOutcome::parse) {
+    match case.outcome {
         Some(MediationOutcome::Reached) => format!("达成调解协议：{agreement}"),
         Some(MediationOutcome::Partly) => format!("部分达成协议：{agreement}"),
         Some(MediationOutcome::NotReached) => {
@@ -979,7 +979,7 @@ fn mediation_plan(
     events: &[case_event::Model],
     now: DateTime<Utc>,
 ) -> Plan {
-    let event = |kind: EventKind| events.iter().find(|e| e.kind == kind.as_str());
+    let event = |kind: EventKind| events.iter().find(|e| e.kind == kind);
     let room = Org {
         kind: OrgKind::MediationRoom,
         id: Some(case.room_id),
@@ -1017,7 +1017,7 @@ fn mediation_plan(
         created_by: Set(opener),
         ..Default::default()
     };
-    let status = Status::parse(&case.status).unwrap_or(Status::Requested);
+    let status = case.status;
     match status {
         Status::Requested | Status::Booked | Status::Accepted => {}
         Status::Resolved | Status::Closed => {
@@ -1272,10 +1272,10 @@ async fn write(txn: &DatabaseTransaction, mut plans: Vec<Plan>) -> Result<()> {
             case_id: Set(case_id),
             at: Set(e.at),
             actor_id: Set(e.actor),
-            action: Set(e.action.as_str().to_owned()),
-            from_stage: Set(e.from.map(|s| s.as_str().to_owned())),
-            to_stage: Set(e.to.as_str().to_owned()),
-            org_kind: Set(e.org.map(|o| o.kind.as_str().to_owned())),
+            action: Set(e.action),
+            from_stage: Set(e.from),
+            to_stage: Set(e.to),
+            org_kind: Set(e.org.map(|o| o.kind)),
             org_id: Set(e.org.and_then(|o| o.id)),
             note: Set(e.note),
             ..Default::default()

@@ -394,16 +394,16 @@ fn new_case(
         community_id: Set(community_id),
         room_id: Set(room.id),
         mediator_id: Set(None),
-        dispute_type: Set(dispute.as_str().to_owned()),
+        dispute_type: Set(dispute),
         account: Set(scenario.account.to_owned()),
         other_party: Set(scenario.other_party.to_owned()),
         other_relation: Set(scenario.relation.to_owned()),
         other_phone: Set(None),
         amount_claimed: Set(None),
         tried_aid_station: Set(false),
-        mode: Set(Mode::InPerson.as_str().to_owned()),
-        level: Set(Level::Room.as_str().to_owned()),
-        status: Set(Status::Requested.as_str().to_owned()),
+        mode: Set(Mode::InPerson),
+        level: Set(Level::Room),
+        status: Set(Status::Requested),
         outcome: Set(None),
         agreement: Set(None),
         amount_settled: Set(None),
@@ -478,7 +478,7 @@ impl Generator {
         case.amount_claimed = Set(claimed);
         case.tried_aid_station = Set(self.rng.per_mille(350));
         if self.rng.per_mille(120) {
-            case.mode = Set(Mode::Video.as_str().to_owned());
+            case.mode = Set(Mode::Video);
         }
         let mut booked = event(booked_at, EventKind::Booked, filer);
         booked.slot_at = Some(slot.starts_at);
@@ -502,7 +502,7 @@ impl Generator {
                 step.note = Some((*self.rng.pick(&DECLINE_REASONS)).to_owned());
             }
             events.push(step);
-            case.status = Set(status.as_str().to_owned());
+            case.status = Set(status);
             case.updated_at = Set(at);
             return Plan {
                 case,
@@ -544,11 +544,11 @@ impl Generator {
         outcome_event.note = Some(outcome.as_str().to_owned());
         events.push(outcome_event);
         case.mediator_id = Set(mediator);
-        case.outcome = Set(Some(outcome.as_str().to_owned()));
+        case.outcome = Set(Some(outcome));
         case.agreement = Set(agreement);
         case.amount_settled = Set(settled);
         case.outcome_at = Set(Some(outcome_at));
-        case.status = Set(Status::Resolved.as_str().to_owned());
+        case.status = Set(Status::Resolved);
         case.updated_at = Set(outcome_at);
         let follow_up_at = local_time(
             outcome_at,
@@ -578,7 +578,7 @@ impl Generator {
             case.follow_up_comment = Set(comment);
             case.follow_up_channel = Set(Some(channel.to_owned()));
             case.follow_up_at = Set(Some(follow_up_at));
-            case.status = Set(Status::Closed.as_str().to_owned());
+            case.status = Set(Status::Closed);
             case.updated_at = Set(follow_up_at);
         }
         Plan {
@@ -622,7 +622,7 @@ impl Generator {
                 created_at: booked_at,
                 cancelled_at: None,
             });
-            case.status = Set(Status::Booked.as_str().to_owned());
+            case.status = Set(Status::Booked);
             case.updated_at = Set(booked_at);
             if let Some(resident) = resident {
                 inbox.extend(
@@ -635,7 +635,7 @@ impl Generator {
             if accepted {
                 let accepted_at = booked_at + Duration::minutes(10);
                 events.push(event(accepted_at, EventKind::Accepted, Some(room.mediator)));
-                case.status = Set(Status::Accepted.as_str().to_owned());
+                case.status = Set(Status::Accepted);
                 case.mediator_id = Set(Some(room.mediator));
                 case.updated_at = Set(accepted_at);
                 if let Some(resident) = resident {
@@ -907,7 +907,7 @@ async fn insert(txn: &impl ConnectionTrait, mut plans: Vec<Plan>) -> Result<()> 
         events.extend(plan.events.iter().map(|e| case_event::ActiveModel {
             case_id: Set(case_id),
             at: Set(e.at),
-            kind: Set(e.kind.as_str().to_owned()),
+            kind: Set(e.kind),
             actor_id: Set(e.actor),
             note: Set(e.note.clone()),
             slot_at: Set(e.slot_at),

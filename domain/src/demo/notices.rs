@@ -336,13 +336,13 @@ async fn insert(
     let row = notice::ActiveModel {
         title: Set(demo.title.to_owned()),
         body: Set(demo.body.to_owned()),
-        category: Set(demo.category.as_str().to_owned()),
-        severity: Set(demo.severity.as_str().to_owned()),
+        category: Set(demo.category),
+        severity: Set(demo.severity),
         all_communities: Set(targets.is_empty()),
         starts_at: Set(starts),
         expires_at: Set(local_time(now, demo.expires)),
         pinned: Set(demo.pinned),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         version: Set(versions.len() as i32),
         author_id: Set(author),
         created_at: Set(created),
@@ -371,7 +371,7 @@ async fn insert(
         notice_version::ActiveModel {
             notice_id: Set(row.id),
             version: Set(number),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(*kind),
             at: Set(*at),
         }
         .insert(txn)

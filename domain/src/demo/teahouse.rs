@@ -1039,7 +1039,7 @@ async fn write(txn: &DatabaseTransaction, mut plans: Vec<Plan>) -> Result<()> {
                 author_id: Set(Some(p.author.id)),
                 community_id: Set(p.author.community),
                 title: Set(p.title.clone()),
-                status: Set(status.as_str().to_owned()),
+                status: Set(status),
                 anonymous: Set(p.anonymous),
                 reply_count: Set(p.replies.len() as i32),
                 official_reply_at: Set(official_reply_at),

@@ -365,7 +365,7 @@ async fn add_member(
         dialects: Set(dialects.to_owned()),
         skills: Set(String::new()),
         availability: Set(String::new()),
-        status: Set(ApplicationStatus::Approved.as_str().to_owned()),
+        status: Set(ApplicationStatus::Approved),
         created_at: Set(joined_at),
         decided_at: Set(Some(joined_at)),
         ..Default::default()
@@ -405,7 +405,7 @@ async fn insert_shift(
     let created_at = Ord::min(starts_at - Duration::weeks(1), now);
     let row = shift::ActiveModel {
         squad_id: Set(crew.squad),
-        kind: Set(plan.kind.as_str().to_owned()),
+        kind: Set(plan.kind),
         title: Set(plan.title.to_owned()),
         place: Set(plan.place.to_owned()),
         starts_at: Set(starts_at),

@@ -12,8 +12,8 @@ pub struct Model {
     /// The admin; NULL from the command line, or once the admin's account is deleted.
     pub actor_id: Option<i32>,
     /// `admin_page` or `command_line`.
-    pub via: String,
-    pub action: String,
+    pub via: vocab::accounts::Via,
+    pub action: vocab::accounts::LogAction,
     /// The account acted on; NULL once it is deleted.
     pub target_id: Option<i32>,
     /// The role (`mediator`) or the organisation (`mediation_room:3`) concerned.

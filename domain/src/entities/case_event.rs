@@ -9,13 +9,13 @@ pub struct Model {
     pub id: i32,
     pub case_id: i32,
     pub at: DateTimeUtc,
-    pub kind: String,
+    pub kind: vocab::mediation::EventKind,
     pub actor_id: Option<i32>,
     pub note: Option<String>,
     /// The slot a booking step is about.
     pub slot_at: Option<DateTimeUtc>,
-    pub from_level: Option<String>,
-    pub to_level: Option<String>,
+    pub from_level: Option<vocab::mediation::Level>,
+    pub to_level: Option<vocab::mediation::Level>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,7 +10,7 @@ pub struct Model {
     /// 一案一码, e.g. `JW-2026-7K3Q9M`.
     pub code: String,
     /// mediation, thread, help, walk_in, phone or patrol.
-    pub kind: String,
+    pub kind: vocab::casework::Kind,
     pub title: String,
     pub summary: String,
     pub resident_id: Option<i32>,
@@ -21,8 +21,8 @@ pub struct Model {
     pub community_id: Option<i32>,
     /// The household or address officers link repeat disputes by (三色).
     pub household: Option<String>,
-    pub stage: String,
-    pub org_kind: Option<String>,
+    pub stage: vocab::casework::Stage,
+    pub org_kind: Option<vocab::casework::OrgKind>,
     pub org_id: Option<i32>,
     pub assignee_id: Option<i32>,
     pub stage_since: DateTimeUtc,

@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i32,
     pub post_id: i32,
     pub reporter_id: i32,
-    pub reason: String,
+    pub reason: vocab::teahouse::FlagReason,
     pub note: String,
     pub created_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,

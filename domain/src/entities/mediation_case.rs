@@ -14,7 +14,7 @@ pub struct Model {
     pub room_id: i32,
     /// The mediator who took the case on.
     pub mediator_id: Option<i32>,
-    pub dispute_type: String,
+    pub dispute_type: vocab::mediation::DisputeType,
     pub account: String,
     pub other_party: String,
     pub other_relation: String,
@@ -23,10 +23,10 @@ pub struct Model {
     /// Yuan.
     pub amount_claimed: Option<i64>,
     pub tried_aid_station: bool,
-    pub mode: String,
-    pub level: String,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub mode: vocab::mediation::Mode,
+    pub level: vocab::mediation::Level,
+    pub status: vocab::mediation::Status,
+    pub outcome: Option<vocab::mediation::Outcome>,
     pub agreement: Option<String>,
     /// Yuan.
     pub amount_settled: Option<i64>,

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub actor_id: Option<i32>,
-    pub action: String,
+    pub action: vocab::teahouse::Action,
     pub thread_id: i32,
     pub post_id: Option<i32>,
     pub note: String,

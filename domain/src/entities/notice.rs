@@ -10,14 +10,14 @@ pub struct Model {
     pub title: String,
     /// Markdown-lite: paragraphs, line breaks, "- " lists and **bold**; never HTML.
     pub body: String,
-    pub category: String,
-    pub severity: String,
+    pub category: vocab::notices::Category,
+    pub severity: vocab::notices::Severity,
     /// For every community; otherwise for those in `notice_communities`.
     pub all_communities: bool,
     pub starts_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub pinned: bool,
-    pub status: String,
+    pub status: vocab::notices::Status,
     /// How many times it was published or changed since: 0 for a draft.
     pub version: i32,
     pub author_id: Option<i32>,

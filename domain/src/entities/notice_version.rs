@@ -9,7 +9,7 @@ pub struct Model {
     pub notice_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub version: i32,
-    pub kind: String,
+    pub kind: vocab::notices::VersionKind,
     pub at: DateTimeUtc,
 }
 

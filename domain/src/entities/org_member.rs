@@ -6,6 +6,7 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "org_members")]
 pub struct Model {
+    // Kept as text: sea-orm cannot use an active enum in a primary key.
     #[sea_orm(primary_key, auto_increment = false)]
     pub kind: String,
     #[sea_orm(primary_key, auto_increment = false)]

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub squad_id: i32,
-    pub kind: String,
+    pub kind: vocab::volunteers::ShiftKind,
     pub title: String,
     pub place: String,
     pub starts_at: DateTimeUtc,

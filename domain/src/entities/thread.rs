@@ -13,7 +13,7 @@ pub struct Model {
     pub community_id: Option<i32>,
     pub title: String,
     /// open, answered, resolved or closed.
-    pub status: String,
+    pub status: vocab::teahouse::ThreadStatus,
     /// Shown to the public as "居民"; staff still see who it is.
     pub anonymous: bool,
     /// No more replies (a moderator's decision).

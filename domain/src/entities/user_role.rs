@@ -7,6 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: i32,
+    // Text: sea-orm cannot use an active enum in a primary key.
     #[sea_orm(primary_key, auto_increment = false)]
     pub role: String,
 }

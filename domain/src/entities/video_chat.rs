@@ -11,7 +11,7 @@ pub struct Model {
     pub at: DateTimeUtc,
     pub user_id: Option<i32>,
     /// resident, mediator or other_party.
-    pub author: String,
+    pub author: vocab::mediation::Part,
     pub body: String,
 }
 

@@ -16,7 +16,7 @@ pub struct Model {
     pub skills: String,
     /// When in the week they can help, in their words.
     pub availability: String,
-    pub status: String,
+    pub status: vocab::volunteers::ApplicationStatus,
     pub reason: Option<String>,
     pub decided_by: Option<i32>,
     pub created_at: DateTimeUtc,

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::schedule::{self, Slot};
-use super::{DisputeType, EventKind, Level, Mode, Outcome, Policy, Status};
+use super::{DisputeType, EventKind, Level, Mode, Outcome, Policy, Status, Viewer};
 use crate::accounts::{Account, Role, phone};
 use crate::db::{lock_user, unique_violation};
 use crate::entities::{booking, case_event, mediation_case, mediation_room, user};
@@ -38,17 +38,6 @@ pub struct CaseRequest {
 /// The largest amount the forms accept, in yuan: far above any neighbourhood dispute,
 /// low enough that a slip of the finger is caught.
 pub const MAX_AMOUNT: i64 = 100_000_000;
-
-/// How the person looking at a case relates to it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Viewer {
-    /// The resident who asked.
-    Resident,
-    /// A mediator of the case's room (or an admin).
-    Mediator,
-    /// A community officer: sees every case, never the other party's number.
-    Officer,
-}
 
 /// A case with everything its page shows.
 #[derive(Clone, Debug)]
@@ -81,7 +70,7 @@ impl CaseDetail {
     }
 
     fn status(&self) -> Status {
-        Status::parse(&self.case.status).unwrap_or(Status::Requested)
+        self.case.status
     }
 
     fn before_cutoff(&self, policy: &Policy, now: DateTime<Utc>) -> bool {
@@ -102,12 +91,12 @@ impl CaseDetail {
         let escalations: Vec<&case_event::Model> = self
             .events
             .iter()
-            .filter(|e| e.kind == EventKind::Escalated.as_str())
+            .filter(|e| e.kind == EventKind::Escalated)
             .collect();
         let first = escalations
             .first()
-            .and_then(|e| e.from_level.as_deref())
-            .unwrap_or(&self.case.level);
+            .and_then(|e| e.from_level)
+            .unwrap_or(self.case.level);
         let end = match self.status() {
             s if Status::OPEN.contains(&s) || s == Status::Resolved || s == Status::Escalated => {
                 now
@@ -115,15 +104,11 @@ impl CaseDetail {
             _ => self.case.updated_at,
         };
         let mut stays = Vec::new();
-        let mut level = Level::parse(first).unwrap_or(Level::Room);
+        let mut level = first;
         let mut since = self.case.created_at;
         for event in escalations {
             stays.push((level, event.at - since));
-            level = event
-                .to_level
-                .as_deref()
-                .and_then(Level::parse)
-                .unwrap_or(level);
+            level = event.to_level.unwrap_or(level);
             since = event.at;
         }
         stays.push((level, end - since));
@@ -244,16 +229,16 @@ pub(crate) async fn file(
         resident_id: Set(Some(resident.id)),
         community_id: Set(resident.community_id),
         room_id: Set(checked.room_id),
-        dispute_type: Set(checked.dispute.as_str().to_owned()),
+        dispute_type: Set(checked.dispute),
         account: Set(checked.story.clone()),
         other_party: Set(checked.other_party.clone()),
         other_relation: Set(checked.relation.clone()),
         other_phone: Set(checked.other_phone.clone()),
         amount_claimed: Set(checked.amount_claimed),
         tried_aid_station: Set(checked.tried_aid_station),
-        mode: Set(checked.mode.as_str().to_owned()),
-        level: Set(Level::Room.as_str().to_owned()),
-        status: Set(Status::Requested.as_str().to_owned()),
+        mode: Set(checked.mode),
+        level: Set(Level::Room),
+        status: Set(Status::Requested),
         created_at: Set(now),
         updated_at: Set(now),
         is_demo: Set(false),
@@ -413,7 +398,7 @@ async fn record(
     let mut event = case_event::ActiveModel {
         case_id: Set(case.id),
         at: Set(at),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         actor_id: Set(actor),
         ..Default::default()
     };
@@ -927,7 +912,7 @@ pub async fn escalate(
         return Err(Error::Forbidden);
     }
     let case = &detail.case;
-    let from = Level::parse(&case.level).unwrap_or(Level::Room);
+    let from = case.level;
     if from == to {
         return Err(Error::Invalid("mediation-level-invalid"));
     }
@@ -954,8 +939,8 @@ pub async fn escalate(
         now,
         |e| {
             e.note = Set(Some(why));
-            e.from_level = Set(Some(from.as_str().to_owned()));
-            e.to_level = Set(Some(to.as_str().to_owned()));
+            e.from_level = Set(Some(from));
+            e.to_level = Set(Some(to));
         },
     )
     .await?;
@@ -1031,10 +1016,9 @@ pub async fn queue(
     let today = local_date(now);
     let mut queue = Queue::default();
     for line in lines(db, cases).await? {
-        let status = Status::parse(&line.case.status);
-        let list = match (status, line.slot) {
-            (Some(Status::Requested | Status::Booked), _) => &mut queue.new,
-            (Some(Status::Resolved), _) => &mut queue.awaiting_follow_up,
+        let list = match (line.case.status, line.slot) {
+            (Status::Requested | Status::Booked, _) => &mut queue.new,
+            (Status::Resolved, _) => &mut queue.awaiting_follow_up,
             (_, Some(at)) if at <= now => &mut queue.awaiting_outcome,
             (_, Some(at)) if local_date(at) == today => &mut queue.today,
             _ => &mut queue.upcoming,

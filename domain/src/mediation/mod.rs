@@ -14,8 +14,6 @@ pub mod video;
 
 use chrono::Duration;
 
-use crate::text_enum::text_enum;
-
 pub use cases::*;
 
 /// Every rule code this feature can refuse with; each is a translation key.
@@ -57,89 +55,7 @@ pub const INBOX_TOPICS: &[&str] = &[
     "inbox-case-escalated",
 ];
 
-text_enum! {
-    /// What the dispute is about.
-    pub enum DisputeType {
-        /// Neighbours, noise, leaks.
-        Neighbours = "neighbours",
-        Family = "family",
-        /// Property management.
-        Property = "property",
-        /// Money and debts.
-        Debt = "debt",
-        Consumer = "consumer",
-        Wages = "wages",
-        Other = "other",
-    }
-}
-
-text_enum! {
-    pub enum Mode {
-        InPerson = "in_person",
-        Video = "video",
-    }
-}
-
-text_enum! {
-    /// The ladder a dispute climbs: mutual-aid station → mediation room → community →
-    /// police station.
-    pub enum Level {
-        AidStation = "aid_station",
-        Room = "room",
-        Community = "community",
-        Station = "station",
-    }
-}
-
-text_enum! {
-    pub enum Status {
-        /// Asked for, no slot yet.
-        Requested = "requested",
-        /// A slot is held; the room confirms bookings and has not yet.
-        Booked = "booked",
-        /// A mediator has the session in the calendar.
-        Accepted = "accepted",
-        Declined = "declined",
-        Cancelled = "cancelled",
-        /// The outcome is recorded; the follow-up visit is due.
-        Resolved = "resolved",
-        /// Followed up: the case is done.
-        Closed = "closed",
-        /// Handed up the ladder beyond the mediation rooms.
-        Escalated = "escalated",
-    }
-}
-
-text_enum! {
-    pub enum Outcome {
-        Reached = "reached",
-        Partly = "partly",
-        NotReached = "not_reached",
-        /// To a court, the police or another body.
-        Referred = "referred",
-    }
-}
-
-text_enum! {
-    pub enum EventKind {
-        Requested = "requested",
-        Booked = "booked",
-        Accepted = "accepted",
-        Declined = "declined",
-        Rescheduled = "rescheduled",
-        Proposed = "proposed",
-        Cancelled = "cancelled",
-        Held = "held",
-        Outcome = "outcome",
-        FollowUp = "follow_up",
-        Escalated = "escalated",
-    }
-}
-
-impl Status {
-    /// Statuses in which the case is still in a room's hands.
-    pub const OPEN: [Status; 3] = [Status::Requested, Status::Booked, Status::Accepted];
-}
+pub use vocab::mediation::{DisputeType, EventKind, Level, Mode, Outcome, Status, Viewer};
 
 /// The operator's knobs.
 #[derive(Clone, Copy, Debug)]

@@ -93,7 +93,13 @@ struct CaseFacts {
 /// Reads only the columns the figures need: a few bytes per case, so even years of a
 /// whole 街道's cases add up in memory in milliseconds.
 pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
-    type Row = (i32, DateTime<Utc>, Option<String>, Option<i64>, Option<i32>);
+    type Row = (
+        i32,
+        DateTime<Utc>,
+        Option<Outcome>,
+        Option<i64>,
+        Option<i32>,
+    );
     let rows: Vec<Row> = mediation_case::Entity::find()
         .select_only()
         .columns([
@@ -115,7 +121,7 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
             |(room_id, created_at, outcome, amount, satisfaction)| CaseFacts {
                 room_id,
                 created_at,
-                outcome: outcome.as_deref().and_then(Outcome::parse),
+                outcome,
                 amount,
                 satisfaction,
             },

@@ -11,11 +11,11 @@ use sea_orm::{
 };
 
 use super::Mode;
-use super::cases::{Viewer, active_booking, load, viewer_of};
+use super::Viewer;
+use super::cases::{active_booking, load, viewer_of};
 use crate::accounts::{Account, random_token, token_id};
 use crate::entities::{mediation_case, video_chat, video_invite, video_session};
 use crate::text::{clean, length_within};
-use crate::text_enum::text_enum;
 use crate::{Error, Result};
 
 /// Every rule code this module can refuse with; each is a translation key.
@@ -29,14 +29,7 @@ pub const REFUSAL_CODES: &[&str] = &[
     "video-chat-length",
 ];
 
-text_enum! {
-    /// Who someone is in the room.
-    pub enum Part {
-        Resident = "resident",
-        Mediator = "mediator",
-        OtherParty = "other_party",
-    }
-}
+pub use vocab::mediation::Part;
 
 /// When rooms open and close.
 #[derive(Clone, Copy, Debug)]
@@ -75,7 +68,7 @@ async fn check_open(
     policy: &VideoPolicy,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if case.mode != Mode::Video.as_str() {
+    if case.mode != Mode::Video {
         return Err(Error::Invalid("video-not-video"));
     }
     let booking = active_booking(db, case.id)
@@ -153,7 +146,7 @@ pub async fn invite(
     if viewer_of(db, account, &case).await? != Viewer::Mediator {
         return Err(Error::Forbidden);
     }
-    if case.mode != Mode::Video.as_str() {
+    if case.mode != Mode::Video {
         return Err(Error::Invalid("video-not-video"));
     }
     let token = random_token()?;
@@ -242,7 +235,7 @@ pub async fn say(
         case_id: Set(participant.case.id),
         at: Set(now),
         user_id: Set(participant.user_id),
-        author: Set(participant.part.as_str().to_owned()),
+        author: Set(participant.part),
         body: Set(body),
         ..Default::default()
     })

@@ -18,7 +18,6 @@ use crate::entities::{
     community, notice, notice_community, notice_read, notice_version, user, user_role,
 };
 use crate::text::{clean, one_line};
-use crate::text_enum::text_enum;
 use crate::time::at_local;
 use crate::{Error, Result, inbox};
 
@@ -37,48 +36,7 @@ pub const REFUSAL_CODES: &[&str] = &[
 /// (here the notice's title).
 pub const INBOX_TOPICS: &[&str] = &["inbox-notice-urgent"];
 
-text_enum! {
-    pub enum Category {
-        /// 反诈
-        Fraud = "fraud",
-        /// 防溺水
-        Drowning = "drowning",
-        Traffic = "traffic",
-        Fire = "fire",
-        Weather = "weather",
-        /// 寻人
-        Missing = "missing",
-        /// 治安
-        Order = "order",
-        Other = "other",
-    }
-}
-
-text_enum! {
-    /// 提示 / 注意 / 警告 / 紧急, in rising order.
-    pub enum Severity {
-        Info = "info",
-        Caution = "caution",
-        Warning = "warning",
-        Urgent = "urgent",
-    }
-}
-
-text_enum! {
-    pub enum Status {
-        Draft = "draft",
-        Published = "published",
-        Cancelled = "cancelled",
-    }
-}
-
-text_enum! {
-    pub enum VersionKind {
-        Published = "published",
-        Updated = "updated",
-        Cancelled = "cancelled",
-    }
-}
+pub use vocab::notices::{Category, Severity, Status, VersionKind};
 
 /// What an officer writes.
 #[derive(Clone, Debug)]
@@ -104,18 +62,18 @@ pub struct Notice {
 
 impl Notice {
     pub fn severity(&self) -> Severity {
-        Severity::parse(&self.notice.severity).unwrap_or(Severity::Info)
+        self.notice.severity
     }
 
     pub fn is_active(&self, now: DateTime<Utc>) -> bool {
-        self.notice.status == Status::Published.as_str()
+        self.notice.status == Status::Published
             && self.notice.starts_at <= now
             && now < self.notice.expires_at
     }
 
     /// Changed after it was first published.
     pub fn was_updated(&self) -> bool {
-        self.notice.version > 1 && self.notice.status == Status::Published.as_str()
+        self.notice.version > 1 && self.notice.status == Status::Published
     }
 }
 
@@ -219,13 +177,13 @@ pub async fn create(
     let created = notice::Entity::insert(notice::ActiveModel {
         title: Set(checked.title.clone()),
         body: Set(checked.body.clone()),
-        category: Set(checked.category.as_str().to_owned()),
-        severity: Set(checked.severity.as_str().to_owned()),
+        category: Set(checked.category),
+        severity: Set(checked.severity),
         all_communities: Set(checked.communities.is_empty()),
         starts_at: Set(draft.starts_at),
         expires_at: Set(draft.expires_at),
         pinned: Set(draft.pinned),
-        status: Set(Status::Draft.as_str().to_owned()),
+        status: Set(Status::Draft),
         version: Set(0),
         author_id: Set(Some(officer.user.id)),
         created_at: Set(now),
@@ -274,7 +232,7 @@ async fn add_version(
     notice_version::Entity::insert(notice_version::ActiveModel {
         notice_id: Set(notice_id),
         version: Set(version),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         at: Set(at),
     })
     .exec(txn)
@@ -301,7 +259,7 @@ pub async fn edit(
     officer.require(Role::Officer)?;
     let checked = check(db, &draft).await?;
     let current = load(db, id).await?;
-    let status = Status::parse(&current.status).unwrap_or(Status::Cancelled);
+    let status = current.status;
     let mut more = content(&checked, &draft);
     more.push((notice::Column::UpdatedAt, Expr::value(now)));
     let txn = db.begin().await?;
@@ -349,7 +307,7 @@ pub async fn publish(
     // being published, under the lock the update holds, before telling anyone.
     let published = load(&txn, id).await?;
     add_version(&txn, id, 1, VersionKind::Published, now).await?;
-    if published.severity == Severity::Urgent.as_str() {
+    if published.severity == Severity::Urgent {
         let link = format!("/notices/{id}");
         let title = published.title.clone();
         let notice = with_targets(&txn, vec![published]).await?.remove(0);
@@ -687,7 +645,7 @@ pub async fn mark_read(
 pub async fn get(db: &impl ConnectionTrait, id: i32, reader: Option<&Account>) -> Result<Notice> {
     let notice = load(db, id).await?;
     let is_officer = reader.is_some_and(|a| a.require(Role::Officer).is_ok());
-    if notice.status == Status::Draft.as_str() && !is_officer {
+    if notice.status == Status::Draft && !is_officer {
         return Err(Error::NotFound);
     }
     Ok(with_targets(db, vec![notice]).await?.remove(0))

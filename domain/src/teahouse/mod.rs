@@ -27,22 +27,9 @@ use crate::entities::{
 };
 use crate::mediation::cases::{self, CaseRequest};
 use crate::text::{clean, length_within, one_line};
-use crate::text_enum::text_enum;
 use crate::{Error, Result, inbox};
 
-text_enum! {
-    /// Where a thread is in its life.
-    pub enum ThreadStatus {
-        /// Waiting for answers.
-        Open = "open",
-        /// The author (or staff) accepted a reply as the answer.
-        Answered = "answered",
-        /// The matter is settled.
-        Resolved = "resolved",
-        /// Closed by staff: no more replies.
-        Closed = "closed",
-    }
-}
+pub use vocab::teahouse::ThreadStatus;
 
 /// Every rule code this module can refuse with; each is a translation key.
 pub const REFUSAL_CODES: &[&str] = &[
@@ -241,7 +228,7 @@ fn deadline_start(board: &board::Model, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn is_overdue(thread: &thread::Model, board: &board::Model, now: DateTime<Utc>) -> bool {
-    thread.status == ThreadStatus::Open.as_str()
+    thread.status == ThreadStatus::Open
         && thread.official_reply_at.is_none()
         && thread.created_at < deadline_start(board, now)
 }
@@ -659,7 +646,7 @@ pub async fn start(
         author_id: Set(Some(account.user.id)),
         community_id: Set(form.community_id),
         title: Set(title),
-        status: Set(ThreadStatus::Open.as_str().to_owned()),
+        status: Set(ThreadStatus::Open),
         anonymous: Set(form.anonymous),
         created_at: Set(now),
         last_post_at: Set(now),

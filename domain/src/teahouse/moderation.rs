@@ -15,36 +15,9 @@ use crate::accounts::{Account, Role};
 use crate::db::unique_violation;
 use crate::entities::{flag, moderation_entry, post, thread, user};
 use crate::text::{length_within, one_line};
-use crate::text_enum::text_enum;
 use crate::{Error, Result};
 
-text_enum! {
-    /// Why a post is flagged.
-    pub enum FlagReason {
-        Abuse = "abuse",
-        Spam = "spam",
-        /// Someone's phone, address or ID in the open.
-        Privacy = "privacy",
-        Rumour = "rumour",
-        Other = "other",
-    }
-}
-
-text_enum! {
-    /// What a moderator does, as written in the log.
-    pub enum Action {
-        Hide = "hide",
-        Restore = "restore",
-        /// Empties the post for good; the log keeps that it happened.
-        Delete = "delete",
-        /// Leaves the post as it is and clears its flags.
-        Dismiss = "dismiss",
-        Lock = "lock",
-        Unlock = "unlock",
-        Close = "close",
-        Reopen = "reopen",
-    }
-}
+pub use vocab::teahouse::{Action, FlagReason};
 
 fn check_note(note: &str) -> Result<String> {
     let note = one_line(note);
@@ -73,7 +46,7 @@ pub async fn flag(
     let inserted = flag::Entity::insert(flag::ActiveModel {
         post_id: Set(post.id),
         reporter_id: Set(account.user.id),
-        reason: Set(reason.as_str().to_owned()),
+        reason: Set(reason),
         note: Set(note),
         created_at: Set(now),
         ..Default::default()
@@ -143,7 +116,7 @@ async fn write_log(
 ) -> Result<()> {
     moderation_entry::Entity::insert(moderation_entry::ActiveModel {
         actor_id: Set(Some(moderator.user.id)),
-        action: Set(action.as_str().to_owned()),
+        action: Set(action),
         thread_id: Set(thread_id),
         post_id: Set(post_id),
         note: Set(note),

@@ -19,7 +19,6 @@ use crate::accounts::{self, Account, Role};
 use crate::db::unique_violation;
 use crate::entities::{shift, shift_signup, squad, squad_member, volunteer_application};
 use crate::text::{clean, length_within, one_line};
-use crate::text_enum::text_enum;
 use crate::time::local;
 use crate::{Error, Result, inbox};
 
@@ -69,22 +68,7 @@ pub const SELF_CHECK_IN_EARLY: Duration = Duration::minutes(30);
 /// The longest time a sign-up may close before its shift starts (14 days, as the form says).
 pub const MAX_SIGNUP_LEAD_HOURS: i64 = 14 * 24;
 
-text_enum! {
-    pub enum ApplicationStatus {
-        Pending = "pending",
-        Approved = "approved",
-        Declined = "declined",
-    }
-}
-
-text_enum! {
-    pub enum ShiftKind {
-        /// A patrol or duty shift.
-        Shift = "shift",
-        /// A show, a campaign, a training.
-        Event = "event",
-    }
-}
+pub use vocab::volunteers::{ApplicationStatus, ShiftKind};
 
 /// What an applicant fills in.
 #[derive(Clone, Debug, Default)]
@@ -193,7 +177,7 @@ pub async fn apply(
         dialects: Set(dialects),
         skills: Set(skills),
         availability: Set(availability),
-        status: Set(ApplicationStatus::Pending.as_str().to_owned()),
+        status: Set(ApplicationStatus::Pending),
         created_at: Set(now),
         ..Default::default()
     })
@@ -397,7 +381,7 @@ pub async fn publish_shifts(
         shifts.push(
             shift::Entity::insert(shift::ActiveModel {
                 squad_id: Set(draft.squad_id),
-                kind: Set(kind.as_str().to_owned()),
+                kind: Set(kind),
                 title: Set(title.clone()),
                 place: Set(place.clone()),
                 starts_at: Set(draft.starts_at + offset),

@@ -1,0 +1,94 @@
+//! /stats — 调解成效: the mediation figures, computed from the records.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::*;
+use crate::error::Loaded;
+use crate::i18n::use_i18n;
+
+fn rate(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{r:.1}%"))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// 调解成效: the figures, computed from the records.
+#[component]
+pub fn StatsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let stats = Resource::new(|| (), |_| mediation_stats());
+    view! {
+        <Title text=i18n.t("stats-title") />
+        <h1>{i18n.t("stats-title")}</h1>
+        <p class="lead">{i18n.t("stats-intro")}</p>
+        <Loaded resource=stats view=|stats| view! { <Stats stats /> } />
+    }
+}
+
+#[component]
+fn Stats(stats: StatsInfo) -> impl IntoView {
+    let i18n = use_i18n();
+    let total = stats.total;
+    let head = move || {
+        view! {
+            <thead>
+                <tr>
+                    <th></th>
+                    <th>{i18n.t("stats-received")}</th>
+                    <th>{i18n.t("stats-success")}</th>
+                    <th>{i18n.t("stats-amount")}</th>
+                    <th>{i18n.t("stats-satisfaction")}</th>
+                </tr>
+            </thead>
+        }
+    };
+    let row = move |(name, f): (String, FiguresInfo)| {
+        view! {
+            <tr>
+                <th>{name}</th>
+                <td>{f.received}</td>
+                <td>{rate(f.success_rate)}</td>
+                <td>{grouped(f.amount)}</td>
+                <td>{rate(f.satisfaction_rate)}</td>
+            </tr>
+        }
+    };
+    view! {
+        <ul class="figures big" id="stats-total">
+            <li>
+                <strong data-figure="received">{total.received}</strong>
+                <span>{i18n.t("stats-received")}</span>
+            </li>
+            <li>
+                <strong data-figure="resolved">{total.resolved}</strong>
+                <span>{i18n.t("stats-resolved")}</span>
+            </li>
+            <li>
+                <strong>{rate(total.success_rate)}</strong>
+                <span>{i18n.t("stats-success")}</span>
+            </li>
+            <li>
+                <strong>{yuan(i18n, total.amount)}</strong>
+                <span>{i18n.t("stats-amount")}</span>
+            </li>
+            <li>
+                <strong>{rate(total.satisfaction_rate)}</strong>
+                <span>{i18n.t("stats-satisfaction")}</span>
+            </li>
+        </ul>
+        <p class="meta">{i18n.t("stats-definitions")}</p>
+        <h2>{i18n.t("stats-per-room")}</h2>
+        <div class="scroll">
+            <table>{head()} <tbody>{stats.rooms.into_iter().map(row).collect_view()}</tbody></table>
+        </div>
+        <h2>{i18n.t("stats-per-month")}</h2>
+        <div class="scroll">
+            <table>
+                {head()} <tbody>{stats.months.into_iter().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+        <p class="meta">
+            <a href="/api/v1/mediation/stats">{i18n.t("stats-json")}</a>
+        </p>
+    }
+}

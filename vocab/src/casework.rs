@@ -1,0 +1,63 @@
+//! 警网融合: where a case came from, its stages, who holds it and what its history records.
+
+use crate::vocabulary;
+
+vocabulary! {
+    /// Where a case came from.
+    pub enum Kind {
+        Mediation = "mediation",
+        Thread = "thread",
+        Help = "help",
+        WalkIn = "walk_in",
+        Phone = "phone",
+        /// Found on patrol: a hazard rather than a resident's request.
+        Patrol = "patrol",
+    }
+}
+
+vocabulary! {
+    pub enum Stage {
+        Intake = "intake",
+        Triage = "triage",
+        Assigned = "assigned",
+        InProgress = "in_progress",
+        Feedback = "feedback",
+        Closed = "closed",
+    }
+}
+
+vocabulary! {
+    /// The kinds of organisation a case is assigned to, lowest level first.
+    pub enum OrgKind {
+        AidStation = "aid_station",
+        MediationRoom = "mediation_room",
+        Squad = "squad",
+        PoliceOffice = "police_office",
+        Station = "station",
+    }
+}
+
+vocabulary! {
+    /// What a history row records.
+    pub enum Action {
+        Opened = "opened",
+        Triaged = "triaged",
+        Assigned = "assigned",
+        Transferred = "transferred",
+        Started = "started",
+        Feedback = "feedback",
+        Closed = "closed",
+        Reopened = "reopened",
+        Escalated = "escalated",
+        Returned = "returned",
+        Linked = "linked",
+    }
+}
+
+vocabulary! {
+    pub enum Colour {
+        Red = "red",
+        Yellow = "yellow",
+        Green = "green",
+    }
+}
