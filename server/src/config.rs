@@ -54,63 +54,127 @@ pub struct WebSettings {
     pub ice_servers: String,
 }
 
-fn flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"))
+/// Every setting the operator gives, from the environment (or the same-named flag before
+/// the command): `portal --help` lists them with their defaults.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Settings {
+    /// SQLite file by default, or postgres://user@host/db.
+    #[arg(long, env = "DATABASE_URL", default_value = domain::db::DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    /// `json` for machine-read logs; human-readable otherwise.
+    #[arg(long, env = "PORTAL_LOG_FORMAT", default_value = "text", global = true)]
+    log_format: String,
+    /// Served over https by a proxy in front: cookies become Secure and __Host- prefixed.
+    #[arg(long, env = "PORTAL_HTTPS", value_parser = yes_or_no, default_value = "false", global = true)]
+    https: bool,
+    /// Minutes a session lasts without use.
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    session_idle_minutes: u32,
+    /// Hours a session lasts at most.
+    #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    session_absolute_hours: u32,
+    /// false: the client is the connection's peer; true: one proxy of ours writes it as the
+    /// last hop of X-Forwarded-For; or the proxies' networks, 127.0.0.1/32,10.0.0.0/8.
+    #[arg(long, env = "PORTAL_TRUST_PROXY", value_parser = trust_proxy, default_value = "false", global = true)]
+    trust_proxy: app::state::TrustProxy,
+    /// Where people reach the portal, e.g. https://jjw.example.cn: feeds and every absolute
+    /// link use it. Unset: http(s):// and LEPTOS_SITE_ADDR.
+    #[arg(long, env = "PORTAL_PUBLIC_URL", value_parser = public_url, global = true)]
+    public_url: Option<PublicUrl>,
+    /// /metrics answers a request with this bearer token from anywhere; without it, only
+    /// loopback requests that came through no proxy.
+    #[arg(long, env = "PORTAL_METRICS_TOKEN", global = true)]
+    metrics_token: Option<String>,
+    /// Lets the demo accounts' published password sign in over https, for a public
+    /// demonstration; a real deployment never sets it.
+    #[arg(long, env = "PORTAL_DEMO_SIGN_IN", value_parser = yes_or_no, default_value = "false", global = true)]
+    demo_sign_in: bool,
+    /// Hours before a mediation until which residents may change their booking.
+    #[arg(long, env = "PORTAL_MEDIATION_CUTOFF_HOURS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    mediation_cutoff_hours: u32,
+    /// Threads a tea-house account may start in its first day.
+    #[arg(long, env = "PORTAL_TEAHOUSE_NEW_THREADS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    teahouse_new_threads: u64,
+    /// Replies a tea-house account may write in its first day.
+    #[arg(long, env = "PORTAL_TEAHOUSE_NEW_REPLIES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    teahouse_new_replies: u64,
+    /// Tea-house posts anybody may write in 10 minutes.
+    #[arg(long, env = "PORTAL_TEAHOUSE_POSTS_PER_10_MIN", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    teahouse_posts_per_10_min: u64,
+    /// Seconds between the server's looks for overdue cases.
+    #[arg(long, env = "PORTAL_ESCALATION_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    escalation_seconds: u64,
+    /// Minutes before a video mediation that its room opens.
+    #[arg(long, env = "PORTAL_VIDEO_EARLY_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    video_early_minutes: u32,
+    /// Requests per minute from one client address.
+    #[arg(long, env = "PORTAL_REQUESTS_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    requests_per_minute: u32,
+    /// Writes per minute from one client address.
+    #[arg(long, env = "PORTAL_WRITES_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    writes_per_minute: u32,
+    /// The STUN/TURN servers browsers use for video, as the JSON of RTCConfiguration's
+    /// iceServers, e.g. [{"urls":"turn:turn.example.cn","username":"u","credential":"p"}].
+    /// None is needed on one machine or a LAN.
+    #[arg(long, env = "PORTAL_ICE_SERVERS", value_parser = ice_servers, default_value = "[]", global = true)]
+    ice_servers: IceServers,
 }
 
-fn number(name: &str, default: i64) -> Result<i64, String> {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| format!("{name} must be a positive number, not {v:?}")),
-        Err(_) => Ok(default),
-    }
-}
-
-fn trust_proxy() -> Result<app::state::TrustProxy, String> {
-    use app::state::TrustProxy;
-    let Ok(value) = std::env::var("PORTAL_TRUST_PROXY") else {
-        return Ok(TrustProxy::Nobody);
-    };
+/// The spellings of yes and no an operator writes; anything else is an error, so that a
+/// typo never quietly turns a protection off.
+fn yes_or_no(value: &str) -> Result<bool, String> {
     match value.trim() {
-        "" | "0" | "false" | "no" => Ok(TrustProxy::Nobody),
-        "1" | "true" | "yes" => Ok(TrustProxy::LastHop),
-        list => list
-            .split(',')
-            .map(str::parse)
-            .collect::<Result<Vec<_>, String>>()
-            .map(TrustProxy::Networks)
-            .map_err(|e| {
-                format!("PORTAL_TRUST_PROXY must be true, false or a list of networks: {e}")
-            }),
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("say true or false, not {other:?}")),
     }
 }
 
-/// `PORTAL_PUBLIC_URL` as `scheme://host[:port]`, checked so that it can only ever make
-/// links to the portal.
-fn public_url() -> Result<Option<String>, String> {
-    let Ok(value) = std::env::var("PORTAL_PUBLIC_URL") else {
-        return Ok(None);
-    };
-    let url = value.trim().trim_end_matches('/');
-    if url.is_empty() {
-        return Ok(None);
+fn trust_proxy(value: &str) -> Result<app::state::TrustProxy, String> {
+    use app::state::TrustProxy;
+    if let Ok(yes) = yes_or_no(value) {
+        return Ok(if yes {
+            TrustProxy::LastHop
+        } else {
+            TrustProxy::Nobody
+        });
     }
+    value
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<Vec<_>, String>>()
+        .map(TrustProxy::Networks)
+        .map_err(|e| format!("true, false or a list of networks: {e}"))
+}
+
+/// `scheme://host[:port]`, checked so that it can only ever make links to the portal.
+#[derive(Clone, Debug)]
+struct PublicUrl(String);
+
+fn public_url(value: &str) -> Result<PublicUrl, String> {
+    let url = value.trim().trim_end_matches('/');
     let uri: axum::http::Uri = url
         .parse()
-        .map_err(|e| format!("PORTAL_PUBLIC_URL {value:?} is not a URL: {e}"))?;
+        .map_err(|e| format!("{value:?} is not a URL: {e}"))?;
     let web = matches!(uri.scheme_str(), Some("http" | "https"));
     let bare = uri.path() == "/" && uri.query().is_none();
     let host = uri.authority().is_some_and(|a| !a.as_str().contains('@'));
     if !(web && bare && host) {
         return Err(format!(
-            "PORTAL_PUBLIC_URL must be http(s)://host[:port] with nothing after it, not {value:?}"
+            "http(s)://host[:port] with nothing after it, not {value:?}"
         ));
     }
-    Ok(Some(url.to_owned()))
+    Ok(PublicUrl(url.to_owned()))
+}
+
+/// The JSON browsers get as their ICE servers, checked to be an array.
+#[derive(Clone, Debug)]
+struct IceServers(String);
+
+fn ice_servers(value: &str) -> Result<IceServers, String> {
+    serde_json::from_str::<Vec<serde_json::Value>>(value)
+        .map_err(|e| format!("a JSON array of ICE servers: {e}"))?;
+    Ok(IceServers(value.to_owned()))
 }
 
 impl Default for WebSettings {
@@ -132,68 +196,82 @@ impl Default for WebSettings {
     }
 }
 
-impl WebSettings {
-    pub fn from_env() -> Result<WebSettings, String> {
-        Ok(WebSettings {
-            https: flag("PORTAL_HTTPS"),
-            sessions: domain::accounts::SessionPolicy {
-                idle: chrono::Duration::minutes(number("PORTAL_SESSION_IDLE_MINUTES", 30)?),
-                absolute: chrono::Duration::hours(number("PORTAL_SESSION_ABSOLUTE_HOURS", 12)?),
-            },
-            trust_proxy: trust_proxy()?,
-            public_url: public_url()?,
-            metrics_token: std::env::var("PORTAL_METRICS_TOKEN")
-                .ok()
-                .filter(|t| !t.is_empty()),
-            demo_sign_in: flag("PORTAL_DEMO_SIGN_IN"),
-            mediation: domain::mediation::Policy {
-                cutoff: chrono::Duration::hours(number("PORTAL_MEDIATION_CUTOFF_HOURS", 2)?),
-                ..Default::default()
-            },
-            teahouse: domain::teahouse::Limits {
-                new_account_threads: number("PORTAL_TEAHOUSE_NEW_THREADS", 3)?.unsigned_abs(),
-                new_account_replies: number("PORTAL_TEAHOUSE_NEW_REPLIES", 10)?.unsigned_abs(),
-                posts_per_window: number("PORTAL_TEAHOUSE_POSTS_PER_10_MIN", 10)?.unsigned_abs(),
-                window_minutes: 10,
-                ..Default::default()
-            },
-            escalation_interval: std::time::Duration::from_secs(
-                number("PORTAL_ESCALATION_SECONDS", 60)?.unsigned_abs(),
-            ),
-            video: domain::mediation::video::VideoPolicy {
-                early: chrono::Duration::minutes(number("PORTAL_VIDEO_EARLY_MINUTES", 10)?),
-                ..Default::default()
-            },
-            limits: app::state::AddressLimits {
-                requests_per_minute: u32::try_from(number("PORTAL_REQUESTS_PER_MINUTE", 600)?)
-                    .unwrap_or(u32::MAX),
-                writes_per_minute: u32::try_from(number("PORTAL_WRITES_PER_MINUTE", 60)?)
-                    .unwrap_or(u32::MAX),
-            },
-            ice_servers: match std::env::var("PORTAL_ICE_SERVERS") {
-                Ok(json) => {
-                    serde_json::from_str::<Vec<serde_json::Value>>(&json).map_err(|e| {
-                        format!("PORTAL_ICE_SERVERS must be a JSON array of ICE servers: {e}")
-                    })?;
-                    json
-                }
-                Err(_) => "[]".to_owned(),
+impl Config {
+    /// The configuration of this start: the operator's settings, checked and typed.
+    pub fn new(settings: Settings) -> Result<Config, String> {
+        let leptos = leptos::config::get_configuration(None)
+            .map_err(|e| format!("Leptos configuration: {e}"))?
+            .leptos_options;
+        let s = settings;
+        Ok(Config {
+            database_url: s.database_url,
+            json_logs: s.log_format == "json",
+            leptos,
+            web: WebSettings {
+                https: s.https,
+                sessions: domain::accounts::SessionPolicy {
+                    idle: chrono::Duration::minutes(i64::from(s.session_idle_minutes)),
+                    absolute: chrono::Duration::hours(i64::from(s.session_absolute_hours)),
+                },
+                trust_proxy: s.trust_proxy,
+                public_url: s.public_url.map(|u| u.0),
+                metrics_token: s.metrics_token.filter(|t| !t.is_empty()),
+                demo_sign_in: s.demo_sign_in,
+                mediation: domain::mediation::Policy {
+                    cutoff: chrono::Duration::hours(i64::from(s.mediation_cutoff_hours)),
+                    ..Default::default()
+                },
+                teahouse: domain::teahouse::Limits {
+                    new_account_threads: s.teahouse_new_threads,
+                    new_account_replies: s.teahouse_new_replies,
+                    posts_per_window: s.teahouse_posts_per_10_min,
+                    window_minutes: 10,
+                    ..Default::default()
+                },
+                escalation_interval: std::time::Duration::from_secs(s.escalation_seconds),
+                video: domain::mediation::video::VideoPolicy {
+                    early: chrono::Duration::minutes(i64::from(s.video_early_minutes)),
+                    ..Default::default()
+                },
+                limits: app::state::AddressLimits {
+                    requests_per_minute: s.requests_per_minute,
+                    writes_per_minute: s.writes_per_minute,
+                },
+                ice_servers: s.ice_servers.0,
             },
         })
     }
 }
 
-impl Config {
-    pub fn from_env() -> Result<Config, String> {
-        let leptos = leptos::config::get_configuration(None)
-            .map_err(|e| format!("Leptos configuration: {e}"))?
-            .leptos_options;
-        Ok(Config {
-            database_url: std::env::var("DATABASE_URL")
-                .unwrap_or_else(|_| domain::db::DEFAULT_DATABASE_URL.to_owned()),
-            json_logs: std::env::var("PORTAL_LOG_FORMAT").is_ok_and(|f| f == "json"),
-            leptos,
-            web: WebSettings::from_env()?,
-        })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typo_in_a_yes_or_no_is_refused_not_read_as_no() {
+        assert_eq!(yes_or_no("true"), Ok(true));
+        assert_eq!(yes_or_no("no"), Ok(false));
+        assert!(yes_or_no("ture").is_err());
+        assert!(matches!(
+            trust_proxy("yes"),
+            Ok(app::state::TrustProxy::LastHop)
+        ));
+        assert!(trust_proxy("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn the_public_address_can_only_name_a_site() {
+        assert_eq!(
+            public_url("https://jjw.example.cn/").map(|u| u.0),
+            Ok("https://jjw.example.cn".into())
+        );
+        for bad in [
+            "ftp://x.cn",
+            "https://x.cn/path",
+            "https://u@x.cn",
+            "https://x.cn?q",
+        ] {
+            assert!(public_url(bad).is_err(), "{bad}");
+        }
     }
 }

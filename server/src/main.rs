@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use server::config::Config;
+use server::config::{Config, Settings};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -15,6 +15,8 @@ use tracing_subscriber::EnvFilter;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    settings: Settings,
 }
 
 #[derive(Subcommand)]
@@ -106,7 +108,7 @@ fn main() -> ExitCode {
 
 async fn run() -> ExitCode {
     let cli = Cli::parse();
-    let config = match Config::from_env() {
+    let config = match Config::new(cli.settings) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("configuration error: {e}");
