@@ -104,7 +104,10 @@ mod tests {
         let registered: Vec<&str> = super::REFUSAL_CODES.concat();
         let mut missing = Vec::new();
         // This file's own example below is not a refusal.
-        for (path, text) in files.iter().filter(|(path, _)| !path.ends_with("src/lib.rs")) {
+        for (path, text) in files
+            .iter()
+            .filter(|(path, _)| !path.ends_with("src/lib.rs"))
+        {
             for code in codes_in(text) {
                 if !registered.contains(&code.as_str()) {
                     missing.push(format!("{code} ({path})"));

@@ -216,6 +216,7 @@ fn model(identity: Identity, is_demo: bool, now: DateTime<Utc>) -> station::Acti
 
 /// Writes 招宝山's identity, marked as demo, where no station has been entered; a station's
 /// own identity is never replaced.
+#[cfg(any(test, feature = "demo"))]
 pub(crate) async fn save_demo(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bool> {
     let inserted = station::Entity::insert(model(demo(), true, now))
         .on_conflict_do_nothing_on([station::Column::Id])

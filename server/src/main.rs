@@ -30,6 +30,7 @@ enum Command {
     /// database has an admin or a station.
     Init(InitArgs),
     /// Load the clearly marked demo directory into an empty database (idempotent).
+    #[cfg(feature = "demo")]
     DemoData,
     /// Write a consistent copy of the SQLite database to FILE while the portal runs
     /// (`VACUUM INTO`); restore by serving the copy. PostgreSQL has pg_dump.
@@ -120,6 +121,7 @@ async fn run() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::Init(args) => init(&config, args).await,
+        #[cfg(feature = "demo")]
         Command::DemoData => demo_data(&config).await,
         Command::Escalate => escalate(&config).await,
         Command::Backup { file } => backup(&config, &file).await,
@@ -155,6 +157,7 @@ async fn migrate(config: &Config) -> Result<(), AnyError> {
     Ok(())
 }
 
+#[cfg(feature = "demo")]
 async fn demo_data(config: &Config) -> Result<(), AnyError> {
     let db = domain::db::connect_and_migrate(&config.database_url).await?;
     match domain::demo::load(&db).await? {

@@ -14,7 +14,7 @@ use sea_orm::{
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
 };
 
-use super::{BRANCH_HOURS, MAIN_ROOM_HOURS, Outcome};
+use super::{BRANCH_HOURS, DEMO_PASSWORD, MAIN_ROOM_HOURS, Outcome};
 use crate::accounts::{self, Role, password};
 use crate::entities::{booking, case_event, community, mediation_case, mediation_room, user};
 use crate::mediation::schedule::{self, Schedule, Slot, Window};
@@ -22,9 +22,6 @@ use crate::mediation::{DisputeType, EventKind, Level, Mode, Outcome as CaseOutco
 use crate::time::{at_local, local_date};
 use crate::{Error, Result, inbox, settings};
 
-/// The password of every demo account. Whoever tries the demo is told it, which is why demo
-/// data must never be loaded into a portal that real people use.
-pub const DEMO_PASSWORD: &str = "demo-2026-zbs";
 /// 老何 of 老何调解室. The branch rooms' mediators follow: 13900000102, 13900000103, …
 pub const MAIN_MEDIATOR_PHONE: &str = "13900000101";
 pub const OFFICER_PHONE: &str = "13900000201";
