@@ -41,6 +41,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::mediation_room::Entity",
+        from = "Column::RoomId",
+        to = "super::mediation_room::Column::Id"
+    )]
+    Room,
+}
+
+impl Related<super::mediation_room::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Room.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -13,6 +13,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::notice::Entity",
+        from = "Column::NoticeId",
+        to = "super::notice::Column::Id"
+    )]
+    Notice,
+}
+
+impl Related<super::notice::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Notice.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -18,6 +18,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::squad::Entity",
+        from = "Column::SquadId",
+        to = "super::squad::Column::Id"
+    )]
+    Squad,
+}
+
+impl Related<super::squad::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Squad.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -31,6 +31,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::board::Entity",
+        from = "Column::BoardId",
+        to = "super::board::Column::Id"
+    )]
+    Board,
+}
+
+impl Related<super::board::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Board.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -312,19 +312,13 @@ pub async fn log(
 ) -> Result<Vec<LogLine>> {
     moderator.require(Role::Officer)?;
     let entries = moderation_entry::Entity::find()
+        .find_also_related(thread::Entity)
         .order_by_desc(moderation_entry::Column::Id)
         .limit(limit)
         .all(db)
         .await?;
-    let titles: HashMap<i32, String> = thread::Entity::find()
-        .filter(thread::Column::Id.is_in(entries.iter().map(|e| e.thread_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.title))
-        .collect();
     let actors: HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(entries.iter().filter_map(|e| e.actor_id)))
+        .filter(user::Column::Id.is_in(entries.iter().filter_map(|(e, _)| e.actor_id)))
         .all(db)
         .await?
         .into_iter()
@@ -335,15 +329,19 @@ pub async fn log(
             (u.id, name)
         })
         .collect();
-    Ok(entries
+    entries
         .into_iter()
-        .map(|entry| LogLine {
-            thread_title: titles.get(&entry.thread_id).cloned().unwrap_or_default(),
-            actor: entry
-                .actor_id
-                .and_then(|a| actors.get(&a).cloned())
-                .unwrap_or_default(),
-            entry,
+        .map(|(entry, thread)| {
+            Ok(LogLine {
+                thread_title: thread
+                    .map(|t| t.title)
+                    .ok_or(Error::Internal("a log line without its thread"))?,
+                actor: entry
+                    .actor_id
+                    .and_then(|a| actors.get(&a).cloned())
+                    .unwrap_or_default(),
+                entry,
+            })
         })
-        .collect())
+        .collect()
 }

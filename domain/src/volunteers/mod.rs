@@ -418,12 +418,6 @@ pub async fn shifts_for(
     account: &Account,
     now: DateTime<Utc>,
 ) -> Result<Vec<ShiftLine>> {
-    let squads: BTreeMap<i32, String> = squad::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
     // A membership counts only while its person is a volunteer.
     let member_of: Vec<i32> = if account.has(Role::Volunteer) {
         squad_member::Entity::find()
@@ -437,27 +431,37 @@ pub async fn shifts_for(
         Vec::new()
     };
     let shifts = shift::Entity::find()
+        .find_also_related(squad::Entity)
         .filter(shift::Column::SquadId.is_in(member_of))
         .filter(shift::Column::EndsAt.gt(now))
         .order_by_asc(shift::Column::StartsAt)
         .order_by_asc(shift::Column::Id)
         .all(db)
         .await?;
-    let ids: Vec<i32> = shifts.iter().map(|s| s.id).collect();
+    let ids: Vec<i32> = shifts.iter().map(|(s, _)| s.id).collect();
     let mine = shift_signup::Entity::find()
         .filter(shift_signup::Column::UserId.eq(account.user.id))
         .filter(shift_signup::Column::ShiftId.is_in(ids))
         .filter(shift_signup::Column::WithdrawnAt.is_null())
         .all(db)
         .await?;
-    Ok(shifts
+    shifts
         .into_iter()
-        .map(|s| ShiftLine {
-            squad: squads.get(&s.squad_id).cloned().unwrap_or_default(),
-            mine: mine.iter().find(|m| m.shift_id == s.id).cloned(),
-            shift: s,
+        .map(|(s, squad)| {
+            Ok(ShiftLine {
+                squad: squad_name(squad)?,
+                mine: mine.iter().find(|m| m.shift_id == s.id).cloned(),
+                shift: s,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// The name of a shift's or a membership's squad, which the foreign key guarantees.
+fn squad_name(squad: Option<squad::Model>) -> Result<String> {
+    squad
+        .map(|s| s.name)
+        .ok_or(Error::Internal("a row without its squad"))
 }
 
 async fn load_shift(db: &impl ConnectionTrait, id: i32) -> Result<shift::Model> {
@@ -764,26 +768,22 @@ pub async fn ledger(
         .all(db)
         .await?;
     let ids: Vec<i32> = signups.iter().map(|s| s.shift_id).collect();
-    let shifts: BTreeMap<i32, shift::Model> = shift::Entity::find()
+    let mut shifts: BTreeMap<i32, (shift::Model, String)> = BTreeMap::new();
+    for (shift, squad) in shift::Entity::find()
+        .find_also_related(squad::Entity)
         .filter(shift::Column::Id.is_in(ids))
         .filter(shift::Column::StartsAt.gte(from))
         .filter(shift::Column::StartsAt.lt(to))
         .all(db)
         .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let squads: BTreeMap<i32, String> = squad::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    {
+        shifts.insert(shift.id, (shift, squad_name(squad)?));
+    }
     let mut ledger = Ledger::default();
     let mut months: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_squad: BTreeMap<String, i64> = BTreeMap::new();
     for signup in signups {
-        let Some(shift) = shifts.get(&signup.shift_id) else {
+        let Some((shift, squad)) = shifts.get(&signup.shift_id) else {
             continue;
         };
         let minutes = i64::from(signup.minutes_credited);
@@ -791,9 +791,7 @@ pub async fn ledger(
         *months
             .entry(local(shift.starts_at).format("%Y-%m").to_string())
             .or_default() += minutes;
-        *by_squad
-            .entry(squads.get(&shift.squad_id).cloned().unwrap_or_default())
-            .or_default() += minutes;
+        *by_squad.entry(squad.clone()).or_default() += minutes;
     }
     ledger.by_month = months.into_iter().rev().collect();
     ledger.by_squad = by_squad.into_iter().collect();
@@ -836,22 +834,14 @@ pub async fn memberships(
     db: &impl ConnectionTrait,
     user_id: i32,
 ) -> Result<Vec<(squad_member::Model, String)>> {
-    let squads: BTreeMap<i32, String> = squad::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
-    Ok(squad_member::Entity::find()
+    squad_member::Entity::find()
+        .find_also_related(squad::Entity)
         .filter(squad_member::Column::UserId.eq(user_id))
         .all(db)
         .await?
         .into_iter()
-        .map(|m| {
-            let name = squads.get(&m.squad_id).cloned().unwrap_or_default();
-            (m, name)
-        })
-        .collect())
+        .map(|(m, squad)| Ok((m, squad_name(squad)?)))
+        .collect()
 }
 
 /// Joins or leaves the squad's ranking.
@@ -929,25 +919,17 @@ pub struct SquadLedger {
 
 /// Minutes credited on the squad's shifts, all members together.
 pub async fn squad_ledger(db: &impl ConnectionTrait, squad_id: i32) -> Result<SquadLedger> {
-    let shifts: BTreeMap<i32, shift::Model> = shift::Entity::find()
-        .filter(shift::Column::SquadId.eq(squad_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
     let mut months: BTreeMap<String, i64> = BTreeMap::new();
     let mut years: BTreeMap<String, i64> = BTreeMap::new();
-    for signup in shift_signup::Entity::find()
-        .filter(shift_signup::Column::ShiftId.is_in(shifts.keys().copied()))
+    for (signup, shift) in shift_signup::Entity::find()
+        .find_also_related(shift::Entity)
+        .filter(shift::Column::SquadId.eq(squad_id))
         .filter(shift_signup::Column::WithdrawnAt.is_null())
         .filter(shift_signup::Column::MinutesCredited.gt(0))
         .all(db)
         .await?
     {
-        let Some(shift) = shifts.get(&signup.shift_id) else {
-            continue;
-        };
+        let shift = shift.ok_or(Error::Internal("a sign-up without its shift"))?;
         let start = local(shift.starts_at);
         let minutes = i64::from(signup.minutes_credited);
         *months.entry(start.format("%Y-%m").to_string()).or_default() += minutes;
