@@ -54,69 +54,82 @@ pub struct WebSettings {
     pub ice_servers: String,
 }
 
-/// Every setting the operator gives, from the environment (or the same-named flag before
-/// the command): `portal --help` lists them with their defaults.
+/// Every setting the operator gives, from the environment (or the flag of the same name):
+/// `portal --help` lists them with their defaults. Each value is named after its variable,
+/// so that a refusal names what the operator wrote. (`--portal-public-url`: `init` has its
+/// own `--public-url`, the station's address as stored.)
 #[derive(clap::Args, Clone, Debug)]
 pub struct Settings {
     /// SQLite file by default, or postgres://user@host/db.
-    #[arg(long, env = "DATABASE_URL", default_value = domain::db::DEFAULT_DATABASE_URL, global = true)]
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = domain::db::DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
     /// `json` for machine-read logs; human-readable otherwise.
-    #[arg(long, env = "PORTAL_LOG_FORMAT", default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_LOG_FORMAT",
+        value_name = "PORTAL_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
     log_format: String,
     /// Served over https by a proxy in front: cookies become Secure and __Host- prefixed.
-    #[arg(long, env = "PORTAL_HTTPS", value_parser = yes_or_no, default_value = "false", global = true)]
+    #[arg(long, env = "PORTAL_HTTPS", value_name = "PORTAL_HTTPS", value_parser = yes_or_no, default_value = "false", global = true)]
     https: bool,
     /// Minutes a session lasts without use.
-    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", value_name = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     session_idle_minutes: u32,
     /// Hours a session lasts at most.
-    #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", value_name = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     session_absolute_hours: u32,
     /// false: the client is the connection's peer; true: one proxy of ours writes it as the
     /// last hop of X-Forwarded-For; or the proxies' networks, 127.0.0.1/32,10.0.0.0/8.
-    #[arg(long, env = "PORTAL_TRUST_PROXY", value_parser = trust_proxy, default_value = "false", global = true)]
+    #[arg(long, env = "PORTAL_TRUST_PROXY", value_name = "PORTAL_TRUST_PROXY", value_parser = trust_proxy, default_value = "false", global = true)]
     trust_proxy: app::state::TrustProxy,
     /// Where people reach the portal, e.g. https://jjw.example.cn: feeds and every absolute
     /// link use it. Unset: http(s):// and LEPTOS_SITE_ADDR.
-    #[arg(long, env = "PORTAL_PUBLIC_URL", value_parser = public_url, global = true)]
+    #[arg(id = "portal_public_url", long = "portal-public-url", env = "PORTAL_PUBLIC_URL", value_name = "PORTAL_PUBLIC_URL", value_parser = public_url, global = true)]
     public_url: Option<PublicUrl>,
     /// /metrics answers a request with this bearer token from anywhere; without it, only
     /// loopback requests that came through no proxy.
-    #[arg(long, env = "PORTAL_METRICS_TOKEN", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_METRICS_TOKEN",
+        value_name = "PORTAL_METRICS_TOKEN",
+        global = true
+    )]
     metrics_token: Option<String>,
     /// Lets the demo accounts' published password sign in over https, for a public
     /// demonstration; a real deployment never sets it.
-    #[arg(long, env = "PORTAL_DEMO_SIGN_IN", value_parser = yes_or_no, default_value = "false", global = true)]
+    #[arg(long, env = "PORTAL_DEMO_SIGN_IN", value_name = "PORTAL_DEMO_SIGN_IN", value_parser = yes_or_no, default_value = "false", global = true)]
     demo_sign_in: bool,
     /// Hours before a mediation until which residents may change their booking.
-    #[arg(long, env = "PORTAL_MEDIATION_CUTOFF_HOURS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_MEDIATION_CUTOFF_HOURS", value_name = "PORTAL_MEDIATION_CUTOFF_HOURS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     mediation_cutoff_hours: u32,
     /// Threads a tea-house account may start in its first day.
-    #[arg(long, env = "PORTAL_TEAHOUSE_NEW_THREADS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_TEAHOUSE_NEW_THREADS", value_name = "PORTAL_TEAHOUSE_NEW_THREADS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     teahouse_new_threads: u64,
     /// Replies a tea-house account may write in its first day.
-    #[arg(long, env = "PORTAL_TEAHOUSE_NEW_REPLIES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_TEAHOUSE_NEW_REPLIES", value_name = "PORTAL_TEAHOUSE_NEW_REPLIES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     teahouse_new_replies: u64,
     /// Tea-house posts anybody may write in 10 minutes.
     #[arg(long, env = "PORTAL_TEAHOUSE_POSTS_PER_10_MIN", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     teahouse_posts_per_10_min: u64,
     /// Seconds between the server's looks for overdue cases.
-    #[arg(long, env = "PORTAL_ESCALATION_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_ESCALATION_SECONDS", value_name = "PORTAL_ESCALATION_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     escalation_seconds: u64,
     /// Minutes before a video mediation that its room opens.
-    #[arg(long, env = "PORTAL_VIDEO_EARLY_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_VIDEO_EARLY_MINUTES", value_name = "PORTAL_VIDEO_EARLY_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     video_early_minutes: u32,
     /// Requests per minute from one client address.
-    #[arg(long, env = "PORTAL_REQUESTS_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_REQUESTS_PER_MINUTE", value_name = "PORTAL_REQUESTS_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     requests_per_minute: u32,
     /// Writes per minute from one client address.
-    #[arg(long, env = "PORTAL_WRITES_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "PORTAL_WRITES_PER_MINUTE", value_name = "PORTAL_WRITES_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     writes_per_minute: u32,
     /// The STUN/TURN servers browsers use for video, as the JSON of RTCConfiguration's
     /// iceServers, e.g. [{"urls":"turn:turn.example.cn","username":"u","credential":"p"}].
     /// None is needed on one machine or a LAN.
-    #[arg(long, env = "PORTAL_ICE_SERVERS", value_parser = ice_servers, default_value = "[]", global = true)]
+    #[arg(long, env = "PORTAL_ICE_SERVERS", value_name = "PORTAL_ICE_SERVERS", value_parser = ice_servers, default_value = "[]", global = true)]
     ice_servers: IceServers,
 }
 

@@ -333,16 +333,21 @@ async fn init_enters_the_station_and_the_first_admin_once() -> TestResult {
     Ok(())
 }
 
-/// A setting the portal cannot read stops it with the setting's name, before it touches the
-/// database: a typo never quietly turns a protection off.
+/// A setting the portal cannot read stops it, naming the setting (by its flag, which
+/// `--help` pairs with the variable) and the value, before it touches the database: a typo
+/// never quietly turns a protection off.
 #[tokio::test]
 async fn a_setting_it_cannot_read_stops_the_start_and_names_the_setting() -> TestResult {
     let url = domain::testing::fresh_url().await?;
-    for (name, value) in [
-        ("PORTAL_HTTPS", "ture"),
-        ("PORTAL_TRUST_PROXY", "10.0.0.0/33"),
-        ("PORTAL_WRITES_PER_MINUTE", "0"),
-        ("PORTAL_PUBLIC_URL", "https://jjw.example.cn/login"),
+    for (name, value, flag) in [
+        ("PORTAL_HTTPS", "ture", "--https"),
+        ("PORTAL_TRUST_PROXY", "10.0.0.0/33", "--trust-proxy"),
+        ("PORTAL_WRITES_PER_MINUTE", "0", "--writes-per-minute"),
+        (
+            "PORTAL_PUBLIC_URL",
+            "https://jjw.example.cn/login",
+            "--portal-public-url",
+        ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_portal"))
             .arg("migrate")
@@ -351,7 +356,10 @@ async fn a_setting_it_cannot_read_stops_the_start_and_names_the_setting() -> Tes
             .output()?;
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{name}={value} was accepted");
-        assert!(said.contains(name), "{name}={value}: {said}");
+        assert!(
+            said.contains(flag) && said.contains(value),
+            "{name}={value}: {said}"
+        );
     }
     let out = portal(&url, &["--help"], None)?;
     let help = String::from_utf8_lossy(&out.stdout);
