@@ -14,6 +14,7 @@ pub mod mediation;
 pub mod memberships;
 pub mod migration;
 pub mod notices;
+pub mod reported;
 pub mod settings;
 pub mod station;
 pub mod teahouse;

@@ -72,6 +72,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/casework.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/video.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/counter.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -87,6 +89,8 @@ impl Locale {
                 include_str!("../../locales/en/casework.ftl"),
                 "\n",
                 include_str!("../../locales/en/video.ftl"),
+                "\n",
+                include_str!("../../locales/en/counter.ftl"),
             ),
         }
     }
@@ -275,6 +279,9 @@ mod tests {
             .iter()
             .chain(domain::mediation::REFUSAL_CODES)
             .chain(domain::station::REFUSAL_CODES)
+            .chain(domain::accounts::counter::REFUSAL_CODES)
+            .chain(domain::admin_log::REFUSAL_CODES)
+            .chain(domain::reported::REFUSAL_CODES)
             .chain(domain::mediation::INBOX_TOPICS)
             .map(|c| c.to_string())
             .collect();
@@ -357,11 +364,17 @@ mod tests {
                 .iter()
                 .map(|c| c.to_string()),
         );
-        use domain::admin_log::LogAction;
+        use domain::admin_log::{LogAction, Via};
         needed.extend(
             LogAction::ALL
                 .iter()
                 .map(|v| format!("admin-log-action-{}", v.as_str())),
+        );
+        needed.extend(Via::ALL.iter().map(|v| format!("audit-via-{}", v.as_str())));
+        needed.extend(
+            domain::reported::Measure::ALL
+                .iter()
+                .map(|v| format!("reported-measure-{}", v.as_str())),
         );
         needed.extend(
             domain::memberships::Group::ALL

@@ -17,7 +17,7 @@ fn yuan(i18n: I18n, amount: i64) -> String {
     i18n.arg("mediation-yuan", "amount", &grouped(amount))
 }
 
-fn grouped(n: i64) -> String {
+pub(crate) fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -1030,6 +1030,7 @@ fn Stats(stats: StatsInfo) -> impl IntoView {
             </li>
         </ul>
         <p class="meta">{i18n.t("stats-definitions")}</p>
+        <crate::station::record::ReportedTotals />
         <h2>{i18n.t("stats-per-room")}</h2>
         <div class="scroll">
             <table>{head()} <tbody>{stats.rooms.into_iter().map(row).collect_view()}</tbody></table>
