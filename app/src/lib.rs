@@ -274,6 +274,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/reset")
+                        view=accounts::counter::ResetPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/counter")
+                        view=accounts::counter::CounterPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/admin")
                         view=accounts::pages::AdminPage
                         ssr=SsrMode::Async
@@ -284,13 +294,18 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=path!("/admin/log")
-                        view=accounts::admin::AdminLogPage
+                        path=path!("/admin/audit")
+                        view=accounts::admin::AuditPage
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/admin/station")
                         view=station::pages::StationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/record")
+                        view=station::record::RecordPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/setup") view=station::pages::SetupPage ssr=SsrMode::Async />

@@ -14,6 +14,7 @@ pub mod mediation;
 pub mod memberships;
 pub mod migration;
 pub mod notices;
+pub mod reported;
 pub mod settings;
 pub mod station;
 pub mod teahouse;
@@ -31,11 +32,14 @@ pub use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 /// forgotten here or there.
 pub const REFUSAL_CODES: &[&[&str]] = &[
     accounts::REFUSAL_CODES,
+    accounts::counter::REFUSAL_CODES,
+    admin_log::REFUSAL_CODES,
     casework::REFUSAL_CODES,
     mediation::REFUSAL_CODES,
     mediation::video::REFUSAL_CODES,
     memberships::REFUSAL_CODES,
     notices::REFUSAL_CODES,
+    reported::REFUSAL_CODES,
     station::REFUSAL_CODES,
     teahouse::REFUSAL_CODES,
     volunteers::REFUSAL_CODES,

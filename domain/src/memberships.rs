@@ -173,7 +173,7 @@ async fn end(
         by,
         Change {
             action: LogAction::MemberRemoved,
-            target: user_id,
+            target: Some(user_id),
             subject: &membership.key(),
             before: &membership.described(),
             after: "",
@@ -300,7 +300,7 @@ pub async fn add(
             by,
             Change {
                 action: LogAction::MemberAdded,
-                target: user_id,
+                target: Some(user_id),
                 subject: &membership.key(),
                 before: "",
                 after: &membership.described(),

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use crate::accounts::{self, Account, Role, password, phone};
+use crate::admin_log::{self, Actor, Change, LogAction};
 use crate::entities::{station, user, user_role};
 use crate::text::{length_within, one_line};
 use crate::{Error, Result};
@@ -169,14 +170,56 @@ pub async fn get(db: &impl ConnectionTrait) -> Result<Option<station::Model>> {
     Ok(station::Entity::find_by_id(ID).one(db).await?)
 }
 
-/// Enters or replaces the station's identity. What an admin enters is the station's own,
-/// so the row is no longer demo data.
-pub async fn save(
+/// The identity as one line of the admin log: every field, so that the values before and
+/// after a change show what changed.
+fn as_log_value(identity: &Identity) -> String {
+    format!(
+        "name={}; district={}; address={}; phone={}; url={}; sender={}; area={}",
+        identity.name,
+        identity.district,
+        identity.address,
+        identity.phone,
+        identity.public_url,
+        identity.sender,
+        identity.area_desc
+    )
+}
+
+/// Writes the admin log's row of a change to the identity, in the transaction `db` is.
+async fn log_change(
     db: &impl ConnectionTrait,
+    by: Actor,
+    before: Option<Identity>,
+    after: &Identity,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    admin_log::write(
+        db,
+        by,
+        Change {
+            action: LogAction::StationSaved,
+            target: None,
+            subject: "station",
+            before: &before.as_ref().map(as_log_value).unwrap_or_default(),
+            after: &as_log_value(after),
+        },
+        now,
+    )
+    .await
+}
+
+/// Enters or replaces the station's identity, logged with the values before and after.
+/// What an admin enters is the station's own, so the row is no longer demo data.
+pub async fn save(
+    db: &DatabaseConnection,
+    by: Actor,
     identity: Identity,
     now: DateTime<Utc>,
 ) -> Result<station::Model> {
     let identity = check(identity)?;
+    let txn = db.begin().await?;
+    let before = get(&txn).await?.map(Identity::from);
+    log_change(&txn, by, before, &identity, now).await?;
     let row = model(identity, false, now);
     station::Entity::insert(row)
         .on_conflict(
@@ -194,9 +237,11 @@ pub async fn save(
                 ])
                 .to_owned(),
         )
-        .exec(db)
+        .exec(&txn)
         .await?;
-    get(db).await?.ok_or(Error::NotFound)
+    let saved = get(&txn).await?.ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 fn model(identity: Identity, is_demo: bool, now: DateTime<Utc>) -> station::ActiveModel {
@@ -244,11 +289,20 @@ pub async fn is_set_up(db: &impl ConnectionTrait) -> Result<bool> {
     Ok(has_admin(db).await? || get(db).await?.is_some())
 }
 
-/// The first start: the station and its first admin, together or not at all. Refused with
-/// `setup-done` once an admin or a station exists; two set-ups racing each other meet on
-/// the station's one key, and only one of them writes anything.
+/// Where the first start was made: `portal init` or the first-run page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    CommandLine,
+    SetupPage,
+}
+
+/// The first start: the station and its first admin, together or not at all, logged (from
+/// the page, as the act of the admin it creates). Refused with `setup-done` once an admin
+/// or a station exists; two set-ups racing each other meet on the station's one key, and
+/// only one of them writes anything.
 pub async fn init(
     db: &DatabaseConnection,
+    start: Start,
     identity: Identity,
     admin_phone: &str,
     admin_password: &str,
@@ -271,7 +325,7 @@ pub async fn init(
     if has_admin(&txn).await? {
         return Err(Error::Invalid("setup-done"));
     }
-    match station::Entity::insert(model(identity, false, now))
+    match station::Entity::insert(model(identity.clone(), false, now))
         .exec(&txn)
         .await
     {
@@ -298,7 +352,12 @@ pub async fn init(
             .await?
         }
     };
-    accounts::grant(&txn, user.id, Role::Admin).await?;
+    let by = match start {
+        Start::CommandLine => Actor::CommandLine,
+        Start::SetupPage => Actor::Setup(user.id),
+    };
+    log_change(&txn, by, None, &identity, now).await?;
+    accounts::grant_by(&txn, by, user.id, Role::Admin, now).await?;
     txn.commit().await?;
     Ok(Account {
         user,

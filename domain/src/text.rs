@@ -20,6 +20,38 @@ pub fn length_within(text: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&text.chars().count())
 }
 
+/// Spreadsheets for people who open them in Excel: UTF-8 led by a byte-order mark, without
+/// which Excel reads Chinese as GBK.
+pub(crate) const CSV_BOM: char = '\u{feff}';
+
+/// One CSV row (RFC 4180), ended by CRLF: fields with a comma, quote or line break quoted,
+/// quotes doubled; a field a spreadsheet would take for a formula — starting with = + - @
+/// or a tab — led by an apostrophe.
+pub(crate) fn push_csv_row<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // A notice title or a log value such as `=HYPERLINK(…)` must stay text in the
+        // reader's spreadsheet.
+        let defused;
+        let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            defused = format!("'{field}");
+            defused.as_str()
+        } else {
+            field
+        };
+        if field.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(field);
+        }
+    }
+    out.push_str("\r\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

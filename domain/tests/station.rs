@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use domain::accounts::{self, Role};
-use domain::station::{self, Identity, REFUSAL_CODES};
+use domain::admin_log::Actor;
+use domain::station::{self, Identity, REFUSAL_CODES, Start};
 use domain::testing::{self, assert_refused};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -26,7 +27,7 @@ async fn a_fresh_database_has_no_station_until_one_is_entered() -> TestResult {
     let db = testing::fresh_db().await?;
     assert!(station::get(&db).await?.is_none());
     assert!(!station::is_set_up(&db).await?);
-    let saved = station::save(&db, zhenhai(), Utc::now()).await?;
+    let saved = station::save(&db, Actor::CommandLine, zhenhai(), Utc::now()).await?;
     assert_eq!(saved.name, "蛟川派出所", "trimmed");
     assert_eq!(
         saved.public_url, "https://jjw.example.cn",
@@ -43,6 +44,7 @@ async fn a_fresh_database_has_no_station_until_one_is_entered() -> TestResult {
     assert!(!saved.is_demo);
     let renamed = station::save(
         &db,
+        Actor::CommandLine,
         Identity {
             name: "蛟川派出所（新址）".into(),
             ..zhenhai()
@@ -122,7 +124,7 @@ async fn each_field_that_breaks_its_rule_is_refused_and_nothing_is_written() -> 
     ];
     for (identity, code) in cases {
         assert_refused(
-            station::save(&db, identity, Utc::now()).await,
+            station::save(&db, Actor::CommandLine, identity, Utc::now()).await,
             code,
             REFUSAL_CODES,
         );
@@ -134,12 +136,21 @@ async fn each_field_that_breaks_its_rule_is_refused_and_nothing_is_written() -> 
 #[tokio::test]
 async fn the_first_start_makes_the_station_and_its_admin_once() -> TestResult {
     let db = testing::fresh_db().await?;
-    let admin = station::init(&db, zhenhai(), "13800000000", PASSWORD, Utc::now()).await?;
+    let admin = station::init(
+        &db,
+        Start::CommandLine,
+        zhenhai(),
+        "13800000000",
+        PASSWORD,
+        Utc::now(),
+    )
+    .await?;
     assert_eq!(admin.roles, vec![Role::Admin]);
     assert!(accounts::password::verify(PASSWORD, &admin.user.password_hash).await?);
     assert!(station::is_set_up(&db).await?);
     let again = station::init(
         &db,
+        Start::CommandLine,
         Identity {
             name: "另一个派出所".into(),
             ..zhenhai()
@@ -162,7 +173,15 @@ async fn the_first_start_makes_the_station_and_its_admin_once() -> TestResult {
 async fn the_first_start_is_refused_where_an_admin_exists_and_writes_nothing() -> TestResult {
     let db = testing::fresh_db().await?;
     testing::person(&db, "13800000009", &[Role::Admin], None, None, Utc::now()).await?;
-    let result = station::init(&db, zhenhai(), "13800000000", PASSWORD, Utc::now()).await;
+    let result = station::init(
+        &db,
+        Start::CommandLine,
+        zhenhai(),
+        "13800000000",
+        PASSWORD,
+        Utc::now(),
+    )
+    .await;
     assert_refused(result, "setup-done", REFUSAL_CODES);
     assert!(station::get(&db).await?.is_none());
     assert!(accounts::find_by_phone(&db, "13800000000").await?.is_none());
@@ -175,6 +194,7 @@ async fn a_bad_station_or_a_weak_password_stops_the_first_start_before_anything_
     let db = testing::fresh_db().await?;
     let bad = station::init(
         &db,
+        Start::CommandLine,
         Identity {
             sender: "not an address".into(),
             ..zhenhai()
@@ -185,7 +205,15 @@ async fn a_bad_station_or_a_weak_password_stops_the_first_start_before_anything_
     )
     .await;
     assert_refused(bad, "station-sender-invalid", REFUSAL_CODES);
-    let weak = station::init(&db, zhenhai(), "13800000000", "12345678", Utc::now()).await;
+    let weak = station::init(
+        &db,
+        Start::CommandLine,
+        zhenhai(),
+        "13800000000",
+        "12345678",
+        Utc::now(),
+    )
+    .await;
     assert!(matches!(weak, Err(domain::Error::Invalid(_))), "{weak:?}");
     assert!(!station::is_set_up(&db).await?);
     Ok(())
@@ -195,8 +223,22 @@ async fn a_bad_station_or_a_weak_password_stops_the_first_start_before_anything_
 async fn two_first_starts_at_once_make_one_station_and_one_admin() -> TestResult {
     let db = testing::fresh_db().await?;
     let (a, b) = tokio::join!(
-        station::init(&db, zhenhai(), "13800000000", PASSWORD, Utc::now()),
-        station::init(&db, zhenhai(), "13800000001", PASSWORD, Utc::now()),
+        station::init(
+            &db,
+            Start::CommandLine,
+            zhenhai(),
+            "13800000000",
+            PASSWORD,
+            Utc::now()
+        ),
+        station::init(
+            &db,
+            Start::CommandLine,
+            zhenhai(),
+            "13800000001",
+            PASSWORD,
+            Utc::now()
+        ),
     );
     assert_eq!(
         [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
@@ -217,7 +259,7 @@ async fn two_first_starts_at_once_make_one_station_and_one_admin() -> TestResult
 async fn demo_data_names_zhaobaoshan_as_demo_and_never_replaces_a_station() -> TestResult {
     let db = testing::fresh_db().await?;
     domain::demo::load_directory(&db).await?;
-    station::save(&db, zhenhai(), Utc::now()).await?;
+    station::save(&db, Actor::CommandLine, zhenhai(), Utc::now()).await?;
     domain::demo::load(&db).await?;
     assert_eq!(
         station::get(&db).await?.map(|s| s.name).as_deref(),

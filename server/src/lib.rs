@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod config;
 pub mod csrf;
 pub mod feeds;

@@ -193,6 +193,7 @@ async fn init(config: &Config, args: InitArgs) -> Result<(), AnyError> {
     };
     let admin = station::init(
         &db,
+        station::Start::CommandLine,
         identity,
         &args.admin_phone,
         &password,

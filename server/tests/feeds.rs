@@ -443,6 +443,7 @@ fn alerts_and_feeds_name_the_station_as_entered() -> TestResult {
         let desk = desk(&portal).await?;
         domain::station::save(
             &desk.db,
+            domain::admin_log::Actor::CommandLine,
             domain::station::Identity {
                 name: "蛟川派出所".into(),
                 district: "蛟川街道".into(),

@@ -578,6 +578,21 @@ const POSTS: &[(&str, Fields)] = &[
     ),
     ("logout", &[]),
     ("change-password", &[("old", Exact), ("new", Text)]),
+    (
+        "reset",
+        &[("phone", Exact), ("code", Exact), ("password", Text)],
+    ),
+    ("counter/reset-code", &[("phone", Exact)]),
+    (
+        "counter/register",
+        &[
+            ("phone", Exact),
+            ("community", Exact),
+            ("compound", Exact),
+            ("consent", Flag),
+            ("witness", Text),
+        ],
+    ),
     ("delete-account", &[("password", Exact)]),
     (
         "admin/add-user",
@@ -615,6 +630,18 @@ const POSTS: &[(&str, Fields)] = &[
             ("station[area]", Text),
         ],
     ),
+    ("reported", &[]),
+    (
+        "admin/record",
+        &[
+            ("record[measure]", Exact),
+            ("record[value]", Exact),
+            ("record[more_than]", Flag),
+            ("record[source]", Text),
+            ("record[as_of]", Exact),
+        ],
+    ),
+    ("admin/record/remove", &[("measure", Exact)]),
     ("staff/residents", &[]),
     ("volunteers/help", &[]),
     (
@@ -696,7 +723,8 @@ const GETS: &[(&str, &[&str])] = &[
     ("teahouse/search", &["q", "page"]),
     ("admin/teahouse-options", &[]),
     ("admin/memberships", &["phone"]),
-    ("admin/log", &["page"]),
+    ("admin/audit", &["actor", "action", "from", "to", "page"]),
+    ("counter/code", &[]),
     ("inbox/unread", &[]),
     ("mediation/video/room", &["code"]),
     ("notices", &["community"]),
@@ -713,8 +741,9 @@ fn may_change(path: &str, table: &str, column: &str) -> bool {
         (_, "sessions", "last_seen_at") => true,
         // Signing out ends the session: that is all it does, and it takes no input.
         ("logout", "sessions", _) => true,
-        // Every failed sign-in is recorded before it is judged, so that guessing is throttled.
-        ("login", "login_attempts", _) => true,
+        // Every failed sign-in and tried reset code is recorded before it is judged, so that
+        // guessing is throttled.
+        ("login" | "reset", "login_attempts", _) => true,
         // Opening the inbox marks every message read.
         ("inbox", "inbox_messages", "read_at") => true,
         _ => false,
@@ -2421,6 +2450,32 @@ const DEEP: &[Deep] = &[
                 &[],
             ),
             F::Text("note", 0, 200),
+        ],
+        writes: true,
+    },
+    // The counter: an officer registers a resident, naming themselves as the witness.
+    Deep {
+        who: Who::Officer,
+        path: "counter/register",
+        fields: &[
+            F::Fixed("phone", Src::Lit("13800007777")),
+            F::Fixed("community", Src::Lit("1")),
+            F::Fixed("compound", Src::Lit("")),
+            F::Fixed("consent", Src::Lit("on")),
+            F::Text("witness", 2, 20),
+        ],
+        writes: true,
+    },
+    // A new password with a code: a weak or over-long one is refused before the try is
+    // counted; the others are wrong codes, recorded for the throttle. (Not the fuzzing
+    // resident's number, whose sign-ins the throttle would stop.)
+    Deep {
+        who: Who::Visitor,
+        path: "reset",
+        fields: &[
+            F::Fixed("phone", Src::Lit("13900000002")),
+            F::Fixed("code", Src::Lit("ABCD-EFGH")),
+            F::Text("password", 8, 128),
         ],
         writes: true,
     },

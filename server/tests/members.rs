@@ -1,7 +1,7 @@
 //! Roles, memberships and the admin log over HTTP, as a phone without JavaScript uses them:
 //! taking a role back ends the memberships resting on it and the access they gave; admins
 //! remove anyone from any organisation; every such act, and every look at household data,
-//! is in the log admins read at /admin/log. Also what 三色 leaves out of a case's history,
+//! is in the log admins read at /admin/audit. Also what 三色 leaves out of a case's history,
 //! and whom a liaison sees behind 居民. Runs on SQLite, or PostgreSQL when
 //! TEST_DATABASE_URL says so.
 
@@ -194,7 +194,7 @@ fn admins_remove_anyone_from_any_organisation_and_read_every_change_in_the_log()
         );
 
         revoke(&mut admin, LEADER, "volunteer").await?;
-        let log = admin.get("/admin/log").await?;
+        let log = admin.get("/admin/audit").await?;
         assert_eq!(log.status, StatusCode::OK);
         for text in [
             "移出组织",
@@ -211,9 +211,9 @@ fn admins_remove_anyone_from_any_organisation_and_read_every_change_in_the_log()
         let squad_at = log.body.find(LEADER).ok_or("the leader")?;
         let room_at = log.body.find(BRANCH_MEDIATOR).ok_or("the mediator")?;
         assert!(squad_at < room_at);
-        assert!(admin.get("/admin").await?.body.contains("/admin/log"));
+        assert!(admin.get("/admin").await?.body.contains("/admin/audit"));
         assert_eq!(
-            officer.get("/admin/log").await?.status,
+            officer.get("/admin/audit").await?.status,
             StatusCode::FORBIDDEN
         );
         assert_eq!(
@@ -296,7 +296,7 @@ fn household_data_stays_out_of_the_history_and_every_look_at_it_is_logged() -> T
         );
         assert_eq!(number(&db, &views).await?, 1, "and the look is logged");
 
-        let log = admin.get("/admin/log").await?;
+        let log = admin.get("/admin/audit").await?;
         assert!(
             log.body.contains(&case_page),
             "admins read who looked where"

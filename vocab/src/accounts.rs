@@ -36,6 +36,12 @@ vocabulary! {
     pub enum Via {
         AdminPage = "admin_page",
         CommandLine = "command_line",
+        /// An officer (or admin) at the counter, with the person in front of them.
+        Counter = "counter",
+        /// The person themselves, with a reset code from the counter.
+        ResetPage = "reset_page",
+        /// The first start in the browser (`/setup`), by the admin it creates.
+        SetupPage = "setup_page",
     }
 }
 
@@ -45,6 +51,16 @@ vocabulary! {
         RoleRevoked = "role_revoked",
         MemberAdded = "member_added",
         MemberRemoved = "member_removed",
+        /// The station's identity entered or changed.
+        StationSaved = "station_saved",
+        /// 重置码: a one-time reset code issued at the counter…
+        ResetIssued = "reset_issued",
+        /// …and spent by the resident on a new password.
+        ResetUsed = "reset_used",
+        /// A resident registered at the counter by an officer.
+        CounterSignup = "counter_signup",
+        /// One of the station's reported totals entered, changed or taken off /stats.
+        RecordSaved = "record_saved",
     }
 }
 

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod casework;
 pub mod mediation;
 pub mod notices;
+pub mod station;
 pub mod teahouse;
 pub mod volunteers;
 

@@ -142,7 +142,7 @@ schedule-done-saved = Saved.
 admin-assign-mediator = Assign a mediator
 
 stats-title = Mediation figures
-stats-intro = Every figure below is computed from the case records as they stand.
+stats-intro = Every figure below is computed from this portal's case records as they stand; the totals the station reports of itself are shown apart, labelled as reported, and never added in.
 stats-received = Received
 stats-resolved = Resolved
 stats-success = Success rate

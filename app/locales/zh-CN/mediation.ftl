@@ -142,7 +142,7 @@ schedule-done-saved = 已保存。
 admin-assign-mediator = 指定调解员
 
 stats-title = 调解成效
-stats-intro = 以下数字由每一个案件记录实时算出。
+stats-intro = 以下数字由本站每一个案件记录实时算出；本所报告的历史累计数字单列标明，不计入其中。
 stats-received = 受理
 stats-resolved = 调解成功
 stats-success = 成功率

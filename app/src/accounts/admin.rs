@@ -1,5 +1,6 @@
 //! Admins: the organisations a person belongs to, each with a form that ends the membership
-//! (/admin/members), and the admin log with the log of household views (/admin/log).
+//! (/admin/members), and the audit log with its filters and CSV download and the log of
+//! household views (/admin/audit; the older /admin/log redirects there).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -84,9 +85,10 @@ pub async fn remove_member(phone: String, org: String) -> Result<(), AppError> {
 pub struct LogRow {
     pub at: String,
     pub via: Via,
-    /// The admin's number; `None` from the command line or once deleted.
+    /// Whoever acted; `None` from the command line or once deleted.
     pub actor: Option<String>,
     pub action: LogAction,
+    /// The account acted on; `None` for the station's own records or once deleted.
     pub target: Option<String>,
     pub subject: String,
     pub before: String,
@@ -100,6 +102,44 @@ pub struct ViewRow {
     pub page: String,
 }
 
+/// The audit page's filters as its query carries them (and the pager and the CSV link
+/// repeat them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl AuditQuery {
+    /// `actor=…&action=…` of the filters given, percent-encoded.
+    pub fn query_string(&self) -> String {
+        [
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+            let encoded: String = value
+                .bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                        char::from(b).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            Some(format!("{name}={encoded}"))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminLogInfo {
     pub rows: Vec<LogRow>,
@@ -109,17 +149,31 @@ pub struct AdminLogInfo {
     pub views: Vec<ViewRow>,
 }
 
-/// Household views shown on the log page.
+/// Household views shown on the audit page.
 #[cfg(feature = "ssr")]
 const VIEWS_SHOWN: u64 = 100;
 
-/// Admin: a page of the admin log, newest first, and the newest views of household data.
-#[server(endpoint = "admin/log", input = server_fn::codec::GetUrl)]
-pub async fn admin_log(page: Option<u64>) -> Result<AdminLogInfo, AppError> {
+/// Admin: a page of the audit log as the filters narrow it, newest first, and the newest
+/// views of household data.
+#[server(endpoint = "admin/audit", input = server_fn::codec::GetUrl)]
+pub async fn admin_audit(
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<u64>,
+) -> Result<AdminLogInfo, AppError> {
+    use domain::admin_log::{self, Filter};
     use domain::time::format_local;
     let admin = crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
+    let filter = Filter::parse(
+        actor.as_deref(),
+        action.as_deref(),
+        from.as_deref(),
+        to.as_deref(),
+    )?;
     let db = crate::state::db()?;
-    let (lines, pages) = domain::admin_log::page(&db, &admin, page.unwrap_or(1)).await?;
+    let (lines, pages) = admin_log::search(&db, &admin, &filter, page.unwrap_or(1)).await?;
     let views = domain::casework::colours::views(&db, &admin, VIEWS_SHOWN).await?;
     Ok(AdminLogInfo {
         rows: lines
@@ -225,13 +279,26 @@ fn MemberTable(found: PersonMemberships) -> impl IntoView {
         .into_any()
 }
 
-/// /admin/log: the admin log, newest first, and who saw household data.
+/// /admin/audit: the audit log with its filters (who, which act, from and to which day),
+/// pages and a CSV download of what the filters keep, and who saw household data.
 #[component]
-pub fn AdminLogPage() -> impl IntoView {
+pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
+    let filters = Memo::new(move |_| {
+        let query = query.read();
+        AuditQuery {
+            actor: query.get("actor"),
+            action: query.get("action"),
+            from: query.get("from"),
+            to: query.get("to"),
+        }
+    });
     let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()));
-    let info = Resource::new(move || page.get(), admin_log);
+    let info = Resource::new(
+        move || (filters.get(), page.get()),
+        |(f, page)| admin_audit(f.actor, f.action, f.from, f.to, page),
+    );
     view! {
         <Title text=i18n.t("admin-log") />
         <p class="crumbs">
@@ -239,12 +306,64 @@ pub fn AdminLogPage() -> impl IntoView {
         </p>
         <h1>{i18n.t("admin-log")}</h1>
         <p class="lead">{i18n.t("admin-log-intro")}</p>
-        <Loaded resource=info view=move |info| view! { <LogTables info /> } />
+        <Loaded
+            resource=info
+            view=move |info| view! { <LogTables info filters=filters.get_untracked() /> }
+        />
     }
 }
 
 #[component]
-fn LogTables(info: AdminLogInfo) -> impl IntoView {
+fn AuditFilters(filters: AuditQuery) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = filters.action.clone().unwrap_or_default();
+    view! {
+        <form method="get" action="/admin/audit" class="form filters">
+            <label>
+                {i18n.t("audit-actor")}
+                <input
+                    type="tel"
+                    name="actor"
+                    inputmode="numeric"
+                    maxlength="20"
+                    value=filters.actor.unwrap_or_default()
+                />
+            </label>
+            <label>
+                {i18n.t("audit-action")}
+                <select name="action">
+                    <option value="">{i18n.t("audit-any")}</option>
+                    {LogAction::NAMES
+                        .iter()
+                        .copied()
+                        .map(|action| {
+                            let selected = action == chosen;
+                            view! {
+                                <option value=action selected=selected>
+                                    {i18n.label("admin-log-action", action)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("audit-from")}
+                <input type="date" name="from" value=filters.from.unwrap_or_default() />
+            </label>
+            <label>
+                {i18n.t("audit-to")}
+                <input type="date" name="to" value=filters.to.unwrap_or_default() />
+            </label>
+            <button type="submit" class="button">
+                {i18n.t("audit-filter")}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn LogTables(info: AdminLogInfo, filters: AuditQuery) -> impl IntoView {
     let i18n = use_i18n();
     let someone = move |phone: Option<String>, via: Via| {
         phone.unwrap_or_else(|| {
@@ -255,8 +374,26 @@ fn LogTables(info: AdminLogInfo) -> impl IntoView {
             }
         })
     };
+    let query = filters.query_string();
+    let link = move |page: u64| {
+        if query.is_empty() {
+            format!("/admin/audit?page={page}")
+        } else {
+            format!("/admin/audit?{query}&page={page}")
+        }
+    };
+    let csv = match filters.query_string() {
+        q if q.is_empty() => "/admin/audit.csv".to_owned(),
+        q => format!("/admin/audit.csv?{q}"),
+    };
     view! {
+        <AuditFilters filters />
         <section class="panel">
+            <p>
+                <a href=csv download="">
+                    {i18n.t("audit-csv")}
+                </a>
+            </p>
             <table>
                 <tr>
                     <th>{i18n.t("admin-log-at")}</th>
@@ -271,12 +408,22 @@ fn LogTables(info: AdminLogInfo) -> impl IntoView {
                     .rows
                     .into_iter()
                     .map(|row| {
+                        let target = match (row.target, row.action) {
+                            (Some(phone), _) => phone,
+                            (None, LogAction::StationSaved | LogAction::RecordSaved) => {
+                                i18n.t("audit-station")
+                            }
+                            (None, _) => i18n.t("admin-log-deleted"),
+                        };
                         view! {
                             <tr>
                                 <td>{row.at}</td>
-                                <td>{someone(row.actor, row.via)}</td>
+                                <td>
+                                    {someone(row.actor, row.via)} <br />
+                                    <small>{i18n.label("audit-via", row.via)}</small>
+                                </td>
                                 <td>{i18n.label("admin-log-action", row.action)}</td>
-                                <td>{row.target.unwrap_or_else(|| i18n.t("admin-log-deleted"))}</td>
+                                <td>{target}</td>
                                 <td>{row.subject}</td>
                                 <td>{row.before}</td>
                                 <td>{row.after}</td>
@@ -289,7 +436,7 @@ fn LogTables(info: AdminLogInfo) -> impl IntoView {
                 {(info.page > 1)
                     .then(|| {
                         view! {
-                            <a rel="prev" href=format!("/admin/log?page={}", info.page - 1)>
+                            <a rel="prev" href=link(info.page - 1)>
                                 {i18n.t("teahouse-prev")}
                             </a>
                         }
@@ -297,7 +444,7 @@ fn LogTables(info: AdminLogInfo) -> impl IntoView {
                 {(info.page < info.pages)
                     .then(|| {
                         view! {
-                            <a rel="next" href=format!("/admin/log?page={}", info.page + 1)>
+                            <a rel="next" href=link(info.page + 1)>
                                 {i18n.t("teahouse-next")}
                             </a>
                         }

@@ -1,7 +1,9 @@
-//! Accounts: register, sign in and out, 我的 (my account), and the admin's user list.
+//! Accounts: register, sign in and out, 我的 (my account), the admin's user list, and the
+//! counter's services (`counter.rs`).
 //! Pages are in `pages.rs`; the rules (passwords, throttling, sessions) in `domain::accounts`.
 
 pub mod admin;
+pub mod counter;
 pub mod pages;
 
 use leptos::prelude::*;

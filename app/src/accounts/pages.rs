@@ -10,7 +10,7 @@ use super::{
     AdminAddUser, AdminRevokeRole, ChangePassword, CommunityChoice, DeleteAccount, Login, Logout,
     Register, UserRow, admin_users, register_options, residents_per_community, whoami,
 };
-use crate::error::{AppError, ErrorView, FormError, Loaded};
+use crate::error::{AppError, DoneNotice, ErrorView, FormError, Loaded};
 use crate::i18n::use_i18n;
 use crate::prefs::{LanguageSwitch, TextSizeSwitch};
 use crate::security::CsrfField;
@@ -23,6 +23,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text=i18n.t("login-title") />
         <h1>{i18n.t("login-title")}</h1>
+        <DoneNotice prefix="login-done" />
         <form method="post" action=Login::PATH class="form">
             <CsrfField />
             <input type="hidden" name="next" value=next />
@@ -40,6 +41,7 @@ pub fn LoginPage() -> impl IntoView {
             </button>
         </form>
         <p>{i18n.t("login-no-account")} " " <a href="/register">{i18n.t("register-title")}</a></p>
+        <p>{i18n.t("login-forgot")} " " <a href="/reset">{i18n.t("reset-title")}</a></p>
     }
 }
 
@@ -207,6 +209,9 @@ fn Account(me: super::Me) -> impl IntoView {
                     .then(|| {
                         view! {
                             <li>
+                                <a href="/counter">{i18n.t("counter-title")}</a>
+                            </li>
+                            <li>
                                 <a href="/admin">{i18n.t("admin-title")}</a>
                             </li>
                         }
@@ -302,6 +307,9 @@ fn StaffPanels(admin: bool) -> impl IntoView {
     let residents = Resource::new(|| (), |_| residents_per_community());
     let users = admin.then(|| Resource::new(|| (), |_| admin_users()));
     view! {
+        <p>
+            <a href="/counter">{use_i18n().t("counter-title")}</a>
+        </p>
         <Loaded resource=residents view=|rows| view! { <ResidentsTable rows /> } />
         {users
             .map(|users| view! { <Loaded resource=users view=|rows| view! { <Users rows /> } /> })}
@@ -315,7 +323,7 @@ fn StaffPanels(admin: bool) -> impl IntoView {
                                 <a href="/admin/members">{use_i18n().t("admin-members")}</a>
                             </li>
                             <li>
-                                <a href="/admin/log">{use_i18n().t("admin-log")}</a>
+                                <a href="/admin/audit">{use_i18n().t("admin-log")}</a>
                             </li>
                         </ul>
                     </section>
@@ -323,6 +331,9 @@ fn StaffPanels(admin: bool) -> impl IntoView {
                         <h2>{use_i18n().t("station-title")}</h2>
                         <p>
                             <a href="/admin/station">{use_i18n().t("station-edit")}</a>
+                        </p>
+                        <p>
+                            <a href="/admin/record">{use_i18n().t("reported-title")}</a>
                         </p>
                     </section>
                     <section class="panel">
@@ -371,9 +382,9 @@ pub fn PrivacyPage() -> impl IntoView {
     }
 }
 
-/// The community and compound choices of the registration form.
+/// The community and compound choices of the registration form (and the counter's).
 #[component]
-fn CommunitySelects(choices: Vec<CommunityChoice>) -> impl IntoView {
+pub(crate) fn CommunitySelects(choices: Vec<CommunityChoice>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <label>

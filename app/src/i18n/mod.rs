@@ -72,6 +72,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/casework.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/video.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/counter.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -87,6 +89,8 @@ impl Locale {
                 include_str!("../../locales/en/casework.ftl"),
                 "\n",
                 include_str!("../../locales/en/video.ftl"),
+                "\n",
+                include_str!("../../locales/en/counter.ftl"),
             ),
         }
     }
@@ -271,7 +275,7 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn every_refusal_topic_and_word_of_the_vocabulary_has_a_sentence() {
-        use vocab::{accounts, casework, mediation, notices, teahouse, volunteers};
+        use vocab::{accounts, casework, mediation, notices, station, teahouse, volunteers};
         let known = keys(Locale::ZhCn);
         let mut needed: Vec<String> = domain::REFUSAL_CODES
             .iter()
@@ -302,6 +306,8 @@ mod tests {
             ("case-org", casework::OrgKind::NAMES),
             ("colour", casework::Colour::NAMES),
             ("admin-log-action", accounts::LogAction::NAMES),
+            ("audit-via", accounts::Via::NAMES),
+            ("reported-measure", station::Measure::NAMES),
             ("admin-group", accounts::Group::NAMES),
             ("role", accounts::Role::NAMES),
         ];

@@ -1,7 +1,9 @@
 //! 派出所: the station's identity (`domain::station`) as pages show it, the first-run page
-//! `/setup` and the admins' `/admin/station`. Pages are in `pages.rs`.
+//! `/setup` and the admins' `/admin/station`. Pages are in `pages.rs`; the station's
+//! reported totals (`/admin/record`, shown on `/stats`) in `record.rs`.
 
 pub mod pages;
+pub mod record;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -114,6 +116,7 @@ pub async fn setup(
     ssr::require_setup_open().await?;
     domain::station::init(
         &crate::state::db()?,
+        domain::station::Start::SetupPage,
         station.into(),
         &admin_phone,
         &password,
@@ -127,8 +130,14 @@ pub async fn setup(
 /// Admins: edit the station's identity.
 #[server(endpoint = "admin/station")]
 pub async fn save_station(station: StationForm) -> Result<(), AppError> {
-    crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
-    domain::station::save(&crate::state::db()?, station.into(), chrono::Utc::now()).await?;
+    let admin = crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
+    domain::station::save(
+        &crate::state::db()?,
+        domain::admin_log::Actor::admin(&admin)?,
+        station.into(),
+        chrono::Utc::now(),
+    )
+    .await?;
     leptos_axum::redirect("/admin/station?done=saved");
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! Sessions live in the database so that several server processes share them. A session
 //! ends after `idle` without use or at `absolute` after sign-in, whichever comes first.
 
+pub mod counter;
 pub mod password;
 pub mod phone;
 
@@ -86,11 +87,42 @@ pub async fn register(
     form: Registration,
     now: DateTime<Utc>,
 ) -> Result<Account> {
+    let place = check_registration(db, &form, Some(&form.password)).await?;
+    // Every refusal comes before the hash: argon2 is the costly step, and a number that is
+    // taken is refused anyway (the unique index below still settles a race).
+    if find_by_phone(db, &place.phone).await?.is_some() {
+        return Err(Error::Invalid("account-phone-taken"));
+    }
+    let password_hash = password::hash(&form.password).await?;
+    let txn = db.begin().await?;
+    let user = insert_resident(&txn, place, password_hash, &form.notice_version, None, now).await?;
+    txn.commit().await?;
+    Ok(Account {
+        user,
+        roles: vec![Role::Resident],
+    })
+}
+
+/// Where a registration puts the resident, once its number, consent and places passed.
+pub(crate) struct Place {
+    phone: String,
+    community_id: i32,
+    compound_id: Option<i32>,
+}
+
+/// The rules of a registration, in the order their refusals are told: a valid number, a
+/// strong `password` (none at the counter, where the resident chooses one later), consent,
+/// an existing community and a compound of it.
+async fn check_registration(
+    db: &impl ConnectionTrait,
+    form: &Registration,
+    password: Option<&str>,
+) -> Result<Place> {
     let phone = phone::normalise(&form.phone);
     if !phone::is_valid(&phone) {
         return Err(Error::Invalid("account-phone-invalid"));
     }
-    if let Some(why) = password::weakness(&form.password, &phone) {
+    if let Some(why) = password.and_then(|p| password::weakness(p, &phone)) {
         return Err(Error::Invalid(why));
     }
     if !form.consent {
@@ -112,24 +144,36 @@ pub async fn register(
             return Err(Error::Invalid("account-compound-mismatch"));
         }
     }
-    // Every refusal comes before the hash: argon2 is the costly step, and a number that is
-    // taken is refused anyway (the unique index below still settles a race).
-    if find_by_phone(db, &phone).await?.is_some() {
-        return Err(Error::Invalid("account-phone-taken"));
-    }
-    let password_hash = password::hash(&form.password).await?;
-    let txn = db.begin().await?;
+    Ok(Place {
+        phone,
+        community_id,
+        compound_id: form.compound_id,
+    })
+}
+
+/// Writes a resident's account with its role and the urgent notices in force for their
+/// community, in the transaction `db` is; `witness` names the officer who took the consent
+/// at the counter.
+async fn insert_resident(
+    db: &impl ConnectionTrait,
+    place: Place,
+    password_hash: String,
+    notice_version: &str,
+    witness: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<user::Model> {
     let inserted = user::ActiveModel {
-        phone: Set(phone),
+        phone: Set(place.phone),
         password_hash: Set(password_hash),
-        community_id: Set(Some(community_id)),
-        compound_id: Set(form.compound_id),
-        consent_version: Set(form.notice_version.clone()),
+        community_id: Set(Some(place.community_id)),
+        compound_id: Set(place.compound_id),
+        consent_version: Set(notice_version.to_owned()),
         consent_at: Set(now),
+        consent_witness: Set(witness),
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await;
     let user = match inserted {
         Ok(user) => user,
@@ -142,14 +186,10 @@ pub async fn register(
         user_id: Set(user.id),
         role: Set(Role::Resident.as_str().to_owned()),
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    crate::notices::deliver_urgent(&txn, user.id, community_id, now).await?;
-    txn.commit().await?;
-    Ok(Account {
-        user,
-        roles: vec![Role::Resident],
-    })
+    crate::notices::deliver_urgent(db, user.id, place.community_id, now).await?;
+    Ok(user)
 }
 
 /// Creates a staff or resident account from the command line, or grants `roles` to the
@@ -276,7 +316,7 @@ pub(crate) async fn grant_by(
         by,
         Change {
             action: LogAction::RoleGranted,
-            target: user_id,
+            target: Some(user_id),
             subject: role.as_str(),
             before: &role_list(&before),
             after: &role_list(&after),
@@ -311,7 +351,7 @@ pub async fn revoke(
             by,
             Change {
                 action: LogAction::RoleRevoked,
-                target: user_id,
+                target: Some(user_id),
                 subject: role.as_str(),
                 before: &role_list(&before),
                 after: &role_list(&after),
@@ -687,6 +727,8 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
         serde_json::json!({
             "privacy_notice_version": account.user.consent_version,
             "agreed_at": account.user.consent_at,
+            // The officer before whom it was given at the counter; null when given online.
+            "witness": account.user.consent_witness,
         }),
     );
     data.insert(

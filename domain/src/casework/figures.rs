@@ -430,36 +430,12 @@ pub fn csv(figures: &Figures, table: &str) -> Option<String> {
         }
         _ => return None,
     };
-    let mut out = String::from('\u{feff}');
-    push_row(&mut out, header.iter().copied());
+    let mut out = String::from(crate::text::CSV_BOM);
+    crate::text::push_csv_row(&mut out, header.iter().copied());
     for row in &rows {
-        push_row(&mut out, row.iter().map(String::as_str));
+        crate::text::push_csv_row(&mut out, row.iter().map(String::as_str));
     }
     Some(out)
-}
-
-fn push_row<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
-    for (i, field) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        // A notice title such as `=HYPERLINK(…)` must stay text in the officer's spreadsheet.
-        let defused;
-        let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            defused = format!("'{field}");
-            defused.as_str()
-        } else {
-            field
-        };
-        if field.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(field);
-        }
-    }
-    out.push_str("\r\n");
 }
 
 #[cfg(test)]

@@ -109,9 +109,15 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     } else {
         Outcome::AlreadyLoaded
     };
+    // The article's totals for 老何调解室, beside the live figures of /stats.
+    let reported = if crate::reported::save_demo(db, chrono::Utc::now()).await? {
+        Outcome::Loaded
+    } else {
+        Outcome::AlreadyLoaded
+    };
     Ok(
         if [
-            directory, mediation, notices, volunteers, teahouse, casework, station,
+            directory, mediation, notices, volunteers, teahouse, casework, station, reported,
         ]
         .contains(&Outcome::Loaded)
         {

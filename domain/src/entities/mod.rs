@@ -30,6 +30,8 @@ pub mod notice_version;
 pub mod org_member;
 pub mod police_office;
 pub mod post;
+pub mod reported_figure;
+pub mod reset_code;
 pub mod room_mediator;
 pub mod room_schedule;
 pub mod session;

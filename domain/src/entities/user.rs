@@ -21,6 +21,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// What the tea house shows as the author (with the community), never the phone number.
     pub display_name: Option<String>,
+    /// For a resident registered at the counter: the officer who took their consent, by
+    /// name (and number), as the paper form would carry it. NULL when they registered
+    /// themselves.
+    pub consent_witness: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ mod m20261129_000008_casework;
 mod m20261129_000009_video;
 mod m20261206_000010_admin_log;
 mod m20261206_000011_station;
+mod m20261206_000012_counter;
+mod m20261206_000013_reported_figures;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_video::Migration),
             Box::new(m20261206_000010_admin_log::Migration),
             Box::new(m20261206_000011_station::Migration),
+            Box::new(m20261206_000012_counter::Migration),
+            Box::new(m20261206_000013_reported_figures::Migration),
         ]
     }
 }

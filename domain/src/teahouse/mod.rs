@@ -1072,6 +1072,7 @@ mod tests {
                 consent_at: Utc::now(),
                 created_at: Utc::now(),
                 display_name: display_name.map(str::to_owned),
+                consent_witness: None,
             },
             roles: vec![Role::Resident],
         }

@@ -25,7 +25,7 @@ fn yuan(i18n: I18n, amount: i64) -> String {
     i18n.arg("mediation-yuan", "amount", &grouped(amount))
 }
 
-fn grouped(n: i64) -> String {
+pub(crate) fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

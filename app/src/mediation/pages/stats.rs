@@ -77,6 +77,7 @@ fn Stats(stats: StatsInfo) -> impl IntoView {
             </li>
         </ul>
         <p class="meta">{i18n.t("stats-definitions")}</p>
+        <crate::station::record::ReportedTotals />
         <h2>{i18n.t("stats-per-room")}</h2>
         <div class="scroll">
             <table>{head()} <tbody>{stats.rooms.into_iter().map(row).collect_view()}</tbody></table>
