@@ -1,6 +1,6 @@
-//! 管理日志 — the admin log: every role granted or taken back and every membership of an
+//! 管理日志 — the admin log: every role granted or taken back, every membership of an
 //! organisation added or ended by an admin (on the admin pages or with `portal user add`),
-//! written in the transaction of the change. The table is append-only (triggers on both
+//! every change of the directory and every directory file applied, written in the transaction of the change. The table is append-only (triggers on both
 //! engines); admins read it on /admin/log.
 
 use chrono::{DateTime, Utc};
@@ -28,6 +28,25 @@ text_enum! {
         RoleRevoked = "role_revoked",
         MemberAdded = "member_added",
         MemberRemoved = "member_removed",
+        OrgCreated = "org_created",
+        OrgChanged = "org_changed",
+        OrgRetired = "org_retired",
+        OrgRestored = "org_restored",
+        DirectoryImported = "dir_imported",
+    }
+}
+
+impl LogAction {
+    /// Whether its rows name an account: changes of the directory name none.
+    pub fn names_an_account(self) -> bool {
+        !matches!(
+            self,
+            LogAction::OrgCreated
+                | LogAction::OrgChanged
+                | LogAction::OrgRetired
+                | LogAction::OrgRestored
+                | LogAction::DirectoryImported
+        )
     }
 }
 
@@ -68,7 +87,8 @@ impl Actor {
 /// after the organisation is renamed or the role list changes.
 pub(crate) struct Change<'a> {
     pub action: LogAction,
-    pub target: i32,
+    /// The account acted on; none for a change of the directory.
+    pub target: Option<i32>,
     pub subject: &'a str,
     pub before: &'a str,
     pub after: &'a str,
@@ -86,7 +106,7 @@ pub(crate) async fn write(
         actor_id: Set(by.id()),
         via: Set(by.via().as_str().to_owned()),
         action: Set(change.action.as_str().to_owned()),
-        target_id: Set(Some(change.target)),
+        target_id: Set(change.target),
         subject: Set(change.subject.to_owned()),
         value_before: Set(change.before.to_owned()),
         value_after: Set(change.after.to_owned()),

@@ -4,6 +4,7 @@ pub mod api;
 pub mod assets;
 pub mod config;
 pub mod csrf;
+pub mod directory;
 pub mod feeds;
 pub mod jobs;
 pub mod metrics;

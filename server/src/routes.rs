@@ -86,6 +86,14 @@ pub fn router(state: AppState) -> Router {
         .route("/me/data.json", get(crate::my_data::download))
         .route("/api/v1/mediation/stats", get(crate::api::mediation_stats))
         .route("/board/figures.csv", get(crate::api::figures_csv))
+        .route(
+            app::directory::admin::EXPORT_PATH,
+            get(crate::directory::export),
+        )
+        .route(
+            app::directory::admin::UPLOAD_PATH,
+            axum::routing::post(crate::directory::upload),
+        )
         .route("/feeds/notices.atom", get(crate::feeds::notices))
         .route("/feeds/cap.xml", get(crate::feeds::cap_feed))
         .route("/feeds/cap/{file}", get(crate::feeds::cap_document))

@@ -124,15 +124,23 @@ pub async fn admin_log(page: Option<u64>) -> Result<AdminLogInfo, AppError> {
     Ok(AdminLogInfo {
         rows: lines
             .into_iter()
-            .map(|l| LogRow {
-                at: format_local(l.entry.at),
-                via: l.entry.via,
-                actor: l.actor_phone,
-                action: l.entry.action,
-                target: l.target_phone,
-                subject: l.entry.subject,
-                before: l.entry.value_before,
-                after: l.entry.value_after,
+            .map(|l| {
+                // A change of the directory names no account; a deleted one shows as such.
+                let target = l.target_phone.or_else(|| {
+                    domain::admin_log::LogAction::parse(&l.entry.action)
+                        .filter(|a| !a.names_an_account())
+                        .map(|_| String::new())
+                });
+                LogRow {
+                    at: format_local(l.entry.at),
+                    via: l.entry.via,
+                    actor: l.actor_phone,
+                    action: l.entry.action,
+                    target,
+                    subject: l.entry.subject,
+                    before: l.entry.value_before,
+                    after: l.entry.value_after,
+                }
             })
             .collect(),
         page: page.unwrap_or(1).clamp(1, pages),

@@ -72,6 +72,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/casework.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/video.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/directory.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -87,6 +89,8 @@ impl Locale {
                 include_str!("../../locales/en/casework.ftl"),
                 "\n",
                 include_str!("../../locales/en/video.ftl"),
+                "\n",
+                include_str!("../../locales/en/directory.ftl"),
             ),
         }
     }
@@ -352,6 +356,22 @@ mod tests {
                 .iter()
                 .map(|c| c.to_string()),
         );
+        {
+            use domain::directory::{Kind, admin, file, import};
+            needed.extend(
+                admin::REFUSAL_CODES
+                    .iter()
+                    .chain(file::PROBLEM_CODES)
+                    .chain(file::REFUSAL_CODES)
+                    .chain(import::REFUSAL_CODES)
+                    .map(|c| c.to_string()),
+            );
+            needed.extend(
+                Kind::ALL
+                    .iter()
+                    .map(|v| format!("directory-kind-{}", v.as_str())),
+            );
+        }
         needed.extend(
             domain::memberships::REFUSAL_CODES
                 .iter()

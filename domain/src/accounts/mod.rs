@@ -143,16 +143,17 @@ pub async fn register(
     let community_id = form
         .community_id
         .ok_or(Error::Invalid("account-community-required"))?;
+    // A retired community or compound is no longer offered, nor taken from a stale form.
     if community::Entity::find_by_id(community_id)
         .one(db)
         .await?
-        .is_none()
+        .is_none_or(|c| c.retired_at.is_some())
     {
         return Err(Error::Invalid("account-community-required"));
     }
     if let Some(compound_id) = form.compound_id {
         let compound = compound::Entity::find_by_id(compound_id).one(db).await?;
-        if compound.is_none_or(|c| c.community_id != community_id) {
+        if compound.is_none_or(|c| c.community_id != community_id || c.retired_at.is_some()) {
             return Err(Error::Invalid("account-compound-mismatch"));
         }
     }
@@ -320,7 +321,7 @@ pub(crate) async fn grant_by(
         by,
         Change {
             action: LogAction::RoleGranted,
-            target: user_id,
+            target: Some(user_id),
             subject: role.as_str(),
             before: &role_list(&before),
             after: &role_list(&after),
@@ -355,7 +356,7 @@ pub async fn revoke(
             by,
             Change {
                 action: LogAction::RoleRevoked,
-                target: user_id,
+                target: Some(user_id),
                 subject: role.as_str(),
                 before: &role_list(&before),
                 after: &role_list(&after),

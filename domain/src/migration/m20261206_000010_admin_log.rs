@@ -107,7 +107,7 @@ impl MigrationTrait for Migration {
 /// Log rows cannot be changed or deleted; the actor and the target may only become NULL,
 /// when their account is deleted. Unlike case history, no parent row takes a log row with
 /// it, so a delete is always refused.
-async fn append_only(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+pub(super) async fn append_only(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     let db = manager.get_connection();
     let columns = "id, at, via, action, subject, value_before, value_after";
     match manager.get_database_backend() {

@@ -13,6 +13,7 @@ mod m20261129_000008_casework;
 mod m20261129_000009_video;
 mod m20261206_000010_admin_log;
 mod m20261206_000011_station;
+mod m20261206_000012_directory_admin;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_video::Migration),
             Box::new(m20261206_000010_admin_log::Migration),
             Box::new(m20261206_000011_station::Migration),
+            Box::new(m20261206_000012_directory_admin::Migration),
         ]
     }
 }

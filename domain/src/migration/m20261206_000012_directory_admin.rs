@@ -1,0 +1,201 @@
+//! The directory kept by the station: admins create, rename, move and retire its
+//! organisations. Retiring is a date (`retired_at`), never a delete: cases, threads, hours
+//! and the log keep naming what they named. Mediation rooms gain a public phone and the
+//! mutual-aid stations the three people who run one (党员骨干 initiator, coordinator,
+//! 治安指导员 officer). An uploaded directory file waits in `directory_imports` between its
+//! preview and its application, which happens once (`applied_at`).
+//!
+//! The admin log learns the directory's acts; its CHECK of actions is rewritten (on SQLite
+//! by rebuilding the table, which SQLite needs to change a CHECK, with its triggers).
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+use super::{col, foreign_key, user_id};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum RetiredAt {
+    RetiredAt,
+}
+
+#[derive(DeriveIden)]
+enum MediationRooms {
+    Table,
+    Phone,
+}
+
+#[derive(DeriveIden)]
+enum AidStations {
+    Table,
+    Initiator,
+    Coordinator,
+    Officer,
+}
+
+#[derive(DeriveIden)]
+enum DirectoryImports {
+    Table,
+    Id,
+    At,
+    AdminId,
+    Encoding,
+    Content,
+    AppliedAt,
+}
+
+/// The tables of the directory, each of which may retire a row.
+const TABLES: [&str; 7] = [
+    "police_offices",
+    "communities",
+    "compounds",
+    "aid_stations",
+    "mediation_rooms",
+    "liaison_rooms",
+    "squads",
+];
+
+const ACTIONS_BEFORE: &str = "'role_granted', 'role_revoked', 'member_added', 'member_removed'";
+const ACTIONS: &str = "'role_granted', 'role_revoked', 'member_added', 'member_removed', \
+                       'org_created', 'org_changed', 'org_retired', 'org_restored', 'dir_imported'";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in TABLES {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Alias::new(table))
+                        .add_column(timestamp_with_time_zone_null(RetiredAt::RetiredAt))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(MediationRooms::Table)
+                    .add_column(string_len(MediationRooms::Phone, 20).default(""))
+                    .to_owned(),
+            )
+            .await?;
+        for person in [
+            AidStations::Initiator,
+            AidStations::Coordinator,
+            AidStations::Officer,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(AidStations::Table)
+                        .add_column(string_len(person, 40).default(""))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table(DirectoryImports::Table)
+                    .col(pk_auto(DirectoryImports::Id))
+                    .col(timestamp_with_time_zone(DirectoryImports::At))
+                    .col(integer_null(DirectoryImports::AdminId))
+                    .col(string_len(DirectoryImports::Encoding, 12))
+                    .col(text(DirectoryImports::Content))
+                    .col(timestamp_with_time_zone_null(DirectoryImports::AppliedAt))
+                    .foreign_key(&mut foreign_key(
+                        col(DirectoryImports::Table, DirectoryImports::AdminId),
+                        user_id(),
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        log_actions(manager, ACTIONS).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        log_actions(manager, ACTIONS_BEFORE).await?;
+        super::drop_tables(manager, vec![DirectoryImports::Table.into_iden()]).await?;
+        for person in [
+            AidStations::Initiator,
+            AidStations::Coordinator,
+            AidStations::Officer,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(AidStations::Table)
+                        .drop_column(person)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(MediationRooms::Table)
+                    .drop_column(MediationRooms::Phone)
+                    .to_owned(),
+            )
+            .await?;
+        for table in TABLES {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Alias::new(table))
+                        .drop_column(RetiredAt::RetiredAt)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Rewrites the admin log's CHECK of actions to `actions`, keeping every row and the
+/// triggers that make the log append-only.
+async fn log_actions(manager: &SchemaManager<'_>, actions: &str) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let check = format!("action IN ({actions})");
+    if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared(&format!(
+            "ALTER TABLE admin_log DROP CONSTRAINT admin_log_action_check, \
+             ADD CONSTRAINT admin_log_action_check CHECK ({check})"
+        ))
+        .await?;
+        return Ok(());
+    }
+    // SQLite changes a CHECK only by copying the table; dropping the old table takes its
+    // triggers (a drop fires no delete trigger), which are then made again on the copy.
+    let schema: Option<String> = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Sqlite,
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'admin_log'",
+        ))
+        .await?
+        .map(|row| row.try_get("", "sql"))
+        .transpose()?;
+    let schema = schema.ok_or_else(|| DbErr::Custom("admin_log has no schema".into()))?;
+    let start = schema
+        .find("action IN (")
+        .ok_or_else(|| DbErr::Custom("admin_log has no CHECK of actions".into()))?;
+    let end = schema[start..]
+        .find(')')
+        .map(|n| start + n + 1)
+        .ok_or_else(|| DbErr::Custom("admin_log's CHECK is not closed".into()))?;
+    let copy = format!("{}{check}{}", &schema[..start], &schema[end..]).replacen(
+        "admin_log",
+        "admin_log_copy",
+        1,
+    );
+    db.execute_unprepared(&copy).await?;
+    db.execute_unprepared("INSERT INTO admin_log_copy SELECT * FROM admin_log")
+        .await?;
+    db.execute_unprepared("DROP TABLE admin_log").await?;
+    db.execute_unprepared("ALTER TABLE admin_log_copy RENAME TO admin_log")
+        .await?;
+    super::m20261206_000010_admin_log::append_only(manager).await
+}
