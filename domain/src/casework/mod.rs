@@ -26,10 +26,7 @@ use sea_orm::{
 };
 
 use crate::accounts::{Account, Role, phone};
-use crate::entities::{
-    aid_station, case_deadline, case_entry, case_record, community, mediation_room, police_office,
-    squad, user,
-};
+use crate::entities::{case_deadline, case_entry, case_record, community, user};
 use crate::memberships::Group;
 use crate::text::{clean, length_within, one_line};
 use crate::text_enum::text_enum;

@@ -384,23 +384,21 @@ pub fn write(entries: &[Entry]) -> Result<Vec<u8>> {
             } else {
                 ""
             };
+            let cells: [&str; 11] = [
+                kind_name(entry.kind),
+                &f.name,
+                &parent,
+                &f.address,
+                &f.hours,
+                &f.phone,
+                &f.description,
+                &f.initiator,
+                &f.coordinator,
+                &f.officer,
+                status,
+            ];
             writer
-                .write_record(
-                    [
-                        kind_name(entry.kind),
-                        &f.name,
-                        &parent,
-                        &f.address,
-                        &f.hours,
-                        &f.phone,
-                        &f.description,
-                        &f.initiator,
-                        &f.coordinator,
-                        &f.officer,
-                        status,
-                    ]
-                    .map(|cell| guarded(cell).into_owned()),
-                )
+                .write_record(cells.map(|cell| guarded(cell).into_owned()))
                 .map_err(fail)?;
         }
         writer
