@@ -456,8 +456,8 @@ async fn a_file_retires_and_restores_and_a_parent_may_come_in_the_same_file() ->
     let room = admin::of_kind(&db, Kind::MediationRoom).await?.remove(1);
     assert_eq!(room.fields.address, "灯塔路8号");
     // A new squad with its parent office made in the same file, and the community back.
-    let more = "kind,name,parent,status\npolice_office,东门警务室,,\nliaison_room,东门联络室,东门警务室,\n\
-                community,灯塔社区,海港警务室,在用\n";
+    let more = "kind,name,parent,address,status\npolice_office,东门警务室,,东门路2号,\n\
+                liaison_room,东门联络室,东门警务室,,\ncommunity,灯塔社区,海港警务室,,在用\n";
     let id = import::upload(&db, &admin, more.as_bytes(), now).await?;
     let applied = import::apply(&db, &admin, id, now).await?;
     assert_eq!((applied.created.len(), applied.updated.len()), (2, 1));

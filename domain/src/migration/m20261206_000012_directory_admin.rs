@@ -62,6 +62,13 @@ const ACTIONS: &str = "'role_granted', 'role_revoked', 'member_added', 'member_r
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too: the admin log's copy, drop and rename must happen
+    /// on one connection, which sees them in order (another connection of the pool may
+    /// still read the schema as it was).
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in TABLES {
             manager
@@ -171,11 +178,12 @@ async fn log_actions(manager: &SchemaManager<'_>, actions: &str) -> Result<(), D
     // SQLite changes a CHECK only by copying the table; dropping the old table takes its
     // triggers (a drop fires no delete trigger), which are then made again on the copy.
     let schema: Option<String> = db
-        .query_one_raw(sea_orm::Statement::from_string(
+        .query_all_raw(sea_orm::Statement::from_string(
             sea_orm::DatabaseBackend::Sqlite,
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'admin_log'",
         ))
         .await?
+        .first()
         .map(|row| row.try_get("", "sql"))
         .transpose()?;
     let schema = schema.ok_or_else(|| DbErr::Custom("admin_log has no schema".into()))?;
