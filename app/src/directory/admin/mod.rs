@@ -69,7 +69,7 @@ pub struct Choices {
 
 /// One organisation's page: its fields, the choices of its form and its people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgDetail {
+pub struct OrgInfo {
     pub id: i32,
     pub form: OrgForm,
     pub retired: Option<String>,
@@ -98,7 +98,7 @@ pub struct ProblemLine {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportPreview {
+pub struct PreviewInfo {
     pub id: i32,
     pub encoding: String,
     pub created: Vec<PreviewLine>,
@@ -261,7 +261,7 @@ pub async fn new_org_choices(kind: String) -> Result<Choices, AppError> {
 
 /// Admin: one organisation with its people.
 #[server(endpoint = "admin/directory/org", input = server_fn::codec::GetUrl)]
-pub async fn org_detail(kind: String, id: i32) -> Result<OrgDetail, AppError> {
+pub async fn org_detail(kind: String, id: i32) -> Result<OrgInfo, AppError> {
     let admin = crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
     let kind = ssr::kind(&kind)?;
     let db = crate::state::db()?;
@@ -280,7 +280,7 @@ pub async fn org_detail(kind: String, id: i32) -> Result<OrgDetail, AppError> {
         ),
         None => None,
     };
-    Ok(OrgDetail {
+    Ok(OrgInfo {
         id,
         retired: ssr::retired(&entry),
         form: ssr::form(entry.fields),
@@ -395,7 +395,7 @@ pub async fn remove_person(kind: String, id: i32, phone: String) -> Result<(), A
 
 /// Admin: what applying an uploaded file would do.
 #[server(endpoint = "admin/directory/import", input = server_fn::codec::GetUrl)]
-pub async fn import_preview(id: i32) -> Result<ImportPreview, AppError> {
+pub async fn import_preview(id: i32) -> Result<PreviewInfo, AppError> {
     let admin = crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
     let preview = domain::directory::import::preview(&crate::state::db()?, &admin, id).await?;
     let lines = |changes: Vec<domain::directory::import::RowChange>| {
@@ -409,7 +409,7 @@ pub async fn import_preview(id: i32) -> Result<ImportPreview, AppError> {
             })
             .collect()
     };
-    Ok(ImportPreview {
+    Ok(PreviewInfo {
         id,
         encoding: preview.encoding,
         created: lines(preview.created),

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    AddPerson, ApplyImport, Choices, CreateOrg, EXPORT_PATH, ImportPreview, OrgDetail, OrgForm,
+    AddPerson, ApplyImport, Choices, CreateOrg, EXPORT_PATH, PreviewInfo, OrgInfo, OrgForm,
     OrgLine, PersonLine, RemovePerson, RestoreOrg, RetireOrg, SaveOrg, UPLOAD_PATH, directory_list,
     import_preview, new_org_choices, org_detail,
 };
@@ -86,8 +86,9 @@ fn KindSections(lines: Vec<OrgLine>) -> impl IntoView {
                             .into_iter()
                             .map(|line| {
                                 let href = format!("/admin/directory/org/{}/{}", line.kind, line.id);
+                                let retired = line.retired.is_some();
                                 view! {
-                                    <tr class:retired=line.retired.is_some()>
+                                    <tr class:retired=retired>
                                         <td>
                                             <a href=href>{line.name}</a>
                                         </td>
@@ -264,7 +265,7 @@ pub fn OrgPage() -> impl IntoView {
 }
 
 #[component]
-fn OrgSections(detail: OrgDetail) -> impl IntoView {
+fn OrgSections(detail: OrgInfo) -> impl IntoView {
     let i18n = use_i18n();
     let kind = detail.choices.kind.clone();
     let id = detail.id.to_string();
@@ -522,7 +523,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
 }
 
 #[component]
-fn PreviewSections(preview: ImportPreview) -> impl IntoView {
+fn PreviewSections(preview: PreviewInfo) -> impl IntoView {
     let i18n = use_i18n();
     let list = move |lines: Vec<super::PreviewLine>, testid: &'static str| {
         view! {
