@@ -9,8 +9,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    AddPerson, ApplyImport, Choices, CreateOrg, EXPORT_PATH, PreviewInfo, OrgInfo, OrgForm,
-    OrgLine, PersonLine, RemovePerson, RestoreOrg, RetireOrg, SaveOrg, UPLOAD_PATH, directory_list,
+    AddPerson, ApplyImport, Choices, CreateOrg, EXPORT_PATH, OrgForm, OrgInfo, OrgLine, PersonLine,
+    PreviewInfo, RemovePerson, RestoreOrg, RetireOrg, SaveOrg, UPLOAD_PATH, directory_list,
     import_preview, new_org_choices, org_detail,
 };
 use crate::accounts::whoami;
@@ -577,9 +577,11 @@ fn PreviewSections(preview: PreviewInfo) -> impl IntoView {
                                 .map(|p| {
                                     view! {
                                         <li class="form-error">
-                                            {i18n.arg("directory-line", "line", &p.line.to_string())}
-                                            " "
-                                            {i18n.arg(&p.code, "value", &p.value)}
+                                            {format!(
+                                                "{} {}",
+                                                i18n.arg("directory-line", "line", &p.line.to_string()),
+                                                i18n.arg(&p.code, "value", &p.value),
+                                            )}
                                         </li>
                                     }
                                 })
