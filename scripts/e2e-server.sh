@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The portal as the end-to-end tests see it: a fresh SQLite database with the demo
-# directory, served from the last `cargo xtask build` (PORTAL_PROFILE=debug|release).
+# directory and one admin, served from the last `cargo xtask build` (PORTAL_PROFILE=debug|release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/${PORTAL_PROFILE:-debug}/portal"
@@ -27,4 +27,6 @@ export PORTAL_REQUESTS_PER_MINUTE=${PORTAL_REQUESTS_PER_MINUTE:-100000}
 # Video rooms open a month before their slot, so a test can book a slot and enter at once.
 export PORTAL_VIDEO_EARLY_MINUTES=${PORTAL_VIDEO_EARLY_MINUTES:-43200}
 "$bin" demo-data
+# The demo has no admin: the directory journey signs in as this one.
+PORTAL_PASSWORD=e2e-admin-haigang-2026 "$bin" user add --phone 13700000099 --role admin >/dev/null
 exec "$bin" serve

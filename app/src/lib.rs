@@ -299,6 +299,31 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/admin/directory")
+                        view=directory::admin::pages::DirectoryAdminPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/directory/new/:kind")
+                        view=directory::admin::pages::NewOrgPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/directory/org/:kind/:id")
+                        view=directory::admin::pages::OrgPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/directory/import")
+                        view=directory::admin::pages::ImportPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin/directory/import/:id")
+                        view=directory::admin::pages::ImportPreviewPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/admin/station")
                         view=station::pages::StationPage
                         ssr=SsrMode::Async

@@ -1,9 +1,9 @@
 //! 管理日志 — the admin log (the audit trail): every role granted or taken back, every
 //! membership of an organisation added or ended by an admin (on the admin pages or with
-//! `portal user add`), every change to the station's identity, and every act of the counter
-//! (reset codes issued and used, residents registered by an officer), written in the
-//! transaction of the change with the values before and after. The table is append-only
-//! (triggers on both engines).
+//! `portal user add`), every change of the directory and every directory file applied, every
+//! change to the station's identity, and every act of the counter (reset codes issued and
+//! used, residents registered by an officer), written in the transaction of the change with
+//! the values before and after. The table is append-only (triggers on both engines).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -72,7 +72,7 @@ impl Actor {
 /// after the organisation is renamed or the role list changes.
 pub(crate) struct Change<'a> {
     pub action: LogAction,
-    /// The account acted on; `None` for the station's own records.
+    /// The account acted on; `None` for the station's own records and the directory.
     pub target: Option<i32>,
     pub subject: &'a str,
     pub before: &'a str,

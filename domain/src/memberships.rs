@@ -1,7 +1,8 @@
 //! Who belongs to which organisation, and the role each membership rests on. Access to an
 //! organisation's work needs both: the role and the membership. Taking a role back ends the
 //! memberships that rest on it in the same transaction (`accounts::revoke`), and admins add
-//! and end memberships of any organisation; every such act goes into the admin log.
+//! and end memberships of any organisation (squads too: `add_to_squad`); every such act goes
+//! into the admin log.
 //!
 //! The role a membership rests on:
 //! - a mediation room (`room_mediators`): mediator;
@@ -243,6 +244,9 @@ pub async fn add(
     let Some(name) = name_of(&txn, group, id).await? else {
         return Err(Error::Invalid("admin-membership-invalid"));
     };
+    if !crate::directory::admin::in_service(&txn, group.kind(), id).await? {
+        return Err(Error::Invalid("directory-retired"));
+    }
     if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
         return Err(Error::NotFound);
     }
@@ -317,4 +321,156 @@ pub async fn add(
 /// than the signed-in one (whose roles the session already holds).
 pub(crate) async fn holds(db: &impl ConnectionTrait, user_id: i32, role: Role) -> Result<bool> {
     Ok(accounts::roles_of(db, user_id).await?.contains(&role))
+}
+
+/// An admin makes `user_id` a member (or the leader) of a squad, under the name they
+/// volunteer with, and gives them the volunteer role: the counter's way for someone who
+/// did not apply online. Making a member the leader, or the leader a member, changes
+/// their place. They are left out of the ranking until they choose to appear in it.
+pub async fn add_to_squad(
+    db: &DatabaseConnection,
+    admin: &Account,
+    user_id: i32,
+    squad_id: i32,
+    name: &str,
+    leader: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let by = Actor::admin(admin)?;
+    let name = crate::text::one_line(name);
+    if !crate::text::length_within(&name, 1, 40) {
+        return Err(Error::Invalid("volunteer-name-length"));
+    }
+    let txn = db.begin().await?;
+    let Some(squad_name) = name_of(&txn, Group::Squad, squad_id).await? else {
+        return Err(Error::Invalid("admin-membership-invalid"));
+    };
+    if !crate::directory::admin::in_service(&txn, crate::directory::Kind::Squad, squad_id).await? {
+        return Err(Error::Invalid("directory-retired"));
+    }
+    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    accounts::grant_by(&txn, by, user_id, Role::Volunteer, now).await?;
+    let before = squad_member::Entity::find_by_id((squad_id, user_id))
+        .one(&txn)
+        .await?;
+    let membership = |leader| Membership {
+        group: Group::Squad,
+        id: squad_id,
+        name: squad_name.clone(),
+        leader,
+    };
+    match &before {
+        Some(member) if member.is_leader == leader => return Ok(txn.commit().await?),
+        Some(_) => {
+            squad_member::Entity::update_many()
+                .col_expr(
+                    squad_member::Column::IsLeader,
+                    sea_orm::sea_query::Expr::value(leader),
+                )
+                .filter(squad_member::Column::SquadId.eq(squad_id))
+                .filter(squad_member::Column::UserId.eq(user_id))
+                .exec(&txn)
+                .await?;
+        }
+        None => {
+            squad_member::Entity::insert(squad_member::ActiveModel {
+                squad_id: Set(squad_id),
+                user_id: Set(user_id),
+                name: Set(name),
+                is_leader: Set(leader),
+                in_ranking: Set(false),
+                joined_at: Set(now),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+        }
+    }
+    admin_log::write(
+        &txn,
+        by,
+        Change {
+            action: LogAction::MemberAdded,
+            target: Some(user_id),
+            subject: &key(Group::Squad, squad_id),
+            before: &before
+                .map(|m| membership(m.is_leader).described())
+                .unwrap_or_default(),
+            after: &membership(leader).described(),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A person of an organisation, as its page lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub user_id: i32,
+    pub phone: String,
+    /// The name they volunteer under (squads only).
+    pub name: String,
+    pub leader: bool,
+}
+
+/// The people of one organisation, leaders first. Admins only.
+pub async fn people(
+    db: &impl ConnectionTrait,
+    admin: &Account,
+    group: Group,
+    id: i32,
+) -> Result<Vec<Person>> {
+    Actor::admin(admin)?;
+    let found: Vec<(i32, String, bool)> = match group {
+        Group::AidStation | Group::PoliceOffice => org_member::Entity::find()
+            .filter(org_member::Column::Kind.eq(group.as_str()))
+            .filter(org_member::Column::OrgId.eq(id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, String::new(), false))
+            .collect(),
+        Group::MediationRoom => room_mediator::Entity::find()
+            .filter(room_mediator::Column::RoomId.eq(id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, String::new(), false))
+            .collect(),
+        Group::Squad => squad_member::Entity::find()
+            .filter(squad_member::Column::SquadId.eq(id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, m.name, m.is_leader))
+            .collect(),
+        Group::LiaisonRoom => liaison_member::Entity::find()
+            .filter(liaison_member::Column::LiaisonRoomId.eq(id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, String::new(), false))
+            .collect(),
+    };
+    let phones: std::collections::HashMap<i32, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(found.iter().map(|(id, _, _)| *id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.phone))
+        .collect();
+    let mut out: Vec<Person> = found
+        .into_iter()
+        .map(|(user_id, name, leader)| Person {
+            phone: phones.get(&user_id).cloned().unwrap_or_default(),
+            user_id,
+            name,
+            leader,
+        })
+        .collect();
+    out.sort_by(|a, b| (!a.leader, &a.phone).cmp(&(!b.leader, &b.phone)));
+    Ok(out)
 }

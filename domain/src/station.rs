@@ -117,7 +117,7 @@ pub fn check(identity: Identity) -> Result<Identity> {
 
 /// A number the public dials: digits with the separators people write (`0574-8627 0110`,
 /// `+86 574 …`), 3 to 15 digits.
-fn public_phone(input: &str) -> Option<String> {
+pub(crate) fn public_phone(input: &str) -> Option<String> {
     let phone = input.trim();
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     let allowed = phone

@@ -1,6 +1,8 @@
 //! The CSRF layer: every POST (and any other unsafe method) must carry the token of the
 //! browser's `csrf` cookie, as the form field `csrf` or the `x-csrf-token` header, and
 //! must not come from another site. Checked once here, before any server function runs.
+//! A multipart form (the directory file's upload) carries it as a field too: the body is
+//! read up to the same limit as any form, and nothing past the limit is read at all.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -41,11 +43,16 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             refuse("wrong CSRF header")
         };
     }
-    let is_form = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let boundary = content_type
+        .starts_with("multipart/form-data")
+        .then(|| multer::parse_boundary(content_type).ok())
+        .flatten();
+    if !is_form && boundary.is_none() {
         return refuse("no CSRF token");
     }
     let (parts, body) = request.into_parts();
@@ -53,7 +60,10 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         Ok(bytes) => bytes,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
     };
-    let sent = form_field(&bytes, CSRF_FIELD);
+    let sent = match boundary {
+        Some(boundary) => multipart_field(bytes.clone(), boundary, CSRF_FIELD).await,
+        None => form_field(&bytes, CSRF_FIELD),
+    };
     if !sent.is_some_and(|sent| same(&sent, &expected)) {
         return refuse("wrong CSRF field");
     }
@@ -68,6 +78,19 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
+}
+
+/// The text of the field `name` of a multipart body (already within the size limit);
+/// forms put the token first, so a file after it is not parsed here.
+async fn multipart_field(body: Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// A page that says, in both languages, what to do: the form was older than the cookie,

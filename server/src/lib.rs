@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod config;
 pub mod csrf;
+pub mod directory;
 pub mod feeds;
 pub mod jobs;
 pub mod metrics;

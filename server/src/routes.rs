@@ -88,6 +88,14 @@ pub fn router(state: AppState) -> Router {
         .route("/board/figures.csv", get(crate::api::figures_csv))
         .route("/admin/audit.csv", get(crate::audit::csv))
         .route("/admin/log", get(crate::audit::moved))
+        .route(
+            app::directory::admin::EXPORT_PATH,
+            get(crate::directory::export),
+        )
+        .route(
+            app::directory::admin::UPLOAD_PATH,
+            axum::routing::post(crate::directory::upload),
+        )
         .route("/feeds/notices.atom", get(crate::feeds::notices))
         .route("/feeds/cap.xml", get(crate::feeds::cap_feed))
         .route("/feeds/cap/{file}", get(crate::feeds::cap_document))

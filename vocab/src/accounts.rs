@@ -61,10 +61,49 @@ vocabulary! {
         CounterSignup = "counter_signup",
         /// One of the station's reported totals entered, changed or taken off /stats.
         RecordSaved = "record_saved",
+        /// An organisation of the directory created…
+        OrgCreated = "org_created",
+        /// …renamed, moved or its details changed…
+        OrgChanged = "org_changed",
+        /// …retired from every choice, keeping its history…
+        OrgRetired = "org_retired",
+        /// …or brought back.
+        OrgRestored = "org_restored",
+        /// A directory file applied.
+        DirectoryImported = "dir_imported",
+    }
+}
+
+impl LogAction {
+    /// Whether its rows name an account: changes of the directory and the station's own
+    /// records name none.
+    pub fn names_an_account(self) -> bool {
+        !matches!(
+            self,
+            LogAction::OrgCreated
+                | LogAction::OrgChanged
+                | LogAction::OrgRetired
+                | LogAction::OrgRestored
+                | LogAction::DirectoryImported
+                | LogAction::StationSaved
+                | LogAction::RecordSaved
+        )
     }
 }
 
 impl Group {
+    /// The kind of the directory's organisation.
+    pub fn kind(self) -> crate::directory::Kind {
+        use crate::directory::Kind;
+        match self {
+            Group::AidStation => Kind::AidStation,
+            Group::MediationRoom => Kind::MediationRoom,
+            Group::Squad => Kind::Squad,
+            Group::PoliceOffice => Kind::PoliceOffice,
+            Group::LiaisonRoom => Kind::LiaisonRoom,
+        }
+    }
+
     /// The role a membership of this kind rests on.
     pub fn role(self) -> Role {
         match self {

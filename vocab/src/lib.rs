@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod casework;
+pub mod directory;
 pub mod mediation;
 pub mod notices;
 pub mod station;

@@ -408,9 +408,11 @@ fn LogTables(info: AdminLogInfo, filters: AuditQuery) -> impl IntoView {
                     .rows
                     .into_iter()
                     .map(|row| {
+                        // The station's own records and its directory name no account; a
+                        // deleted account shows as such.
                         let target = match (row.target, row.action) {
                             (Some(phone), _) => phone,
-                            (None, LogAction::StationSaved | LogAction::RecordSaved) => {
+                            (None, action) if !action.names_an_account() => {
                                 i18n.t("audit-station")
                             }
                             (None, _) => i18n.t("admin-log-deleted"),

@@ -320,6 +320,11 @@ fn StaffPanels(admin: bool) -> impl IntoView {
                         <h2>{use_i18n().t("admin-records")}</h2>
                         <ul>
                             <li>
+                                <a href="/admin/directory">
+                                    {use_i18n().t("directory-admin-title")}
+                                </a>
+                            </li>
+                            <li>
                                 <a href="/admin/members">{use_i18n().t("admin-members")}</a>
                             </li>
                             <li>

@@ -86,7 +86,7 @@ pub(crate) mod ssr {
     pub async fn org_choices(
         db: &domain::DatabaseConnection,
     ) -> Result<Vec<(String, String)>, AppError> {
-        Ok(casework::organisations(db)
+        Ok(casework::assignable(db)
             .await?
             .into_iter()
             .map(|(org, name)| (org.key(), name))

@@ -1,5 +1,8 @@
 //! 社区 directory: the communities of 招宝山街道 and who serves each one — its police
 //! office, mutual-aid stations (自治互助站) and mediation rooms (老何调解室 branches).
+//! Admins keep it in `admin`.
+
+pub mod admin;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -74,6 +74,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/video.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/counter.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/directory.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -91,6 +93,8 @@ impl Locale {
                 include_str!("../../locales/en/video.ftl"),
                 "\n",
                 include_str!("../../locales/en/counter.ftl"),
+                "\n",
+                include_str!("../../locales/en/directory.ftl"),
             ),
         }
     }
@@ -275,7 +279,9 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn every_refusal_topic_and_word_of_the_vocabulary_has_a_sentence() {
-        use vocab::{accounts, casework, mediation, notices, station, teahouse, volunteers};
+        use vocab::{
+            accounts, casework, directory, mediation, notices, station, teahouse, volunteers,
+        };
         let known = keys(Locale::ZhCn);
         let mut needed: Vec<String> = domain::REFUSAL_CODES
             .iter()
@@ -309,11 +315,18 @@ mod tests {
             ("audit-via", accounts::Via::NAMES),
             ("reported-measure", station::Measure::NAMES),
             ("admin-group", accounts::Group::NAMES),
+            ("directory-kind", directory::Kind::NAMES),
             ("role", accounts::Role::NAMES),
         ];
         for (prefix, names) in labelled {
             needed.extend(names.iter().map(|name| format!("{prefix}-{name}")));
         }
+        // A directory file's problems are sentences too, though not refusals.
+        needed.extend(
+            domain::directory::file::PROBLEM_CODES
+                .iter()
+                .map(|c| c.to_string()),
+        );
         needed.extend((1..=7).map(|d| format!("weekday-{d}")));
         needed.extend((1..=5).map(|r| format!("rating-{r}")));
         needed.extend(

@@ -131,16 +131,17 @@ async fn check_registration(
     let community_id = form
         .community_id
         .ok_or(Error::Invalid("account-community-required"))?;
+    // A retired community or compound is no longer offered, nor taken from a stale form.
     if community::Entity::find_by_id(community_id)
         .one(db)
         .await?
-        .is_none()
+        .is_none_or(|c| c.retired_at.is_some())
     {
         return Err(Error::Invalid("account-community-required"));
     }
     if let Some(compound_id) = form.compound_id {
         let compound = compound::Entity::find_by_id(compound_id).one(db).await?;
-        if compound.is_none_or(|c| c.community_id != community_id) {
+        if compound.is_none_or(|c| c.community_id != community_id || c.retired_at.is_some()) {
             return Err(Error::Invalid("account-compound-mismatch"));
         }
     }

@@ -18,7 +18,9 @@ use sea_orm::{
 
 use super::{Action, Org, OrgKind, Stage, Step, deadline, write_history};
 use crate::Result;
-use crate::entities::{aid_station, case_record, community, job_lease, mediation_room};
+use crate::entities::{
+    aid_station, case_record, community, job_lease, mediation_room, police_office,
+};
 
 pub const JOB: &str = "escalate-overdue-cases";
 
@@ -58,13 +60,21 @@ pub async fn take_lease(
     Ok(taken.rows_affected == 1)
 }
 
-/// The police office of a community, if it has one.
+/// The police office of a community, if it has one in service.
 async fn office_of(db: &impl ConnectionTrait, community: Option<i32>) -> Result<Option<i32>> {
-    Ok(match community {
+    let office = match community {
         Some(id) => community::Entity::find_by_id(id)
             .one(db)
             .await?
             .and_then(|c| c.police_office_id),
+        None => None,
+    };
+    Ok(match office {
+        Some(id) => police_office::Entity::find_by_id(id)
+            .filter(police_office::Column::RetiredAt.is_null())
+            .one(db)
+            .await?
+            .map(|o| o.id),
         None => None,
     })
 }
@@ -90,6 +100,7 @@ pub async fn next_level(
                 Some(c) => {
                     mediation_room::Entity::find()
                         .filter(mediation_room::Column::CommunityId.eq(c))
+                        .filter(mediation_room::Column::RetiredAt.is_null())
                         .order_by_asc(mediation_room::Column::Id)
                         .one(db)
                         .await?
@@ -101,6 +112,8 @@ pub async fn next_level(
                 None => {
                     mediation_room::Entity::find()
                         .filter(mediation_room::Column::ParentId.is_null())
+                        .filter(mediation_room::Column::CommunityId.is_null())
+                        .filter(mediation_room::Column::RetiredAt.is_null())
                         .order_by_asc(mediation_room::Column::Id)
                         .one(db)
                         .await?

@@ -26,10 +26,7 @@ use sea_orm::{
 };
 
 use crate::accounts::{Account, Role, phone};
-use crate::entities::{
-    aid_station, case_deadline, case_entry, case_record, community, mediation_room, police_office,
-    squad, user,
-};
+use crate::entities::{case_deadline, case_entry, case_record, community, user};
 use crate::memberships::Group;
 use crate::text::{clean, length_within, one_line};
 use crate::{Error, Result};
@@ -103,36 +100,31 @@ impl Org {
     }
 }
 
-/// Every organisation with its name, lowest level first: what assignment forms offer.
+/// Every organisation with its name, lowest level first, retired ones too: what names the
+/// organisations of cases.
 pub async fn organisations(db: &impl ConnectionTrait) -> Result<Vec<(Org, String)>> {
+    listed(db, false).await
+}
+
+/// The organisations in service, lowest level first: what assignment forms offer.
+pub async fn assignable(db: &impl ConnectionTrait) -> Result<Vec<(Org, String)>> {
+    listed(db, true).await
+}
+
+async fn listed(db: &impl ConnectionTrait, in_service: bool) -> Result<Vec<(Org, String)>> {
+    use crate::directory::{Kind, admin::of_kind};
     let mut out = Vec::new();
-    for s in aid_station::Entity::find()
-        .order_by_asc(aid_station::Column::Id)
-        .all(db)
-        .await?
-    {
-        out.push((org(OrgKind::AidStation, s.id), s.name));
-    }
-    for r in mediation_room::Entity::find()
-        .order_by_asc(mediation_room::Column::Id)
-        .all(db)
-        .await?
-    {
-        out.push((org(OrgKind::MediationRoom, r.id), r.name));
-    }
-    for s in squad::Entity::find()
-        .order_by_asc(squad::Column::Id)
-        .all(db)
-        .await?
-    {
-        out.push((org(OrgKind::Squad, s.id), s.name));
-    }
-    for o in police_office::Entity::find()
-        .order_by_asc(police_office::Column::Id)
-        .all(db)
-        .await?
-    {
-        out.push((org(OrgKind::PoliceOffice, o.id), o.name));
+    for (kind, org_kind) in [
+        (Kind::AidStation, OrgKind::AidStation),
+        (Kind::MediationRoom, OrgKind::MediationRoom),
+        (Kind::Squad, OrgKind::Squad),
+        (Kind::PoliceOffice, OrgKind::PoliceOffice),
+    ] {
+        for entry in of_kind(db, kind).await? {
+            if !in_service || entry.retired_at.is_none() {
+                out.push((org(org_kind, entry.id), entry.fields.name));
+            }
+        }
     }
     out.push((Org::STATION, station_name(db).await?));
     Ok(out)
@@ -486,7 +478,10 @@ pub async fn open(
         crate::accounts::find_by_phone(db, &number).await?
     };
     if let Some(id) = form.community_id
-        && community::Entity::find_by_id(id).one(db).await?.is_none()
+        && community::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_none_or(|c| c.retired_at.is_some())
     {
         return Err(Error::Invalid("case-community-invalid"));
     }
@@ -574,27 +569,21 @@ pub async fn triage(
     Ok(())
 }
 
+/// A case goes to the station or to an organisation in service (a retired one keeps the
+/// cases it had, and takes no new ones).
 async fn check_org(db: &impl ConnectionTrait, org: Org) -> Result<()> {
-    let exists = match (org.kind, org.id) {
-        (OrgKind::Station, None) => true,
-        (OrgKind::AidStation, Some(id)) => {
-            aid_station::Entity::find_by_id(id).one(db).await?.is_some()
-        }
-        (OrgKind::MediationRoom, Some(id)) => mediation_room::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_some(),
-        (OrgKind::Squad, Some(id)) => squad::Entity::find_by_id(id).one(db).await?.is_some(),
-        (OrgKind::PoliceOffice, Some(id)) => police_office::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_some(),
-        _ => false,
+    use crate::directory::{Kind, admin::in_service};
+    let kind = match org.kind {
+        OrgKind::Station if org.id.is_none() => return Ok(()),
+        OrgKind::Station => return Err(Error::Invalid("case-org-invalid")),
+        OrgKind::AidStation => Kind::AidStation,
+        OrgKind::MediationRoom => Kind::MediationRoom,
+        OrgKind::Squad => Kind::Squad,
+        OrgKind::PoliceOffice => Kind::PoliceOffice,
     };
-    if exists {
-        Ok(())
-    } else {
-        Err(Error::Invalid("case-org-invalid"))
+    match org.id {
+        Some(id) if in_service(db, kind, id).await? => Ok(()),
+        _ => Err(Error::Invalid("case-org-invalid")),
     }
 }
 

@@ -1,4 +1,11 @@
-//! The directory: communities and the organisations that serve each of them.
+//! The directory: communities and the organisations that serve each of them. Admins keep
+//! it (`admin`: create, rename, move, retire) and exchange it as a spreadsheet (`file`:
+//! the CSV format, `import`: an uploaded file's preview and its application). A retired
+//! organisation leaves every list people choose from here, and keeps its history.
+
+pub mod admin;
+pub mod file;
+pub mod import;
 
 use std::collections::HashMap;
 
@@ -7,6 +14,21 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use crate::entities::{
     aid_station, community, compound, liaison_room, mediation_room, police_office, squad,
 };
+
+pub use vocab::directory::{Field, Kind};
+
+/// The table its rows live in.
+pub(crate) fn table(kind: Kind) -> &'static str {
+    match kind {
+        Kind::PoliceOffice => "police_offices",
+        Kind::Community => "communities",
+        Kind::Compound => "compounds",
+        Kind::AidStation => "aid_stations",
+        Kind::MediationRoom => "mediation_rooms",
+        Kind::LiaisonRoom => "liaison_rooms",
+        Kind::Squad => "squads",
+    }
+}
 
 /// A community with the counts a resident scans a list for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +52,7 @@ pub struct CommunityDetail {
 
 pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<CommunitySummary>> {
     let list = community::Entity::find()
+        .filter(community::Column::RetiredAt.is_null())
         .order_by_asc(community::Column::Id)
         .all(db)
         .await?;
@@ -40,11 +63,19 @@ pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<Communi
         .map(|o| (o.id, o.name))
         .collect();
     let mut compounds: HashMap<i32, u64> = HashMap::new();
-    for c in compound::Entity::find().all(db).await? {
+    for c in compound::Entity::find()
+        .filter(compound::Column::RetiredAt.is_null())
+        .all(db)
+        .await?
+    {
         *compounds.entry(c.community_id).or_default() += 1;
     }
     let mut stations: HashMap<i32, u64> = HashMap::new();
-    for s in aid_station::Entity::find().all(db).await? {
+    for s in aid_station::Entity::find()
+        .filter(aid_station::Column::RetiredAt.is_null())
+        .all(db)
+        .await?
+    {
         *stations.entry(s.community_id).or_default() += 1;
     }
     Ok(list
@@ -71,22 +102,27 @@ pub async fn community(db: &impl ConnectionTrait, id: i32) -> crate::Result<Comm
     };
     let compounds = compound::Entity::find()
         .filter(compound::Column::CommunityId.eq(id))
+        .filter(compound::Column::RetiredAt.is_null())
         .order_by_asc(compound::Column::Id)
         .all(db)
         .await?;
     let aid_stations = aid_station::Entity::find()
         .filter(aid_station::Column::CommunityId.eq(id))
+        .filter(aid_station::Column::RetiredAt.is_null())
         .order_by_asc(aid_station::Column::Id)
         .all(db)
         .await?;
     let mut mediation_rooms = mediation_room::Entity::find()
         .filter(mediation_room::Column::CommunityId.eq(id))
+        .filter(mediation_room::Column::RetiredAt.is_null())
         .order_by_asc(mediation_room::Column::Id)
         .all(db)
         .await?;
     mediation_rooms.extend(
         mediation_room::Entity::find()
             .filter(mediation_room::Column::ParentId.is_null())
+            .filter(mediation_room::Column::CommunityId.is_null())
+            .filter(mediation_room::Column::RetiredAt.is_null())
             .order_by_asc(mediation_room::Column::Id)
             .all(db)
             .await?,
@@ -100,12 +136,13 @@ pub async fn community(db: &impl ConnectionTrait, id: i32) -> crate::Result<Comm
     })
 }
 
-/// Every community with its compounds, for choosing where one lives.
+/// Every community in service with its compounds, for choosing where one lives.
 pub async fn communities_with_compounds(
     db: &impl ConnectionTrait,
 ) -> crate::Result<Vec<(community::Model, Vec<compound::Model>)>> {
     let mut compounds: HashMap<i32, Vec<compound::Model>> = HashMap::new();
     for c in compound::Entity::find()
+        .filter(compound::Column::RetiredAt.is_null())
         .order_by_asc(compound::Column::Id)
         .all(db)
         .await?
@@ -113,6 +150,7 @@ pub async fn communities_with_compounds(
         compounds.entry(c.community_id).or_default().push(c);
     }
     Ok(community::Entity::find()
+        .filter(community::Column::RetiredAt.is_null())
         .order_by_asc(community::Column::Id)
         .all(db)
         .await?
@@ -124,11 +162,12 @@ pub async fn communities_with_compounds(
         .collect())
 }
 
-/// All mediation rooms, the main room first, then its branches.
+/// The mediation rooms in service, the main room first, then its branches.
 pub async fn mediation_rooms(
     db: &impl ConnectionTrait,
 ) -> crate::Result<Vec<mediation_room::Model>> {
     let mut rooms = mediation_room::Entity::find()
+        .filter(mediation_room::Column::RetiredAt.is_null())
         .order_by_asc(mediation_room::Column::Id)
         .all(db)
         .await?;
@@ -136,14 +175,17 @@ pub async fn mediation_rooms(
     Ok(rooms)
 }
 
+/// The squads in service.
 pub async fn squads(db: &impl ConnectionTrait) -> crate::Result<Vec<squad::Model>> {
     Ok(squad::Entity::find()
+        .filter(squad::Column::RetiredAt.is_null())
         .order_by_asc(squad::Column::Id)
         .all(db)
         .await?)
 }
 
-/// Headline counts of the directory, e.g. for the home page and the health of demo loads.
+/// Headline counts of the directory in service, e.g. for the home page and the health of
+/// demo loads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Counts {
     pub communities: u64,
@@ -157,15 +199,34 @@ pub struct Counts {
 
 pub async fn counts(db: &impl ConnectionTrait) -> crate::Result<Counts> {
     Ok(Counts {
-        communities: community::Entity::find().count(db).await?,
-        compounds: compound::Entity::find().count(db).await?,
-        aid_stations: aid_station::Entity::find().count(db).await?,
-        branch_rooms: mediation_room::Entity::find()
-            .filter(mediation_room::Column::ParentId.is_not_null())
+        communities: community::Entity::find()
+            .filter(community::Column::RetiredAt.is_null())
             .count(db)
             .await?,
-        police_offices: police_office::Entity::find().count(db).await?,
-        liaison_rooms: liaison_room::Entity::find().count(db).await?,
-        squads: squad::Entity::find().count(db).await?,
+        compounds: compound::Entity::find()
+            .filter(compound::Column::RetiredAt.is_null())
+            .count(db)
+            .await?,
+        aid_stations: aid_station::Entity::find()
+            .filter(aid_station::Column::RetiredAt.is_null())
+            .count(db)
+            .await?,
+        branch_rooms: mediation_room::Entity::find()
+            .filter(mediation_room::Column::ParentId.is_not_null())
+            .filter(mediation_room::Column::RetiredAt.is_null())
+            .count(db)
+            .await?,
+        police_offices: police_office::Entity::find()
+            .filter(police_office::Column::RetiredAt.is_null())
+            .count(db)
+            .await?,
+        liaison_rooms: liaison_room::Entity::find()
+            .filter(liaison_room::Column::RetiredAt.is_null())
+            .count(db)
+            .await?,
+        squads: squad::Entity::find()
+            .filter(squad::Column::RetiredAt.is_null())
+            .count(db)
+            .await?,
     })
 }

@@ -11,7 +11,15 @@ pub struct Model {
     pub compound_id: Option<i32>,
     #[sea_orm(unique)]
     pub name: String,
+    /// 党员骨干: the party-member resident who started the station.
+    pub initiator: String,
+    /// 协调员: who runs it day to day.
+    pub coordinator: String,
+    /// 治安指导员: the officer who advises it.
+    pub officer: String,
     pub is_demo: bool,
+    /// 撤销: no longer offered in any choice; its history keeps naming it.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ pub struct Model {
     /// The 警务室 whose officers serve this community.
     pub police_office_id: Option<i32>,
     pub is_demo: bool,
+    /// 撤销: no longer offered in any choice; its history keeps naming it.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

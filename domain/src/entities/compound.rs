@@ -10,6 +10,8 @@ pub struct Model {
     pub community_id: i32,
     pub name: String,
     pub is_demo: bool,
+    /// 撤销: no longer offered in any choice; its history keeps naming it.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,7 +13,11 @@ pub struct Model {
     pub parent_id: Option<i32>,
     pub address: String,
     pub hours: String,
+    /// The room's public phone; empty when it has none.
+    pub phone: String,
     pub is_demo: bool,
+    /// 撤销: no longer offered in any choice; its history keeps naming it.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ pub mod case_record;
 pub mod colour_view;
 pub mod community;
 pub mod compound;
+pub mod directory_import;
 pub mod flag;
 pub mod help_request;
 pub mod inbox_message;

@@ -13,6 +13,8 @@ pub struct Model {
     /// What this office is known for (the tea house, police–enterprise liaison, school protection).
     pub speciality: String,
     pub is_demo: bool,
+    /// 撤销: no longer offered in any choice; its history keeps naming it.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

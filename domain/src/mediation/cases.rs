@@ -199,6 +199,7 @@ pub(crate) async fn check(db: &impl ConnectionTrait, form: &CaseRequest) -> Resu
     let room = mediation_room::Entity::find_by_id(form.room_id)
         .one(db)
         .await?
+        .filter(|r| r.retired_at.is_none())
         .ok_or(Error::Invalid("mediation-room-invalid"))?;
     Ok(Checked {
         dispute,

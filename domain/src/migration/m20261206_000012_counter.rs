@@ -32,8 +32,8 @@ enum Users {
 const VIAS_BEFORE: &str = "'admin_page', 'command_line'";
 const ACTIONS_BEFORE: &str = "'role_granted', 'role_revoked', 'member_added', 'member_removed'";
 /// …and after it.
-const VIAS: &str = "'admin_page', 'command_line', 'counter', 'reset_page', 'setup_page'";
-const ACTIONS: &str = "'role_granted', 'role_revoked', 'member_added', 'member_removed', \
+pub(super) const VIAS: &str = "'admin_page', 'command_line', 'counter', 'reset_page', 'setup_page'";
+pub(super) const ACTIONS: &str = "'role_granted', 'role_revoked', 'member_added', 'member_removed', \
                        'station_saved', 'reset_issued', 'reset_used', 'counter_signup', \
                        'record_saved'";
 

@@ -15,6 +15,7 @@ mod m20261206_000010_admin_log;
 mod m20261206_000011_station;
 mod m20261206_000012_counter;
 mod m20261206_000013_reported_figures;
+mod m20261206_000014_directory_admin;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_station::Migration),
             Box::new(m20261206_000012_counter::Migration),
             Box::new(m20261206_000013_reported_figures::Migration),
+            Box::new(m20261206_000014_directory_admin::Migration),
         ]
     }
 }

@@ -181,13 +181,22 @@ pub struct ThreadPage {
     pub pages: u64,
 }
 
-/// Boards in order, with their counts.
+/// The boards in service in order, with their counts. A board of a retired office or
+/// liaison room leaves the list; its threads stay readable at their addresses.
 pub async fn boards(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<BoardLine>> {
     let offices: HashMap<i32, String> = police_office::Entity::find()
+        .filter(police_office::Column::RetiredAt.is_null())
         .all(db)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))
+        .collect();
+    let retired_rooms: Vec<i32> = liaison_room::Entity::find()
+        .filter(liaison_room::Column::RetiredAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
         .collect();
     let mut out = Vec::new();
     for board in board::Entity::find()
@@ -196,6 +205,13 @@ pub async fn boards(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec
         .all(db)
         .await?
     {
+        if !offices.contains_key(&board.police_office_id)
+            || board
+                .liaison_room_id
+                .is_some_and(|room| retired_rooms.contains(&room))
+        {
+            continue;
+        }
         let visible = thread::Entity::find()
             .filter(thread::Column::BoardId.eq(board.id))
             .filter(thread::Column::Hidden.eq(false));
@@ -626,13 +642,31 @@ pub async fn start(
         .one(db)
         .await?
         .ok_or(Error::Invalid("teahouse-board-invalid"))?;
+    // A board of a retired office or liaison room takes no new threads.
+    let office_retired = police_office::Entity::find_by_id(board.police_office_id)
+        .one(db)
+        .await?
+        .is_none_or(|o| o.retired_at.is_some());
+    let room_retired = match board.liaison_room_id {
+        Some(room) => liaison_room::Entity::find_by_id(room)
+            .one(db)
+            .await?
+            .is_none_or(|r| r.retired_at.is_some()),
+        None => false,
+    };
+    if office_retired || room_retired {
+        return Err(Error::Invalid("teahouse-board-invalid"));
+    }
     let title = one_line(&form.title);
     if !length_within(&title, 4, 60) {
         return Err(Error::Invalid("teahouse-title-length"));
     }
     let body = check_body(&form.body)?;
     if let Some(id) = form.community_id
-        && community::Entity::find_by_id(id).one(db).await?.is_none()
+        && community::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_none_or(|c| c.retired_at.is_some())
     {
         return Err(Error::Invalid("teahouse-community-invalid"));
     }
@@ -992,7 +1026,7 @@ pub async fn open_board(
     if police_office::Entity::find_by_id(form.police_office_id)
         .one(db)
         .await?
-        .is_none()
+        .is_none_or(|o| o.retired_at.is_some())
     {
         return Err(Error::Invalid("teahouse-board-invalid"));
     }
@@ -1000,7 +1034,7 @@ pub async fn open_board(
         && liaison_room::Entity::find_by_id(room)
             .one(db)
             .await?
-            .is_none_or(|r| r.police_office_id != form.police_office_id)
+            .is_none_or(|r| r.police_office_id != form.police_office_id || r.retired_at.is_some())
     {
         return Err(Error::Invalid("teahouse-board-invalid"));
     }
@@ -1026,16 +1060,18 @@ pub async fn open_board(
     }
 }
 
-/// Police offices and liaison rooms, in order: what an admin chooses from.
+/// Police offices and liaison rooms in service, in order: what an admin chooses from.
 pub async fn offices_and_rooms(
     db: &impl ConnectionTrait,
 ) -> Result<(Vec<police_office::Model>, Vec<liaison_room::Model>)> {
     Ok((
         police_office::Entity::find()
+            .filter(police_office::Column::RetiredAt.is_null())
             .order_by_asc(police_office::Column::Id)
             .all(db)
             .await?,
         liaison_room::Entity::find()
+            .filter(liaison_room::Column::RetiredAt.is_null())
             .order_by_asc(liaison_room::Column::Id)
             .all(db)
             .await?,

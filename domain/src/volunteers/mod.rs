@@ -165,6 +165,9 @@ pub async fn apply(
         return Err(Error::Invalid("volunteer-consent-required"));
     }
     let squad = squad_of(db, form.squad_id).await?;
+    if squad.retired_at.is_some() {
+        return Err(Error::Invalid("volunteer-squad-invalid"));
+    }
     if membership(db, squad.id, account.user.id).await?.is_some() {
         return Err(Error::Invalid("volunteer-already-member"));
     }

@@ -1,0 +1,82 @@
+//! The directory: the kinds of organisation a station keeps, and the fields beyond a name
+//! and a parent that only some kinds have.
+
+use crate::accounts::Group;
+use crate::vocabulary;
+
+vocabulary! {
+    /// The kinds of organisation in the directory, parents before their children (the
+    /// order an import creates them in).
+    pub enum Kind {
+        /// 警务室
+        PoliceOffice = "police_office",
+        /// 社区
+        Community = "community",
+        /// 小区
+        Compound = "compound",
+        /// 自治互助站
+        AidStation = "aid_station",
+        /// 调解室 (the main room and its branches)
+        MediationRoom = "mediation_room",
+        /// 联络室
+        LiaisonRoom = "liaison_room",
+        /// 老王帮帮团's 小分队
+        Squad = "squad",
+    }
+}
+
+impl Kind {
+    /// The kind of organisation this one sits under, if any.
+    pub fn parent_kind(self) -> Option<Kind> {
+        match self {
+            Kind::Community | Kind::LiaisonRoom => Some(Kind::PoliceOffice),
+            Kind::Compound | Kind::AidStation | Kind::MediationRoom => Some(Kind::Community),
+            Kind::PoliceOffice | Kind::Squad => None,
+        }
+    }
+
+    /// Whether it must sit under a parent: a community's police office and a room's
+    /// community (none: the main room) are optional.
+    pub fn parent_required(self) -> bool {
+        matches!(self, Kind::Compound | Kind::AidStation | Kind::LiaisonRoom)
+    }
+
+    /// Whether this kind keeps `field`; the others are left empty.
+    pub fn uses(self, field: Field) -> bool {
+        match field {
+            Field::Address => matches!(self, Kind::PoliceOffice | Kind::MediationRoom),
+            Field::Hours | Field::Phone => self == Kind::MediationRoom,
+            Field::Description => {
+                matches!(self, Kind::PoliceOffice | Kind::LiaisonRoom | Kind::Squad)
+            }
+            Field::Compound | Field::Initiator | Field::Coordinator | Field::Officer => {
+                self == Kind::AidStation
+            }
+        }
+    }
+
+    /// The kind of organisation people belong to, for the kinds that have people.
+    pub fn group(self) -> Option<Group> {
+        match self {
+            Kind::PoliceOffice => Some(Group::PoliceOffice),
+            Kind::AidStation => Some(Group::AidStation),
+            Kind::MediationRoom => Some(Group::MediationRoom),
+            Kind::LiaisonRoom => Some(Group::LiaisonRoom),
+            Kind::Squad => Some(Group::Squad),
+            Kind::Community | Kind::Compound => None,
+        }
+    }
+}
+
+/// The fields beyond a name and a parent, which only some kinds keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Address,
+    Hours,
+    Phone,
+    Description,
+    Compound,
+    Initiator,
+    Coordinator,
+    Officer,
+}
