@@ -80,6 +80,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Encoding, String)> {
             .ok_or(Error::Invalid("directory-file-encoding"))?;
         (Encoding::Gbk, text.into_owned())
     };
+    // A NUL is no spreadsheet's text (UTF-16 is full of them), and PostgreSQL keeps none.
+    if text.contains('\0') {
+        return Err(Error::Invalid("directory-file-encoding"));
+    }
     if text.trim().is_empty() {
         return Err(Error::Invalid("directory-file-empty"));
     }
@@ -427,10 +431,16 @@ mod tests {
             let (found, decoded) = decode(&bytes).expect("a readable file");
             assert_eq!((found, decoded.as_str()), (encoding, text));
         }
-        assert!(matches!(
-            decode(&[0xff, 0xff, 0xff]),
-            Err(Error::Invalid("directory-file-encoding"))
-        ));
+        for unreadable in [
+            &[0xff, 0xff, 0xff][..],
+            b"\xff\xfe\x7b\x7c\x00\x00",
+            b"a,b\0",
+        ] {
+            assert!(matches!(
+                decode(unreadable),
+                Err(Error::Invalid("directory-file-encoding"))
+            ));
+        }
     }
 
     #[test]
