@@ -67,7 +67,10 @@ fn admins_filter_the_audit_log_and_download_what_it_keeps() -> TestResult {
         let counter_only = admin
             .get(&format!("/admin/audit?actor={OFFICER}&action=reset_issued"))
             .await?;
-        assert!(counter_only.body.contains("13900000002"), "the account given a code");
+        assert!(
+            counter_only.body.contains("13900000002"),
+            "the account given a code"
+        );
         assert!(
             !counter_only.body.contains(LEADER),
             "the revocation is filtered out"
