@@ -38,7 +38,7 @@ test("an officer issues a reset code at the counter; the resident sets a new pas
   await page.getByRole("link", { name: "窗口服务" }).click();
   await expect(page).toHaveURL("/counter");
   await page.locator("form[action='/api/counter/reset-code'] input[name=phone]").fill(number);
-  await page.getByRole("button", { name: "发放重置码" }).click();
+  await page.getByRole("button", { name: "发放重置码", exact: true }).click();
   await expect(page).toHaveURL("/counter?done=code");
   await expect(page.getByText("重置码已发放，请抄给本人。")).toBeVisible();
   const code = (await page.getByTestId("reset-code").textContent())?.trim() ?? "";

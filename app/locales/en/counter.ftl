@@ -89,3 +89,4 @@ reported-measure-invalid = There is no such total.
 reported-value-invalid = Please enter a number: cases and yuan whole, per cent at most 100, two decimals at most.
 reported-source-invalid = Please give the source (2 to 200 characters).
 reported-date-invalid = Please give the date it held, such as 2023-08-27.
+admin-log-action-record_saved = Station's reported total changed

@@ -89,3 +89,4 @@ reported-measure-invalid = 没有这一项。
 reported-value-invalid = 请填写数字：件数和金额为整数，百分比不超过 100，最多两位小数。
 reported-source-invalid = 请填写来源（2 到 200 个字）。
 reported-date-invalid = 请填写截至日期，例如 2023-08-27。
+admin-log-action-record_saved = 修改本所报告的数字
