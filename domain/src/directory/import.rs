@@ -24,7 +24,11 @@ use crate::entities::directory_import;
 use crate::{Error, Result};
 
 /// Refusals of an import as a whole.
-pub const REFUSAL_CODES: &[&str] = &["directory-import-applied", "directory-import-problems"];
+pub const REFUSAL_CODES: &[&str] = &[
+    "directory-import-applied",
+    "directory-import-problems",
+    "directory-file-parent-unknown",
+];
 
 /// One organisation a file creates or changes, with what it was before (none for a new one).
 #[derive(Clone, Debug, PartialEq, Eq)]
