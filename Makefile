@@ -52,7 +52,8 @@ test-postgres:
 ## A port of its own: a server left behind by an interrupted run does not stop this one.
 test-e2e:
 	cargo xtask build
-	cd end2end && port=$$(../scripts/free-port.sh 3100) && E2E_PORT=$$port npx playwright test
+	cd end2end && port=$$(../scripts/free-port.sh 3100) && empty=$$(../scripts/free-port.sh $$((port + 1))) && \
+	  E2E_PORT=$$port E2E_EMPTY_PORT=$$empty npx playwright test
 
 ## nginx with deploy/nginx/portal.conf (self-signed TLS) in front of two portal processes on
 ## one throwaway PostgreSQL, reached from several loopback addresses.

@@ -1,6 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT || 3100);
+// A second portal, set up by `portal init` on an empty database: the directory journey.
+const emptyPort = Number(process.env.E2E_EMPTY_PORT || port + 1);
 
 // Debian's Chromium, never a downloaded browser. The flags keep it from reaching for
 // the network, which these machines do not have.
@@ -37,11 +39,20 @@ export default defineConfig({
     // The same phone before (or without) WASM: every core page and form must still work.
     { name: "phone-no-js", use: { ...devices["Pixel 5"], launchOptions: chromium, javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: "../scripts/e2e-server.sh",
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: { E2E_PORT: String(port) },
-  },
+  webServer: [
+    {
+      command: "../scripts/e2e-server.sh",
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { E2E_PORT: String(port) },
+    },
+    {
+      command: "../scripts/e2e-server.sh",
+      url: `http://127.0.0.1:${emptyPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { E2E_PORT: String(emptyPort), E2E_START: "empty" },
+    },
+  ],
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The portal as the end-to-end tests see it: a fresh SQLite database with the demo
-# directory and one admin, served from the last `cargo xtask build` (PORTAL_PROFILE=debug|release).
+# The portal as the end-to-end tests see it, served from the last `cargo xtask build`
+# (PORTAL_PROFILE=debug|release) on a fresh SQLite database: by default the demo directory
+# and one admin; with E2E_START=empty, a station set up the way a real one is, by
+# `portal init` on an empty database, with nothing else in it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/${PORTAL_PROFILE:-debug}/portal"
@@ -26,7 +28,13 @@ export PORTAL_WRITES_PER_MINUTE=${PORTAL_WRITES_PER_MINUTE:-100000}
 export PORTAL_REQUESTS_PER_MINUTE=${PORTAL_REQUESTS_PER_MINUTE:-100000}
 # Video rooms open a month before their slot, so a test can book a slot and enter at once.
 export PORTAL_VIDEO_EARLY_MINUTES=${PORTAL_VIDEO_EARLY_MINUTES:-43200}
-"$bin" demo-data
-# The demo has no admin: the directory journey signs in as this one.
-PORTAL_PASSWORD=e2e-admin-haigang-2026 "$bin" user add --phone 13700000099 --role admin >/dev/null
+if [ "${E2E_START:-demo}" = empty ]; then
+  PORTAL_PASSWORD=e2e-admin-haigang-2026 "$bin" init --name 海港派出所 --district 海港街道 \
+    --address 海港路1号 --phone 0574-86000110 --public-url "http://$LEPTOS_SITE_ADDR" \
+    --sender jjw@haigang.example.cn --admin-phone 13700000099
+else
+  "$bin" demo-data
+  # The demo has no admin: the counter journey signs in as this one.
+  PORTAL_PASSWORD=e2e-admin-haigang-2026 "$bin" user add --phone 13700000099 --role admin >/dev/null
+fi
 exec "$bin" serve

@@ -1,15 +1,16 @@
 import type { Browser, Page, TestInfo } from "@playwright/test";
 import { expect, test } from "./fixtures";
 
-// The directory kept by the station: an admin uploads directory files (one with problems,
-// one from Excel in GBK, one of this run's own), reads each preview, applies, and makes
-// someone the mediator of an imported room; a resident registers in an imported community
-// and asks that room for mediation; the mediator finds the request in their queue. With
-// JavaScript and without (the phone-no-js project): every step is a plain form.
-//
-// The server runs on the demo database (scripts/e2e-server.sh adds the admin), so this
-// run's organisations carry a suffix of their own; the HTTP suite (server/tests/directory.rs)
-// runs the same import from an empty database.
+// A station sets up its own portal: `portal init` on an empty database (the second server
+// of playwright.config.ts, started by scripts/e2e-server.sh with E2E_START=empty), then the
+// admin signs in and uploads directory files (one with problems, one from Excel in GBK, one
+// of this run's own), reads each preview, applies, and makes someone the mediator of an
+// imported room; a resident registers in an imported community and asks that room for
+// mediation; the mediator finds the request in their queue. With JavaScript and without
+// (the phone-no-js project): every step is a plain form. Both projects share the server,
+// so this run's own organisations carry a suffix.
+
+test.use({ baseURL: `http://127.0.0.1:${process.env.E2E_EMPTY_PORT || Number(process.env.E2E_PORT || 3100) + 1}` });
 
 const admin = { phone: "13700000099", password: "e2e-admin-haigang-2026" };
 const password = "haitian-xiongzhen-2026";
@@ -34,9 +35,8 @@ async function register(page: Page, number: string, community: string) {
   await expect(page).toHaveURL(/\/communities\/\d+$/);
 }
 
-async function newPhone(browser: Browser, info: TestInfo): Promise<Page> {
-  const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch, javaScriptEnabled, baseURL } =
-    info.project.use;
+async function newPhone(browser: Browser, info: TestInfo, baseURL?: string): Promise<Page> {
+  const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch, javaScriptEnabled } = info.project.use;
   const context = await browser.newContext({
     viewport,
     userAgent,
@@ -57,18 +57,20 @@ async function upload(page: Page, file: string | { name: string; mimeType: strin
   await expect(page).toHaveURL(/\/admin\/directory\/import\/\d+$/);
 }
 
-test("an admin imports the directory, a resident of it asks its room, the mediator sees it", async ({
+test("from portal init on an empty database: the admin imports the directory, a resident of it asks its room, the mediator sees it", async ({
   page,
   browser,
+  baseURL,
 }, info) => {
   const suffix = `${info.project.name === "phone" ? "甲" : "乙"}${Math.floor(Math.random() * 1e6)}`;
   const community = `试点社区${suffix}`;
   const room = `试点调解室${suffix}`;
   const mediatorPhone = phone();
 
-  // The mediator-to-be has an account of their own, in a demo community.
-  const mediator = await newPhone(browser, info);
-  await register(mediator, mediatorPhone, "总浦桥社区");
+  // The station entered by `portal init` names the portal (its district); no demo is in it.
+  await page.goto("/");
+  await expect(page.locator("header")).toContainText("海港街道");
+  await expect(page.getByText(/演示数据/)).toHaveCount(0);
 
   await signIn(page, admin.phone, admin.password);
   await page.goto("/admin");
@@ -107,6 +109,10 @@ test("an admin imports the directory, a resident of it asks its room, the mediat
   await page.getByRole("button", { name: "全部导入" }).click();
   await expect(page.getByText("名录已导入。")).toBeVisible();
 
+  // The mediator-to-be registers in a community of the GBK file.
+  const mediator = await newPhone(browser, info, baseURL);
+  await register(mediator, mediatorPhone, "海港社区");
+
   // The room's page: add the mediator.
   await page.goto("/admin/directory");
   await page.getByRole("link", { name: room }).click();
@@ -117,7 +123,7 @@ test("an admin imports the directory, a resident of it asks its room, the mediat
   await expect(page.getByTestId("people")).toContainText(mediatorPhone);
 
   // A resident registers in the imported community and asks its room.
-  const resident = await newPhone(browser, info);
+  const resident = await newPhone(browser, info, baseURL);
   await register(resident, phone(), community);
   await expect(resident.getByRole("heading", { level: 1 })).toHaveText(community);
   await resident.goto("/mediation/new");
