@@ -16,7 +16,9 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use super::{Action, Org, OrgKind, Stage, Step, deadline, write_history};
+use super::deadlines::deadline;
+use super::steps::{Step, write_history};
+use super::{Action, Org, OrgKind, Stage};
 use crate::Result;
 use crate::entities::{
     aid_station, case_record, community, job_lease, mediation_room, police_office,

@@ -13,7 +13,8 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr,
 };
 
-use super::{Action, Kind, Org, OrgKind, Stage, Start, Step, insert, move_case};
+use super::steps::{Start, Step, insert, move_case};
+use super::{Action, Kind, Org, OrgKind, Stage};
 use crate::entities::{case_record, help_request, mediation_case, squad_member, user};
 use crate::mediation::{EventKind, Outcome};
 use crate::{Error, Result};

@@ -10,7 +10,8 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
 
-use super::{ThreadStatus, load_thread};
+use super::ThreadStatus;
+use super::threads::load_thread;
 use crate::accounts::{Account, Role};
 use crate::db::unique_violation;
 use crate::entities::{flag, moderation_entry, post, thread, user};

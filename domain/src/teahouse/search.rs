@@ -9,7 +9,8 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
 };
 
-use super::{THREADS_PER_PAGE, ThreadLine, lines_of, visible_to};
+use super::THREADS_PER_PAGE;
+use super::threads::{ThreadLine, lines_of, visible_to};
 use crate::accounts::Account;
 use crate::entities::{post, thread};
 use crate::{Error, Result};
