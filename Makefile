@@ -9,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DATABASE_URL ?= sqlite://data/portal.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run dev build test audit lint test-rust test-postgres test-e2e test-proxy test-release setup setup-test sizes bench clean
+.PHONY: run dev build test audit fmt lint test-rust test-postgres test-e2e test-proxy test-release setup setup-test sizes bench clean
 
 setup:
 	@scripts/setup.sh build
@@ -33,8 +33,14 @@ dev:
 ## Debian's nginx, then the release build `make run` serves, held to the WASM + JS budget.
 test: setup-test lint test-rust test-postgres test-e2e test-proxy test-release
 
+## Formats as `make lint` checks: leptosfmt for the view! macros, then rustfmt for the rest.
+fmt:
+	leptosfmt app/src
+	cargo fmt --all
+
 lint:
 	cargo fmt --all -- --check
+	leptosfmt --check app/src
 	@if cargo deny --version >/dev/null 2>&1; then cargo deny --offline check licenses bans sources; \
 	else echo "cargo-deny is not installed: licences, bans and sources are checked by 'make audit'"; fi
 	cargo clippy -p domain -p app -p server -p xtask --features app/ssr --all-targets -- -D warnings

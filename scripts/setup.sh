@@ -2,9 +2,9 @@
 # Installs what building and testing the portal need, skipping whatever is already there.
 #   scripts/setup.sh build   the wasm32 target and the npm build tools (wasm-opt, lightningcss,
 #                            terser); `cargo xtask build` does the rest from crates.io
-#   scripts/setup.sh dev     the above, plus cargo-leptos and wasm-bindgen-cli for `make dev`
-#   scripts/setup.sh test    the build tools, plus Chromium, PostgreSQL, nginx, xmllint,
-#                            brotli and Playwright
+#   scripts/setup.sh dev     the above, plus cargo-leptos, wasm-bindgen-cli and leptosfmt
+#   scripts/setup.sh test    the build tools, plus leptosfmt, Chromium, PostgreSQL, nginx,
+#                            xmllint, brotli and Playwright
 #   scripts/setup.sh audit   the test tools, plus cargo-deny
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,14 @@ if [ "$what" = dev ]; then
     # Not --locked: its lock file names a crate version the registry no longer has.
     cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
   fi
+fi
+
+# leptosfmt formats the view! macros, which rustfmt leaves alone; `make lint` checks them
+# (3 minutes of CPU to build, once).
+LEPTOSFMT_VERSION=0.1.33
+if [ "$what" != build ] && [ "$(leptosfmt --version 2>/dev/null | awk '{print $2}')" != "$LEPTOSFMT_VERSION" ]; then
+  say "installing leptosfmt $LEPTOSFMT_VERSION (about 3 minutes on 2 cores, once)"
+  cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked
 fi
 
 # cargo-deny takes 4-10 minutes to build: only `make audit` installs it (`make lint` runs it

@@ -34,7 +34,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                             station
                                 .get()
                                 .map(|s| match s.ok().flatten() {
-                                    Some(s) => i18n.arg("site-tagline-station", "district", &s.district),
+                                    Some(s) => {
+                                        i18n.arg("site-tagline-station", "district", &s.district)
+                                    }
                                     None => i18n.t("site-tagline"),
                                 })
                         }}

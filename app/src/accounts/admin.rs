@@ -258,7 +258,9 @@ fn MemberTable(found: PersonMemberships) -> impl IntoView {
                             <td>{i18n.label("admin-group", &row.group)}</td>
                             <td>
                                 {row.name}
-                                {row.leader.then(|| format!(" · {}", i18n.t("admin-member-leader")))}
+                                {row
+                                    .leader
+                                    .then(|| format!(" · {}", i18n.t("admin-member-leader")))}
                             </td>
                             <td>
                                 <form method="post" action=RemoveMember::PATH>
@@ -276,7 +278,7 @@ fn MemberTable(found: PersonMemberships) -> impl IntoView {
                 .collect_view()}
         </table>
     }
-        .into_any()
+    .into_any()
 }
 
 /// /admin/audit: the audit log with its filters (who, which act, from and to which day),
@@ -330,8 +332,7 @@ fn AuditFilters(filters: AuditQuery) -> impl IntoView {
                 />
             </label>
             <label>
-                {i18n.t("audit-action")}
-                <select name="action">
+                {i18n.t("audit-action")} <select name="action">
                     <option value="">{i18n.t("audit-any")}</option>
                     {LogAction::NAMES
                         .iter()
@@ -408,15 +409,13 @@ fn LogTables(info: AdminLogInfo, filters: AuditQuery) -> impl IntoView {
                     .rows
                     .into_iter()
                     .map(|row| {
-                        // The station's own records and its directory name no account; a
-                        // deleted account shows as such.
                         let target = match (row.target, row.action) {
                             (Some(phone), _) => phone,
-                            (None, action) if !action.names_an_account() => {
-                                i18n.t("audit-station")
-                            }
+                            (None, action) if !action.names_an_account() => i18n.t("audit-station"),
                             (None, _) => i18n.t("admin-log-deleted"),
                         };
+                        // The station's own records and its directory name no account; a
+                        // deleted account shows as such.
                         view! {
                             <tr>
                                 <td>{row.at}</td>

@@ -311,8 +311,7 @@ pub fn ResetPage() -> impl IntoView {
                     required
                     minlength="8"
                     autocomplete="new-password"
-                />
-                <small>{i18n.t("field-password-hint")}</small>
+                /> <small>{i18n.t("field-password-hint")}</small>
             </label>
             <button type="submit" class="button">
                 {i18n.t("reset-submit")}

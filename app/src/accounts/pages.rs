@@ -296,7 +296,9 @@ pub fn AdminPage() -> impl IntoView {
                 Some(me) if !me.has(crate::accounts::Role::Officer) => {
                     view! { <ErrorView error=AppError::Forbidden /> }.into_any()
                 }
-                Some(me) => view! { <StaffPanels admin=me.has(crate::accounts::Role::Admin) /> }.into_any(),
+                Some(me) => {
+                    view! { <StaffPanels admin=me.has(crate::accounts::Role::Admin) /> }.into_any()
+                }
             }
         />
     }

@@ -424,9 +424,7 @@ fn Case(case: CaseDetails) -> impl IntoView {
                             " · "
                             {h.at.clone()}
                             " · "
-                            {h
-                                .from
-                                .map(|f| format!("{} → ", i18n.label("case-stage", f)))}
+                            {h.from.map(|f| format!("{} → ", i18n.label("case-stage", f)))}
                             {i18n.label("case-stage", h.to)}
                             {h.org.clone().map(|o| format!(" · {o}"))}
                             {h.actor.clone().map(|a| format!(" · {a}"))}

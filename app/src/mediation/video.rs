@@ -127,13 +127,14 @@ pub fn VideoRoomPage() -> impl IntoView {
                 room.get()
                     .map(|entered| match (entered, query.read().get("invite")) {
                         (Ok(room), _) => view! { <Room room /> }.into_any(),
-                        // The link of an invitation: a button redeems it.
                         (Err(AppError::Unauthorized), Some(token)) => {
-                            view! { <InvitationForm code=code() token=Some(token) /> }.into_any()
+                            // The link of an invitation: a button redeems it.
+                            view! { <InvitationForm code=code() token=Some(token) /> }
+                                .into_any()
                         }
-                        // Not signed in: the resident and the mediator sign in, the other
-                        // party types the code from their invitation.
                         (Err(AppError::Unauthorized), None) => {
+                            // Not signed in: the resident and the mediator sign in, the other
+                            // party types the code from their invitation.
                             view! {
                                 <ErrorView error=AppError::Unauthorized />
                                 <InvitationForm code=code() token=None />

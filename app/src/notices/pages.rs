@@ -273,35 +273,35 @@ pub fn ArchivePage() -> impl IntoView {
     let chosen = move || query.read().get("category").unwrap_or_default();
     let month = move || query.read().get("month").unwrap_or_default();
     view! {
-            <Title text=i18n.t("notices-archive") />
-            <p class="crumbs">
-                <a href="/notices">{i18n.t("notices-title")}</a>
-            </p>
-            <h1>{i18n.t("notices-archive")}</h1>
-            <form method="get" action="/notices/archive" class="filter">
-                <label>
-                    {i18n.t("notice-field-category")} <select name="category">
-                        <option value="">{i18n.t("notices-any")}</option>
-                        {Category::NAMES
-                            .iter()
-    .copied()
-                            .map(|c| {
-                                view! {
-                                    <option value=c selected=move || chosen() == c>
-                                        {i18n.label("notice-category", c)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label>{i18n.t("notices-month")} <input type="month" name="month" value=month /></label>
-                <button type="submit" class="button secondary">
-                    {i18n.t("notices-filter")}
-                </button>
-            </form>
-            <Loaded resource=archive view=|cards| view! { <Cards cards /> } />
-        }
+        <Title text=i18n.t("notices-archive") />
+        <p class="crumbs">
+            <a href="/notices">{i18n.t("notices-title")}</a>
+        </p>
+        <h1>{i18n.t("notices-archive")}</h1>
+        <form method="get" action="/notices/archive" class="filter">
+            <label>
+                {i18n.t("notice-field-category")} <select name="category">
+                    <option value="">{i18n.t("notices-any")}</option>
+                    {Category::NAMES
+                        .iter()
+                        .copied()
+                        .map(|c| {
+                            view! {
+                                <option value=c selected=move || chosen() == c>
+                                    {i18n.label("notice-category", c)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>{i18n.t("notices-month")} <input type="month" name="month" value=month /></label>
+            <button type="submit" class="button secondary">
+                {i18n.t("notices-filter")}
+            </button>
+        </form>
+        <Loaded resource=archive view=|cards| view! { <Cards cards /> } />
+    }
 }
 
 /// Officers: every notice, drafts included, with how many have read it.
@@ -379,124 +379,124 @@ fn EditorForm(editor: Editor) -> impl IntoView {
     });
     let some = input.target == "some";
     view! {
-            <form method="post" action=SaveNotice::PATH class="form">
-                <CsrfField />
-                <FormError path=SaveNotice::PATH />
-                {input
-                    .id
-                    .map(|id| view! { <input type="hidden" name="notice[id]" value=id.to_string() /> })}
-                <label>
-                    {i18n.t("notice-field-title")}
-                    <input
-                        type="text"
-                        name="notice[title]"
-                        required
-                        maxlength="100"
-                        value=input.title.clone()
-                    />
-                </label>
-                <label>
-                    {i18n.t("notice-field-body")}
-                    <textarea name="notice[body]" required maxlength="5000" rows="8">
-                        {input.body.clone()}
-                    </textarea> <small>{i18n.t("notice-field-body-hint")}</small>
-                </label>
-                <label>
-                    {i18n.t("notice-field-category")}
-                    <select name="notice[category]">
-                        {Category::NAMES
-                            .iter()
-    .copied()
-                            .map(|c| {
-                                view! {
-                                    <option value=c selected=input.category == c>
-                                        {i18n.label("notice-category", c)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label>
-                    {i18n.t("notice-field-severity")}
-                    <select name="notice[severity]">
-                        {Severity::NAMES
-                            .iter()
-    .copied()
-                            .map(|s| {
-                                view! {
-                                    <option value=s selected=input.severity == s>
-                                        {i18n.label("notice-severity", s)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <fieldset>
-                    <legend>{i18n.t("notice-field-target")}</legend>
-                    <label class="check">
-                        <input type="radio" name="notice[target]" value="all" checked=!some />
-                        <span>{i18n.t("notices-for-all")}</span>
-                    </label>
-                    <label class="check">
-                        <input type="radio" name="notice[target]" value="some" checked=some />
-                        <span>{i18n.t("notice-field-target-some")}</span>
-                    </label>
-                    <div class="community-checks">
-                        {editor
-                            .choices
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, (id, name))| {
-                                view! {
-                                    <label class="check">
-                                        <input
-                                            type="checkbox"
-                                            name=format!("notice[communities][{i}]")
-                                            value=id.to_string()
-                                            checked=input.communities.contains(&id)
-                                        />
-                                        <span>{name}</span>
-                                    </label>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                </fieldset>
-                <label>
-                    {i18n.t("notice-field-starts")}
-                    <input
-                        type="datetime-local"
-                        name="notice[starts_at]"
-                        required
-                        value=input.starts_at.clone()
-                    />
-                </label>
-                <label>
-                    {i18n.t("notice-field-expires")}
-                    <input
-                        type="datetime-local"
-                        name="notice[expires_at]"
-                        required
-                        value=input.expires_at.clone()
-                    />
+        <form method="post" action=SaveNotice::PATH class="form">
+            <CsrfField />
+            <FormError path=SaveNotice::PATH />
+            {input
+                .id
+                .map(|id| view! { <input type="hidden" name="notice[id]" value=id.to_string() /> })}
+            <label>
+                {i18n.t("notice-field-title")}
+                <input
+                    type="text"
+                    name="notice[title]"
+                    required
+                    maxlength="100"
+                    value=input.title.clone()
+                />
+            </label>
+            <label>
+                {i18n.t("notice-field-body")}
+                <textarea name="notice[body]" required maxlength="5000" rows="8">
+                    {input.body.clone()}
+                </textarea> <small>{i18n.t("notice-field-body-hint")}</small>
+            </label>
+            <label>
+                {i18n.t("notice-field-category")}
+                <select name="notice[category]">
+                    {Category::NAMES
+                        .iter()
+                        .copied()
+                        .map(|c| {
+                            view! {
+                                <option value=c selected=input.category == c>
+                                    {i18n.label("notice-category", c)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                {i18n.t("notice-field-severity")}
+                <select name="notice[severity]">
+                    {Severity::NAMES
+                        .iter()
+                        .copied()
+                        .map(|s| {
+                            view! {
+                                <option value=s selected=input.severity == s>
+                                    {i18n.label("notice-severity", s)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <fieldset>
+                <legend>{i18n.t("notice-field-target")}</legend>
+                <label class="check">
+                    <input type="radio" name="notice[target]" value="all" checked=!some />
+                    <span>{i18n.t("notices-for-all")}</span>
                 </label>
                 <label class="check">
-                    <input type="checkbox" name="notice[pinned]" checked=input.pinned.is_some() />
-                    <span>{i18n.t("notice-field-pinned")}</span>
+                    <input type="radio" name="notice[target]" value="some" checked=some />
+                    <span>{i18n.t("notice-field-target-some")}</span>
                 </label>
-                <button type="submit" class="button">
-                    {i18n
-                        .t(
-                            if input.id.is_some() {
-                                "notices-save-changes"
-                            } else {
-                                "notices-save-draft"
-                            },
-                        )}
-                </button>
-            </form>
-            {preview}
-        }
+                <div class="community-checks">
+                    {editor
+                        .choices
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (id, name))| {
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        name=format!("notice[communities][{i}]")
+                                        value=id.to_string()
+                                        checked=input.communities.contains(&id)
+                                    />
+                                    <span>{name}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+            <label>
+                {i18n.t("notice-field-starts")}
+                <input
+                    type="datetime-local"
+                    name="notice[starts_at]"
+                    required
+                    value=input.starts_at.clone()
+                />
+            </label>
+            <label>
+                {i18n.t("notice-field-expires")}
+                <input
+                    type="datetime-local"
+                    name="notice[expires_at]"
+                    required
+                    value=input.expires_at.clone()
+                />
+            </label>
+            <label class="check">
+                <input type="checkbox" name="notice[pinned]" checked=input.pinned.is_some() />
+                <span>{i18n.t("notice-field-pinned")}</span>
+            </label>
+            <button type="submit" class="button">
+                {i18n
+                    .t(
+                        if input.id.is_some() {
+                            "notices-save-changes"
+                        } else {
+                            "notices-save-draft"
+                        },
+                    )}
+            </button>
+        </form>
+        {preview}
+    }
 }

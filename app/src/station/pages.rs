@@ -48,8 +48,7 @@ pub fn SetupPage() -> impl IntoView {
                                 required
                                 minlength="8"
                                 autocomplete="new-password"
-                            />
-                            <small>{i18n.t("field-password-hint")}</small>
+                            /> <small>{i18n.t("field-password-hint")}</small>
                         </label>
                         <button type="submit" class="button">
                             {i18n.t("setup-submit")}
@@ -122,12 +121,23 @@ fn IdentityFields(current: StationView) -> impl IntoView {
         </label>
         <label>
             {i18n.t("station-district")}
-            <input type="text" name="station[district]" required maxlength="40" value=current.district />
-            <small>{i18n.t("station-district-hint")}</small>
+            <input
+                type="text"
+                name="station[district]"
+                required
+                maxlength="40"
+                value=current.district
+            /> <small>{i18n.t("station-district-hint")}</small>
         </label>
         <label>
             {i18n.t("station-address")}
-            <input type="text" name="station[address]" required maxlength="100" value=current.address />
+            <input
+                type="text"
+                name="station[address]"
+                required
+                maxlength="100"
+                value=current.address
+            />
         </label>
         <label>
             {i18n.t("station-phone")}
@@ -146,8 +156,13 @@ fn IdentityFields(current: StationView) -> impl IntoView {
         </label>
         <label>
             {i18n.t("station-sender")}
-            <input type="email" name="station[sender]" required maxlength="100" value=current.sender />
-            <small>{i18n.t("station-sender-hint")}</small>
+            <input
+                type="email"
+                name="station[sender]"
+                required
+                maxlength="100"
+                value=current.sender
+            /> <small>{i18n.t("station-sender-hint")}</small>
         </label>
         <label>
             {i18n.t("station-area")}

@@ -726,7 +726,7 @@ fn ThreadTools(
                         <select name="case[dispute_type]">
                             {vocab::mediation::DisputeType::NAMES
                                 .iter()
-.copied()
+                                .copied()
                                 .map(|t| {
                                     view! {
                                         <option value=t>{i18n.label("mediation-type", t)}</option>

@@ -77,7 +77,9 @@ fn KindSections(lines: Vec<OrgLine>) -> impl IntoView {
                 <section class="panel" id=format!("kind-{kind}")>
                     <h2>{i18n.label("directory-kind", kind)}</h2>
                     <p>
-                        <a href=format!("/admin/directory/new/{kind}")>
+                        <a href=format!(
+                            "/admin/directory/new/{kind}",
+                        )>
                             {i18n.arg("directory-new", "kind", &i18n.label("directory-kind", kind))}
                         </a>
                     </p>
@@ -85,7 +87,11 @@ fn KindSections(lines: Vec<OrgLine>) -> impl IntoView {
                         {own
                             .into_iter()
                             .map(|line| {
-                                let href = format!("/admin/directory/org/{}/{}", line.kind, line.id);
+                                let href = format!(
+                                    "/admin/directory/org/{}/{}",
+                                    line.kind,
+                                    line.id,
+                                );
                                 let retired = line.retired.is_some();
                                 view! {
                                     <tr class:retired=retired>
@@ -191,8 +197,7 @@ fn OrgFields(choices: Choices, current: OrgForm) -> impl IntoView {
         let selected = current.compound.clone().unwrap_or_default();
         view! {
             <label>
-                {i18n.t("directory-compound")}
-                <select name="org[compound]">
+                {i18n.t("directory-compound")} <select name="org[compound]">
                     <option value="">{i18n.t("directory-no-compound")}</option>
                     {choices
                         .compounds
@@ -213,8 +218,7 @@ fn OrgFields(choices: Choices, current: OrgForm) -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                </select>
-                <small>{i18n.t("directory-compound-hint")}</small>
+                </select> <small>{i18n.t("directory-compound-hint")}</small>
             </label>
         }
     });
@@ -257,10 +261,7 @@ pub fn OrgPage() -> impl IntoView {
         <Title text=i18n.t("directory-admin-title") />
         {crumbs()}
         <DoneNotice prefix="directory-done" />
-        <Loaded
-            resource=detail
-            view=|detail| view! { <OrgSections detail /> }
-        />
+        <Loaded resource=detail view=|detail| view! { <OrgSections detail /> } />
     }
 }
 
@@ -455,7 +456,13 @@ fn UploadForm() -> impl IntoView {
             .read()
             .get("error")
             .filter(|key| crate::i18n::is_key(key))
-            .map(|key| view! { <p class="form-error" role="alert">{i18n.t(&key)}</p> })
+            .map(|key| {
+                view! {
+                    <p class="form-error" role="alert">
+                        {i18n.t(&key)}
+                    </p>
+                }
+            })
     };
     view! {
         <p class="lead">{i18n.t("directory-import-intro")}</p>
@@ -538,7 +545,10 @@ fn PreviewSections(preview: PreviewInfo) -> impl IntoView {
                                 {l
                                     .retired
                                     .then(|| {
-                                        view! { " · " {i18n.t("directory-status-retired")} }
+                                        view! {
+                                            " · "
+                                            {i18n.t("directory-status-retired")}
+                                        }
                                     })}
                             </li>
                         }
@@ -558,12 +568,16 @@ fn PreviewSections(preview: PreviewInfo) -> impl IntoView {
         ],
     );
     view! {
-        <p class="lead" data-testid="preview-summary">{summary}</p>
+        <p class="lead" data-testid="preview-summary">
+            {summary}
+        </p>
         <p class="meta">{i18n.label("directory-encoding", &preview.encoding)}</p>
         {preview
             .applied
             .clone()
-            .map(|at| view! { <p class="notice-ok">{i18n.arg("directory-applied-at", "at", &at)}</p> })}
+            .map(|at| {
+                view! { <p class="notice-ok">{i18n.arg("directory-applied-at", "at", &at)}</p> }
+            })}
         {(!preview.problems.is_empty())
             .then(|| {
                 view! {

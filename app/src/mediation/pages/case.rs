@@ -403,7 +403,7 @@ fn MediatorActions(code: String, status: Status) -> impl IntoView {
                         {i18n.t("mediation-outcome")} <select name="outcome" required>
                             {Outcome::NAMES
                                 .iter()
-.copied()
+                                .copied()
                                 .map(|o| {
                                     view! {
                                         <option value=o>
@@ -436,34 +436,34 @@ fn MediatorActions(code: String, status: Status) -> impl IntoView {
 fn EscalateForm(code: String, level: Level) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-            <details class="panel">
-                <summary>{i18n.t("mediation-escalate")}</summary>
-                <form method="post" action=EscalateCase::PATH class="form">
-                    <CsrfField />
-                    <FormError path=EscalateCase::PATH />
-                    <input type="hidden" name="code" value=code />
-                    <label>
-                        {i18n.t("mediation-level")} <select name="level" required>
-                            {Level::NAMES
-                                .iter()
-    .copied()
-                                .filter(|l| *l != level.as_str())
-                                .map(|l| {
-                                    view! {
-                                        <option value=l>{i18n.label("mediation-level", l)}</option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <label>
-                        {i18n.t("mediation-field-reason")}
-                        <input type="text" name="reason" required minlength="2" maxlength="200" />
-                    </label>
-                    <button type="submit" class="button secondary">
-                        {i18n.t("mediation-escalate")}
-                    </button>
-                </form>
-            </details>
-        }
+        <details class="panel">
+            <summary>{i18n.t("mediation-escalate")}</summary>
+            <form method="post" action=EscalateCase::PATH class="form">
+                <CsrfField />
+                <FormError path=EscalateCase::PATH />
+                <input type="hidden" name="code" value=code />
+                <label>
+                    {i18n.t("mediation-level")} <select name="level" required>
+                        {Level::NAMES
+                            .iter()
+                            .copied()
+                            .filter(|l| *l != level.as_str())
+                            .map(|l| {
+                                view! {
+                                    <option value=l>{i18n.label("mediation-level", l)}</option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i18n.t("mediation-field-reason")}
+                    <input type="text" name="reason" required minlength="2" maxlength="200" />
+                </label>
+                <button type="submit" class="button secondary">
+                    {i18n.t("mediation-escalate")}
+                </button>
+            </form>
+        </details>
+    }
 }

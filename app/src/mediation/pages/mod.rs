@@ -153,108 +153,108 @@ pub fn RequestPage() -> impl IntoView {
 fn RequestForm(options: RequestChoices) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-            <form method="post" action=RequestMediation::PATH class="form">
-                <CsrfField />
-                <FormError path=RequestMediation::PATH />
-                <label>
-                    {i18n.t("mediation-field-type")} <select name="request[dispute_type]" required>
-                        {DisputeType::NAMES
-                            .iter()
-    .copied()
-                            .map(|t| {
-                                view! { <option value=t>{i18n.label("mediation-type", t)}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label>
-                    {i18n.t("mediation-field-account")}
-                    <textarea
-                        name="request[account]"
-                        required
-                        minlength="10"
-                        maxlength="1000"
-                        rows="5"
-                    ></textarea> <small>{i18n.t("mediation-field-account-hint")}</small>
-                </label>
-                <fieldset>
-                    <legend>{i18n.t("mediation-other-party")}</legend>
-                    <label>
-                        {i18n.t("mediation-field-other")}
-                        <input type="text" name="request[other_party]" required maxlength="50" />
-                        <small>{i18n.t("mediation-field-other-hint")}</small>
-                    </label>
-                    <label>
-                        {i18n.t("mediation-field-relation")}
-                        <input type="text" name="request[other_relation]" maxlength="20" />
-                    </label>
-                    <label>
-                        {i18n.t("mediation-field-other-phone")}
-                        <input
-                            type="tel"
-                            name="request[other_phone]"
-                            inputmode="numeric"
-                            maxlength="20"
-                        /> <small>{i18n.t("mediation-field-other-phone-hint")}</small>
-                    </label>
-                </fieldset>
-                <label>
-                    {i18n.t("mediation-field-amount")}
-                    <input type="text" name="request[amount]" inputmode="numeric" maxlength="14" />
-                    <small>{i18n.t("mediation-field-amount-hint")}</small>
-                </label>
-                <fieldset>
-                    <legend>{i18n.t("mediation-field-aid-station")}</legend>
-                    <label class="check">
-                        <input type="radio" name="request[tried_aid_station]" value="yes" />
-                        <span>{i18n.t("answer-yes")}</span>
-                    </label>
-                    <label class="check">
-                        <input type="radio" name="request[tried_aid_station]" value="no" checked />
-                        <span>{i18n.t("answer-no")}</span>
-                    </label>
-                </fieldset>
-                <fieldset>
-                    <legend>{i18n.t("mediation-field-mode")}</legend>
-                    <label class="check">
-                        <input type="radio" name="request[mode]" value="in_person" checked />
-                        <span>{i18n.t("mediation-mode-in_person")}</span>
-                    </label>
-                    <label class="check">
-                        <input type="radio" name="request[mode]" value="video" />
-                        <span>{i18n.t("mediation-mode-video")}</span>
-                    </label>
-                </fieldset>
-                <fieldset>
-                    <legend>{i18n.t("mediation-field-room")}</legend>
-                    {options
-                        .rooms
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, room)| {
-                            view! {
-                                <label class="check room-choice">
-                                    <input
-                                        type="radio"
-                                        name="request[room]"
-                                        value=room.id.to_string()
-                                        checked=i == 0
-                                        required
-                                    />
-                                    <span>
-                                        <strong>{room.name}</strong>
-                                        <small>{room.address} " · " {room.hours}</small>
-                                    </span>
-                                </label>
-                            }
+        <form method="post" action=RequestMediation::PATH class="form">
+            <CsrfField />
+            <FormError path=RequestMediation::PATH />
+            <label>
+                {i18n.t("mediation-field-type")} <select name="request[dispute_type]" required>
+                    {DisputeType::NAMES
+                        .iter()
+                        .copied()
+                        .map(|t| {
+                            view! { <option value=t>{i18n.label("mediation-type", t)}</option> }
                         })
                         .collect_view()}
-                </fieldset>
-                <button type="submit" class="button">
-                    {i18n.t("mediation-request-submit")}
-                </button>
-            </form>
-        }
+                </select>
+            </label>
+            <label>
+                {i18n.t("mediation-field-account")}
+                <textarea
+                    name="request[account]"
+                    required
+                    minlength="10"
+                    maxlength="1000"
+                    rows="5"
+                ></textarea> <small>{i18n.t("mediation-field-account-hint")}</small>
+            </label>
+            <fieldset>
+                <legend>{i18n.t("mediation-other-party")}</legend>
+                <label>
+                    {i18n.t("mediation-field-other")}
+                    <input type="text" name="request[other_party]" required maxlength="50" />
+                    <small>{i18n.t("mediation-field-other-hint")}</small>
+                </label>
+                <label>
+                    {i18n.t("mediation-field-relation")}
+                    <input type="text" name="request[other_relation]" maxlength="20" />
+                </label>
+                <label>
+                    {i18n.t("mediation-field-other-phone")}
+                    <input
+                        type="tel"
+                        name="request[other_phone]"
+                        inputmode="numeric"
+                        maxlength="20"
+                    /> <small>{i18n.t("mediation-field-other-phone-hint")}</small>
+                </label>
+            </fieldset>
+            <label>
+                {i18n.t("mediation-field-amount")}
+                <input type="text" name="request[amount]" inputmode="numeric" maxlength="14" />
+                <small>{i18n.t("mediation-field-amount-hint")}</small>
+            </label>
+            <fieldset>
+                <legend>{i18n.t("mediation-field-aid-station")}</legend>
+                <label class="check">
+                    <input type="radio" name="request[tried_aid_station]" value="yes" />
+                    <span>{i18n.t("answer-yes")}</span>
+                </label>
+                <label class="check">
+                    <input type="radio" name="request[tried_aid_station]" value="no" checked />
+                    <span>{i18n.t("answer-no")}</span>
+                </label>
+            </fieldset>
+            <fieldset>
+                <legend>{i18n.t("mediation-field-mode")}</legend>
+                <label class="check">
+                    <input type="radio" name="request[mode]" value="in_person" checked />
+                    <span>{i18n.t("mediation-mode-in_person")}</span>
+                </label>
+                <label class="check">
+                    <input type="radio" name="request[mode]" value="video" />
+                    <span>{i18n.t("mediation-mode-video")}</span>
+                </label>
+            </fieldset>
+            <fieldset>
+                <legend>{i18n.t("mediation-field-room")}</legend>
+                {options
+                    .rooms
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, room)| {
+                        view! {
+                            <label class="check room-choice">
+                                <input
+                                    type="radio"
+                                    name="request[room]"
+                                    value=room.id.to_string()
+                                    checked=i == 0
+                                    required
+                                />
+                                <span>
+                                    <strong>{room.name}</strong>
+                                    <small>{room.address} " · " {room.hours}</small>
+                                </span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <button type="submit" class="button">
+                {i18n.t("mediation-request-submit")}
+            </button>
+        </form>
+    }
 }
 
 #[cfg(test)]

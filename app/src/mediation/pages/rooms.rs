@@ -202,9 +202,7 @@ fn Schedule(schedule: ScheduleInfo) -> impl IntoView {
                             .map(|d| {
                                 view! {
                                     <option value=d
-                                        .to_string()>
-                                        {i18n.label("weekday", d.to_string())}
-                                    </option>
+                                        .to_string()>{i18n.label("weekday", d.to_string())}</option>
                                 }
                             })
                             .collect_view()}
