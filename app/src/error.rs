@@ -35,19 +35,7 @@ pub enum AppError {
 impl AppError {
     /// A refusal of the reader's input, explained by the sentence under `key`.
     pub fn invalid(key: &str) -> AppError {
-        AppError::Invalid(key.to_owned()).with_status()
-    }
-
-    /// Sets this error's HTTP status on the response being built (server side), so that
-    /// a script or a monitoring system sees 404/422/500 rather than a generic failure.
-    pub fn with_status(self) -> AppError {
-        #[cfg(feature = "ssr")]
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-            && !is_form_post()
-        {
-            response.set_status(self.status());
-        }
-        self
+        AppError::Invalid(key.to_owned())
     }
 
     /// The translation key of the sentence shown to the reader.
@@ -79,20 +67,6 @@ impl AppError {
     }
 }
 
-/// A plain HTML form posting to a server function: its answer must stay the redirect back
-/// to the form (with the error in the URL), or the browser would show raw JSON.
-#[cfg(feature = "ssr")]
-fn is_form_post() -> bool {
-    use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-        parts.method == axum::http::Method::POST
-            && parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-    })
-}
-
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -100,7 +74,7 @@ impl FromServerFnError for AppError {
         match value {
             // Arguments the server could not read are the caller's fault: 422, not 500.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::Invalid("error-invalid".into()).with_status()
+                AppError::Invalid("error-invalid".into())
             }
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
                 AppError::Network
@@ -113,7 +87,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<domain::Error> for AppError {
     fn from(error: domain::Error) -> Self {
-        let error = match error {
+        match error {
             domain::Error::NotFound => AppError::NotFound,
             domain::Error::Invalid(code) => {
                 tracing::info!(code, "refused input");
@@ -133,8 +107,7 @@ impl From<domain::Error> for AppError {
                 tracing::error!(cause, "system fault");
                 AppError::Server
             }
-        };
-        error.with_status()
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod config;
 pub mod csrf;
 pub mod directory;
 pub mod feeds;
+pub mod fn_errors;
 pub mod jobs;
 pub mod metrics;
 pub mod my_data;

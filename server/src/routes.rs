@@ -106,6 +106,7 @@ pub fn router(state: AppState) -> Router {
             context,
             render,
         ))
+        .layer(axum::middleware::from_fn(crate::fn_errors::status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::csrf::protect,

@@ -171,6 +171,61 @@ fn a_body_larger_than_any_form_is_refused_on_every_route() -> TestResult {
     })
 }
 
+/// The page's script calls server functions itself: a refusal answers with its own status
+/// (what a monitoring system counts), and a fault of the server stays 500.
+#[test]
+fn a_server_function_refusing_a_script_answers_with_the_refusals_status() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let mut browser = portal.browser();
+        browser.get("/login").await?;
+        let call = |browser: &Browser, path: &str, body: &str| {
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header("x-csrf-token", browser.csrf())
+                .body(Body::from(body.to_owned()))
+        };
+        let signed_out = browser.get("/api/board").await?;
+        assert_eq!(
+            signed_out.status,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            signed_out.body
+        );
+        let cases = [
+            (
+                "/api/login",
+                "phone=12&password=x",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid",
+            ),
+            (
+                "/api/login",
+                "password=x",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error-invalid",
+            ),
+        ];
+        for (path, body, status, said) in cases {
+            let request = call(&browser, path, body)?;
+            let page = browser.send(request).await?;
+            assert_eq!(page.status, status, "{path} {body}: {}", page.body);
+            assert!(page.body.contains(said), "{path} {body}: {}", page.body);
+        }
+        // The same refusal to a form without JavaScript is the way back to the form.
+        let page = browser
+            .post_form(
+                "/login",
+                "/api/login",
+                &[("phone", "12"), ("password", "x")],
+            )
+            .await?;
+        assert!(page.status.is_redirection(), "{}", page.status);
+        Ok(())
+    })
+}
+
 /// Over https, cookies are named `__Host-…`: a form carries the token of that cookie.
 async fn sign_in_over_https(browser: &mut Browser, password: &str) -> Result<common::Page, Error> {
     browser.get("/login").await?;

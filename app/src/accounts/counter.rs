@@ -151,7 +151,7 @@ pub async fn code_to_show() -> Result<Option<ShownCode>, AppError> {
 #[server(endpoint = "reset")]
 pub async fn reset_password(phone: String, code: String, password: String) -> Result<(), AppError> {
     let address = super::ssr::client_address()
-        .ok_or_else(|| AppError::Server.with_status())?
+        .ok_or(AppError::Server)?
         .to_string();
     domain::accounts::counter::reset_password(
         &crate::state::db()?,

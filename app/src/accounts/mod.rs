@@ -89,9 +89,7 @@ pub mod ssr {
 
     /// The signed-in account, or 401.
     pub async fn require_account() -> Result<(Account, String), AppError> {
-        current_account()
-            .await?
-            .ok_or_else(|| AppError::Unauthorized.with_status())
+        current_account().await?.ok_or(AppError::Unauthorized)
     }
 
     /// The signed-in account holding `role` (admins hold all), or 401/403.
@@ -225,9 +223,7 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
     if password == domain::demo::DEMO_PASSWORD && !state.demo_sign_in {
         return Err(AppError::invalid("login-demo-refused"));
     }
-    let address = ssr::client_address()
-        .ok_or_else(|| AppError::Server.with_status())?
-        .to_string();
+    let address = ssr::client_address().ok_or(AppError::Server)?.to_string();
     let (_, token) = domain::accounts::login(
         &state.db,
         &phone,
@@ -271,9 +267,7 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(endpoint = "change-password")]
 pub async fn change_password(old: String, new: String) -> Result<(), AppError> {
     let (account, token) = ssr::require_account().await?;
-    let address = ssr::client_address()
-        .ok_or_else(|| AppError::Server.with_status())?
-        .to_string();
+    let address = ssr::client_address().ok_or(AppError::Server)?.to_string();
     let db = crate::state::db()?;
     let now = chrono::Utc::now();
     domain::accounts::change_password(&db, &account, &token, &old, &new, &address, now).await?;
@@ -285,9 +279,7 @@ pub async fn change_password(old: String, new: String) -> Result<(), AppError> {
 #[server(endpoint = "delete-account")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     let (account, _) = ssr::require_account().await?;
-    let address = ssr::client_address()
-        .ok_or_else(|| AppError::Server.with_status())?
-        .to_string();
+    let address = ssr::client_address().ok_or(AppError::Server)?.to_string();
     let db = crate::state::db()?;
     domain::accounts::confirm_password(&db, &account, &password, &address, chrono::Utc::now())
         .await?;

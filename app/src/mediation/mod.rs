@@ -579,7 +579,7 @@ async fn running_room(room: &str) -> Result<(domain::DatabaseConnection, i32), A
     let db = crate::state::db()?;
     let room: i32 = room.trim().parse().map_err(|_| AppError::NotFound)?;
     if !domain::mediation::schedule::runs_room(&db, &me, room).await? {
-        return Err(AppError::Forbidden.with_status());
+        return Err(AppError::Forbidden);
     }
     Ok((db, room))
 }

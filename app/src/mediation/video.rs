@@ -59,7 +59,7 @@ pub async fn video_room(code: String) -> Result<RoomEntry, AppError> {
             let guest = state
                 .cookies
                 .get(&headers, GUEST_COOKIE)
-                .ok_or_else(|| AppError::Unauthorized.with_status())?;
+                .ok_or(AppError::Unauthorized)?;
             video::join_as_guest(&state.db, &code, &guest, &state.video, now).await?
         }
     };

@@ -65,7 +65,7 @@ pub mod ssr {
         if is_local() && !domain::station::is_set_up(&db).await? {
             Ok(())
         } else {
-            Err(AppError::NotFound.with_status())
+            Err(AppError::NotFound)
         }
     }
 

@@ -282,7 +282,7 @@ pub async fn lead_overview() -> Result<LeadInfo, AppError> {
     let now = chrono::Utc::now();
     let led = domain::volunteers::led_squads(&db, &me).await?;
     if led.is_empty() {
-        return Err(AppError::Forbidden.with_status());
+        return Err(AppError::Forbidden);
     }
     let names: Vec<(i32, String)> = squad_names(&db)
         .await?

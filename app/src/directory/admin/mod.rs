@@ -117,7 +117,7 @@ mod ssr {
     use super::*;
 
     pub fn kind(text: &str) -> Result<Kind, AppError> {
-        Kind::parse(text).ok_or_else(|| AppError::NotFound.with_status())
+        Kind::parse(text).ok_or(AppError::NotFound)
     }
 
     /// An id from a select: empty is none, anything else must be a number.
