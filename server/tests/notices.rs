@@ -6,7 +6,10 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{Error, Portal, TestResult, portal, run};
+use domain::accounts::Role;
 use domain::demo::DEMO_PASSWORD;
+use domain::directory::Kind;
+use domain::directory::admin::{self as directory, Fields};
 use domain::entities::notice;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -109,6 +112,67 @@ fn an_officer_drafts_previews_publishes_and_cancels() -> TestResult {
         );
         let archive = visitor.get("/notices/archive?category=fraud").await?;
         assert!(archive.body.contains("冒充快递客服诈骗") && archive.body.contains("已撤销"));
+        Ok(())
+    })
+}
+
+#[test]
+fn a_community_retired_after_a_notice_was_written_stays_its_target_when_edited() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let now = chrono::Utc::now();
+        let admin = domain::accounts::add_user(
+            &db,
+            "13700000098",
+            Some("retire-admin-2026"),
+            &[Role::Admin],
+            now,
+        )
+        .await?;
+        let fields = Fields {
+            name: "试点新社区".to_owned(),
+            ..Fields::default()
+        };
+        let id = directory::create(&db, &admin, Kind::Community, fields, now)
+            .await?
+            .to_string();
+
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let mut fields = form("台风预警", "some");
+        fields.retain(|(name, _)| !name.starts_with("notice[communities]"));
+        fields.push(("notice[communities][0]", &id));
+        let page = officer
+            .post_form("/notices/new", "/api/notices/save", &fields)
+            .await?;
+        let notice = saved_id(page.location()).ok_or(format!("saved: {}", page.location()))?;
+
+        let mut admin = portal.sign_in("13700000098", "retire-admin-2026").await?;
+        let retired = admin
+            .post_form(
+                &format!("/admin/directory/org/community/{id}"),
+                "/api/admin/directory/retire",
+                &[("kind", "community"), ("id", &id)],
+            )
+            .await?;
+        assert!(
+            retired.location().ends_with("done=retired"),
+            "{}",
+            retired.location()
+        );
+        let new = officer.get("/notices/new").await?;
+        assert!(
+            !new.body.contains("试点新社区"),
+            "a new notice cannot choose it"
+        );
+
+        let editor = officer.get(&format!("/notices/{notice}/edit")).await?;
+        assert!(
+            editor.body.contains("试点新社区")
+                && editor.body.contains(&format!(r#"value="{id}" checked"#)),
+            "the retired community is still ticked: {}",
+            editor.body
+        );
         Ok(())
     })
 }

@@ -270,6 +270,14 @@ pub async fn notice_editor(id: Option<i32>) -> Result<Editor, AppError> {
     };
     let notice = domain::notices::get(&db, id, Some(&me)).await?;
     let n = &notice.notice;
+    // A community retired since the notice was written is no longer a choice, but stays
+    // one of its targets: offered, ticked, so that saving the notice keeps it.
+    let mut choices = choices;
+    for (id, name) in &notice.communities {
+        if !choices.iter().any(|(known, _)| known == id) {
+            choices.push((*id, name.clone()));
+        }
+    }
     Ok(Editor {
         input: NoticeInput {
             id: Some(n.id),
