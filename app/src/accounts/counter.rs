@@ -8,9 +8,9 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::pages::CommunitySelects;
-use super::{register_options, whoami};
-use crate::error::{AppError, DoneNotice, ErrorView, FormError, Loaded};
+use super::pages::{CommunitySelects, ForRole};
+use super::{Role, register_options};
+use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
 use crate::security::CsrfField;
 
@@ -170,20 +170,10 @@ pub async fn reset_password(phone: String, code: String, password: String) -> Re
 #[component]
 pub fn CounterPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=i18n.t("counter-title") />
         <h1>{i18n.t("counter-title")}</h1>
-        <Loaded
-            resource=me
-            view=|me| match me {
-                None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                Some(me) if !me.has(crate::accounts::Role::Officer) => {
-                    view! { <ErrorView error=AppError::Forbidden /> }.into_any()
-                }
-                Some(_) => view! { <CounterPanels /> }.into_any(),
-            }
-        />
+        <ForRole role=Role::Officer view=|_| view! { <CounterPanels /> } />
     }
 }
 

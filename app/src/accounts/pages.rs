@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     AdminAddUser, AdminRevokeRole, ChangePassword, CommunityChoice, DeleteAccount, Login, Logout,
-    Register, UserRow, admin_users, register_options, residents_per_community, whoami,
+    Register, Role, UserRow, admin_users, register_options, residents_per_community, whoami,
 };
 use crate::error::{AppError, DoneNotice, ErrorView, FormError, Loaded};
 use crate::i18n::use_i18n;
@@ -281,26 +281,38 @@ fn Account(me: super::Me) -> impl IntoView {
     }
 }
 
+/// What only holders of `role` may see: a signed-out reader is offered the sign-in, anyone
+/// else is told they may not (each with its status, by `ErrorView`). Every server function
+/// the view calls checks the role again.
+#[component]
+pub fn ForRole<V, F>(role: Role, view: F) -> impl IntoView
+where
+    V: IntoView + 'static,
+    F: Fn(super::Me) -> V + Clone + Send + Sync + 'static,
+{
+    let me = Resource::new(|| (), |_| whoami());
+    view! {
+        <Loaded
+            resource=me
+            view=move |me| match me {
+                None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
+                Some(me) if !me.has(role) => {
+                    view! { <ErrorView error=AppError::Forbidden /> }.into_any()
+                }
+                Some(me) => view(me).into_any(),
+            }
+        />
+    }
+}
+
 /// Station staff: residents per community (officers), accounts and roles (admins).
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=i18n.t("admin-title") />
         <h1>{i18n.t("admin-title")}</h1>
-        <Loaded
-            resource=me
-            view=|me| match me {
-                None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                Some(me) if !me.has(crate::accounts::Role::Officer) => {
-                    view! { <ErrorView error=AppError::Forbidden /> }.into_any()
-                }
-                Some(me) => {
-                    view! { <StaffPanels admin=me.has(crate::accounts::Role::Admin) /> }.into_any()
-                }
-            }
-        />
+        <ForRole role=Role::Officer view=|me| view! { <StaffPanels admin=me.has(Role::Admin) /> } />
     }
 }
 

@@ -6,8 +6,9 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use super::{SaveStation, Setup, StationView, setup_open, station};
-use crate::accounts::whoami;
-use crate::error::{AppError, DoneNotice, ErrorView, FormError, Loaded};
+use crate::accounts::Role;
+use crate::accounts::pages::ForRole;
+use crate::error::{DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
 use crate::security::CsrfField;
 
@@ -64,20 +65,10 @@ pub fn SetupPage() -> impl IntoView {
 #[component]
 pub fn StationPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=i18n.t("station-title") />
         <h1>{i18n.t("station-title")}</h1>
-        <Loaded
-            resource=me
-            view=|me| match me {
-                None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                Some(me) if !me.has(crate::accounts::Role::Admin) => {
-                    view! { <ErrorView error=AppError::Forbidden /> }.into_any()
-                }
-                Some(_) => view! { <StationForm /> }.into_any(),
-            }
-        />
+        <ForRole role=Role::Admin view=|_| view! { <StationForm /> } />
     }
 }
 

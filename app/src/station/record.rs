@@ -6,8 +6,9 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::whoami;
-use crate::error::{AppError, DoneNotice, ErrorView, FormError, Loaded};
+use crate::accounts::Role;
+use crate::accounts::pages::ForRole;
+use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::{I18n, use_i18n};
 use crate::security::CsrfField;
 
@@ -155,23 +156,13 @@ pub fn ReportedTotals() -> impl IntoView {
 #[component]
 pub fn RecordPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=i18n.t("reported-title") />
         <p class="crumbs">
             <a href="/admin">{i18n.t("admin-title")}</a>
         </p>
         <h1>{i18n.t("reported-title")}</h1>
-        <Loaded
-            resource=me
-            view=|me| match me {
-                None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                Some(me) if !me.has(crate::accounts::Role::Admin) => {
-                    view! { <ErrorView error=AppError::Forbidden /> }.into_any()
-                }
-                Some(_) => view! { <RecordForms /> }.into_any(),
-            }
-        />
+        <ForRole role=Role::Admin view=|_| view! { <RecordForms /> } />
     }
 }
 

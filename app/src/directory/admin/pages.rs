@@ -13,8 +13,9 @@ use super::{
     PreviewInfo, RemovePerson, RestoreOrg, RetireOrg, SaveOrg, UPLOAD_PATH, directory_list,
     import_preview, new_org_choices, org_detail,
 };
-use crate::accounts::whoami;
-use crate::error::{AppError, DoneNotice, ErrorView, FormError, Loaded};
+use crate::accounts::Role;
+use crate::accounts::pages::ForRole;
+use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
 use crate::security::CsrfField;
 
@@ -428,21 +429,11 @@ fn People(
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=i18n.t("directory-import-title") />
         {crumbs()}
         <h1>{i18n.t("directory-import-title")}</h1>
-        <Loaded
-            resource=me
-            view=|me| match me {
-                None => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                Some(me) if !me.has(crate::accounts::Role::Admin) => {
-                    view! { <ErrorView error=AppError::Forbidden /> }.into_any()
-                }
-                Some(_) => view! { <UploadForm /> }.into_any(),
-            }
-        />
+        <ForRole role=Role::Admin view=|_| view! { <UploadForm /> } />
     }
 }
 
