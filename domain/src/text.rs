@@ -24,6 +24,15 @@ pub fn length_within(text: &str, min: usize, max: usize) -> bool {
 /// which Excel reads Chinese as GBK.
 pub(crate) const CSV_BOM: char = '\u{feff}';
 
+/// A case code as typed, in the form codes are stored. Codes are letters, digits and dashes:
+/// anything else (a NUL, which PostgreSQL refuses in text) becomes a character no code has,
+/// so it names no case.
+pub(crate) fn case_code(code: &str) -> String {
+    code.trim()
+        .to_ascii_uppercase()
+        .replace(|c: char| c.is_control(), "?")
+}
+
 /// One CSV row (RFC 4180), ended by CRLF: fields with a comma, quote or line break quoted,
 /// quotes doubled; a field a spreadsheet would take for a formula — starting with = + - @
 /// or a tab — led by an apostrophe.

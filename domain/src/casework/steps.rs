@@ -255,14 +255,7 @@ pub async fn open(
 
 pub(crate) async fn load(db: &impl ConnectionTrait, code: &str) -> Result<case_record::Model> {
     case_record::Entity::find()
-        // Codes are letters, digits and dashes: anything else (a NUL, which PostgreSQL
-        // refuses in text) names no case.
-        .filter(
-            case_record::Column::Code.eq(code
-                .trim()
-                .to_ascii_uppercase()
-                .replace(|c: char| c.is_control(), "?")),
-        )
+        .filter(case_record::Column::Code.eq(crate::text::case_code(code)))
         .one(db)
         .await?
         .ok_or(Error::NotFound)

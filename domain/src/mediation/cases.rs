@@ -290,14 +290,7 @@ pub async fn request(
 
 pub(crate) async fn load(db: &impl ConnectionTrait, code: &str) -> Result<mediation_case::Model> {
     mediation_case::Entity::find()
-        // Codes are letters, digits and dashes: anything else (a NUL, which PostgreSQL
-        // refuses in text) names no case.
-        .filter(
-            mediation_case::Column::Code.eq(code
-                .trim()
-                .to_ascii_uppercase()
-                .replace(|c: char| c.is_control(), "?")),
-        )
+        .filter(mediation_case::Column::Code.eq(crate::text::case_code(code)))
         .one(db)
         .await?
         .ok_or(Error::NotFound)
