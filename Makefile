@@ -49,22 +49,28 @@ lint:
 # The suites' SQLite files and backups go to a directory of this run, removed when it ends.
 SCRATCH = tmp=$$(mktemp -d /tmp/portal-tests.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; export TMPDIR=$$tmp;
 
+# The packages and features every debug build of the tests uses: the domain and HTTP suites,
+# and the `portal` binary the browser and proxy suites run, which `cargo test` builds beside
+# them (the same features, so one debug build of the server, not a second one with fewer).
+TESTED = -p domain -p app -p server --features app/ssr
+DEBUG_SITE = cargo xtask site && cargo test --no-run $(TESTED)
+
 test-rust:
-	$(SCRATCH) cargo test -p domain -p app -p server --features app/ssr
+	$(SCRATCH) cargo test $(TESTED)
 
 test-postgres:
-	$(SCRATCH) scripts/with-postgres.sh cargo test -p domain -p app -p server --features app/ssr
+	$(SCRATCH) scripts/with-postgres.sh cargo test $(TESTED)
 
 ## A port of its own: a server left behind by an interrupted run does not stop this one.
 test-e2e:
-	cargo xtask build
+	$(DEBUG_SITE)
 	cd end2end && port=$$(../scripts/free-port.sh 3100) && empty=$$(../scripts/free-port.sh $$((port + 1))) && \
 	  E2E_PORT=$$port E2E_EMPTY_PORT=$$empty npx playwright test
 
 ## nginx with deploy/nginx/portal.conf (self-signed TLS) in front of two portal processes on
 ## one throwaway PostgreSQL, reached from several loopback addresses.
 test-proxy:
-	cargo xtask build
+	$(DEBUG_SITE)
 	scripts/proxy-test.sh
 
 ## The release build compiles (its optimiser computes layouts the debug build never does)

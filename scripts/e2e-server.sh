@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The portal as the end-to-end tests see it, served from the last `cargo xtask build`
-# (PORTAL_PROFILE=debug|release) on a fresh SQLite database: by default the demo directory
+# The portal as the end-to-end tests see it, served from the last build (PORTAL_PROFILE=
+# debug|release; `make test-e2e` makes the debug one) on a fresh SQLite database: by default the demo directory
 # and one admin; with E2E_START=empty, a station set up the way a real one is, by
 # `portal init` on an empty database, with nothing else in it.
 set -euo pipefail

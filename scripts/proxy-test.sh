@@ -3,10 +3,10 @@
 # self-signed certificate) in front of two `portal serve` processes on one throwaway
 # PostgreSQL, checked over TLS from several loopback addresses by scripts/proxy_test.py.
 #
-#   scripts/proxy-test.sh        # after `cargo xtask build` (make test-proxy does both)
+#   scripts/proxy-test.sh        # after a debug build (make test-proxy does both)
 #
 # Builds nothing: it runs the last debug build ($CARGO_TARGET_DIR/debug/portal, or
-# PORTAL_PROFILE=release) with the site `cargo leptos build` wrote (LEPTOS_SITE_ROOT,
+# PORTAL_PROFILE=release) with the site `cargo xtask` wrote (LEPTOS_SITE_ROOT,
 # target/site by default), as scripts/e2e-server.sh does. Needs nginx, openssl, psql and
 # python3 (scripts/setup.sh test installs them). nginx binds 127.0.0.1 only. Everything it
 # starts is stopped on exit; the logs are printed when a check fails.
@@ -20,7 +20,7 @@ fi
 say() { printf '[proxy] %s\n' "$*"; }
 bin="${CARGO_TARGET_DIR:-target}/${PORTAL_PROFILE:-debug}/portal"
 if [ ! -x "$bin" ]; then
-  say "no portal binary at $bin: run cargo xtask build first" >&2
+  say "no portal binary at $bin: run make test-proxy, or cargo xtask build" >&2
   exit 2
 fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")

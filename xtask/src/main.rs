@@ -3,19 +3,23 @@
 //! that tool takes 20–25 minutes on two cores (swc, lightningcss, gix, an LTO link) for the
 //! five steps this project needs of it:
 //!
-//! 1. the `frontend` crate for wasm32 (`wasm-release` profile for a release);
+//! 1. the `frontend` crate for wasm32 (`wasm-release` profile for a release), in a target
+//!    directory of its own (`<target>/front`) so that it compiles beside the server;
 //! 2. wasm-bindgen's `--target web` glue, by the CLI's own library at the workspace's pin,
 //!    `{name}_bg.wasm` renamed `{name}.wasm` as Leptos's hydration script expects;
 //! 3. for a release, `wasm-opt -Oz` (npm `binaryen`) and the JS minified (npm `terser`; where
 //!    cargo-leptos uses swc);
 //! 4. the stylesheet through lightningcss for the browser query (npm `lightningcss-cli`,
 //!    the engine cargo-leptos links), minified for a release; the assets copied beside it;
-//! 5. the `server` binary, with the `LEPTOS_*` settings in its environment.
+//! 5. the `server` binary, with the `LEPTOS_*` settings in its environment, built at the same
+//!    time as steps 1–4.
 //!
+//! `cargo xtask site [--release]` does steps 1–4 only, for the test suites: they run the
+//! debug `portal` that `cargo test` builds (one debug build of the server, not two).
 //! `make dev` keeps `cargo leptos watch` for its reloading.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
 
 use serde_json::Value;
 
@@ -86,6 +90,13 @@ impl Site {
         self.site_root.join(&self.pkg_dir)
     }
 
+    /// Where the browser bundle compiles: a target directory of its own, because cargo locks
+    /// a target directory for the whole of a build, and the bundle compiles beside the server
+    /// (they share no compiled crate: another target, another profile).
+    fn front_target(&self) -> PathBuf {
+        self.target.join("front")
+    }
+
     /// What cargo-leptos gives both builds: the server reads these at run time, and Leptos's
     /// hydration script names the bundle after `LEPTOS_OUTPUT_NAME` at compile time.
     fn environment(&self, release: bool) -> Vec<(&'static str, String)> {
@@ -110,19 +121,36 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
-/// Runs `program` in the workspace, failing with its name when it fails.
-fn run(site: &Site, program: &str, args: &[&str], release: bool) -> Result<(), Error> {
-    let status = Command::new(program)
+/// `program` with `args`, to be run in the workspace with the `LEPTOS_*` settings.
+fn command(site: &Site, program: &str, args: &[&str], release: bool) -> Command {
+    let mut command = Command::new(program);
+    command
         .args(args)
         .current_dir(&site.workspace)
-        .envs(site.environment(release))
-        .status()
-        .map_err(|e| format!("cannot start {program}: {e} (is `make setup` done?)"))?;
+        .envs(site.environment(release));
+    command
+}
+
+/// Waits for `child`, failing with its command line when it fails.
+fn finish(mut child: Child, program: &str, args: &[&str]) -> Result<(), Error> {
+    let status = child.wait()?;
     if status.success() {
         Ok(())
     } else {
         Err(format!("{program} {} failed ({status})", args.join(" ")).into())
     }
+}
+
+fn start(mut command: Command, program: &str) -> Result<Child, Error> {
+    command
+        .spawn()
+        .map_err(|e| format!("cannot start {program}: {e} (is `make setup` done?)").into())
+}
+
+/// Runs `program` in the workspace, failing with its name when it fails.
+fn run(site: &Site, program: &str, args: &[&str], release: bool) -> Result<(), Error> {
+    let child = start(command(site, program, args, release), program)?;
+    finish(child, program, args)
 }
 
 /// A tool of the npm packages in `package.json`, installed by `make setup`.
@@ -141,24 +169,22 @@ fn front(site: &Site, release: bool) -> Result<(), Error> {
         "dev"
     };
     let cargo = cargo();
-    run(
-        site,
-        &cargo,
-        &[
-            "build",
-            "--package",
-            &site.lib_package,
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            profile,
-        ],
-        release,
-    )?;
+    let args = [
+        "build",
+        "--package",
+        &site.lib_package,
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        profile,
+    ];
+    let mut build = command(site, &cargo, &args, release);
+    build.env("CARGO_TARGET_DIR", site.front_target());
+    finish(start(build, &cargo)?, &cargo, &args)?;
     let profile_dir = if release { profile } else { "debug" };
     let wasm = site
-        .target
+        .front_target()
         .join("wasm32-unknown-unknown")
         .join(profile_dir)
         .join(format!("{}.wasm", site.lib_package.replace('-', "_")));
@@ -236,7 +262,8 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn server(site: &Site, release: bool) -> Result<(), Error> {
+/// Starts the server's build, which runs while the site is made.
+fn server(site: &Site, release: bool) -> Result<Child, Error> {
     let cargo = cargo();
     let mut args = vec![
         "build",
@@ -248,15 +275,23 @@ fn server(site: &Site, release: bool) -> Result<(), Error> {
     if release {
         args.push("--release");
     }
-    run(site, &cargo, &args, release)
+    start(command(site, &cargo, &args, release), &cargo)
 }
 
-fn build(release: bool) -> Result<(), Error> {
+fn build(release: bool, with_server: bool) -> Result<(), Error> {
     let site = Site::read()?;
-    front(&site, release)?;
-    style(&site, release)?;
-    copy_tree(&site.assets_dir, &site.site_root)?;
-    server(&site, release)?;
+    let server = if with_server {
+        Some(server(&site, release)?)
+    } else {
+        None
+    };
+    let made = front(&site, release)
+        .and_then(|()| style(&site, release))
+        .and_then(|()| copy_tree(&site.assets_dir, &site.site_root));
+    if let Some(child) = server {
+        finish(child, "cargo build", &["--package", &site.bin_package])?;
+    }
+    made?;
     println!(
         "site built in {} ({})",
         site.site_root.display(),
@@ -269,9 +304,11 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["build"] => build(false),
-        ["build", "--release"] => build(true),
-        _ => Err("usage: cargo xtask build [--release]".into()),
+        ["build"] => build(false, true),
+        ["build", "--release"] => build(true, true),
+        ["site"] => build(false, false),
+        ["site", "--release"] => build(true, false),
+        _ => Err("usage: cargo xtask build|site [--release]".into()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
