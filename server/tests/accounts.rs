@@ -797,11 +797,11 @@ fn my_data_holds_everything_i_did_and_nothing_of_anyone_else() -> TestResult {
         let last_week = shift::Entity::find()
             .filter(shift::Column::SquadId.eq(2))
             .filter(shift::Column::EndsAt.lt(now))
-            .filter(shift::Column::EndsAt.gt(now - Duration::days(13)))
+            .filter(shift::Column::EndsAt.gt(now - volunteers::LATE_RECORD))
             .order_by_desc(shift::Column::EndsAt)
             .one(&db)
             .await?
-            .ok_or("a shift of the last two weeks")?;
+            .ok_or("a shift a leader may still record")?;
         volunteers::add_to_roster(&db, &leader, last_week.id, me.user.id, now).await?;
         let signup = shift_signup::Entity::find()
             .filter(shift_signup::Column::ShiftId.eq(last_week.id))
