@@ -1,6 +1,6 @@
 //! 你点我调, on whichever engine TEST_DATABASE_URL names: requests and their refusals,
-//! bookings and the cut-off, the mediator's steps, who sees what, the ladder, the figures,
-//! and fifty residents racing for one slot.
+//! bookings and the cut-off, calendars that cannot clash, the mediator's steps, who sees
+//! what, the ladder, the figures, and residents racing for one slot or one mediator's hour.
 //!
 //! Every test builds its own minimal directory (one community, one room with a mediator
 //! and a published calendar), independent of the demo data. Times are fixed: "now" is
@@ -817,6 +817,98 @@ async fn a_booking_clicked_twice_at_once_leaves_a_truthful_timeline() -> TestRes
         .filter(|(topic, _)| topic == "inbox-case-booked")
         .count();
     assert_eq!(booked, 1, "the mediator is told of one booking");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// 2b. Calendars that cannot clash
+
+/// A second room of the world's community whose mediator also serves the world's room.
+async fn room_sharing_the_mediator(w: &World) -> Result<i32, Box<dyn StdError>> {
+    let (second, _) = add_room(&w.db, w.community, "第二调解室", "13900000002").await?;
+    schedule::assign(&w.db, second, w.mediator.user.id).await?;
+    Ok(second)
+}
+
+async fn active_bookings(w: &World) -> Result<u64, Box<dyn StdError>> {
+    Ok(booking::Entity::find()
+        .filter(booking::Column::CancelledAt.is_null())
+        .count(&w.db)
+        .await?)
+}
+
+#[tokio::test]
+async fn a_changed_calendar_never_offers_or_books_time_a_session_holds() -> TestResult {
+    let w = World::new().await?;
+    let case = w.request(&w.resident).await?;
+    w.book(&w.resident, &case.code, at(1, 9, 0)).await?;
+    let neighbour = w.resident("13800000002").await?;
+    let other = w.request(&neighbour).await?;
+
+    // Half-hour sessions without a buffer: 09:30 starts inside the booked hour.
+    let short = Schedule {
+        slot_minutes: 30,
+        buffer_minutes: 0,
+        ..Schedule::default()
+    };
+    schedule::save_schedule(&w.db, w.room, short).await?;
+    assert!(!w.is_free(at(1, 9, 30), now()).await?, "inside the session");
+    assert!(w.is_free(at(1, 10, 0), now()).await?, "right after it");
+    assert_invalid(
+        w.book(&neighbour, &other.code, at(1, 9, 30)).await,
+        "mediation-slot-taken",
+    );
+    assert_eq!(w.status(&other.code).await?, Status::Requested);
+    assert_eq!(w.events(&other.code).await?, ["requested"]);
+
+    // Half an hour kept free between sessions: 10:00 is now too close to the booked hour.
+    let buffered = Schedule {
+        buffer_minutes: 30,
+        ..short
+    };
+    schedule::save_schedule(&w.db, w.room, buffered).await?;
+    assert!(!w.is_free(at(1, 10, 0), now()).await?, "inside the buffer");
+    assert_invalid(
+        w.book(&neighbour, &other.code, at(1, 10, 0)).await,
+        "mediation-slot-taken",
+    );
+    assert!(w.is_free(at(1, 11, 0), now()).await?);
+    w.book(&neighbour, &other.code, at(1, 11, 0)).await?;
+    assert_eq!(active_bookings(&w).await?, 2);
+
+    // Their own session does not stand in the way of moving it an hour later.
+    w.book(&w.resident, &case.code, at(1, 10, 0)).await?;
+    assert_eq!(w.held_slot(&case.code).await?, Some(at(1, 10, 0)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_mediator_of_two_rooms_is_never_booked_into_two_sessions_at_once() -> TestResult {
+    let w = World::new().await?;
+    let second = room_sharing_the_mediator(&w).await?;
+    let case = w.request(&w.resident).await?;
+    w.book(&w.resident, &case.code, at(1, 9, 0)).await?;
+
+    let neighbour = w.resident("13800000002").await?;
+    let other = mediation::request(&w.db, &neighbour, form(second), &w.policy, now()).await?;
+    let free = schedule::free_slots(&w.db, second, now() + w.policy.cutoff, now()).await?;
+    let offered = |slot| free.iter().any(|s| s.starts_at == slot);
+    assert!(
+        !offered(at(1, 9, 0)),
+        "the mediator sits in the first room then"
+    );
+    assert!(offered(at(1, 10, 15)));
+    assert_invalid(
+        w.book(&neighbour, &other.code, at(1, 9, 0)).await,
+        "mediation-slot-taken",
+    );
+    assert_eq!(w.status(&other.code).await?, Status::Requested);
+    w.book(&neighbour, &other.code, at(1, 10, 15)).await?;
+
+    // A room with mediators of its own is not held up by the others.
+    let (third, _) = add_room(&w.db, w.community, "第三调解室", "13900000003").await?;
+    let free = schedule::free_slots(&w.db, third, now() + w.policy.cutoff, now()).await?;
+    assert!(free.iter().any(|s| s.starts_at == at(1, 9, 0)));
     Ok(())
 }
 
@@ -1750,5 +1842,49 @@ async fn fifty_residents_racing_for_one_slot_leave_exactly_one_booking() -> Test
         .ok_or("a loser")?;
     w.book(loser, code, at(1, 10, 15)).await?;
     assert_eq!(w.status(code).await?, Status::Booked);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn residents_racing_for_one_mediators_hour_in_two_rooms_leave_one_session() -> TestResult {
+    const RESIDENTS: usize = 40;
+    let w = World::new().await?;
+    let second = room_sharing_the_mediator(&w).await?;
+    let slot = at(1, 9, 0);
+    let mut contenders = Vec::new();
+    for i in 0..RESIDENTS {
+        let account = quick_resident(&w.db, w.community, &format!("136{i:08}")).await?;
+        let room = if i % 2 == 0 { w.room } else { second };
+        let case = mediation::request(&w.db, &account, form(room), &w.policy, now()).await?;
+        contenders.push((account, case.code));
+    }
+
+    let barrier = Arc::new(Barrier::new(RESIDENTS));
+    let tasks: Vec<_> = contenders
+        .iter()
+        .cloned()
+        .map(|(account, code)| {
+            let db = w.db.clone();
+            let barrier = Arc::clone(&barrier);
+            let policy = w.policy;
+            tokio::spawn(async move {
+                barrier.wait().await;
+                mediation::book(&db, &account, &code, slot, &policy, now()).await
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for (task, (_, code)) in tasks.into_iter().zip(&contenders) {
+        match task.await? {
+            Ok(()) => winners += 1,
+            Err(Error::Invalid("mediation-slot-taken")) => {}
+            Err(other) => panic!(
+                "{code}: expected mediation-slot-taken, got {other:?} on {}",
+                testing::engine()
+            ),
+        }
+    }
+    assert_eq!(winners, 1, "one of the two rooms holds the hour");
+    assert_eq!(active_bookings(&w).await?, 1);
     Ok(())
 }

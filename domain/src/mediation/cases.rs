@@ -458,7 +458,9 @@ async fn cancel_booking(txn: &DatabaseTransaction, case_id: i32, now: DateTime<U
 
 /// Holds `slot` for the case in place of any slot it held. The status change comes first:
 /// it is the transaction's first write, so on SQLite the transaction queues for the write
-/// lock instead of failing; the unique index then lets one booking of the slot through.
+/// lock instead of failing. Then the clash check, under the rooms' locks, refuses a session
+/// overlapping one the room or its mediators hold (a slot of an older, longer calendar, or
+/// another room of the same mediator); the unique index stays as the last word on one slot.
 async fn place_booking(
     db: &DatabaseConnection,
     case: &mediation_case::Model,
@@ -482,6 +484,9 @@ async fn place_booking(
         if cancelled.rows_affected == 0 {
             return Err(Error::Invalid("mediation-case-changed"));
         }
+    }
+    if schedule::clashes(&txn, case.room_id, slot).await? {
+        return Err(Error::Invalid("mediation-slot-taken"));
     }
     let inserted = booking::Entity::insert(booking::ActiveModel {
         case_id: Set(case.id),

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::OnConflict,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, OnConflict},
 };
 
 use crate::accounts::{Account, Role};
@@ -44,6 +45,20 @@ impl Schedule {
 pub struct Slot {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+}
+
+impl Slot {
+    /// Whether a session in this slot would overlap one held from `starts_at` to `ends_at`,
+    /// counting `buffer_minutes` that must stay free between two sessions.
+    pub fn clashes_with(
+        &self,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        buffer_minutes: i32,
+    ) -> bool {
+        let buffer = Duration::minutes(buffer_minutes.into());
+        starts_at < self.ends_at + buffer && self.starts_at < ends_at + buffer
+    }
 }
 
 /// A window as a mediator enters it.
@@ -210,28 +225,81 @@ pub async fn published_slots(
     ))
 }
 
-/// Slots of the room's horizon that start after `earliest` and nobody holds. (A slot exactly
-/// at the cut-off could be booked but not cancelled, so it is not offered.)
+/// Slots of the room's horizon that start after `earliest` and clash with no session held
+/// in the room or in a room sharing one of its mediators. (A slot exactly at the cut-off
+/// could be booked but not cancelled, so it is not offered.)
 pub async fn free_slots(
     db: &impl ConnectionTrait,
     room_id: i32,
     earliest: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Slot>> {
-    let held: Vec<DateTime<Utc>> = booking::Entity::find()
-        .filter(booking::Column::RoomId.eq(room_id))
+    let buffer = schedule_of(db, room_id).await?.buffer_minutes;
+    let rooms = linked_rooms(db, room_id).await?;
+    let held = booking::Entity::find()
+        .filter(booking::Column::RoomId.is_in(rooms))
         .filter(booking::Column::CancelledAt.is_null())
-        .filter(booking::Column::StartsAt.gte(earliest))
+        .filter(booking::Column::EndsAt.gt(earliest - Duration::minutes(buffer.into())))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|b| b.starts_at)
-        .collect();
+        .await?;
     Ok(published_slots(db, room_id, now)
         .await?
         .into_iter()
-        .filter(|s| s.starts_at > earliest && !held.contains(&s.starts_at))
+        .filter(|s| {
+            s.starts_at > earliest
+                && !held
+                    .iter()
+                    .any(|b| s.clashes_with(b.starts_at, b.ends_at, buffer))
+        })
         .collect())
+}
+
+/// The rooms whose sessions one in `room_id` must not overlap: the room itself and every
+/// room sharing a mediator with it, because a mediator sits in one session at a time.
+/// Sorted, so that their locks are always taken in the same order.
+pub async fn linked_rooms(db: &impl ConnectionTrait, room_id: i32) -> Result<Vec<i32>> {
+    let mediators = mediators_of(db, room_id).await?;
+    let mut rooms: Vec<i32> = room_mediator::Entity::find()
+        .filter(room_mediator::Column::UserId.is_in(mediators))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.room_id)
+        .collect();
+    rooms.push(room_id);
+    rooms.sort_unstable();
+    rooms.dedup();
+    Ok(rooms)
+}
+
+/// Whether a session in `slot` of `room_id` would clash with one held in a linked room.
+/// Inside a transaction it first locks the linked rooms' rows (a write that changes
+/// nothing: a row lock on PostgreSQL, the write lock on SQLite), so that bookings which
+/// could clash are checked one after another and the first one's session is seen.
+pub(crate) async fn clashes(txn: &impl ConnectionTrait, room_id: i32, slot: Slot) -> Result<bool> {
+    let buffer = schedule_of(txn, room_id).await?.buffer_minutes;
+    let rooms = linked_rooms(txn, room_id).await?;
+    for room in &rooms {
+        mediation_room::Entity::update_many()
+            .col_expr(
+                mediation_room::Column::Name,
+                Expr::col(mediation_room::Column::Name),
+            )
+            .filter(mediation_room::Column::Id.eq(*room))
+            .exec(txn)
+            .await?;
+    }
+    let margin = Duration::minutes(buffer.into());
+    let held = booking::Entity::find()
+        .filter(booking::Column::RoomId.is_in(rooms))
+        .filter(booking::Column::CancelledAt.is_null())
+        .filter(booking::Column::StartsAt.lt(slot.ends_at + margin))
+        .filter(booking::Column::EndsAt.gt(slot.starts_at - margin))
+        .all(txn)
+        .await?;
+    Ok(held
+        .iter()
+        .any(|b| slot.clashes_with(b.starts_at, b.ends_at, buffer)))
 }
 
 /// The room, or not found.
@@ -337,6 +405,35 @@ mod tests {
             .iter()
             .map(|s| crate::time::format_local(s.starts_at))
             .collect()
+    }
+
+    #[test]
+    fn sessions_clash_when_they_overlap_or_come_closer_than_the_buffer() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+        let t = |hour: i32, minute: i32| at_local(day, hour * 60 + minute).expect("a time");
+        let slot = Slot {
+            starts_at: t(10, 0),
+            ends_at: t(11, 0),
+        };
+        // (held from, held to, buffer, clashes, why)
+        let cases = [
+            ((10, 30), (11, 30), 0, true, "overlapping"),
+            ((9, 0), (12, 0), 0, true, "inside a longer session"),
+            ((10, 0), (11, 0), 0, true, "the same hour"),
+            ((11, 0), (12, 0), 0, false, "back to back, no buffer"),
+            ((9, 0), (10, 0), 0, false, "back to back before it"),
+            ((11, 0), (12, 0), 15, true, "inside the buffer after"),
+            ((8, 50), (9, 50), 15, true, "inside the buffer before"),
+            ((11, 15), (12, 15), 15, false, "just after the buffer"),
+            ((8, 45), (9, 45), 15, false, "just before the buffer"),
+        ];
+        for ((h1, m1), (h2, m2), buffer, clashes, why) in cases {
+            assert_eq!(
+                slot.clashes_with(t(h1, m1), t(h2, m2), buffer),
+                clashes,
+                "{why}"
+            );
+        }
     }
 
     #[test]
