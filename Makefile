@@ -73,8 +73,8 @@ test-proxy:
 	$(DEBUG_SITE)
 	scripts/proxy-test.sh
 
-## The release build compiles (its optimiser computes layouts the debug build never does)
-## and stays within the budget.
+## The release build compiles (the release bundle's optimiser once refused a view type the
+## debug build took) and stays within the budget.
 test-release:
 	cargo xtask build --release
 	scripts/sizes.sh --check
