@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
+use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, SqlErr,
+};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
@@ -94,20 +98,30 @@ pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
     }
 }
 
-/// Writes a person's row to itself as the first statement of a transaction: a row lock on
-/// PostgreSQL, the write lock on SQLite. Whatever that transaction then counts for the person
-/// (requests today, posts this hour) is counted one transaction after the other, so actions
-/// sent at once cannot slip under a limit together. `created_at` is not a key column, so
-/// rows referring to the person are not held up.
-pub(crate) async fn lock_user(txn: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
-    use crate::entities::user;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    user::Entity::update_many()
-        .col_expr(user::Column::CreatedAt, Expr::col(user::Column::CreatedAt))
-        .filter(user::Column::Id.eq(user_id))
+/// Writes a row to itself (`column` set to its own value): a row lock on PostgreSQL, the
+/// write lock on SQLite, held to the end of the transaction. `column` should not be a key
+/// column, so that rows referring to this one are not held up.
+pub(crate) async fn lock_row<E: EntityTrait>(
+    txn: &impl ConnectionTrait,
+    id: E::Column,
+    key: i32,
+    column: E::Column,
+) -> Result<(), DbErr> {
+    E::update_many()
+        .col_expr(column, Expr::col(column))
+        .filter(id.eq(key))
         .exec(txn)
         .await?;
     Ok(())
+}
+
+/// Writes a person's row to itself as the first statement of a transaction (`lock_row`).
+/// Whatever that transaction then counts for the person (requests today, posts this hour)
+/// is counted one transaction after the other, so actions sent at once cannot slip under a
+/// limit together.
+pub(crate) async fn lock_user(txn: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    use crate::entities::user;
+    lock_row::<user::Entity>(txn, user::Column::Id, user_id, user::Column::CreatedAt).await
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, OnConflict},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::OnConflict,
 };
 
 use crate::accounts::{Account, Role};
+use crate::db::lock_row;
 use crate::entities::{availability, booking, mediation_room, room_mediator, room_schedule};
 use crate::time::{at_local, local_date};
 use crate::{Error, Result};
@@ -216,9 +216,19 @@ pub async fn published_slots(
     now: DateTime<Utc>,
 ) -> Result<Vec<Slot>> {
     let schedule = schedule_of(db, room_id).await?;
+    slots_of(db, room_id, &schedule, now).await
+}
+
+/// The slots `schedule` cuts from the room's windows over its horizon from today.
+async fn slots_of(
+    db: &impl ConnectionTrait,
+    room_id: i32,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> Result<Vec<Slot>> {
     let windows = windows(db, room_id).await?;
     Ok(cut_slots(
-        &schedule,
+        schedule,
         &windows,
         local_date(now),
         schedule.horizon_days.into(),
@@ -234,15 +244,12 @@ pub async fn free_slots(
     earliest: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Slot>> {
-    let buffer = schedule_of(db, room_id).await?.buffer_minutes;
+    let schedule = schedule_of(db, room_id).await?;
+    let buffer = schedule.buffer_minutes;
     let rooms = linked_rooms(db, room_id).await?;
-    let held = booking::Entity::find()
-        .filter(booking::Column::RoomId.is_in(rooms))
-        .filter(booking::Column::CancelledAt.is_null())
-        .filter(booking::Column::EndsAt.gt(earliest - Duration::minutes(buffer.into())))
-        .all(db)
-        .await?;
-    Ok(published_slots(db, room_id, now)
+    let margin = Duration::minutes(buffer.into());
+    let held = sessions_held(db, rooms, earliest - margin, None).await?;
+    Ok(slots_of(db, room_id, &schedule, now)
         .await?
         .into_iter()
         .filter(|s| {
@@ -252,6 +259,24 @@ pub async fn free_slots(
                     .any(|b| s.clashes_with(b.starts_at, b.ends_at, buffer))
         })
         .collect())
+}
+
+/// Sessions held (not cancelled) in `rooms` that end after `after` and, given `before`,
+/// start before it.
+async fn sessions_held(
+    db: &impl ConnectionTrait,
+    rooms: Vec<i32>,
+    after: DateTime<Utc>,
+    before: Option<DateTime<Utc>>,
+) -> Result<Vec<booking::Model>> {
+    let mut query = booking::Entity::find()
+        .filter(booking::Column::RoomId.is_in(rooms))
+        .filter(booking::Column::CancelledAt.is_null())
+        .filter(booking::Column::EndsAt.gt(after));
+    if let Some(before) = before {
+        query = query.filter(booking::Column::StartsAt.lt(before));
+    }
+    Ok(query.all(db).await?)
 }
 
 /// The rooms whose sessions one in `room_id` must not overlap: the room itself and every
@@ -280,23 +305,22 @@ pub(crate) async fn clashes(txn: &impl ConnectionTrait, room_id: i32, slot: Slot
     let buffer = schedule_of(txn, room_id).await?.buffer_minutes;
     let rooms = linked_rooms(txn, room_id).await?;
     for room in &rooms {
-        mediation_room::Entity::update_many()
-            .col_expr(
-                mediation_room::Column::Name,
-                Expr::col(mediation_room::Column::Name),
-            )
-            .filter(mediation_room::Column::Id.eq(*room))
-            .exec(txn)
-            .await?;
+        lock_row::<mediation_room::Entity>(
+            txn,
+            mediation_room::Column::Id,
+            *room,
+            mediation_room::Column::Name,
+        )
+        .await?;
     }
     let margin = Duration::minutes(buffer.into());
-    let held = booking::Entity::find()
-        .filter(booking::Column::RoomId.is_in(rooms))
-        .filter(booking::Column::CancelledAt.is_null())
-        .filter(booking::Column::StartsAt.lt(slot.ends_at + margin))
-        .filter(booking::Column::EndsAt.gt(slot.starts_at - margin))
-        .all(txn)
-        .await?;
+    let held = sessions_held(
+        txn,
+        rooms,
+        slot.starts_at - margin,
+        Some(slot.ends_at + margin),
+    )
+    .await?;
     Ok(held
         .iter()
         .any(|b| slot.clashes_with(b.starts_at, b.ends_at, buffer)))
