@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin_log;
+pub mod calendar;
 pub mod casework;
 pub mod db;
 pub mod demo;

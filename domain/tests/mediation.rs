@@ -1879,3 +1879,146 @@ async fn residents_racing_for_one_mediators_hour_in_two_rooms_leave_one_session(
     assert_eq!(active_bookings(&w).await?, 1);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// 我的日历: booked sessions in the calendars of the resident and the room's mediators
+
+#[tokio::test]
+async fn a_booked_session_is_in_the_calendars_of_its_resident_and_mediator_only() -> TestResult {
+    use domain::calendar::{self, What};
+    let w = World::new().await?;
+    let case = w.request(&w.resident).await?;
+    w.book(&w.resident, &case.code, at(1, 9, 0)).await?;
+    let stranger = w.resident("13800000002").await?;
+
+    let mine = calendar::events_of(&w.db, &w.resident, now()).await?;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(
+        (mine[0].starts_at, mine[0].ends_at),
+        (at(1, 9, 0), at(1, 10, 0))
+    );
+    match &mine[0].what {
+        What::Session {
+            case_code,
+            room,
+            as_mediator,
+            ..
+        } => {
+            assert_eq!(case_code, &case.code);
+            assert_eq!(room, "测试调解室");
+            assert!(!as_mediator);
+        }
+        other => panic!("a session, not {other:?}"),
+    }
+    let theirs = calendar::events_of(&w.db, &w.mediator, now()).await?;
+    assert_eq!(theirs.len(), 1);
+    assert!(matches!(
+        theirs[0].what,
+        What::Session {
+            as_mediator: true,
+            ..
+        }
+    ));
+    assert_eq!(theirs[0].uid, mine[0].uid, "one event, one uid");
+    assert!(
+        calendar::events_of(&w.db, &stranger, now())
+            .await?
+            .is_empty()
+    );
+
+    assert_eq!(
+        calendar::session_of_case(&w.db, &w.resident, &case.code).await?,
+        mine[0]
+    );
+    assert_not_found(calendar::session_of_case(&w.db, &stranger, &case.code).await);
+
+    // A month later the session has left the calendar; cancelled, it leaves at once.
+    assert!(
+        calendar::events_of(&w.db, &w.resident, at(1, 10, 0) + calendar::LOOKBACK)
+            .await?
+            .is_empty()
+    );
+    mediation::cancel(&w.db, &w.resident, &case.code, &w.policy, now()).await?;
+    assert!(
+        calendar::events_of(&w.db, &w.resident, now())
+            .await?
+            .is_empty()
+    );
+    assert!(
+        calendar::events_of(&w.db, &w.mediator, now())
+            .await?
+            .is_empty()
+    );
+    assert_not_found(calendar::session_of_case(&w.db, &w.resident, &case.code).await);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_calendar_address_is_renewed_turned_off_and_gone_with_its_account() -> TestResult {
+    use domain::calendar;
+    let w = World::new().await?;
+    let me = w.resident.user.id;
+    assert!(calendar::feed_of(&w.db, me).await?.is_none());
+    let first = calendar::renew_feed(&w.db, me, "zh-CN", now()).await?;
+    let (owner, lang) = calendar::feed_owner(&w.db, &first).await?;
+    assert_eq!((owner.user.id, lang.as_str()), (me, "zh-CN"));
+
+    let second = calendar::renew_feed(&w.db, me, "en", now()).await?;
+    assert_ne!(first, second);
+    assert_not_found(calendar::feed_owner(&w.db, &first).await);
+    assert_eq!(calendar::feed_owner(&w.db, &second).await?.1, "en");
+    for bad in [
+        "",
+        "x",
+        &second.to_uppercase().replace('A', "G"),
+        "' OR 1=1 --",
+    ] {
+        assert_not_found(calendar::feed_owner(&w.db, bad).await);
+    }
+    assert!(matches!(
+        calendar::renew_feed(&w.db, me, "fr", now()).await,
+        Err(Error::Invalid("calendar-language-invalid"))
+    ));
+    assert_eq!(
+        calendar::feed_owner(&w.db, &second).await?.1,
+        "en",
+        "unchanged"
+    );
+
+    calendar::stop_feed(&w.db, me).await?;
+    assert_not_found(calendar::feed_owner(&w.db, &second).await);
+
+    let third = calendar::renew_feed(&w.db, me, "zh-CN", now()).await?;
+    accounts::delete(&w.db, &w.resident).await?;
+    assert_not_found(calendar::feed_owner(&w.db, &third).await);
+    assert!(calendar::feed_of(&w.db, me).await?.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn renewals_raced_leave_one_working_address() -> TestResult {
+    use domain::calendar;
+    let w = World::new().await?;
+    let me = w.resident.user.id;
+    let barrier = Arc::new(Barrier::new(12));
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let (db, barrier) = (w.db.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            calendar::renew_feed(&db, me, "zh-CN", now()).await
+        }));
+    }
+    let mut tokens = Vec::new();
+    for task in tasks {
+        tokens.push(task.await??);
+    }
+    let mut working = 0;
+    for token in &tokens {
+        if calendar::feed_owner(&w.db, token).await.is_ok() {
+            working += 1;
+        }
+    }
+    assert_eq!(working, 1, "one address of twelve renewals works");
+    Ok(())
+}

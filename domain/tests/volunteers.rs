@@ -1547,3 +1547,56 @@ async fn a_squads_hours_add_up_by_month_and_year() -> TestResult {
     );
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// 我的日历: shifts in the calendars of the volunteers signed up
+
+#[tokio::test]
+async fn a_shift_is_in_my_calendar_while_i_am_signed_up() -> TestResult {
+    use domain::calendar::{self, What};
+    let w = World::new().await?;
+    let s = w.shift(draft(w.squad, 6)).await?;
+    let member = w.member(w.squad, "13700000004", "小赵").await?;
+    let other_member = w.member(w.other_squad, "13700000005", "小钱").await?;
+    assert!(calendar::events_of(&w.db, &member, now()).await?.is_empty());
+
+    volunteers::sign_up(&w.db, &member, s.id, now()).await?;
+    let mine = calendar::events_of(&w.db, &member, now()).await?;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].uid, format!("shift-{}", s.id));
+    assert_eq!(
+        (mine[0].starts_at, mine[0].ends_at),
+        (s.starts_at, s.ends_at)
+    );
+    assert_eq!(
+        mine[0].what,
+        What::Shift {
+            squad: SQUAD.to_owned(),
+            title: s.title.clone(),
+            place: s.place.clone(),
+        }
+    );
+    assert_eq!(calendar::shift(&w.db, &member, s.id).await?, mine[0]);
+    assert_eq!(
+        calendar::shift(&w.db, &w.leader, s.id).await?,
+        mine[0],
+        "its leader"
+    );
+    assert!(matches!(
+        calendar::shift(&w.db, &other_member, s.id).await,
+        Err(Error::NotFound)
+    ));
+    assert!(
+        calendar::events_of(&w.db, &other_member, now())
+            .await?
+            .is_empty()
+    );
+
+    volunteers::withdraw(&w.db, &member, s.id, now()).await?;
+    assert!(calendar::events_of(&w.db, &member, now()).await?.is_empty());
+    assert!(matches!(
+        calendar::shift(&w.db, &member, s.id).await,
+        Err(Error::NotFound)
+    ));
+    Ok(())
+}

@@ -6,6 +6,7 @@ pub mod aid_station;
 pub mod availability;
 pub mod board;
 pub mod booking;
+pub mod calendar_feed;
 pub mod case_deadline;
 pub mod case_entry;
 pub mod case_event;

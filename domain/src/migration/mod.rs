@@ -16,6 +16,7 @@ mod m20261206_000011_station;
 mod m20261206_000012_counter;
 mod m20261206_000013_reported_figures;
 mod m20261206_000014_directory_admin;
+mod m20261206_000015_calendar_feeds;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_counter::Migration),
             Box::new(m20261206_000013_reported_figures::Migration),
             Box::new(m20261206_000014_directory_admin::Migration),
+            Box::new(m20261206_000015_calendar_feeds::Migration),
         ]
     }
 }
