@@ -2,6 +2,7 @@
 //! for the server, and with `hydrate` for the browser, where only the islands run.
 
 pub mod accounts;
+pub mod calendar;
 pub mod casework;
 pub mod directory;
 pub mod error;

@@ -16,6 +16,9 @@ use crate::entities::{
 };
 use crate::{Error, Result};
 
+/// Every code this module refuses with; each is a translation key.
+pub const REFUSAL_CODES: &[&str] = &["calendar-language-invalid"];
+
 /// How far back a subscribed calendar still shows what happened: a month of past sessions
 /// and shifts, so this week's stay visible and years of history are not sent every hour.
 pub const LOOKBACK: Duration = Duration::days(30);

@@ -35,6 +35,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
     accounts::REFUSAL_CODES,
     accounts::counter::REFUSAL_CODES,
     admin_log::REFUSAL_CODES,
+    calendar::REFUSAL_CODES,
     casework::REFUSAL_CODES,
     directory::admin::REFUSAL_CODES,
     directory::file::REFUSAL_CODES,

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod audit;
+pub mod calendar;
 pub mod config;
 pub mod csrf;
 pub mod directory;

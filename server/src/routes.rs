@@ -84,6 +84,15 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/me/data.json", get(crate::my_data::download))
+        .route("/calendar/{file}", get(crate::calendar::feed))
+        .route(
+            "/mediation/cases/{code}/session.ics",
+            get(crate::calendar::session),
+        )
+        .route(
+            "/volunteers/shifts/{id}/shift.ics",
+            get(crate::calendar::shift),
+        )
         .route("/api/v1/mediation/stats", get(crate::api::mediation_stats))
         .route("/board/figures.csv", get(crate::api::figures_csv))
         .route("/admin/audit.csv", get(crate::audit::csv))

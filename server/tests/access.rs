@@ -226,6 +226,8 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/board", "signed-in"),
     ("/api/board/case", "signed-in"),
     ("/api/board/move", "signed-in"),
+    ("/api/calendar", "signed-in"),
+    ("/api/calendar/address", "signed-in"),
     ("/api/change-password", "signed-in"),
     ("/api/delete-account", "signed-in"),
     ("/api/inbox", "signed-in"),

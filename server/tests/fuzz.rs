@@ -578,6 +578,8 @@ const POSTS: &[(&str, Fields)] = &[
     ),
     ("logout", &[]),
     ("change-password", &[("old", Exact), ("new", Text)]),
+    ("calendar", &[]),
+    ("calendar/address", &[("action", Exact)]),
     (
         "reset",
         &[("phone", Exact), ("code", Exact), ("password", Text)],

@@ -76,6 +76,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/counter.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/directory.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/calendar.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -95,6 +97,8 @@ impl Locale {
                 include_str!("../../locales/en/counter.ftl"),
                 "\n",
                 include_str!("../../locales/en/directory.ftl"),
+                "\n",
+                include_str!("../../locales/en/calendar.ftl"),
             ),
         }
     }

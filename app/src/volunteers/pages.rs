@@ -164,7 +164,15 @@ fn ShiftItem(shift: ShiftCard) -> impl IntoView {
     view! {
         <li class="card shift">
             <ShiftFacts shift />
-            {signed.then(|| view! { <span class="chip">{i18n.t("volunteers-signed-up")}</span> })}
+            {signed
+                .then(|| {
+                    view! {
+                        <span class="chip">{i18n.t("volunteers-signed-up")}</span>
+                        <a href=format!("/volunteers/shifts/{id}/shift.ics") download="shift.ics">
+                            {i18n.t("calendar-download")}
+                        </a>
+                    }
+                })}
             {action
                 .map(|(what, key, signup)| {
                     view! {

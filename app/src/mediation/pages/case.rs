@@ -132,7 +132,23 @@ fn facts(i18n: I18n, case: &CaseInfo, is_resident: bool) -> impl IntoView + use<
                 <small>{case.room.address.clone()} " · " {case.room.hours.clone()}</small>
             </dd>
             <dt>{i18n.t("mediation-slot")}</dt>
-            <dd class="slot">{case.slot.clone().unwrap_or_else(|| i18n.t("mediation-no-slot"))}</dd>
+            <dd class="slot">
+                {case.slot.clone().unwrap_or_else(|| i18n.t("mediation-no-slot"))}
+                {case
+                    .slot
+                    .is_some()
+                    .then(|| {
+                        view! {
+                            <br />
+                            <a
+                                href=format!("/mediation/cases/{}/session.ics", case.code)
+                                download=format!("{}.ics", case.code)
+                            >
+                                {i18n.t("calendar-download")}
+                            </a>
+                        }
+                    })}
+            </dd>
             <dt>{i18n.t("mediation-level")}</dt>
             <dd>{i18n.label("mediation-level", case.level)}</dd>
             <dt>{i18n.t("mediation-field-other")}</dt>

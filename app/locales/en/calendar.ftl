@@ -1,0 +1,22 @@
+# My calendar: the calendar address on Me, the .ics downloads, and the events' own words.
+calendar-title = My calendar
+calendar-intro = Put your mediation sessions and patrol shifts into your phone's calendar, which reminds you in time. The address is yours alone: do not pass it on; if you fear it has leaked, make a new one and the old one stops working at once.
+calendar-none = You have no calendar address yet.
+calendar-make = Make my calendar address
+calendar-address = Calendar address
+calendar-subscribe = Subscribe in my phone's calendar
+calendar-renew = Make a new address
+calendar-stop = Turn the address off
+calendar-made = Your calendar address is ready.
+calendar-stopped = Your calendar address is turned off; the old address no longer works.
+calendar-download = Add to my phone's calendar (.ics)
+calendar-language-invalid = The calendar's language is not valid.
+calendar-name = Family policing · My calendar
+calendar-session-summary = Mediation · { $room }
+calendar-session-video = Video mediation · { $room }
+calendar-session-description = Case { $code }. Please bring your ID card and any papers, and come on time; if you cannot come, cancel on the case page in advance.
+calendar-session-video-description = Case { $code }. The video room opens on the case page 10 minutes before the start.
+calendar-session-mediating = Mediating · { $room } (case { $code })
+calendar-shift-summary = { $squad } · { $title }
+calendar-shift-description = Please arrive on time and check in on site; if you cannot come, withdraw on the volunteers page in advance.
+calendar-reminder = Reminder: { $what }

@@ -1,0 +1,22 @@
+# 我的日历: the calendar address on 我的, the .ics downloads, and the events' own words.
+calendar-title = 我的日历
+calendar-intro = 把您预约的调解和报名的巡逻班次放进手机日历，手机会按时提醒。订阅地址只属于您：不要转发给别人；担心泄露时可以换一个新地址，旧地址随即失效。
+calendar-none = 您还没有日历订阅地址。
+calendar-make = 生成订阅地址
+calendar-address = 订阅地址
+calendar-subscribe = 在手机日历中订阅
+calendar-renew = 换一个新地址
+calendar-stop = 关闭订阅地址
+calendar-made = 日历订阅地址已生成。
+calendar-stopped = 日历订阅地址已关闭，旧地址不再有效。
+calendar-download = 加入手机日历（.ics）
+calendar-language-invalid = 日历的语言无效。
+calendar-name = 家警务 · 我的日历
+calendar-session-summary = 调解 · { $room }
+calendar-session-video = 视频调解 · { $room }
+calendar-session-description = 案件 { $code }。请带好身份证和相关材料，按时到场；不能来请提前在案件页取消。
+calendar-session-video-description = 案件 { $code }。开始前 10 分钟可以从案件页进入视频调解室。
+calendar-session-mediating = 主持调解 · { $room }（案件 { $code }）
+calendar-shift-summary = { $squad } · { $title }
+calendar-shift-description = 请按时到岗并在现场签到；不能来请提前在“老王帮帮团”页面取消报名。
+calendar-reminder = 提醒：{ $what }
