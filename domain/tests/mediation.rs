@@ -2022,3 +2022,74 @@ async fn renewals_raced_leave_one_working_address() -> TestResult {
     assert_eq!(working, 1, "one address of twelve renewals works");
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Per-mediator figures: the station's staff only
+
+#[tokio::test]
+async fn per_mediator_figures_are_for_staff_and_a_mediator_sees_their_own() -> TestResult {
+    let w = World::new().await?;
+    let (_, other_mediator) = add_room(&w.db, w.community, "第二调解室", "13900000002").await?;
+    let reached = || OutcomeRecord {
+        outcome: "reached".into(),
+        agreement: "赔偿粉刷费".into(),
+        amount_settled: Some(800),
+    };
+    // Two cases taken by the world's mediator: one reached and rated 5, one still open.
+    for (i, slot) in [at(1, 9, 0), at(1, 10, 15)].into_iter().enumerate() {
+        let resident = w.resident(&format!("1380000010{i}")).await?;
+        let case = w.request(&resident).await?;
+        w.book(&resident, &case.code, slot).await?;
+        mediation::accept(&w.db, &w.mediator, &case.code, now()).await?;
+        if i == 0 {
+            let after = slot + Duration::minutes(90);
+            mediation::record_outcome(&w.db, &w.mediator, &case.code, reached(), after).await?;
+            mediation::follow_up(
+                &w.db,
+                &resident,
+                &case.code,
+                5,
+                "",
+                after + Duration::days(7),
+            )
+            .await?;
+        }
+    }
+    let officer = accounts::add_user(
+        &w.db,
+        "13700000001",
+        Some(PASSWORD),
+        &[Role::Officer],
+        now(),
+    )
+    .await?;
+
+    let all = stats::per_mediator(&w.db, &officer).await?;
+    assert_eq!(all.len(), 1, "only mediators who took a case: {all:?}");
+    let (name, figures) = &all[0];
+    assert_eq!(
+        name, "139****0001",
+        "a mediator without a name is shown masked"
+    );
+    assert_eq!(
+        (figures.received, figures.concluded, figures.resolved),
+        (2, 1, 1)
+    );
+    assert_eq!(figures.success_rate(), Some(100.0));
+    assert_eq!(figures.satisfaction_rate(), Some(100.0));
+    assert_eq!(figures.amount, 800);
+
+    assert_eq!(
+        stats::per_mediator(&w.db, &w.mediator).await?,
+        all,
+        "their own line"
+    );
+    assert!(
+        stats::per_mediator(&w.db, &other_mediator)
+            .await?
+            .is_empty(),
+        "not a colleague's"
+    );
+    assert!(stats::per_mediator(&w.db, &w.resident).await?.is_empty());
+    Ok(())
+}

@@ -343,3 +343,37 @@ fn the_queue_and_calendars_are_for_mediators() -> TestResult {
         Ok(())
     })
 }
+
+#[test]
+fn per_mediator_figures_are_shown_to_staff_and_to_each_mediator_for_themselves() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let heading = "各调解员";
+        let stats = portal.browser().get("/stats").await?;
+        assert_eq!(stats.status, StatusCode::OK);
+        assert!(!stats.body.contains(heading), "not for visitors");
+        let mut resident = portal.sign_in("13900000001", DEMO_PASSWORD).await?;
+        assert!(!resident.get("/stats").await?.body.contains(heading));
+
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let all = officer.get("/stats").await?.body;
+        assert!(all.contains(heading), "officers see every mediator");
+        let rows = |body: &str| {
+            body.split("id=\"per-mediator\"")
+                .nth(1)
+                .and_then(|rest| rest.split("</table>").next())
+                .map_or(0, |table| table.matches("<tr>").count())
+        };
+        let everyone = rows(&all);
+        assert!(
+            everyone > 2,
+            "the demo's mediators, with the header: {everyone}"
+        );
+
+        let mut mediator = portal.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
+        let own = mediator.get("/stats").await?.body;
+        assert!(own.contains(heading));
+        assert_eq!(rows(&own), 2, "the header and their own line");
+        Ok(())
+    })
+}

@@ -150,6 +150,8 @@ stats-amount = Amount involved (yuan)
 stats-satisfaction = Satisfied at follow-up
 stats-definitions = Success rate = agreements (whole or partial) ÷ cases with an outcome; satisfaction = follow-ups rated 4 or 5 stars ÷ follow-ups; by the month the request was received.
 stats-per-room = By room
+stats-per-mediator = By mediator
+stats-per-mediator-who = Only the station's staff see this: officers and admins see every mediator, a mediator sees their own line. "Received" counts the cases a mediator took (proposed a session for or recorded the outcome of).
 stats-per-month = By month
 stats-json = Data (JSON)
 

@@ -150,6 +150,8 @@ stats-amount = 涉及金额（元）
 stats-satisfaction = 回访满意率
 stats-definitions = 成功率 = 达成协议（含部分达成）÷ 已有结果的案件；满意率 = 回访打 4 星或 5 星 ÷ 已回访的案件；按申请提交的月份统计。
 stats-per-room = 各调解室
+stats-per-mediator = 各调解员
+stats-per-mediator-who = 仅所内工作人员可见：民警和管理员看到每位调解员，调解员看到自己的一行。“受理”是调解员接手（提出调解时间或记录结果）的案件数。
 stats-per-month = 各月
 stats-json = 数据接口（JSON）
 

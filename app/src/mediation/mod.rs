@@ -136,6 +136,9 @@ pub struct StatsInfo {
     pub total: FiguresInfo,
     pub rooms: Vec<(String, FiguresInfo)>,
     pub months: Vec<(String, FiguresInfo)>,
+    /// Per mediator: every mediator for officers and admins, their own line for a mediator,
+    /// none for anyone else.
+    pub mediators: Vec<(String, FiguresInfo)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -728,7 +731,12 @@ pub async fn assign_mediator(phone: String, room: String) -> Result<(), AppError
 /// 调解成效: public figures.
 #[server(endpoint = "mediation/stats")]
 pub async fn mediation_stats() -> Result<StatsInfo, AppError> {
-    let stats = domain::mediation::stats::stats(&crate::state::db()?).await?;
+    let db = crate::state::db()?;
+    let stats = domain::mediation::stats::stats(&db).await?;
+    let mediators = match crate::accounts::ssr::current_account().await? {
+        Some((account, _)) => domain::mediation::stats::per_mediator(&db, &account).await?,
+        None => Vec::new(),
+    };
     Ok(StatsInfo {
         total: stats.total.into(),
         rooms: stats
@@ -740,6 +748,10 @@ pub async fn mediation_stats() -> Result<StatsInfo, AppError> {
             .months
             .into_iter()
             .map(|(month, f)| (month, f.into()))
+            .collect(),
+        mediators: mediators
+            .into_iter()
+            .map(|(name, f)| (name, f.into()))
             .collect(),
     })
 }

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::Outcome;
 use crate::Result;
-use crate::entities::{mediation_case, mediation_room};
+use crate::accounts::{Account, Role, phone};
+use crate::entities::{mediation_case, mediation_room, user};
 use crate::time::local;
 
 /// The figures of a set of cases.
@@ -128,6 +129,57 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
         ),
         &rooms,
     ))
+}
+
+/// Per mediator, for the station's staff: officers and admins see every mediator who has
+/// taken a case (the one who proposed its session or recorded its outcome), a mediator
+/// sees their own line, anyone else nothing. Most cases first.
+pub async fn per_mediator(
+    db: &impl ConnectionTrait,
+    account: &Account,
+) -> Result<Vec<(String, Figures)>> {
+    let everyone = account.has(Role::Officer) || account.has(Role::Admin);
+    if !everyone && !account.has(Role::Mediator) {
+        return Ok(Vec::new());
+    }
+    let mut query = mediation_case::Entity::find()
+        .select_only()
+        .columns([
+            mediation_case::Column::MediatorId,
+            mediation_case::Column::Outcome,
+            mediation_case::Column::AmountSettled,
+            mediation_case::Column::Satisfaction,
+        ])
+        .filter(mediation_case::Column::MediatorId.is_not_null());
+    if !everyone {
+        query = query.filter(mediation_case::Column::MediatorId.eq(account.user.id));
+    }
+    type Row = (Option<i32>, Option<Outcome>, Option<i64>, Option<i32>);
+    let rows: Vec<Row> = query.into_tuple().all(db).await?;
+    let mut per: BTreeMap<i32, Figures> = BTreeMap::new();
+    for (mediator, outcome, amount, satisfaction) in rows {
+        if let Some(mediator) = mediator {
+            per.entry(mediator)
+                .or_default()
+                .count(outcome, amount, satisfaction);
+        }
+    }
+    let names: BTreeMap<i32, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(per.keys().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let name = u.display_name.unwrap_or_else(|| phone::mask(&u.phone));
+            (u.id, name)
+        })
+        .collect();
+    let mut lines: Vec<(String, Figures)> = per
+        .into_iter()
+        .filter_map(|(id, figures)| Some((names.get(&id)?.clone(), figures)))
+        .collect();
+    lines.sort_by(|a, b| b.1.received.cmp(&a.1.received).then_with(|| a.0.cmp(&b.0)));
+    Ok(lines)
 }
 
 fn tally(cases: impl Iterator<Item = CaseFacts>, rooms: &[mediation_room::Model]) -> Stats {

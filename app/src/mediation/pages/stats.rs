@@ -82,6 +82,19 @@ fn Stats(stats: StatsInfo) -> impl IntoView {
         <div class="scroll">
             <table>{head()} <tbody>{stats.rooms.into_iter().map(row).collect_view()}</tbody></table>
         </div>
+        {(!stats.mediators.is_empty())
+            .then(|| {
+                view! {
+                    <h2 id="per-mediator">{i18n.t("stats-per-mediator")}</h2>
+                    <p class="meta">{i18n.t("stats-per-mediator-who")}</p>
+                    <div class="scroll">
+                        <table>
+                            {head()}
+                            <tbody>{stats.mediators.into_iter().map(row).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }
+            })}
         <h2>{i18n.t("stats-per-month")}</h2>
         <div class="scroll">
             <table>
