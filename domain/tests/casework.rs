@@ -2215,6 +2215,8 @@ async fn a_mediation_request_runs_the_loop_by_itself() -> TestResult {
             outcome: "reached".to_owned(),
             agreement: agreement.to_owned(),
             amount_settled: Some(1500),
+            referred_to: String::new(),
+            referral_note: String::new(),
         },
         after,
     )

@@ -1081,6 +1081,8 @@ async fn the_mediator_accepts_holds_the_session_and_the_resident_rates_it() -> T
         outcome: "reached".into(),
         agreement: agreement.into(),
         amount_settled: Some(1500),
+        referred_to: String::new(),
+        referral_note: String::new(),
     };
     assert_invalid(
         mediation::record_outcome(&w.db, &w.mediator, &case.code, reached("  \n "), after).await,
@@ -1267,6 +1269,8 @@ async fn the_mediator_proposes_another_slot_and_follows_up_by_phone() -> TestRes
         outcome: "not_reached".into(),
         agreement: String::new(),
         amount_settled: None,
+        referred_to: String::new(),
+        referral_note: String::new(),
     };
     mediation::record_outcome(&w.db, &w.mediator, &case.code, not_reached, after).await?;
     let resolved = w.case(&case.code).await?;
@@ -1314,6 +1318,9 @@ async fn every_outcome_can_be_recorded() -> TestResult {
             outcome: outcome.to_owned(),
             agreement: "协议".to_owned(),
             amount_settled: None,
+            // Read only when the outcome is "referred".
+            referred_to: "court".to_owned(),
+            referral_note: String::new(),
         };
         let after = slot + Duration::hours(1);
         let recorded = mediation::record_outcome(&w.db, &w.mediator, &case.code, record, after)
@@ -1347,6 +1354,8 @@ async fn the_mediators_queue_sorts_cases_by_what_they_wait_for() -> TestResult {
         outcome: "partly".into(),
         agreement: "部分达成".into(),
         amount_settled: None,
+        referred_to: String::new(),
+        referral_note: String::new(),
     };
     mediation::record_outcome(&w.db, &w.mediator, &done.code, reached, at(0, 10, 0)).await?;
 
@@ -1609,6 +1618,9 @@ async fn conclude(
         outcome: outcome.to_owned(),
         agreement: "双方签字的协议".to_owned(),
         amount_settled: amount,
+        // Read only when the outcome is "referred".
+        referred_to: "court".to_owned(),
+        referral_note: String::new(),
     };
     mediation::record_outcome(
         &w.db,
@@ -2034,6 +2046,8 @@ async fn per_mediator_figures_are_for_staff_and_a_mediator_sees_their_own() -> T
         outcome: "reached".into(),
         agreement: "赔偿粉刷费".into(),
         amount_settled: Some(800),
+        referred_to: String::new(),
+        referral_note: String::new(),
     };
     // Two cases taken by the world's mediator: one reached and rated 5, one still open.
     for (i, slot) in [at(1, 9, 0), at(1, 10, 15)].into_iter().enumerate() {
@@ -2091,5 +2105,144 @@ async fn per_mediator_figures_are_for_staff_and_a_mediator_sees_their_own() -> T
         "not a colleague's"
     );
     assert!(stats::per_mediator(&w.db, &w.resident).await?.is_empty());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// 转交: a referral names where it went and, later, what became of it
+
+#[tokio::test]
+async fn a_referral_names_its_target_and_later_its_result_and_the_figures_count_it() -> TestResult {
+    use domain::mediation::{ReferralResult, ReferralTarget};
+    let w = World::new().await?;
+    let mut codes = Vec::new();
+    for (i, slot) in [at(1, 9, 0), at(1, 10, 15)].into_iter().enumerate() {
+        let resident = w.resident(&format!("1380000020{i}")).await?;
+        let case = w.request(&resident).await?;
+        w.book(&resident, &case.code, slot).await?;
+        mediation::accept(&w.db, &w.mediator, &case.code, now()).await?;
+        codes.push(case.code);
+    }
+    let after = at(1, 12, 0);
+    let referred = |to: &str, note: &str| OutcomeRecord {
+        outcome: "referred".into(),
+        agreement: String::new(),
+        amount_settled: None,
+        referred_to: to.into(),
+        referral_note: note.into(),
+    };
+
+    assert_invalid(
+        mediation::record_outcome(&w.db, &w.mediator, &codes[0], referred("", ""), after).await,
+        "mediation-referral-target-required",
+    );
+    assert_invalid(
+        mediation::record_outcome(&w.db, &w.mediator, &codes[0], referred("mars", ""), after).await,
+        "mediation-referral-target-required",
+    );
+    assert_invalid(
+        mediation::record_outcome(
+            &w.db,
+            &w.mediator,
+            &codes[0],
+            referred("other", "  "),
+            after,
+        )
+        .await,
+        "mediation-referral-note-required",
+    );
+    assert_invalid(
+        mediation::record_outcome(
+            &w.db,
+            &w.mediator,
+            &codes[0],
+            referred("court", &"长".repeat(101)),
+            after,
+        )
+        .await,
+        "mediation-text-long",
+    );
+    assert_eq!(
+        w.status(&codes[0]).await?,
+        Status::Accepted,
+        "nothing written"
+    );
+
+    mediation::record_outcome(
+        &w.db,
+        &w.mediator,
+        &codes[0],
+        referred("court", "诉调对接中心"),
+        after,
+    )
+    .await?;
+    let case = w.case(&codes[0]).await?;
+    assert_eq!(case.referred_to, Some(ReferralTarget::Court));
+    assert_eq!(case.referral_note.as_deref(), Some("诉调对接中心"));
+    assert_eq!(case.referral_result, None);
+
+    // Another outcome drops a target its form still carried.
+    mediation::record_outcome(
+        &w.db,
+        &w.mediator,
+        &codes[1],
+        OutcomeRecord {
+            outcome: "not_reached".into(),
+            ..referred("police", "x")
+        },
+        after,
+    )
+    .await?;
+    let other = w.case(&codes[1]).await?;
+    assert_eq!((other.referred_to, other.referral_note), (None, None));
+
+    // What became of it: the room's mediator records it, on a referred case only.
+    assert_invalid(
+        mediation::record_referral_result(&w.db, &w.mediator, &codes[0], "won", after).await,
+        "mediation-referral-result-invalid",
+    );
+    assert_invalid(
+        mediation::record_referral_result(&w.db, &w.mediator, &codes[1], "settled", after).await,
+        "mediation-not-referred",
+    );
+    assert_not_found(
+        mediation::record_referral_result(&w.db, &w.resident, &codes[0], "settled", after).await,
+    );
+    mediation::record_referral_result(&w.db, &w.mediator, &codes[0], "settled", after).await?;
+    assert_eq!(
+        w.case(&codes[0]).await?.referral_result,
+        Some(ReferralResult::Settled)
+    );
+
+    let figures = stats::stats(&w.db).await?;
+    let court = figures
+        .referrals
+        .iter()
+        .find(|r| r.target == ReferralTarget::Court)
+        .ok_or("every target has a line")?;
+    assert_eq!((court.referred, court.settled), (1, 1));
+    assert_eq!(figures.referrals.len(), ReferralTarget::NAMES.len());
+    assert_eq!(figures.referrals.iter().map(|r| r.referred).sum::<u64>(), 1);
+
+    // The database itself keeps targets to referred cases and values to their lists.
+    let id = other.id;
+    for (column, value) in [("referred_to", "court"), ("referral_result", "settled")] {
+        let sql = format!("UPDATE mediation_cases SET {column} = '{value}' WHERE id = {id}");
+        assert!(
+            sea_orm::ConnectionTrait::execute_unprepared(&w.db, &sql)
+                .await
+                .is_err(),
+            "{sql} is refused"
+        );
+    }
+    let sql = format!(
+        "UPDATE mediation_cases SET referred_to = 'mars' WHERE id = {}",
+        case.id
+    );
+    assert!(
+        sea_orm::ConnectionTrait::execute_unprepared(&w.db, &sql)
+            .await
+            .is_err()
+    );
     Ok(())
 }

@@ -22,7 +22,8 @@ fn figures(f: &Figures) -> Value {
     })
 }
 
-/// `GET /api/v1/mediation/stats`: the figures of /stats — in total, per room, per month.
+/// `GET /api/v1/mediation/stats`: the figures of /stats — in total, per room, per month,
+/// and referrals per target.
 pub async fn mediation_stats(State(state): State<AppState>) -> Response {
     match domain::mediation::stats::stats(&state.db).await {
         Ok(stats) => {
@@ -34,6 +35,7 @@ pub async fn mediation_stats(State(state): State<AppState>) -> Response {
                 "months": stats.months.iter().map(|(month, f)| {
                     json!({ "month": month, "figures": figures(f) })
                 }).collect::<Vec<_>>(),
+                "referrals": stats.referrals,
             });
             ([(header::CACHE_CONTROL, "no-cache")], Json(body)).into_response()
         }

@@ -235,6 +235,7 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/mediation/cancel", "signed-in"),
     ("/api/mediation/case", "signed-in"),
     ("/api/mediation/follow-up", "signed-in"),
+    ("/api/mediation/referral-result", "signed-in"),
     ("/api/mediation/options", "signed-in"),
     ("/api/mediation/request", "signed-in"),
     ("/api/teahouse/accept", "signed-in"),

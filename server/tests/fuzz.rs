@@ -498,7 +498,13 @@ const POSTS: &[(&str, Fields)] = &[
             ("outcome", Exact),
             ("agreement", Text),
             ("amount", Exact),
+            ("referred_to", Exact),
+            ("referral_note", Text),
         ],
+    ),
+    (
+        "mediation/referral-result",
+        &[("code", Exact), ("result", Exact)],
     ),
     (
         "mediation/follow-up",

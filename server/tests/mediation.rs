@@ -75,6 +75,11 @@ fn second_slot(body: &str) -> Option<String> {
     Some(value.split('"').next()?.replace("&#x2B;", "+"))
 }
 
+/// Owned form fields as `post_form` takes them.
+fn pairs<'a>(fields: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 fn code_of(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or_default()
 }
@@ -374,6 +379,116 @@ fn per_mediator_figures_are_shown_to_staff_and_to_each_mediator_for_themselves()
         let own = mediator.get("/stats").await?.body;
         assert!(own.contains(heading));
         assert_eq!(rows(&own), 2, "the header and their own line");
+        Ok(())
+    })
+}
+
+#[test]
+fn a_referral_is_recorded_with_its_target_shown_on_the_case_and_counted() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let mut resident = resident(&portal, "13812343333").await?;
+        let case = file(&mut resident).await?;
+        let code = code_of(&case).to_owned();
+        let slot = second_slot(&resident.get(&case).await?.body).ok_or("slots")?;
+        resident
+            .post_form(
+                &case,
+                "/api/mediation/book",
+                &[("code", &code), ("starts_at", &slot)],
+            )
+            .await?;
+        let mut mediator = portal.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
+        mediator
+            .post_form(&case, "/api/mediation/accept", &[("code", &code)])
+            .await?;
+        let form = mediator.get(&case).await?.body;
+        assert!(form.contains("name=\"referred_to\"") && form.contains("区法院（诉调对接）"));
+
+        let outcome = |to: &'static str, note: &'static str| {
+            vec![
+                ("code", code.clone()),
+                ("outcome", "referred".to_owned()),
+                ("agreement", String::new()),
+                ("amount", String::new()),
+                ("referred_to", to.to_owned()),
+                ("referral_note", note.to_owned()),
+            ]
+        };
+        let refused = mediator
+            .post_form(&case, "/api/mediation/outcome", &pairs(&outcome("", "")))
+            .await?;
+        assert!(
+            refused.location().contains("__err"),
+            "a referral names its target"
+        );
+        let refused = mediator
+            .post_form(
+                &case,
+                "/api/mediation/outcome",
+                &pairs(&outcome("other", "")),
+            )
+            .await?;
+        assert!(refused.location().contains("__err"), "\"other\" says where");
+        assert!(
+            !mediator
+                .get(&case)
+                .await?
+                .body
+                .contains("data-testid=\"referral\"")
+        );
+
+        let done = mediator
+            .post_form(
+                &case,
+                "/api/mediation/outcome",
+                &pairs(&outcome("other", "区劳动保障监察大队")),
+            )
+            .await?;
+        assert_eq!(done.location(), format!("{case}?done=outcome"));
+        let seen = resident.get(&case).await?.body;
+        assert!(
+            seen.contains("已转交：其他部门（区劳动保障监察大队）"),
+            "the resident sees where"
+        );
+        assert!(seen.contains("转交结果未记录"));
+
+        let result = mediator
+            .post_form(
+                &case,
+                "/api/mediation/referral-result",
+                &[("code", &code), ("result", "settled")],
+            )
+            .await?;
+        assert_eq!(result.location(), format!("{case}?done=referral"));
+        assert!(resident.get(&case).await?.body.contains("已由对方解决"));
+        let refused = resident
+            .post_form(
+                &case,
+                "/api/mediation/referral-result",
+                &[("code", &code), ("result", "refused")],
+            )
+            .await?;
+        assert!(
+            refused.location().contains("__err"),
+            "only the room's mediators"
+        );
+
+        let stats: serde_json::Value =
+            serde_json::from_str(&portal.browser().get("/api/v1/mediation/stats").await?.body)?;
+        let other = stats["referrals"]
+            .as_array()
+            .and_then(|lines| lines.iter().find(|l| l["target"] == "other"))
+            .ok_or("a line per target in the JSON")?;
+        assert!(other["referred"].as_u64() >= Some(1) && other["settled"].as_u64() >= Some(1));
+        assert!(
+            portal
+                .browser()
+                .get("/stats")
+                .await?
+                .body
+                .contains("id=\"stats-referrals\"")
+        );
         Ok(())
     })
 }

@@ -66,6 +66,34 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Where a referred case went (转交): the bodies the article names beside the rooms.
+    pub enum ReferralTarget {
+        /// 街道司法所
+        JudicialOffice = "judicial_office",
+        /// 区法院 诉调对接
+        Court = "court",
+        /// 区老干部局
+        VeteranCadres = "veteran_cadres",
+        /// 派出所
+        Police = "police",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// What became of a referral, as the mediator learned it.
+    pub enum ReferralResult {
+        /// Taken up by the body it went to, not yet settled.
+        Accepted = "accepted",
+        Settled = "settled",
+        /// The body did not take it up.
+        Refused = "refused",
+        /// No answer from the body yet.
+        NoAnswer = "no_answer",
+    }
+}
+
+vocabulary! {
     pub enum EventKind {
         Requested = "requested",
         Booked = "booked",

@@ -7,7 +7,9 @@ pub mod video;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use vocab::mediation::{DisputeType, EventKind, Level, Mode, Outcome, Status, Viewer};
+use vocab::mediation::{
+    DisputeType, EventKind, Level, Mode, Outcome, ReferralResult, ReferralTarget, Status, Viewer,
+};
 
 use crate::directory::Room;
 use crate::error::AppError;
@@ -51,6 +53,9 @@ pub struct CaseInfo {
     pub outcome: Option<Outcome>,
     pub agreement: Option<String>,
     pub amount_settled: Option<i64>,
+    pub referred_to: Option<ReferralTarget>,
+    pub referral_note: Option<String>,
+    pub referral_result: Option<ReferralResult>,
     pub satisfaction: Option<i32>,
     pub follow_up_comment: Option<String>,
     pub follow_up_channel: Option<String>,
@@ -139,6 +144,8 @@ pub struct StatsInfo {
     /// Per mediator: every mediator for officers and admins, their own line for a mediator,
     /// none for anyone else.
     pub mediators: Vec<(String, FiguresInfo)>,
+    /// Referred cases per target: (target, referred, settled by it).
+    pub referrals: Vec<(ReferralTarget, u64, u64)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -390,6 +397,9 @@ pub async fn get_case(code: String) -> Result<CaseInfo, AppError> {
         outcome: case.outcome,
         agreement: case.agreement,
         amount_settled: case.amount_settled,
+        referred_to: case.referred_to,
+        referral_note: case.referral_note,
+        referral_result: case.referral_result,
         satisfaction: case.satisfaction,
         follow_up_comment: case.follow_up_comment,
         follow_up_channel: case.follow_up_channel,
@@ -495,16 +505,36 @@ pub async fn record_outcome(
     outcome: String,
     agreement: String,
     amount: String,
+    referred_to: Option<String>,
+    referral_note: Option<String>,
 ) -> Result<(), AppError> {
     let (me, _) = crate::accounts::ssr::require_account().await?;
     let form = domain::mediation::OutcomeRecord {
         outcome,
         agreement,
         amount_settled: ssr::parse_amount(&amount)?,
+        referred_to: referred_to.unwrap_or_default(),
+        referral_note: referral_note.unwrap_or_default(),
     };
     domain::mediation::record_outcome(&crate::state::db()?, &me, &code, form, chrono::Utc::now())
         .await?;
     back_to(&code, "outcome");
+    Ok(())
+}
+
+/// What became of a referral, as the room's mediator learned it.
+#[server(endpoint = "mediation/referral-result")]
+pub async fn record_referral_result(code: String, result: String) -> Result<(), AppError> {
+    let (me, _) = crate::accounts::ssr::require_account().await?;
+    domain::mediation::record_referral_result(
+        &crate::state::db()?,
+        &me,
+        &code,
+        &result,
+        chrono::Utc::now(),
+    )
+    .await?;
+    back_to(&code, "referral");
     Ok(())
 }
 
@@ -752,6 +782,11 @@ pub async fn mediation_stats() -> Result<StatsInfo, AppError> {
         mediators: mediators
             .into_iter()
             .map(|(name, f)| (name, f.into()))
+            .collect(),
+        referrals: stats
+            .referrals
+            .iter()
+            .map(|r| (r.target, r.referred, r.settled))
             .collect(),
     })
 }

@@ -18,7 +18,10 @@ use super::{BRANCH_HOURS, DEMO_PASSWORD, MAIN_ROOM_HOURS, Outcome};
 use crate::accounts::{self, Role, password};
 use crate::entities::{booking, case_event, community, mediation_case, mediation_room, user};
 use crate::mediation::schedule::{self, Schedule, Slot, Window};
-use crate::mediation::{DisputeType, EventKind, Level, Mode, Outcome as CaseOutcome, Status};
+use crate::mediation::{
+    DisputeType, EventKind, Level, Mode, Outcome as CaseOutcome, ReferralResult, ReferralTarget,
+    Status,
+};
 use crate::time::{at_local, local_date};
 use crate::{Error, Result, inbox, settings};
 
@@ -540,6 +543,23 @@ impl Generator {
         let mut outcome_event = event(outcome_at, EventKind::Outcome, mediator);
         outcome_event.note = Some(outcome.as_str().to_owned());
         events.push(outcome_event);
+        // Where a referral went, from the same roll (no draw of its own, so the rest of the
+        // demo stays as it was): mostly the court's 诉调对接 and the 司法所.
+        if outcome == CaseOutcome::Referred {
+            let (target, note) = match roll % 6 {
+                0 | 1 => (ReferralTarget::Court, None),
+                2 | 3 => (ReferralTarget::JudicialOffice, None),
+                4 => (ReferralTarget::Police, None),
+                _ => (ReferralTarget::Other, Some("区劳动保障监察大队".to_owned())),
+            };
+            case.referred_to = Set(Some(target));
+            case.referral_note = Set(note);
+            case.referral_result = Set(Some(if roll.is_multiple_of(2) {
+                ReferralResult::Settled
+            } else {
+                ReferralResult::Accepted
+            }));
+        }
         case.mediator_id = Set(mediator);
         case.outcome = Set(Some(outcome));
         case.agreement = Set(agreement);

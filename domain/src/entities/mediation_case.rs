@@ -27,6 +27,12 @@ pub struct Model {
     pub level: vocab::mediation::Level,
     pub status: vocab::mediation::Status,
     pub outcome: Option<vocab::mediation::Outcome>,
+    /// Where a referred case went; set with the outcome "referred" only.
+    pub referred_to: Option<vocab::mediation::ReferralTarget>,
+    /// Where exactly, for "other" or a detail of the named body.
+    pub referral_note: Option<String>,
+    /// What became of the referral, once the mediator learned it.
+    pub referral_result: Option<vocab::mediation::ReferralResult>,
     pub agreement: Option<String>,
     /// Yuan.
     pub amount_settled: Option<i64>,

@@ -12,7 +12,10 @@ use sea_orm::{
 };
 
 use super::schedule::{self, Slot};
-use super::{DisputeType, EventKind, Level, Mode, Outcome, Policy, Status, Viewer};
+use super::{
+    DisputeType, EventKind, Level, Mode, Outcome, Policy, ReferralResult, ReferralTarget, Status,
+    Viewer,
+};
 use crate::accounts::{Account, Role, phone};
 use crate::db::{lock_user, unique_violation};
 use crate::entities::{booking, case_event, mediation_case, mediation_room, user};
@@ -746,6 +749,10 @@ pub struct OutcomeRecord {
     pub outcome: String,
     pub agreement: String,
     pub amount_settled: Option<i64>,
+    /// Where a referred case goes (`ReferralTarget`); ignored for any other outcome.
+    pub referred_to: String,
+    /// Where exactly: required for "other".
+    pub referral_note: String,
 }
 
 pub async fn record_outcome(
@@ -770,6 +777,7 @@ pub async fn record_outcome(
     {
         return Err(Error::Invalid("mediation-amount-invalid"));
     }
+    let (referred_to, referral_note) = referral(outcome, &form)?;
     let detail = as_mediator(db, account, code).await?;
     let case = &detail.case;
     let txn = db.begin().await?;
@@ -777,6 +785,14 @@ pub async fn record_outcome(
         (
             mediation_case::Column::Outcome,
             Expr::value(outcome.as_str()),
+        ),
+        (
+            mediation_case::Column::ReferredTo,
+            Expr::value(referred_to.map(|t| t.as_str())),
+        ),
+        (
+            mediation_case::Column::ReferralNote,
+            Expr::value(referral_note),
         ),
         (
             mediation_case::Column::Agreement,
@@ -827,6 +843,54 @@ pub async fn record_outcome(
     .await?;
     notify_resident(&txn, case, "inbox-case-outcome", now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// The target and note of a referral: both required of the outcome "referred" (the note only
+/// for "other"), and dropped for any other outcome, whose form may still carry them.
+fn referral(
+    outcome: Outcome,
+    form: &OutcomeRecord,
+) -> Result<(Option<ReferralTarget>, Option<String>)> {
+    if outcome != Outcome::Referred {
+        return Ok((None, None));
+    }
+    let target = ReferralTarget::parse(form.referred_to.trim())
+        .ok_or(Error::Invalid("mediation-referral-target-required"))?;
+    let note = one_line(&form.referral_note);
+    if !length_within(&note, 0, 100) {
+        return Err(Error::Invalid("mediation-text-long"));
+    }
+    if note.is_empty() && target == ReferralTarget::Other {
+        return Err(Error::Invalid("mediation-referral-note-required"));
+    }
+    Ok((Some(target), Some(note).filter(|n| !n.is_empty())))
+}
+
+/// What became of a referral, as a mediator of the room learned it; may be corrected later.
+pub async fn record_referral_result(
+    db: &DatabaseConnection,
+    account: &Account,
+    code: &str,
+    result: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let result =
+        ReferralResult::parse(result).ok_or(Error::Invalid("mediation-referral-result-invalid"))?;
+    let detail = as_mediator(db, account, code).await?;
+    let written = mediation_case::Entity::update_many()
+        .col_expr(
+            mediation_case::Column::ReferralResult,
+            Expr::value(result.as_str()),
+        )
+        .col_expr(mediation_case::Column::UpdatedAt, Expr::value(now))
+        .filter(mediation_case::Column::Id.eq(detail.case.id))
+        .filter(mediation_case::Column::ReferredTo.is_not_null())
+        .exec(db)
+        .await?;
+    if written.rows_affected == 0 {
+        return Err(Error::Invalid("mediation-not-referred"));
+    }
     Ok(())
 }
 

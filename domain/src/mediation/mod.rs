@@ -39,6 +39,10 @@ pub const REFUSAL_CODES: &[&str] = &[
     "mediation-reason-required",
     "mediation-schedule-invalid",
     "mediation-window-invalid",
+    "mediation-referral-target-required",
+    "mediation-referral-note-required",
+    "mediation-not-referred",
+    "mediation-referral-result-invalid",
 ];
 
 /// The inbox topics this feature sends; each is a translation key with a `{ $code }`.
@@ -55,7 +59,9 @@ pub const INBOX_TOPICS: &[&str] = &[
     "inbox-case-escalated",
 ];
 
-pub use vocab::mediation::{DisputeType, EventKind, Level, Mode, Outcome, Status, Viewer};
+pub use vocab::mediation::{
+    DisputeType, EventKind, Level, Mode, Outcome, ReferralResult, ReferralTarget, Status, Viewer,
+};
 
 /// The operator's knobs.
 #[derive(Clone, Copy, Debug)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
-use super::Outcome;
+use super::{Outcome, ReferralResult, ReferralTarget};
 use crate::Result;
 use crate::accounts::{Account, Role, phone};
 use crate::entities::{mediation_case, mediation_room, user};
@@ -81,10 +81,21 @@ pub struct Stats {
     pub rooms: Vec<(i32, String, Figures)>,
     /// Per month the request was received in (local time), newest first: "2026-11".
     pub months: Vec<(String, Figures)>,
+    /// Referred cases per target, every target in the vocabulary's order.
+    pub referrals: Vec<Referrals>,
+}
+
+/// The cases referred to one body, and how many of them it settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Referrals {
+    pub target: ReferralTarget,
+    pub referred: u64,
+    pub settled: u64,
 }
 
 struct CaseFacts {
     room_id: i32,
+    referral: Option<(ReferralTarget, Option<ReferralResult>)>,
     created_at: DateTime<Utc>,
     outcome: Option<Outcome>,
     amount: Option<i64>,
@@ -100,6 +111,8 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
         Option<Outcome>,
         Option<i64>,
         Option<i32>,
+        Option<ReferralTarget>,
+        Option<ReferralResult>,
     );
     let rows: Vec<Row> = mediation_case::Entity::find()
         .select_only()
@@ -109,6 +122,8 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
             mediation_case::Column::Outcome,
             mediation_case::Column::AmountSettled,
             mediation_case::Column::Satisfaction,
+            mediation_case::Column::ReferredTo,
+            mediation_case::Column::ReferralResult,
         ])
         .into_tuple()
         .all(db)
@@ -119,8 +134,9 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
         .await?;
     Ok(tally(
         rows.into_iter().map(
-            |(room_id, created_at, outcome, amount, satisfaction)| CaseFacts {
+            |(room_id, created_at, outcome, amount, satisfaction, target, result)| CaseFacts {
                 room_id,
+                referral: target.map(|t| (t, result)),
                 created_at,
                 outcome,
                 amount,
@@ -186,7 +202,22 @@ fn tally(cases: impl Iterator<Item = CaseFacts>, rooms: &[mediation_room::Model]
     let mut total = Figures::default();
     let mut per_room: BTreeMap<i32, Figures> = BTreeMap::new();
     let mut per_month: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut referrals: Vec<Referrals> = ReferralTarget::NAMES
+        .iter()
+        .filter_map(|name| ReferralTarget::parse(name))
+        .map(|target| Referrals {
+            target,
+            referred: 0,
+            settled: 0,
+        })
+        .collect();
     for case in cases {
+        if let Some((target, result)) = case.referral
+            && let Some(line) = referrals.iter_mut().find(|r| r.target == target)
+        {
+            line.referred += 1;
+            line.settled += u64::from(result == Some(ReferralResult::Settled));
+        }
         total.add(&case);
         per_room.entry(case.room_id).or_default().add(&case);
         per_month
@@ -207,6 +238,7 @@ fn tally(cases: impl Iterator<Item = CaseFacts>, rooms: &[mediation_room::Model]
             })
             .collect(),
         months: per_month.into_iter().rev().collect(),
+        referrals,
     }
 }
 
@@ -220,6 +252,7 @@ mod tests {
         let at = Utc::now();
         let facts = |outcome, amount, satisfaction| CaseFacts {
             room_id: 1,
+            referral: None,
             created_at: at,
             outcome,
             amount,

@@ -17,6 +17,7 @@ mod m20261206_000012_counter;
 mod m20261206_000013_reported_figures;
 mod m20261206_000014_directory_admin;
 mod m20261206_000015_calendar_feeds;
+mod m20261206_000016_referrals;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_reported_figures::Migration),
             Box::new(m20261206_000014_directory_admin::Migration),
             Box::new(m20261206_000015_calendar_feeds::Migration),
+            Box::new(m20261206_000016_referrals::Migration),
         ]
     }
 }

@@ -88,7 +88,9 @@ fn Case(case: CaseInfo) -> impl IntoView {
     });
     let follow_up = (status == Status::Resolved && (is_resident || is_mediator))
         .then(|| view! { <FollowUpForm code=code.clone() by_phone=is_mediator /> });
-    let mediator = is_mediator.then(|| view! { <MediatorActions code=code.clone() status /> });
+    let referred = case.referred_to.is_some();
+    let mediator =
+        is_mediator.then(|| view! { <MediatorActions code=code.clone() status referred /> });
     let escalate = (case.viewer != Viewer::Resident
         && (Status::OPEN.contains(&status) || status == Status::Escalated))
         .then(|| view! { <EscalateForm code=code.clone() level=case.level /> });
@@ -191,6 +193,25 @@ fn outcome(i18n: I18n, case: &CaseInfo) -> Option<impl IntoView + use<>> {
                 <p>
                     <strong>{i18n.label("mediation-outcome", o)}</strong>
                 </p>
+                {case
+                    .referred_to
+                    .map(|t| {
+                        let to = match case.referral_note.clone() {
+                            Some(note) => {
+                                format!("{}（{note}）", i18n.label("mediation-referral", t))
+                            }
+                            None => i18n.label("mediation-referral", t),
+                        };
+                        let result = case
+                            .referral_result
+                            .map(|r| i18n.label("mediation-referral-result", r))
+                            .unwrap_or_else(|| i18n.t("mediation-referral-result-none"));
+                        view! {
+                            <p data-testid="referral">
+                                {i18n.arg("mediation-referred-to-shown", "to", &to)} " · " {result}
+                            </p>
+                        }
+                    })}
                 {case.agreement.clone().map(|a| view! { <p class="prose">{a}</p> })}
                 {case
                     .amount_settled
@@ -374,8 +395,38 @@ fn FollowUpForm(code: String, by_phone: bool) -> impl IntoView {
 }
 
 #[component]
-fn MediatorActions(code: String, status: Status) -> impl IntoView {
+fn MediatorActions(code: String, status: Status, referred: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let referral = referred.then(|| {
+        view! {
+            <section class="panel">
+                <h2>{i18n.t("mediation-referral-result")}</h2>
+                <form method="post" action=RecordReferralResult::PATH class="form">
+                    <CsrfField />
+                    <FormError path=RecordReferralResult::PATH />
+                    <input type="hidden" name="code" value=code.clone() />
+                    <label>
+                        {i18n.t("mediation-referral-result")} <select name="result" required>
+                            {ReferralResult::NAMES
+                                .iter()
+                                .copied()
+                                .map(|r| {
+                                    view! {
+                                        <option value=r>
+                                            {i18n.label("mediation-referral-result", r)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="button secondary">
+                        {i18n.t("mediation-referral-result-submit")}
+                    </button>
+                </form>
+            </section>
+        }
+    });
     let accept = (status == Status::Booked).then(|| {
         view! {
             <form method="post" action=AcceptCase::PATH class="form">
@@ -438,6 +489,29 @@ fn MediatorActions(code: String, status: Status) -> impl IntoView {
                         {i18n.t("mediation-amount-settled")}
                         <input type="text" name="amount" inputmode="numeric" maxlength="14" />
                     </label>
+                    <fieldset>
+                        <legend>{i18n.t("mediation-referral")}</legend>
+                        <label>
+                            {i18n.t("mediation-referred-to")} <select name="referred_to">
+                                <option value="">{i18n.t("mediation-referred-to-none")}</option>
+                                {ReferralTarget::NAMES
+                                    .iter()
+                                    .copied()
+                                    .map(|t| {
+                                        view! {
+                                            <option value=t>
+                                                {i18n.label("mediation-referral", t)}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <label>
+                            {i18n.t("mediation-referral-note")}
+                            <input type="text" name="referral_note" maxlength="100" />
+                        </label>
+                    </fieldset>
                     <button type="submit" class="button">
                         {i18n.t("mediation-record-outcome")}
                     </button>
@@ -445,7 +519,8 @@ fn MediatorActions(code: String, status: Status) -> impl IntoView {
             </section>
         }
     });
-    view! { <div class="mediator-actions">{accept} {outcome} {decline}</div> }
+    // Erased: the case page's view type is otherwise too deep for the compiler.
+    view! { <div class="mediator-actions">{accept} {outcome} {referral} {decline}</div> }.into_any()
 }
 
 #[component]

@@ -95,6 +95,34 @@ fn Stats(stats: StatsInfo) -> impl IntoView {
                     </div>
                 }
             })}
+        <h2>{i18n.t("stats-referrals")}</h2>
+        <p class="meta">{i18n.t("stats-referrals-note")}</p>
+        <div class="scroll">
+            <table id="stats-referrals">
+                <thead>
+                    <tr>
+                        <th></th>
+                        <th>{i18n.t("stats-referred")}</th>
+                        <th>{i18n.t("stats-referral-settled")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {stats
+                        .referrals
+                        .into_iter()
+                        .map(|(target, referred, settled)| {
+                            view! {
+                                <tr>
+                                    <th>{i18n.label("mediation-referral", target)}</th>
+                                    <td>{referred}</td>
+                                    <td>{settled}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
         <h2>{i18n.t("stats-per-month")}</h2>
         <div class="scroll">
             <table>
