@@ -93,6 +93,18 @@ impl World {
         })
     }
 
+    /// An officer of the station.
+    async fn officer(&self) -> Result<Account, Box<dyn StdError>> {
+        Ok(accounts::add_user(
+            &self.db,
+            "13700000001",
+            Some(PASSWORD),
+            &[Role::Officer],
+            now(),
+        )
+        .await?)
+    }
+
     /// Another registered resident of the community.
     async fn resident(&self, phone: &str) -> Result<Account, Box<dyn StdError>> {
         register(&self.db, self.community, phone).await
@@ -1404,14 +1416,7 @@ async fn a_case_is_seen_only_by_its_resident_its_mediators_and_officers() -> Tes
     assert_not_found(mediation::accept(&w.db, &elsewhere, &case.code, now()).await);
 
     // An officer sees it, never the other party's number whole.
-    let officer = accounts::add_user(
-        &w.db,
-        "13700000001",
-        Some(PASSWORD),
-        &[Role::Officer],
-        now(),
-    )
-    .await?;
+    let officer = w.officer().await?;
     let seen = mediation::detail(&w.db, &officer, &case.code).await?;
     assert_eq!(seen.viewer, Viewer::Officer);
     assert_eq!(seen.other_phone().as_deref(), Some(OTHER_PHONE_MASKED));
@@ -1540,14 +1545,7 @@ async fn escalation_hands_the_case_up_and_frees_its_slot() -> TestResult {
     );
 
     // An officer takes it on to the station.
-    let officer = accounts::add_user(
-        &w.db,
-        "13700000001",
-        Some(PASSWORD),
-        &[Role::Officer],
-        now(),
-    )
-    .await?;
+    let officer = w.officer().await?;
     mediation::escalate(
         &w.db,
         &officer,
@@ -2069,14 +2067,7 @@ async fn per_mediator_figures_are_for_staff_and_a_mediator_sees_their_own() -> T
             .await?;
         }
     }
-    let officer = accounts::add_user(
-        &w.db,
-        "13700000001",
-        Some(PASSWORD),
-        &[Role::Officer],
-        now(),
-    )
-    .await?;
+    let officer = w.officer().await?;
 
     let all = stats::per_mediator(&w.db, &officer).await?;
     assert_eq!(all.len(), 1, "only mediators who took a case: {all:?}");

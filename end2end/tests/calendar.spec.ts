@@ -1,18 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "./fixtures";
+import { expect, registerResident, test } from "./fixtures";
 
 const demoPassword = "demo-2026-zbs";
-// A number of our own per run, so the two projects never renew each other's address.
-const phone = () => `137${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
 
 test("my calendar address is made, read by a calendar app, and turned off", async ({ page }) => {
-  await page.goto("/register");
-  await page.locator("input[name=phone]").fill(phone());
-  await page.locator("input[name=password]").fill("haitian-xiongzhen-2026");
-  await page.getByLabel("所在社区").selectOption({ label: "城东社区" });
-  await page.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "注册" }).click();
-  await expect(page).toHaveURL(/\/communities\/\d+$/);
+  // A resident of our own, so the two projects never renew each other's address.
+  await registerResident(page);
 
   await page.goto("/me");
   await expect(page.getByText("您还没有日历订阅地址。")).toBeVisible();

@@ -1,5 +1,5 @@
 import type { Browser, Page, TestInfo } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, registerResident, test } from "./fixtures";
 
 // 视频调解: a resident books a mediation by video; at its hour the mediator and the resident
 // enter the room on two phones with Chromium's fake camera, each receives the other's video,
@@ -12,7 +12,6 @@ const demoPassword = "demo-2026-zbs";
 // Demo data: the mediator of the main 老何调解室, and a resident with nothing to do with it.
 const mainRoomMediator = "13900000101";
 const outsider = "13900000002";
-const phone = () => `139${String(Math.floor(10_000_000 + Math.random() * 8e7))}`;
 
 async function signIn(page: Page, number: string, secret: string) {
   await page.goto("/login");
@@ -30,12 +29,7 @@ async function phoneAs(browser: Browser, info: TestInfo, number: string) {
 
 /// Registers a resident who books a video mediation at the main room; returns the case code.
 async function bookByVideo(page: Page, info: TestInfo): Promise<string> {
-  await page.goto("/register");
-  await page.locator("input[name=phone]").fill(phone());
-  await page.locator("input[name=password]").fill("haitian-xiongzhen-2026");
-  await page.getByLabel("所在社区").selectOption({ label: "城东社区" });
-  await page.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "注册" }).click();
+  await registerResident(page);
   await page.goto("/mediation/new");
   await page.getByLabel("纠纷类型").selectOption("neighbours");
   await page.getByLabel("事情经过").fill("楼上装修天天打墙，中午也不停，老人休息不好。");

@@ -782,6 +782,24 @@ pub async fn list(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Account>>
     Ok(accounts)
 }
 
+/// How staff pages name people: the display name, or the masked number of someone who set
+/// none. Unknown ids (deleted accounts) are absent.
+pub async fn names_of(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<std::collections::HashMap<i32, String>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let name = u.display_name.unwrap_or_else(|| phone::mask(&u.phone));
+            (u.id, name)
+        })
+        .collect())
+}
+
 /// Registered residents per community: a figure for officers.
 pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>> {
     let mut out = Vec::new();

@@ -1,7 +1,5 @@
 //! What officers and organisations see: the board of open cases and a case's page.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -147,16 +145,7 @@ pub async fn detail(
             }
         }
     }
-    let actors: HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(entries.iter().filter_map(|e| e.actor_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| {
-            let name = u.display_name.unwrap_or_else(|| phone::mask(&u.phone));
-            (u.id, name)
-        })
-        .collect();
+    let actors = crate::accounts::names_of(db, entries.iter().filter_map(|e| e.actor_id)).await?;
     let history = entries
         .into_iter()
         .map(|e| {

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::{Outcome, ReferralResult, ReferralTarget};
 use crate::Result;
-use crate::accounts::{Account, Role, phone};
-use crate::entities::{mediation_case, mediation_room, user};
+use crate::accounts::{Account, Role};
+use crate::entities::{mediation_case, mediation_room};
 use crate::time::local;
 
 /// The figures of a set of cases.
@@ -180,16 +180,7 @@ pub async fn per_mediator(
                 .count(outcome, amount, satisfaction);
         }
     }
-    let names: BTreeMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(per.keys().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| {
-            let name = u.display_name.unwrap_or_else(|| phone::mask(&u.phone));
-            (u.id, name)
-        })
-        .collect();
+    let names = crate::accounts::names_of(db, per.keys().copied()).await?;
     let mut lines: Vec<(String, Figures)> = per
         .into_iter()
         .filter_map(|(id, figures)| Some((names.get(&id)?.clone(), figures)))
