@@ -7,7 +7,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, sea_query::Expr,
 };
 
-use crate::Result;
+use crate::{Result, outbox};
 use crate::entities::inbox_message;
 
 /// How many messages the inbox page shows.
@@ -26,7 +26,8 @@ pub async fn send(
 
 /// The same message to many readers, 500 rows a statement: one insert per reader holds
 /// SQLite's write lock for seconds once there are tens of thousands of readers, and one
-/// insert for all runs out of parameters.
+/// insert for all runs out of parameters. A topic that may leave the portal is also queued
+/// in the outbox for the channels each reader wants it by, in the same transaction.
 pub async fn send_many(
     db: &impl ConnectionTrait,
     user_ids: impl IntoIterator<Item = i32>,
@@ -34,6 +35,55 @@ pub async fn send_many(
     subject: &str,
     link: &str,
     now: DateTime<Utc>,
+) -> Result<()> {
+    let outside = Outside::ByChoice { notice_id: None };
+    deliver(db, user_ids, topic, subject, link, now, outside).await
+}
+
+/// An urgent notice to its residents: the outbox counts what reached them per notice.
+pub async fn send_notice(
+    db: &impl ConnectionTrait,
+    user_ids: impl IntoIterator<Item = i32>,
+    notice_id: i32,
+    title: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let link = format!("/notices/{notice_id}");
+    let topic = "inbox-notice-urgent";
+    let outside = Outside::ByChoice {
+        notice_id: Some(notice_id),
+    };
+    deliver(db, user_ids, topic, title, &link, now, outside).await
+}
+
+/// A message of the demo's year of history: kept in the inbox, never sent out of the portal
+/// (it tells of something long past).
+#[cfg(feature = "demo")]
+pub(crate) async fn keep_past(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    topic: &str,
+    subject: &str,
+    link: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    deliver(db, [user_id], topic, subject, link, at, Outside::Never).await
+}
+
+/// Whether an inbox message also leaves the portal, and for which notice.
+enum Outside {
+    Never,
+    ByChoice { notice_id: Option<i32> },
+}
+
+async fn deliver(
+    db: &impl ConnectionTrait,
+    user_ids: impl IntoIterator<Item = i32>,
+    topic: &str,
+    subject: &str,
+    link: &str,
+    now: DateTime<Utc>,
+    outside: Outside,
 ) -> Result<()> {
     let user_ids: Vec<i32> = user_ids.into_iter().collect();
     for chunk in user_ids.chunks(500) {
@@ -49,6 +99,20 @@ pub async fn send_many(
         }))
         .exec(db)
         .await?;
+    }
+    let Outside::ByChoice { notice_id } = outside else {
+        return Ok(());
+    };
+    if let Some(kind) = outbox::kind_of(topic) {
+        let message = outbox::Message {
+            kind,
+            topic,
+            subject,
+            link,
+            starts_at: None,
+            notice_id,
+        };
+        outbox::enqueue(db, &user_ids, &message, now).await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod mediation;
 pub mod memberships;
 pub mod migration;
 pub mod notices;
+pub mod outbox;
 pub mod reported;
 pub mod settings;
 pub mod station;
@@ -44,6 +45,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
     mediation::video::REFUSAL_CODES,
     memberships::REFUSAL_CODES,
     notices::REFUSAL_CODES,
+    outbox::REFUSAL_CODES,
     reported::REFUSAL_CODES,
     station::REFUSAL_CODES,
     teahouse::REFUSAL_CODES,
@@ -54,6 +56,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
 pub const INBOX_TOPICS: &[&[&str]] = &[
     mediation::INBOX_TOPICS,
     notices::INBOX_TOPICS,
+    outbox::INBOX_TOPICS,
     teahouse::INBOX_TOPICS,
     volunteers::INBOX_TOPICS,
 ];

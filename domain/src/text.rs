@@ -20,6 +20,11 @@ pub fn length_within(text: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&text.chars().count())
 }
 
+/// The first `max` characters of `text`: what fits a column of that length.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
 /// Spreadsheets for people who open them in Excel: UTF-8 led by a byte-order mark, without
 /// which Excel reads Chinese as GBK.
 pub(crate) const CSV_BOM: char = '\u{feff}';

@@ -9,6 +9,7 @@ pub mod casework;
 pub mod directory;
 pub mod mediation;
 pub mod notices;
+pub mod outbox;
 pub mod station;
 pub mod teahouse;
 pub mod volunteers;

@@ -933,7 +933,7 @@ async fn insert(txn: &impl ConnectionTrait, mut plans: Vec<Plan>) -> Result<()> 
             ..Default::default()
         }));
         for (recipient, topic, at) in &plan.inbox {
-            inbox::send(
+            inbox::keep_past(
                 txn,
                 *recipient,
                 topic,

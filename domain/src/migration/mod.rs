@@ -18,6 +18,7 @@ mod m20261206_000013_reported_figures;
 mod m20261206_000014_directory_admin;
 mod m20261206_000015_calendar_feeds;
 mod m20261206_000016_referrals;
+mod m20261206_000017_outbox;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_directory_admin::Migration),
             Box::new(m20261206_000015_calendar_feeds::Migration),
             Box::new(m20261206_000016_referrals::Migration),
+            Box::new(m20261206_000017_outbox::Migration),
         ]
     }
 }

@@ -308,11 +308,10 @@ pub async fn publish(
     let published = load(&txn, id).await?;
     add_version(&txn, id, 1, VersionKind::Published, now).await?;
     if published.severity == Severity::Urgent {
-        let link = format!("/notices/{id}");
         let title = published.title.clone();
         let notice = with_targets(&txn, vec![published]).await?.remove(0);
         let audience = audience(&notice, &residents(&txn).await?);
-        inbox::send_many(&txn, audience, "inbox-notice-urgent", &title, &link, now).await?;
+        inbox::send_notice(&txn, audience, id, &title, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -545,16 +544,8 @@ pub async fn deliver_urgent(
 ) -> Result<()> {
     for notice in active(db, Some(community), now).await? {
         if notice.severity() == Severity::Urgent {
-            let link = format!("/notices/{}", notice.notice.id);
-            inbox::send(
-                db,
-                user_id,
-                "inbox-notice-urgent",
-                &notice.notice.title,
-                &link,
-                now,
-            )
-            .await?;
+            inbox::send_notice(db, [user_id], notice.notice.id, &notice.notice.title, now)
+                .await?;
         }
     }
     Ok(())

@@ -1,0 +1,47 @@
+//! What leaves the portal: the channels a message goes out by, the kinds a person chooses
+//! channels for, and where a message is on its way.
+
+use crate::vocabulary;
+
+vocabulary! {
+    /// How a message reaches a person outside the portal.
+    pub enum Channel {
+        /// A text to the person's phone number.
+        Sms = "sms",
+    }
+}
+
+vocabulary! {
+    /// What a message is about; a person chooses channels per kind on 我的.
+    pub enum Kind {
+        /// 紧急提示: urgent notices. They alone go out in quiet hours and past the SMS budget.
+        Urgent = "urgent",
+        /// Changes to my mediation case (and, for staff, cases of their rooms).
+        Case = "case",
+        /// My session the evening before and two hours before; my shift a day before.
+        Reminder = "reminder",
+        /// 老王帮帮团: my applications, and help requests taken.
+        Volunteer = "volunteer",
+        /// 警事茶楼: replies to my threads.
+        Teahouse = "teahouse",
+    }
+}
+
+impl Kind {
+    /// What a person gets until they choose: what they would be sorry to miss, not every
+    /// reply in the tea house.
+    pub fn wanted_by_default(self) -> bool {
+        !matches!(self, Kind::Teahouse | Kind::Volunteer)
+    }
+}
+
+vocabulary! {
+    pub enum Status {
+        /// Waiting for its time (quiet hours, a retry's back-off) or for a worker.
+        Queued = "queued",
+        /// The provider took it.
+        Sent = "sent",
+        /// Every try failed; an officer may try again.
+        Failed = "failed",
+    }
+}
