@@ -12,6 +12,7 @@ pub mod layout;
 pub mod markup;
 pub mod mediation;
 pub mod notices;
+pub mod outbox;
 pub mod pages;
 pub mod prefs;
 pub mod security;
@@ -216,6 +217,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/notices/desk")
                         view=notices::pages::DeskPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/notices/outbox")
+                        view=outbox::OutboxPage
                         ssr=SsrMode::Async
                     />
                     <Route

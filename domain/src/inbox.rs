@@ -7,8 +7,8 @@ use sea_orm::{
     QueryOrder, QuerySelect, sea_query::Expr,
 };
 
-use crate::{Result, outbox};
 use crate::entities::inbox_message;
+use crate::{Result, outbox};
 
 /// How many messages the inbox page shows.
 pub const PAGE: u64 = 50;

@@ -88,7 +88,9 @@ impl World {
             expires_at: at + Duration::days(7),
             pinned: false,
         };
-        let id = notices::create(&self.db, &self.officer, draft, at).await?.id;
+        let id = notices::create(&self.db, &self.officer, draft, at)
+            .await?
+            .id;
         notices::publish(&self.db, &self.officer, id, at).await?;
         Ok(id)
     }
@@ -97,8 +99,15 @@ impl World {
     async fn queue(&self, n: usize, at: DateTime<Utc>) -> Result<(), Box<dyn StdError>> {
         for i in 0..n {
             let code = format!("MED-{i}");
-            domain::inbox::send(&self.db, self.alice.user.id, "inbox-case-booked", &code, "/", at)
-                .await?;
+            domain::inbox::send(
+                &self.db,
+                self.alice.user.id,
+                "inbox-case-booked",
+                &code,
+                "/",
+                at,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -136,27 +145,35 @@ async fn an_urgent_notice_is_queued_by_sms_for_its_residents_unless_they_said_no
     let id = w.urgent(now()).await?;
     let rows = w.all().await?;
     let to: Vec<i32> = rows.iter().map(|d| d.user_id).collect();
-    assert_eq!(to, vec![w.alice.user.id], "甲's residents who want it; not 乙's Bob");
+    assert_eq!(
+        to,
+        vec![w.alice.user.id],
+        "甲's residents who want it; not 乙's Bob"
+    );
     assert!(rows.iter().all(|d| d.urgent && d.notice_id == Some(id)));
     assert_eq!(rows[0].next_try_at, now());
 
     let reach = outbox::reach_of_notices(&w.db, &[id]).await?;
     assert_eq!(reach[&(id, Channel::Sms)].queued, 1);
+    assert!(outbox::choices_of(&w.db, w.amy.user.id).await?.contains(&(
+        Kind::Urgent,
+        Channel::Sms,
+        false
+    )));
     assert!(
-        outbox::choices_of(&w.db, w.amy.user.id)
-            .await?
-            .contains(&(Kind::Urgent, Channel::Sms, false))
-    );
-    assert!(
-        outbox::choices_of(&w.db, w.bob.user.id)
-            .await?
-            .contains(&(Kind::Urgent, Channel::Sms, true)),
+        outbox::choices_of(&w.db, w.bob.user.id).await?.contains(&(
+            Kind::Urgent,
+            Channel::Sms,
+            true
+        )),
         "urgent notices go by SMS until one says otherwise"
     );
     assert!(
-        outbox::choices_of(&w.db, w.bob.user.id)
-            .await?
-            .contains(&(Kind::Teahouse, Channel::Sms, false)),
+        outbox::choices_of(&w.db, w.bob.user.id).await?.contains(&(
+            Kind::Teahouse,
+            Channel::Sms,
+            false
+        )),
         "tea-house replies do not, until one asks"
     );
     Ok(())
@@ -169,7 +186,10 @@ async fn quiet_hours_hold_everything_but_urgent_notices_till_seven() -> TestResu
     w.queue(1, late).await?;
     w.urgent(late).await?;
     let rows = w.all().await?;
-    let case = rows.iter().find(|d| d.kind == Kind::Case).ok_or("a case message")?;
+    let case = rows
+        .iter()
+        .find(|d| d.kind == Kind::Case)
+        .ok_or("a case message")?;
     assert_eq!(case.next_try_at, local(2, 7, 0), "held till the morning");
 
     let claimed = outbox::claim(&w.db, "p1", local(1, 23, 5), LEASE, 10).await?;
@@ -179,11 +199,27 @@ async fn quiet_hours_hold_everything_but_urgent_notices_till_seven() -> TestResu
         "only the urgent notice goes at night"
     );
     for message in &claimed {
-        outbox::record(&w.db, message, "p1", &ok(), local(1, 23, 5), RetryPolicy::default())
-            .await?;
+        outbox::record(
+            &w.db,
+            message,
+            "p1",
+            &ok(),
+            local(1, 23, 5),
+            RetryPolicy::default(),
+        )
+        .await?;
     }
-    assert!(outbox::claim(&w.db, "p1", local(2, 6, 59), LEASE, 10).await?.is_empty());
-    assert_eq!(outbox::claim(&w.db, "p1", local(2, 7, 0), LEASE, 10).await?.len(), 1);
+    assert!(
+        outbox::claim(&w.db, "p1", local(2, 6, 59), LEASE, 10)
+            .await?
+            .is_empty()
+    );
+    assert_eq!(
+        outbox::claim(&w.db, "p1", local(2, 7, 0), LEASE, 10)
+            .await?
+            .len(),
+        1
+    );
 
     assert_eq!(outbox::after_quiet(local(1, 21, 59)), local(1, 21, 59));
     assert_eq!(outbox::after_quiet(local(2, 3, 0)), local(2, 7, 0));
@@ -218,7 +254,12 @@ async fn workers_claiming_at_once_never_share_a_message() -> TestResult {
         claimed.extend(racer.await??);
     }
     let unique: BTreeSet<i32> = claimed.iter().copied().collect();
-    assert_eq!(claimed.len(), 60, "every message claimed once on {}", testing::engine());
+    assert_eq!(
+        claimed.len(),
+        60,
+        "every message claimed once on {}",
+        testing::engine()
+    );
     assert_eq!(unique.len(), 60);
     Ok(())
 }

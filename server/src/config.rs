@@ -11,6 +11,83 @@ pub struct Config {
     /// `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`, … as read by Leptos.
     pub leptos: LeptosOptions,
     pub web: WebSettings,
+    /// What leaves the portal, and how: see `OutboxSettings`.
+    pub outbox: OutboxSettings,
+}
+
+/// 消息外发: the SMS provider and the outbox's worker.
+#[derive(Clone, Debug)]
+pub struct OutboxSettings {
+    /// `PORTAL_SMS`: `log` (the default: texts are written to the log, not sent) or `aliyun`.
+    pub sms: SmsProvider,
+    /// `PORTAL_SMS_SIGN_NAME` (家警务): the station's approved SMS signature, no brackets.
+    pub sign_name: String,
+    /// `PORTAL_SMS_DAILY_BUDGET` (500): non-urgent texts a day; urgent notices always go.
+    pub daily_budget: u32,
+    /// `PORTAL_OUTBOX_SECONDS` (5): how often each process looks for due messages.
+    pub interval: std::time::Duration,
+    /// `PORTAL_OUTBOX_MAX_TRIES` (5) and `PORTAL_OUTBOX_FIRST_RETRY_SECONDS` (30): a failing
+    /// message is tried again after 30 s, 60 s, 120 s … (at most an hour apart), then given up.
+    pub retry: domain::outbox::RetryPolicy,
+}
+
+/// Where texts go.
+#[derive(Clone, Debug)]
+pub enum SmsProvider {
+    Log,
+    /// 阿里云短信: `PORTAL_ALIYUN_SMS_URL` (https://dysmsapi.aliyuncs.com/),
+    /// `PORTAL_ALIYUN_ACCESS_KEY_ID`, `PORTAL_ALIYUN_ACCESS_KEY_SECRET`, and
+    /// `PORTAL_SMS_TEMPLATES`: the approved template of every kind,
+    /// `urgent=SMS_1,case=SMS_2,reminder=SMS_3,volunteer=SMS_4,teahouse=SMS_5`.
+    Aliyun {
+        endpoint: String,
+        access_key_id: String,
+        access_key_secret: String,
+        templates: std::collections::BTreeMap<domain::outbox::Kind, String>,
+    },
+}
+
+impl OutboxSettings {
+    /// The worker as these settings make it, sending links to `public_url`.
+    pub fn outbox(&self, public_url: String) -> Result<crate::outbox::Outbox, String> {
+        let mut outbox = crate::outbox::Outbox::logging(public_url);
+        outbox.sign_name = self.sign_name.clone();
+        outbox.daily_budget = self.daily_budget;
+        outbox.retry = self.retry;
+        if let SmsProvider::Aliyun {
+            endpoint,
+            access_key_id,
+            access_key_secret,
+            templates,
+        } = &self.sms
+        {
+            let client = reqwest::Client::builder()
+                .timeout(outbox.timeout)
+                .build()
+                .map_err(|e| format!("an HTTPS client for the SMS provider: {e}"))?;
+            outbox.sms = Box::new(crate::outbox::aliyun::Aliyun {
+                endpoint: endpoint.clone(),
+                access_key_id: access_key_id.clone(),
+                access_key_secret: access_key_secret.clone(),
+                sign_name: self.sign_name.clone(),
+                templates: templates.clone(),
+                client,
+            });
+        }
+        Ok(outbox)
+    }
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        OutboxSettings {
+            sms: SmsProvider::Log,
+            sign_name: "家警务".to_owned(),
+            daily_budget: 500,
+            interval: std::time::Duration::from_secs(5),
+            retry: Default::default(),
+        }
+    }
 }
 
 /// How the web layer treats browsers.
@@ -131,6 +208,94 @@ pub struct Settings {
     /// None is needed on one machine or a LAN.
     #[arg(long, env = "PORTAL_ICE_SERVERS", value_name = "PORTAL_ICE_SERVERS", value_parser = ice_servers, default_value = "[]", global = true)]
     ice_servers: IceServers,
+    /// Where texts go: log (written to the log, not sent) or aliyun.
+    #[arg(long, env = "PORTAL_SMS", value_name = "PORTAL_SMS", default_value = "log", value_parser = ["log", "aliyun"], global = true)]
+    sms: String,
+    /// The station's approved SMS signature, without the brackets.
+    #[arg(
+        long,
+        env = "PORTAL_SMS_SIGN_NAME",
+        value_name = "PORTAL_SMS_SIGN_NAME",
+        default_value = "家警务",
+        global = true
+    )]
+    sms_sign_name: String,
+    /// Non-urgent texts a day; urgent notices always go.
+    #[arg(
+        long,
+        env = "PORTAL_SMS_DAILY_BUDGET",
+        value_name = "PORTAL_SMS_DAILY_BUDGET",
+        default_value_t = 500,
+        global = true
+    )]
+    sms_daily_budget: u32,
+    /// The approved template of every kind of text:
+    /// urgent=SMS_1,case=SMS_2,reminder=SMS_3,volunteer=SMS_4,teahouse=SMS_5.
+    #[arg(long, env = "PORTAL_SMS_TEMPLATES", value_name = "PORTAL_SMS_TEMPLATES", value_parser = sms_templates, global = true)]
+    sms_templates: Option<SmsTemplates>,
+    /// 阿里云短信's address.
+    #[arg(
+        long,
+        env = "PORTAL_ALIYUN_SMS_URL",
+        value_name = "PORTAL_ALIYUN_SMS_URL",
+        default_value = "https://dysmsapi.aliyuncs.com/",
+        global = true
+    )]
+    aliyun_sms_url: String,
+    #[arg(
+        long,
+        env = "PORTAL_ALIYUN_ACCESS_KEY_ID",
+        value_name = "PORTAL_ALIYUN_ACCESS_KEY_ID",
+        global = true
+    )]
+    aliyun_access_key_id: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_ALIYUN_ACCESS_KEY_SECRET",
+        value_name = "PORTAL_ALIYUN_ACCESS_KEY_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    aliyun_access_key_secret: Option<String>,
+    /// Seconds between each process's looks for messages to send.
+    #[arg(long, env = "PORTAL_OUTBOX_SECONDS", value_name = "PORTAL_OUTBOX_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    outbox_seconds: u64,
+    /// Tries of a message before it is given up as failed.
+    #[arg(long, env = "PORTAL_OUTBOX_MAX_TRIES", value_name = "PORTAL_OUTBOX_MAX_TRIES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    outbox_max_tries: u32,
+    /// Seconds before the second try; each later wait is twice the one before.
+    #[arg(long, env = "PORTAL_OUTBOX_FIRST_RETRY_SECONDS", value_name = "PORTAL_OUTBOX_FIRST_RETRY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    outbox_first_retry_seconds: u32,
+}
+
+/// Every kind of text with its approved template.
+#[derive(Clone, Debug)]
+struct SmsTemplates(std::collections::BTreeMap<domain::outbox::Kind, String>);
+
+fn sms_templates(value: &str) -> Result<SmsTemplates, String> {
+    use domain::outbox::Kind;
+    let mut templates = std::collections::BTreeMap::new();
+    for pair in value.split(',').filter(|p| !p.trim().is_empty()) {
+        let (kind, template) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("kind=template, not {pair:?}"))?;
+        let kind = Kind::parse(kind).ok_or_else(|| {
+            format!(
+                "{kind:?} is not a kind of text ({})",
+                Kind::NAMES.join(", ")
+            )
+        })?;
+        templates.insert(kind, template.trim().to_owned());
+    }
+    let missing: Vec<&str> = Kind::ALL
+        .iter()
+        .filter(|k| !templates.contains_key(k))
+        .map(|k| k.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("no template for {}", missing.join(", ")));
+    }
+    Ok(SmsTemplates(templates))
 }
 
 /// The spellings of yes and no an operator writes; anything else is an error, so that a
@@ -251,6 +416,33 @@ impl Config {
                     writes_per_minute: s.writes_per_minute,
                 },
                 ice_servers: s.ice_servers.0,
+            },
+            outbox: OutboxSettings {
+                sms: match s.sms.as_str() {
+                    "aliyun" => SmsProvider::Aliyun {
+                        endpoint: s.aliyun_sms_url,
+                        access_key_id: s
+                            .aliyun_access_key_id
+                            .ok_or("PORTAL_SMS=aliyun needs PORTAL_ALIYUN_ACCESS_KEY_ID")?,
+                        access_key_secret: s
+                            .aliyun_access_key_secret
+                            .ok_or("PORTAL_SMS=aliyun needs PORTAL_ALIYUN_ACCESS_KEY_SECRET")?,
+                        templates: s
+                            .sms_templates
+                            .ok_or("PORTAL_SMS=aliyun needs PORTAL_SMS_TEMPLATES")?
+                            .0,
+                    },
+                    _ => SmsProvider::Log,
+                },
+                sign_name: s.sms_sign_name,
+                daily_budget: s.sms_daily_budget,
+                interval: std::time::Duration::from_secs(s.outbox_seconds),
+                retry: domain::outbox::RetryPolicy {
+                    max_tries: s.outbox_max_tries,
+                    first_backoff: chrono::Duration::seconds(i64::from(
+                        s.outbox_first_retry_seconds,
+                    )),
+                },
             },
         })
     }

@@ -1,26 +1,32 @@
-//! Background work of a serving process: the sweep that escalates overdue cases, and the
-//! one that forgets stale sign-in data. Every process runs them; the lease and the guarded
-//! updates in `domain::casework::escalation` keep each escalation to once however many
-//! processes share the database, and forgetting twice deletes nothing more.
+//! Background work of a serving process: the sweep that escalates overdue cases, the one
+//! that queues reminders, and the one that forgets stale sign-in data. Every process runs
+//! them; the lease and the guarded updates in `domain::casework::escalation` keep each
+//! escalation to once however many processes share the database, each reminder has a name
+//! the outbox keeps once, and forgetting twice deletes nothing more.
 
 use std::time::Duration;
 
 use domain::DatabaseConnection;
 
 /// Ticks every `interval`; a sweep that overran delays the next instead of bunching them.
-fn steady(interval: Duration) -> tokio::time::Interval {
+pub(crate) fn steady(interval: Duration) -> tokio::time::Interval {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticks
 }
 
-/// Sweeps for overdue cases every `interval`, for as long as the server runs.
-pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
-    let holder = format!(
+/// This process, as leases name their holder.
+pub(crate) fn holder() -> String {
+    format!(
         "{}-{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "portal".to_owned()),
         std::process::id()
-    );
+    )
+}
+
+/// Sweeps for overdue cases every `interval`, for as long as the server runs.
+pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
+    let holder = holder();
     let mut ticks = steady(interval);
     loop {
         ticks.tick().await;
@@ -57,6 +63,26 @@ pub async fn forget_every(
             Err(e) => {
                 crate::metrics::job_ran("forget", true);
                 tracing::warn!(%e, "forgetting stale sign-in data");
+            }
+        }
+    }
+}
+
+/// Queues the reminders that came due (sessions, shifts) every `interval`.
+pub async fn remind_every(db: DatabaseConnection, interval: Duration) {
+    let mut ticks = steady(interval);
+    loop {
+        ticks.tick().await;
+        match domain::outbox::reminders::sweep(&db, chrono::Utc::now()).await {
+            Ok(queued) => {
+                crate::metrics::job_ran("remind", false);
+                if queued > 0 {
+                    tracing::info!(queued, "reminders queued");
+                }
+            }
+            Err(e) => {
+                crate::metrics::job_ran("remind", true);
+                tracing::warn!(%e, "queueing reminders");
             }
         }
     }

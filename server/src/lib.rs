@@ -12,6 +12,7 @@ pub mod fn_errors;
 pub mod jobs;
 pub mod metrics;
 pub mod my_data;
+pub mod outbox;
 pub mod routes;
 pub mod throttle;
 pub mod video;
@@ -27,6 +28,7 @@ pub fn state(
     leptos_options: leptos::config::LeptosOptions,
     web: config::WebSettings,
 ) -> AppState {
+    let public_url = public_url(&web, &leptos_options);
     AppState {
         leptos_options: leptos_options.clone(),
         db,
@@ -35,14 +37,22 @@ pub fn state(
         trust_proxy: web.trust_proxy,
         metrics_token: web.metrics_token,
         demo_sign_in: web.demo_sign_in || !web.https,
-        public_url: web.public_url.unwrap_or_else(|| {
-            let scheme = if web.https { "https" } else { "http" };
-            format!("{scheme}://{}", leptos_options.site_addr)
-        }),
+        public_url,
         mediation: web.mediation,
         teahouse: web.teahouse,
         video: web.video,
         ice_servers: web.ice_servers,
         limits: web.limits,
     }
+}
+
+/// Where people reach the portal: `PORTAL_PUBLIC_URL`, or the address served.
+pub fn public_url(
+    web: &config::WebSettings,
+    leptos_options: &leptos::config::LeptosOptions,
+) -> String {
+    web.public_url.clone().unwrap_or_else(|| {
+        let scheme = if web.https { "https" } else { "http" };
+        format!("{scheme}://{}", leptos_options.site_addr)
+    })
 }

@@ -272,6 +272,17 @@ async fn serve(config: Config) -> Result<(), AnyError> {
         config.web.sessions,
         std::time::Duration::from_secs(3600),
     ));
+    let public_url = server::public_url(&config.web, &config.leptos);
+    let outbox = std::sync::Arc::new(config.outbox.outbox(public_url)?);
+    let sending = tokio::spawn(server::outbox::send_every(
+        db.clone(),
+        outbox,
+        config.outbox.interval,
+    ));
+    let reminding = tokio::spawn(server::jobs::remind_every(
+        db.clone(),
+        std::time::Duration::from_secs(60),
+    ));
     server::metrics::install();
     let upkeep = tokio::spawn(server::jobs::metrics_upkeep_every(
         std::time::Duration::from_secs(10),
@@ -288,6 +299,8 @@ async fn serve(config: Config) -> Result<(), AnyError> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     escalation.abort();
+    sending.abort();
+    reminding.abort();
     forgetting.abort();
     upkeep.abort();
     db.close().await?;

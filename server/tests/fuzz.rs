@@ -586,6 +586,18 @@ const POSTS: &[(&str, Fields)] = &[
     ("change-password", &[("old", Exact), ("new", Text)]),
     ("calendar", &[]),
     ("calendar/address", &[("action", Exact)]),
+    ("outbox/mine", &[]),
+    (
+        "outbox/choices",
+        &[
+            ("urgent", Exact),
+            ("case", Exact),
+            ("reminder", Exact),
+            ("volunteer", Exact),
+            ("teahouse", Exact),
+        ],
+    ),
+    ("outbox/retry", &[("id", Exact)]),
     (
         "reset",
         &[("phone", Exact), ("code", Exact), ("password", Text)],
@@ -792,6 +804,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("notices", &["community"]),
     ("notice", &["id"]),
     ("notices/archive", &["category", "month"]),
+    ("outbox/list", &["failed"]),
 ];
 
 /// What a batch may change although nothing it sent was valid; everything else must stay
@@ -806,6 +819,9 @@ fn may_change(path: &str, table: &str, column: &str) -> bool {
         // Every failed sign-in and tried reset code is recorded before it is judged, so that
         // guessing is throttled.
         ("login" | "reset", "login_attempts", _) => true,
+        // Every set of ticked boxes is a choice of channels: whatever a form posts, it is
+        // the person's own choice that is saved.
+        ("outbox/choices", "delivery_choices", _) => true,
         // Opening the inbox marks every message read.
         ("inbox", "inbox_messages", "read_at") => true,
         _ => false,

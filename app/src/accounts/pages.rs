@@ -233,6 +233,7 @@ fn Account(me: super::Me) -> impl IntoView {
                 </a>
             </p>
         </section>
+        <crate::outbox::ChannelsPanel />
         <crate::calendar::CalendarPanel />
         <section class="panel">
             <h2>{i18n.t("me-change-password")}</h2>

@@ -78,6 +78,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/directory.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/calendar.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/outbox.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/core.ftl"),
@@ -99,6 +101,8 @@ impl Locale {
                 include_str!("../../locales/en/directory.ftl"),
                 "\n",
                 include_str!("../../locales/en/calendar.ftl"),
+                "\n",
+                include_str!("../../locales/en/outbox.ftl"),
             ),
         }
     }
@@ -284,12 +288,14 @@ mod tests {
     #[test]
     fn every_refusal_topic_and_word_of_the_vocabulary_has_a_sentence() {
         use vocab::{
-            accounts, casework, directory, mediation, notices, station, teahouse, volunteers,
+            accounts, casework, directory, mediation, notices, outbox, station, teahouse,
+            volunteers,
         };
         let known = keys(Locale::ZhCn);
         let mut needed: Vec<String> = domain::REFUSAL_CODES
             .iter()
             .chain(domain::INBOX_TOPICS)
+            .chain(&[domain::outbox::reminders::TOPICS])
             .flat_map(|codes| codes.iter())
             .map(|c| c.to_string())
             .collect();
@@ -321,6 +327,8 @@ mod tests {
             ("admin-group", accounts::Group::NAMES),
             ("directory-kind", directory::Kind::NAMES),
             ("role", accounts::Role::NAMES),
+            ("outbox-kind", outbox::Kind::NAMES),
+            ("outbox-status", outbox::Status::NAMES),
         ];
         for (prefix, names) in labelled {
             needed.extend(names.iter().map(|name| format!("{prefix}-{name}")));

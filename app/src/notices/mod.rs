@@ -80,6 +80,8 @@ pub struct DeskRow {
     pub card: NoticeCard,
     pub read: u64,
     pub audience: u64,
+    /// Its texts (an urgent notice's), when there were any: sent, waiting, failed.
+    pub sms: Option<(i64, i64, i64)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -237,12 +239,17 @@ pub async fn notice_desk() -> Result<Vec<DeskRow>, AppError> {
     let now = chrono::Utc::now();
     let desk = domain::notices::desk(&db, &me).await?;
     let read = desk.iter().map(|r| r.notice.notice.id).collect();
+    let ids: Vec<i32> = desk.iter().map(|r| r.notice.notice.id).collect();
+    let reach = domain::outbox::reach_of_notices(&db, &ids).await?;
     Ok(desk
         .iter()
         .map(|r| DeskRow {
             card: ssr::card(&r.notice, &read, now),
             read: r.read,
             audience: r.audience,
+            sms: reach
+                .get(&(r.notice.notice.id, domain::outbox::Channel::Sms))
+                .map(|s| (s.sent, s.queued, s.failed)),
         })
         .collect())
 }

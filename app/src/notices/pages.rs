@@ -316,6 +316,9 @@ pub fn DeskPage() -> impl IntoView {
             <a class="button" href="/notices/new">
                 {i18n.t("notices-new")}
             </a>
+            <a class="button secondary" href="/notices/outbox">
+                {i18n.t("notices-outbox")}
+            </a>
         </p>
         <Loaded
             resource=desk
@@ -326,11 +329,32 @@ pub fn DeskPage() -> impl IntoView {
                             .into_iter()
                             .map(|row| {
                                 let status = row.card.status;
+                                let sms = row
+                                    .sms
+                                    .map(|(sent, queued, failed)| {
+                                        let (sent, queued, failed) = (
+                                            sent.to_string(),
+                                            queued.to_string(),
+                                            failed.to_string(),
+                                        );
+                                        let args = [
+                                            ("sent", sent.as_str()),
+                                            ("queued", queued.as_str()),
+                                            ("failed", failed.as_str()),
+                                        ];
+                                        view! {
+                                            " · "
+                                            <span data-testid="sms-reach">
+                                                {i18n.args("notices-sms-reach", &args)}
+                                            </span>
+                                        }
+                                    });
                                 view! {
                                     <NoticeCardView card=row.card />
                                     <li class="meta reach">
                                         {i18n.label("notice-status", status)} " · "
                                         {i18n.t("notices-read")} " " {row.read} " / " {row.audience}
+                                        {sms}
                                     </li>
                                 }
                             })

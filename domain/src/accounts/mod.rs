@@ -753,6 +753,7 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
     data.extend(crate::notices::export_for(db, user_id).await?);
     data.extend(crate::casework::export::export_for(db, user_id).await?);
     data.extend(crate::calendar::export_for(db, user_id).await?);
+    data.extend(crate::outbox::export_for(db, user_id).await?);
     Ok(data.into())
 }
 

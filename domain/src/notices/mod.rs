@@ -544,8 +544,7 @@ pub async fn deliver_urgent(
 ) -> Result<()> {
     for notice in active(db, Some(community), now).await? {
         if notice.severity() == Severity::Urgent {
-            inbox::send_notice(db, [user_id], notice.notice.id, &notice.notice.title, now)
-                .await?;
+            inbox::send_notice(db, [user_id], notice.notice.id, &notice.notice.title, now).await?;
         }
     }
     Ok(())

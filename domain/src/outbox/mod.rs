@@ -11,9 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    DatabaseConnection, QueryOrder, QuerySelect, TransactionTrait,
-    sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
 
 pub use vocab::outbox::{Channel, Kind, Status};
@@ -550,7 +549,10 @@ pub async fn retry(
 ) -> Result<()> {
     officer.require(Role::Officer)?;
     let moved = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value(Status::Queued.as_str()))
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(Status::Queued.as_str()),
+        )
         .col_expr(delivery::Column::Tries, Expr::value(0))
         .col_expr(delivery::Column::NextTryAt, Expr::value(now))
         .filter(delivery::Column::Id.eq(id))
@@ -565,7 +567,10 @@ pub async fn retry(
 }
 
 /// A person's channel for each kind: what they chose, or the default.
-pub async fn choices_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<(Kind, Channel, bool)>> {
+pub async fn choices_of(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<(Kind, Channel, bool)>> {
     let chosen: BTreeMap<(Kind, Channel), bool> = delivery_choice::Entity::find()
         .filter(delivery_choice::Column::UserId.eq(user_id))
         .all(db)
@@ -613,4 +618,40 @@ pub async fn choose(
         .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The person's part of the outbox for their personal-data download: their choices, and
+/// every message sent (or meant) to them with its state.
+pub async fn export_for(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let mut data = serde_json::Map::new();
+    data.insert(
+        "text_message_choices".into(),
+        choices_of(db, user_id)
+            .await?
+            .into_iter()
+            .map(|(kind, channel, wanted)| {
+                serde_json::json!({"kind": kind, "channel": channel, "wanted": wanted})
+            })
+            .collect(),
+    );
+    let sent = delivery::Entity::find()
+        .filter(delivery::Column::UserId.eq(user_id))
+        .order_by_asc(delivery::Column::Id)
+        .all(db)
+        .await?;
+    data.insert(
+        "messages_sent_out".into(),
+        sent.iter()
+            .map(|d| {
+                serde_json::json!({
+                    "channel": d.channel, "topic": d.topic, "subject": d.subject,
+                    "queued_at": d.created_at, "status": d.status, "sent_at": d.sent_at,
+                })
+            })
+            .collect(),
+    );
+    Ok(data)
 }

@@ -1,0 +1,376 @@
+//! 消息外发 against a fake 阿里云短信 on loopback that speaks the provider's protocol: it
+//! checks every request's parameters and HMAC-SHA1 signature (the signer reproduces the
+//! documentation's worked example, see `server::outbox::aliyun`), refuses a reused nonce,
+//! and answers as the provider does — OK, a business error, garbage, or nothing in time.
+//! Two workers with their own connections (as two processes) send an officer's urgent
+//! notice; the desk counts it, the outbox page lists it masked, a failure is retried by an
+//! officer, and a resident turns a kind off on 我的.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use common::{Error, Portal, TestResult, portal, run};
+use domain::demo::DEMO_PASSWORD;
+use domain::entities::delivery;
+use domain::outbox::{Kind, Status};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use server::outbox::Outbox;
+use server::outbox::aliyun::{Aliyun, sign};
+
+const OFFICER: &str = "13900000201";
+const KEY_ID: &str = "LTAI-test";
+const SECRET: &str = "fake-secret";
+
+#[derive(Default)]
+struct Fake {
+    /// Every accepted text: (phone, template, its arguments as JSON).
+    texts: Vec<(String, String, String)>,
+    nonces: BTreeSet<String>,
+    /// Requests refused for their signature or parameters.
+    refused: Vec<String>,
+    /// Numbers that get a business error on their first request only.
+    limited_once: BTreeSet<String>,
+    /// Numbers answered with garbage, or not answered in time.
+    garbage: BTreeSet<String>,
+    slow: BTreeSet<String>,
+}
+
+type Shared = Arc<Mutex<Fake>>;
+
+async fn send_sms(
+    State(fake): State<Shared>,
+    Form(mut params): Form<BTreeMap<String, String>>,
+) -> (StatusCode, String) {
+    let signature = params.remove("Signature").unwrap_or_default();
+    let wanted = [
+        ("Action", "SendSms"),
+        ("Version", "2017-05-25"),
+        ("Format", "JSON"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureVersion", "1.0"),
+        ("AccessKeyId", KEY_ID),
+        ("SignName", "招宝山派出所"),
+    ];
+    let phone = params.get("PhoneNumbers").cloned().unwrap_or_default();
+    let (slow, garbage) = {
+        let mut f = fake.lock().expect("the fake's state");
+        let nonce = params.get("SignatureNonce").cloned().unwrap_or_default();
+        let stamp_ok = params.get("Timestamp").is_some_and(|t| {
+            chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%SZ").is_ok()
+        });
+        let bad = if sign(SECRET, "POST", &params) != signature {
+            Some("SignatureDoesNotMatch")
+        } else if wanted
+            .iter()
+            .any(|(k, v)| params.get(*k).map(String::as_str) != Some(*v))
+        {
+            Some("MissingParameter")
+        } else if !stamp_ok {
+            Some("InvalidTimeStamp.Format")
+        } else if !f.nonces.insert(nonce) {
+            Some("SignatureNonceUsed")
+        } else {
+            None
+        };
+        if let Some(code) = bad {
+            f.refused.push(code.to_owned());
+            return (
+                StatusCode::BAD_REQUEST,
+                format!(
+                    r#"{{"RequestId":"r","Message":"refused","HostId":"dysmsapi.aliyuncs.com","Code":"{code}"}}"#
+                ),
+            );
+        }
+        if f.limited_once.remove(&phone) {
+            return (
+                StatusCode::OK,
+                r#"{"Message":"触发分钟级流控Permits:1","RequestId":"r","Code":"isv.BUSINESS_LIMIT_CONTROL"}"#
+                    .to_owned(),
+            );
+        }
+        (f.slow.contains(&phone), f.garbage.contains(&phone))
+    };
+    if slow {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    }
+    if garbage {
+        return (
+            StatusCode::BAD_GATEWAY,
+            "<html>502 Bad Gateway</html>".to_owned(),
+        );
+    }
+    let template = params.get("TemplateCode").cloned().unwrap_or_default();
+    let param = params.get("TemplateParam").cloned().unwrap_or_default();
+    fake.lock()
+        .expect("the fake's state")
+        .texts
+        .push((phone, template, param));
+    (
+        StatusCode::OK,
+        r#"{"Message":"OK","RequestId":"r","BizId":"900619746936498440^0","Code":"OK"}"#.to_owned(),
+    )
+}
+
+/// The fake on a free loopback port; its address.
+async fn fake_provider(fake: Shared) -> Result<String, Error> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new()
+        .route("/", axum::routing::post(send_sms))
+        .with_state(fake);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(format!("http://{addr}/"))
+}
+
+fn outbox(endpoint: &str, max_tries: u32) -> Result<Outbox, Error> {
+    let mut outbox = Outbox::logging("https://jjw.example.cn".to_owned());
+    outbox.sign_name = "招宝山派出所".to_owned();
+    outbox.timeout = std::time::Duration::from_secs(1);
+    outbox.retry.max_tries = max_tries;
+    let templates = Kind::ALL
+        .iter()
+        .map(|k| (*k, format!("SMS_{}", k.as_str())))
+        .collect();
+    outbox.sms = Box::new(Aliyun {
+        endpoint: endpoint.to_owned(),
+        access_key_id: KEY_ID.to_owned(),
+        access_key_secret: SECRET.to_owned(),
+        sign_name: "招宝山派出所".to_owned(),
+        templates,
+        client: reqwest::Client::new(),
+    });
+    Ok(outbox)
+}
+
+/// An urgent notice for every community, published by the demo officer over HTTP.
+async fn publish_urgent(portal: &Portal) -> Result<i32, Error> {
+    let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+    let page = officer
+        .post_form(
+            "/notices/new",
+            "/api/notices/save",
+            &[
+                ("notice[title]", "冒充公检法诈骗预警"),
+                ("notice[body]", "公检法不会电话办案，不要转账到“安全账户”。"),
+                ("notice[category]", "fraud"),
+                ("notice[severity]", "urgent"),
+                ("notice[target]", "all"),
+                ("notice[starts_at]", "2026-01-01T08:00"),
+                ("notice[expires_at]", "2099-01-01T08:00"),
+            ],
+        )
+        .await?;
+    let id: i32 = page
+        .location()
+        .strip_prefix("/notices/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| id.parse().ok())
+        .ok_or(format!("saved: {}", page.location()))?;
+    let page = officer
+        .post_form(
+            &format!("/notices/{id}/edit"),
+            "/api/notices/publish",
+            &[("id", &id.to_string())],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::FOUND, "published");
+    Ok(id)
+}
+
+async fn queued(db: &domain::DatabaseConnection) -> Result<usize, Error> {
+    Ok(delivery::Entity::find()
+        .filter(delivery::Column::Status.eq(Status::Queued))
+        .all(db)
+        .await?
+        .len())
+}
+
+#[test]
+fn two_workers_send_an_urgent_notice_once_to_each_resident_through_the_provider() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let fake: Shared = Arc::default();
+        let endpoint = fake_provider(fake.clone()).await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let id = publish_urgent(&portal).await?;
+        let expected: BTreeSet<String> = {
+            let rows = delivery::Entity::find()
+                .filter(delivery::Column::NoticeId.eq(id))
+                .all(&db)
+                .await?;
+            let mut phones = BTreeSet::new();
+            for row in rows {
+                phones.insert(domain::outbox::phone_of(&db, row.user_id).await?);
+            }
+            phones
+        };
+        assert!(
+            expected.len() > 10,
+            "the demo's residents: {}",
+            expected.len()
+        );
+        let mut numbers = expected.iter();
+        let limited = numbers.next().ok_or("a resident")?.clone();
+        let garbage = numbers.next().ok_or("a second")?.clone();
+        let slow = numbers.next().ok_or("a third")?.clone();
+        {
+            let mut f = fake.lock().map_err(|_| "the fake's state")?;
+            f.limited_once.insert(limited.clone());
+            f.garbage.insert(garbage.clone());
+            f.slow.insert(slow.clone());
+        }
+
+        // Two workers, each with its own pool, as two processes; rounds at moving times so
+        // that retries come due.
+        let (db1, db2) = (
+            domain::db::connect(&portal.db_url).await?,
+            domain::db::connect(&portal.db_url).await?,
+        );
+        let workers = [
+            (outbox(&endpoint, 2)?, db1, "p1"),
+            (outbox(&endpoint, 2)?, db2, "p2"),
+        ];
+        let workers = Arc::new(workers);
+        let mut at = Utc::now();
+        for _ in 0..6 {
+            let mut rounds = Vec::new();
+            for i in 0..2 {
+                let workers = workers.clone();
+                rounds.push(tokio::spawn(async move {
+                    let (outbox, db, holder) = &workers[i];
+                    server::outbox::send_due(db, outbox, holder, at).await
+                }));
+            }
+            for round in rounds {
+                round.await??;
+            }
+            if queued(&db).await? == 0 {
+                break;
+            }
+            at += Duration::hours(2);
+        }
+        assert_eq!(queued(&db).await?, 0, "nothing left waiting");
+
+        let (refused, texts) = {
+            let f = fake.lock().map_err(|_| "the fake's state")?;
+            (f.refused.clone(), f.texts.clone())
+        };
+        assert!(
+            refused.is_empty(),
+            "every request signed right: {refused:?}"
+        );
+        let mut got: BTreeMap<&str, usize> = BTreeMap::new();
+        for (phone, template, param) in &texts {
+            *got.entry(phone.as_str()).or_default() += 1;
+            assert_eq!(template, "SMS_urgent");
+            assert!(param.contains("冒充公检法诈骗预警"), "{param}");
+        }
+        let reached: BTreeSet<String> = got.keys().map(|p| (*p).to_owned()).collect();
+        let mut should: BTreeSet<String> = expected.clone();
+        should.remove(&garbage);
+        should.remove(&slow);
+        assert_eq!(
+            reached, should,
+            "each resident once, the limited one after a retry"
+        );
+        assert!(got.values().all(|n| *n == 1), "never twice: {got:?}");
+
+        let failed = delivery::Entity::find()
+            .filter(delivery::Column::Status.eq(Status::Failed))
+            .all(&db)
+            .await?;
+        let answers: BTreeSet<String> = failed.iter().filter_map(|d| d.answer.clone()).collect();
+        assert_eq!(failed.len(), 2, "garbage and silence fail after two tries");
+        assert!(answers.contains("timeout"), "{answers:?}");
+        assert!(
+            answers
+                .iter()
+                .any(|a| a.contains("not the provider's answer")),
+            "{answers:?}"
+        );
+
+        // The desk counts, the outbox page lists masked numbers, an officer retries.
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let desk = officer.get("/notices/desk").await?;
+        let line = format!("短信：已发 {} · 排队 0 · 失败 2", should.len());
+        assert!(desk.body.contains(&line), "the desk says {line}");
+        let page = officer.get("/notices/outbox?failed=1").await?;
+        assert!(page.body.contains("发送失败"));
+        assert!(!page.body.contains(&garbage), "numbers are masked");
+        assert!(
+            page.body
+                .contains(&format!("{}****{}", &garbage[..3], &garbage[7..]))
+        );
+        let retried = officer
+            .post_form(
+                "/notices/outbox?failed=1",
+                "/api/outbox/retry",
+                &[("id", &failed[0].id.to_string())],
+            )
+            .await?;
+        assert_eq!(retried.location(), "/notices/outbox?done=retried");
+        assert_eq!(queued(&db).await?, 1);
+        let again = officer
+            .post_form(
+                "/notices/outbox",
+                "/api/outbox/retry",
+                &[("id", &failed[0].id.to_string())],
+            )
+            .await?;
+        assert!(again.location().contains("__err"), "{}", again.location());
+        Ok(())
+    })
+}
+
+#[test]
+fn a_resident_chooses_which_messages_come_by_text() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let mut resident = portal.sign_in("13900000001", DEMO_PASSWORD).await?;
+        let me = resident.get("/me").await?;
+        assert!(me.body.contains("短信提醒"));
+        assert!(
+            me.body.contains(r#"name="urgent" value="on" checked"#),
+            "on by default"
+        );
+        let page = resident
+            .post_form("/me", "/api/outbox/choices", &[("reminder", "on")])
+            .await?;
+        assert_eq!(page.location(), "/me?done=saved#channels");
+        let me = resident.get("/me?done=saved").await?;
+        assert!(me.body.contains("短信提醒的选择已保存"));
+        assert!(!me.body.contains(r#"name="urgent" value="on" checked"#));
+        assert!(me.body.contains(r#"name="reminder" value="on" checked"#));
+
+        // Turned off: an urgent notice reaches the inbox and not the phone.
+        let id = publish_urgent(&portal).await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let user = domain::accounts::find_by_phone(&db, "13900000001")
+            .await?
+            .ok_or("the resident")?;
+        let mine = delivery::Entity::find()
+            .filter(delivery::Column::NoticeId.eq(id))
+            .filter(delivery::Column::UserId.eq(user.id))
+            .all(&db)
+            .await?;
+        assert!(mine.is_empty());
+        let data: serde_json::Value =
+            serde_json::from_str(&resident.get("/me/data.json").await?.body)?;
+        let choices = data["text_message_choices"]
+            .as_array()
+            .ok_or("the choices are in the download")?;
+        assert!(
+            choices.contains(
+                &serde_json::json!({"kind": "reminder", "channel": "sms", "wanted": true})
+            )
+        );
+        assert!(data["messages_sent_out"].is_array());
+        Ok(())
+    })
+}
