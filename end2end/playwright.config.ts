@@ -3,6 +3,10 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT || 3100);
 // A second portal, set up by `portal init` on an empty database: the directory journey.
 const emptyPort = Number(process.env.E2E_EMPTY_PORT || port + 1);
+// A third, with an SMS provider (scripts/fake_aliyun_sms.py on the port after it): the
+// journey of texts and codes.
+const smsPort = Number(process.env.E2E_SMS_PORT || port + 2);
+const fakePort = Number(process.env.E2E_SMS_FAKE_PORT || smsPort + 1);
 
 // Debian's Chromium, never a downloaded browser. The flags keep it from reaching for
 // the network, which these machines do not have.
@@ -53,6 +57,19 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 60_000,
       env: { E2E_PORT: String(emptyPort), E2E_START: "empty" },
+    },
+    {
+      command: `python3 ../scripts/fake_aliyun_sms.py ${fakePort} e2e-key e2e-secret`,
+      url: `http://127.0.0.1:${fakePort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
+      command: "../scripts/e2e-server.sh",
+      url: `http://127.0.0.1:${smsPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { E2E_PORT: String(smsPort), E2E_START: "sms", E2E_SMS_FAKE_PORT: String(fakePort) },
     },
   ],
 });

@@ -28,6 +28,17 @@ export PORTAL_WRITES_PER_MINUTE=${PORTAL_WRITES_PER_MINUTE:-100000}
 export PORTAL_REQUESTS_PER_MINUTE=${PORTAL_REQUESTS_PER_MINUTE:-100000}
 # Video rooms open a month before their slot, so a test can book a slot and enter at once.
 export PORTAL_VIDEO_EARLY_MINUTES=${PORTAL_VIDEO_EARLY_MINUTES:-43200}
+# E2E_START=sms: the demo with an SMS provider, scripts/fake_aliyun_sms.py on E2E_SMS_FAKE_PORT.
+if [ "${E2E_START:-demo}" = sms ]; then
+  export PORTAL_SMS=aliyun PORTAL_ALIYUN_SMS_URL="http://127.0.0.1:${E2E_SMS_FAKE_PORT}/" \
+    PORTAL_ALIYUN_ACCESS_KEY_ID=e2e-key PORTAL_ALIYUN_ACCESS_KEY_SECRET=e2e-secret \
+    PORTAL_SMS_SIGN_NAME=招宝山派出所 PORTAL_OUTBOX_SECONDS=1 \
+    PORTAL_SMS_TEMPLATES=urgent=SMS_urgent,case=SMS_case,reminder=SMS_reminder,volunteer=SMS_volunteer,teahouse=SMS_teahouse,code=SMS_code
+fi
+# What a test needs to run `portal` beside this server (`portal outbox --at`).
+env | grep -E '^(DATABASE_URL|LEPTOS_|PORTAL_)' > "$dir/env"
+echo "PORTAL_BIN=$(realpath "$bin")" >> "$dir/env"
+ln -sfn "$dir" "/tmp/portal-e2e-port-${E2E_PORT:-3100}"
 if [ "${E2E_START:-demo}" = empty ]; then
   PORTAL_PASSWORD=e2e-admin-haigang-2026 "$bin" init --name 海港派出所 --district 海港街道 \
     --address 海港路1号 --phone 0574-86000110 --public-url "http://$LEPTOS_SITE_ADDR" \

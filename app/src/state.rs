@@ -31,6 +31,9 @@ pub struct AppState {
     pub ice_servers: String,
     /// Requests and writes one client address may make in a minute.
     pub limits: AddressLimits,
+    /// 短信验证码 in use (an SMS provider is configured): registration needs a texted code,
+    /// "forgot password" texts one, and only proven numbers book mediation.
+    pub phone_codes: bool,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -34,6 +34,7 @@ pub use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 /// forgotten here or there.
 pub const REFUSAL_CODES: &[&[&str]] = &[
     accounts::REFUSAL_CODES,
+    accounts::codes::REFUSAL_CODES,
     accounts::counter::REFUSAL_CODES,
     admin_log::REFUSAL_CODES,
     calendar::REFUSAL_CODES,

@@ -18,6 +18,7 @@ fn form(phone: &str) -> Registration {
         compound_id: Some(1),
         consent: true,
         notice_version: NOTICE.to_owned(),
+        code: None,
     }
 }
 

@@ -39,6 +39,7 @@ async fn counter() -> Result<Counter, Box<dyn std::error::Error>> {
             compound_id: None,
             consent: true,
             notice_version: "2026-12-06".into(),
+            code: None,
         },
         now,
     )

@@ -160,6 +160,7 @@ async fn an_admin_creates_renames_moves_and_retires_and_history_stays() -> TestR
         compound_id: compound,
         consent: true,
         notice_version: "test".into(),
+        code: None,
     };
     assert!(matches!(
         accounts::register(&db, form(lighthouse, None), now).await,

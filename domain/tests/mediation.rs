@@ -250,6 +250,7 @@ async fn register(
         compound_id: None,
         consent: true,
         notice_version: NOTICE.to_owned(),
+        code: None,
     };
     Ok(accounts::register(db, form, now()).await?)
 }

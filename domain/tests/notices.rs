@@ -911,6 +911,7 @@ async fn a_resident_who_registers_later_finds_the_urgent_notices_in_force() -> T
             compound_id: None,
             consent: true,
             notice_version: CONSENT.to_owned(),
+            code: None,
         },
         now() + Duration::hours(1),
     )

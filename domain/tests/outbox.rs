@@ -144,10 +144,10 @@ async fn an_urgent_notice_is_queued_by_sms_for_its_residents_unless_they_said_no
 
     let id = w.urgent(now()).await?;
     let rows = w.all().await?;
-    let to: Vec<i32> = rows.iter().map(|d| d.user_id).collect();
+    let to: Vec<Option<i32>> = rows.iter().map(|d| d.user_id).collect();
     assert_eq!(
         to,
-        vec![w.alice.user.id],
+        vec![Some(w.alice.user.id)],
         "甲's residents who want it; not 乙's Bob"
     );
     assert!(rows.iter().all(|d| d.urgent && d.notice_id == Some(id)));

@@ -38,7 +38,7 @@ pub enum SmsProvider {
     /// 阿里云短信: `PORTAL_ALIYUN_SMS_URL` (https://dysmsapi.aliyuncs.com/),
     /// `PORTAL_ALIYUN_ACCESS_KEY_ID`, `PORTAL_ALIYUN_ACCESS_KEY_SECRET`, and
     /// `PORTAL_SMS_TEMPLATES`: the approved template of every kind,
-    /// `urgent=SMS_1,case=SMS_2,reminder=SMS_3,volunteer=SMS_4,teahouse=SMS_5`.
+    /// `urgent=SMS_1,case=SMS_2,reminder=SMS_3,volunteer=SMS_4,teahouse=SMS_5,code=SMS_6`.
     Aliyun {
         endpoint: String,
         access_key_id: String,
@@ -129,6 +129,8 @@ pub struct WebSettings {
     /// of `RTCConfiguration.iceServers`, e.g. `[{"urls":"turn:turn.example.cn","username":"u",
     /// "credential":"p"}]`. None is needed on one machine or a LAN.
     pub ice_servers: String,
+    /// 短信验证码 in use: true when `PORTAL_SMS` names a provider (texts can reach people).
+    pub phone_codes: bool,
 }
 
 /// Every setting the operator gives, from the environment (or the flag of the same name):
@@ -230,7 +232,7 @@ pub struct Settings {
     )]
     sms_daily_budget: u32,
     /// The approved template of every kind of text:
-    /// urgent=SMS_1,case=SMS_2,reminder=SMS_3,volunteer=SMS_4,teahouse=SMS_5.
+    /// urgent=SMS_1,case=SMS_2,reminder=SMS_3,volunteer=SMS_4,teahouse=SMS_5,code=SMS_6.
     #[arg(long, env = "PORTAL_SMS_TEMPLATES", value_name = "PORTAL_SMS_TEMPLATES", value_parser = sms_templates, global = true)]
     sms_templates: Option<SmsTemplates>,
     /// 阿里云短信's address.
@@ -370,6 +372,7 @@ impl Default for WebSettings {
             video: Default::default(),
             limits: Default::default(),
             ice_servers: "[]".to_owned(),
+            phone_codes: false,
         }
     }
 }
@@ -416,6 +419,7 @@ impl Config {
                     writes_per_minute: s.writes_per_minute,
                 },
                 ice_servers: s.ice_servers.0,
+                phone_codes: s.sms != "log",
             },
             outbox: OutboxSettings {
                 sms: match s.sms.as_str() {

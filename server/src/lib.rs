@@ -43,6 +43,7 @@ pub fn state(
         video: web.video,
         ice_servers: web.ice_servers,
         limits: web.limits,
+        phone_codes: web.phone_codes,
     }
 }
 

@@ -41,6 +41,14 @@ enum Command {
     /// Move overdue cases up a level once and exit (what `serve` does every minute); safe
     /// to run from several processes or hosts at once.
     Escalate,
+    /// Queue the reminders due and send what the outbox holds due, once, and exit (what
+    /// `serve` does all the time); safe beside running servers. `--at` runs it as of
+    /// another time (RFC 3339, e.g. 2026-12-07T19:30:00+08:00), to check a station's
+    /// reminders and provider before the day.
+    Outbox {
+        #[arg(long)]
+        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -124,6 +132,7 @@ async fn run() -> ExitCode {
         #[cfg(feature = "demo")]
         Command::DemoData => demo_data(&config).await,
         Command::Escalate => escalate(&config).await,
+        Command::Outbox { at } => outbox_once(&config, at).await,
         Command::Backup { file } => backup(&config, &file).await,
         Command::User {
             command: UserCommand::Add { phone, roles },
@@ -227,6 +236,32 @@ async fn escalate(config: &Config) -> Result<(), AnyError> {
     let moved = domain::casework::escalation::escalate_overdue(&db, chrono::Utc::now()).await?;
     tracing::info!(moved, "overdue cases escalated");
     println!("{moved}");
+    Ok(())
+}
+
+async fn outbox_once(
+    config: &Config,
+    at: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> Result<(), AnyError> {
+    let db = domain::db::connect_and_migrate(&config.database_url).await?;
+    let at = at.map_or_else(chrono::Utc::now, |at| at.with_timezone(&chrono::Utc));
+    let queued = domain::outbox::reminders::sweep(&db, at).await?;
+    let public_url = server::public_url(&config.web, &config.leptos);
+    let outbox = config.outbox.outbox(public_url)?;
+    let holder = format!("cli-{}", std::process::id());
+    // Round after round until nothing more is due at `at` (a retry waits past it).
+    let mut tally = std::collections::BTreeMap::new();
+    loop {
+        let round = server::outbox::send_due(&db, &outbox, &holder, at).await?;
+        if round.is_empty() {
+            break;
+        }
+        for (state, n) in round {
+            *tally.entry(state).or_insert(0) += n;
+        }
+    }
+    tracing::info!(queued, ?tally, "reminders queued and the outbox sent");
+    println!("reminders queued: {queued}; {tally:?}");
     Ok(())
 }
 

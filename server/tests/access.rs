@@ -218,6 +218,9 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     // A code from the counter is the key: throttled as sign-ins are.
     ("/api/reset", "public"),
     // Both answer only the machine itself before the first start, and 404 otherwise.
+    ("/api/codes/status", "public"),
+    ("/api/register/code", "public"),
+    ("/api/reset/code", "public"),
     ("/api/setup", "public"),
     ("/api/setup/open", "public"),
     ("/api/station", "public"),
@@ -234,6 +237,8 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/calendar", "signed-in"),
     ("/api/calendar/address", "signed-in"),
     ("/api/outbox/mine", "signed-in"),
+    ("/api/me/verify-code", "signed-in"),
+    ("/api/me/verify", "signed-in"),
     ("/api/outbox/choices", "signed-in"),
     ("/api/change-password", "signed-in"),
     ("/api/delete-account", "signed-in"),

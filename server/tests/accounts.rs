@@ -725,6 +725,7 @@ fn my_data_holds_everything_i_did_and_nothing_of_anyone_else() -> TestResult {
                 compound_id: None,
                 consent: true,
                 notice_version: "2026-11-29".into(),
+                code: None,
             },
             now,
         )

@@ -576,6 +576,7 @@ const POSTS: &[(&str, Fields)] = &[
             ("community", Exact),
             ("compound", Exact),
             ("consent", Flag),
+            ("code", Exact),
         ],
     ),
     (
@@ -587,6 +588,10 @@ const POSTS: &[(&str, Fields)] = &[
     ("calendar", &[]),
     ("calendar/address", &[("action", Exact)]),
     ("outbox/mine", &[]),
+    ("register/code", &[("phone", Exact)]),
+    ("reset/code", &[("phone", Exact)]),
+    ("me/verify-code", &[]),
+    ("me/verify", &[("code", Exact)]),
     (
         "outbox/choices",
         &[
@@ -805,6 +810,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("notice", &["id"]),
     ("notices/archive", &["category", "month"]),
     ("outbox/list", &["failed"]),
+    ("codes/status", &[]),
 ];
 
 /// What a batch may change although nothing it sent was valid; everything else must stay

@@ -206,7 +206,7 @@ fn two_workers_send_an_urgent_notice_once_to_each_resident_through_the_provider(
                 .await?;
             let mut phones = BTreeSet::new();
             for row in rows {
-                phones.insert(domain::outbox::phone_of(&db, row.user_id).await?);
+                phones.insert(domain::outbox::phone_of(&db, &row).await?);
             }
             phones
         };
@@ -371,6 +371,180 @@ fn a_resident_chooses_which_messages_come_by_text() -> TestResult {
             )
         );
         assert!(data["messages_sent_out"].is_array());
+        Ok(())
+    })
+}
+
+/// The code the fake provider last received for `phone`, after one round of the worker.
+async fn code_texted_to(
+    portal: &Portal,
+    fake: &Shared,
+    endpoint: &str,
+    phone: &str,
+) -> Result<String, Error> {
+    let db = domain::db::connect(&portal.db_url).await?;
+    let worker = outbox(endpoint, 2)?;
+    server::outbox::send_due(&db, &worker, "p1", Utc::now()).await?;
+    let texts = fake.lock().map_err(|_| "the fake's state")?.texts.clone();
+    let (_, template, param) = texts
+        .iter()
+        .rev()
+        .find(|(to, _, _)| to == phone)
+        .ok_or(format!("a text to {phone}"))?;
+    assert_eq!(template, "SMS_code");
+    let param: serde_json::Value = serde_json::from_str(param)?;
+    Ok(param["code"].as_str().ok_or("a code")?.to_owned())
+}
+
+/// With an SMS provider, a newcomer registers with a texted code; a resident whose number
+/// is not proven is held back from mediation until they prove it on 我的; a forgotten
+/// password is reset by text.
+#[test]
+fn with_texts_a_number_is_proven_before_it_registers_or_books() -> TestResult {
+    run(async {
+        let web = server::config::WebSettings {
+            phone_codes: true,
+            ..Default::default()
+        };
+        let portal = common::portal_with(web).await?;
+        let fake: Shared = Arc::default();
+        let endpoint = fake_provider(fake.clone()).await?;
+
+        let mut newcomer = portal.browser();
+        let page = newcomer.get("/register").await?;
+        assert!(page.body.contains("第一步：获取验证码"));
+        assert!(page.body.contains(r#"name="code""#));
+        let sent = newcomer
+            .post_form(
+                "/register",
+                "/api/register/code",
+                &[("phone", "13700000009")],
+            )
+            .await?;
+        assert_eq!(sent.location(), "/register?done=code-sent#code");
+        let code = code_texted_to(&portal, &fake, &endpoint, "13700000009").await?;
+        let mut fields = vec![
+            ("phone", "13700000009"),
+            ("password", "lantern-harbour-42"),
+            ("community", "3"),
+            ("consent", "on"),
+            ("code", "000000"),
+        ];
+        if code == "000000" {
+            fields[4].1 = "111111";
+        }
+        let wrong = newcomer
+            .post_form("/register", "/api/register", &fields)
+            .await?;
+        assert!(wrong.location().contains("__err"), "{}", wrong.location());
+        fields[4].1 = &code;
+        let page = newcomer
+            .post_form("/register", "/api/register", &fields)
+            .await?;
+        assert_eq!(
+            page.location(),
+            "/communities/3",
+            "registered and signed in"
+        );
+        assert!(newcomer.get("/me").await?.body.contains("您的手机号已验证"));
+
+        // A resident from before codes were in use: no booking until the number is proven.
+        let mut resident = portal.sign_in("13900000001", DEMO_PASSWORD).await?;
+        let refused = resident
+            .post_form(
+                "/mediation/new",
+                "/api/mediation/request",
+                &[
+                    ("request[dispute_type]", "neighbours"),
+                    (
+                        "request[account]",
+                        "楼上每天夜里十二点以后还在拖椅子，说过两次没有用。",
+                    ),
+                    ("request[other_party]", "楼上 502 住户"),
+                    ("request[other_relation]", "邻居"),
+                    ("request[other_phone]", ""),
+                    ("request[amount]", ""),
+                    ("request[tried_aid_station]", "yes"),
+                    ("request[mode]", "in_person"),
+                    ("request[room]", "2"),
+                ],
+            )
+            .await?;
+        assert!(
+            refused.location().contains("__err"),
+            "{}",
+            refused.location()
+        );
+        let form = resident.get(refused.location()).await?;
+        assert!(form.body.contains("请先在“我的”页面验证手机号"));
+        let sent = resident
+            .post_form("/me", "/api/me/verify-code", &[])
+            .await?;
+        assert_eq!(sent.location(), "/me?done=code-sent#verify");
+        let code = code_texted_to(&portal, &fake, &endpoint, "13900000001").await?;
+        let done = resident
+            .post_form("/me", "/api/me/verify", &[("code", &code)])
+            .await?;
+        assert_eq!(done.location(), "/me?done=verified#verify");
+        assert!(resident.get("/me").await?.body.contains("您的手机号已验证"));
+
+        // Forgot the password: a code by text, then a new password with it.
+        let mut forgetful = portal.browser();
+        let sent = forgetful
+            .post_form("/reset", "/api/reset/code", &[("phone", "13700000009")])
+            .await?;
+        assert_eq!(sent.location(), "/reset?done=code-sent");
+        let code = code_texted_to(&portal, &fake, &endpoint, "13700000009").await?;
+        let reset = forgetful
+            .post_form(
+                "/reset",
+                "/api/reset",
+                &[
+                    ("phone", "13700000009"),
+                    ("code", &code),
+                    ("password", "new-harbour-lantern-7"),
+                ],
+            )
+            .await?;
+        assert_eq!(reset.location(), "/login?done=reset");
+        portal
+            .sign_in("13700000009", "new-harbour-lantern-7")
+            .await?;
+        let f = fake.lock().map_err(|_| "the fake's state")?;
+        assert!(f.refused.is_empty(), "{:?}", f.refused);
+        Ok(())
+    })
+}
+
+/// Without an SMS provider none of it is offered: registration works as it always did.
+#[test]
+fn without_texts_registration_needs_no_code() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let mut newcomer = portal.browser();
+        let page = newcomer.get("/register").await?;
+        assert!(!page.body.contains(r#"name="code""#));
+        let sent = newcomer
+            .post_form(
+                "/register",
+                "/api/register/code",
+                &[("phone", "13700000009")],
+            )
+            .await?;
+        assert!(sent.location().contains("__err") || sent.status == StatusCode::NOT_FOUND);
+        let page = newcomer
+            .post_form(
+                "/register",
+                "/api/register",
+                &[
+                    ("phone", "13700000009"),
+                    ("password", "lantern-harbour-42"),
+                    ("community", "3"),
+                    ("consent", "on"),
+                ],
+            )
+            .await?;
+        assert_eq!(page.location(), "/communities/3");
         Ok(())
     })
 }

@@ -24,10 +24,21 @@ vocabulary! {
         Volunteer = "volunteer",
         /// 警事茶楼: replies to my threads.
         Teahouse = "teahouse",
+        /// 短信验证码: asked for by the person there and then; not a choice.
+        Code = "code",
     }
 }
 
 impl Kind {
+    /// The kinds a person chooses channels for on 我的 (a code they asked for always comes).
+    pub const CHOOSABLE: &'static [Kind] = &[
+        Kind::Urgent,
+        Kind::Case,
+        Kind::Reminder,
+        Kind::Volunteer,
+        Kind::Teahouse,
+    ];
+
     /// What a person gets until they choose: what they would be sorry to miss, not every
     /// reply in the tea house.
     pub fn wanted_by_default(self) -> bool {

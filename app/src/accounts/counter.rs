@@ -268,6 +268,7 @@ pub fn ResetPage() -> impl IntoView {
         <Title text=i18n.t("reset-title") />
         <h1>{i18n.t("reset-title")}</h1>
         <p class="lead">{i18n.t("reset-intro")}</p>
+        <super::codes::ResetCode />
         <form method="post" action=ResetPassword::PATH class="form">
             <CsrfField />
             <FormError path=ResetPassword::PATH />

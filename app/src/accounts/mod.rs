@@ -3,6 +3,7 @@
 //! Pages are in `pages.rs`; the rules (passwords, throttling, sessions) in `domain::accounts`.
 
 pub mod admin;
+pub mod codes;
 pub mod counter;
 pub mod pages;
 
@@ -190,6 +191,7 @@ pub async fn register(
     community: String,
     compound: Option<String>,
     consent: Option<String>,
+    code: Option<String>,
 ) -> Result<(), AppError> {
     use domain::accounts::{self, Registration};
     let state = crate::state::state()?;
@@ -201,6 +203,8 @@ pub async fn register(
         compound_id: compound.as_deref().and_then(parse_id),
         consent: consent.is_some(),
         notice_version: PRIVACY_NOTICE_VERSION.to_owned(),
+        // Where codes are in use, a registration without one is a wrong one.
+        code: state.phone_codes.then(|| code.unwrap_or_default()),
     };
     let account = accounts::register(&state.db, form, now).await?;
     let token = accounts::start_session(&state.db, account.user.id, state.sessions, now).await?;

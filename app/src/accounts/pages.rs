@@ -49,10 +49,15 @@ pub fn LoginPage() -> impl IntoView {
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let options = Resource::new(|| (), |_| register_options());
+    let codes = Resource::new(|| (), |_| super::codes::code_status());
     view! {
         <Title text=i18n.t("register-title") />
         <h1>{i18n.t("register-title")}</h1>
         <p class="lead">{i18n.t("register-intro")}</p>
+        <Loaded
+            resource=codes
+            view=|status| view! { <super::codes::RegistrationCode status /> }
+        />
         <form method="post" action=Register::PATH class="form">
             <CsrfField />
             <FormError path=Register::PATH />
@@ -67,6 +72,10 @@ pub fn RegisterPage() -> impl IntoView {
                     maxlength="20"
                 />
             </label>
+            <Loaded
+                resource=codes
+                view=|status| status.in_use.then(|| view! { <super::codes::CodeField /> })
+            />
             <label>
                 {i18n.t("field-password")}
                 <input
@@ -233,6 +242,7 @@ fn Account(me: super::Me) -> impl IntoView {
                 </a>
             </p>
         </section>
+        <super::codes::VerifyPanel />
         <crate::outbox::ChannelsPanel />
         <crate::calendar::CalendarPanel />
         <section class="panel">

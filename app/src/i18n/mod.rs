@@ -295,7 +295,10 @@ mod tests {
         let mut needed: Vec<String> = domain::REFUSAL_CODES
             .iter()
             .chain(domain::INBOX_TOPICS)
-            .chain(&[domain::outbox::reminders::TOPICS])
+            .chain(&[
+                domain::outbox::reminders::TOPICS,
+                domain::accounts::codes::TOPICS,
+            ])
             .flat_map(|codes| codes.iter())
             .map(|c| c.to_string())
             .collect();

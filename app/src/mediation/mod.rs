@@ -318,6 +318,7 @@ pub struct MediationRequest {
 #[server(endpoint = "mediation/request")]
 pub async fn request_mediation(request: MediationRequest) -> Result<(), AppError> {
     let (me, _) = crate::accounts::ssr::require_account().await?;
+    domain::accounts::codes::require_verified(&me, crate::state::state()?.phone_codes)?;
     let form = domain::mediation::CaseRequest {
         amount_claimed: ssr::parse_amount(&request.amount)?,
         tried_aid_station: request.tried_aid_station == "yes",
@@ -435,6 +436,7 @@ fn back_to(code: &str, done: &str) {
 #[server(endpoint = "mediation/book")]
 pub async fn book_slot(code: String, starts_at: String) -> Result<(), AppError> {
     let (me, _) = crate::accounts::ssr::require_account().await?;
+    domain::accounts::codes::require_verified(&me, crate::state::state()?.phone_codes)?;
     let at = ssr::parse_slot(&starts_at)?;
     let policy = ssr::policy()?;
     domain::mediation::book(

@@ -100,7 +100,8 @@ pub async fn issue_reset_code(
     // Hashing takes a while: done before the transaction opens.
     let code_hash = password::hash(&code).await?;
     let txn = db.begin().await?;
-    let expires_at = issue_in(&txn, by, user.id, code_hash, now).await?;
+    let expires_at = now + CODE_VALID;
+    issue_in(&txn, by, user.id, code_hash, expires_at, now).await?;
     txn.commit().await?;
     Ok(IssuedCode {
         phone: user.phone,
@@ -109,22 +110,34 @@ pub async fn issue_reset_code(
     })
 }
 
+/// A reset code the person asked to have texted to their number (`codes::send_for_reset`),
+/// valid until `expires_at`; kept and used as a code from the counter is.
+pub(crate) async fn issue_by_text(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    code_hash: String,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    issue_in(db, Actor::Own(user_id), user_id, code_hash, expires_at, now).await
+}
+
 /// Stores a code's hash for `user_id` in the transaction `db` is, in place of an unused
-/// one, and logs it; when it expires.
+/// one, and logs it.
 async fn issue_in(
     db: &impl ConnectionTrait,
     by: Actor,
     user_id: i32,
     code_hash: String,
+    expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<DateTime<Utc>> {
+) -> Result<()> {
     let replaced = reset_code::Entity::delete_many()
         .filter(reset_code::Column::UserId.eq(user_id))
         .filter(reset_code::Column::UsedAt.is_null())
         .exec(db)
         .await?
         .rows_affected;
-    let expires_at = now + CODE_VALID;
     let inserted = reset_code::ActiveModel {
         user_id: Set(user_id),
         code_hash: Set(code_hash),
@@ -135,6 +148,7 @@ async fn issue_in(
         issued_at: Set(now),
         expires_at: Set(expires_at),
         used_at: Set(None),
+        tries: Set(0),
         ..Default::default()
     }
     .insert(db)
@@ -164,7 +178,7 @@ async fn issue_in(
         now,
     )
     .await?;
-    Ok(expires_at)
+    Ok(())
 }
 
 /// `/reset`: the person of `phone` sets a new password with the code from the counter. A
@@ -194,6 +208,23 @@ pub async fn reset_password(
                 .filter(reset_code::Column::ExpiresAt.gt(now))
                 .one(db)
                 .await?
+        }
+        None => None,
+    };
+    // A texted code is six digits: five tries, counted before they are judged, so that
+    // the sign-in limits are not its only guard.
+    let live = match live {
+        Some(code) => {
+            let tried = reset_code::Entity::update_many()
+                .col_expr(
+                    reset_code::Column::Tries,
+                    sea_orm::sea_query::ExprTrait::add(Expr::col(reset_code::Column::Tries), 1),
+                )
+                .filter(reset_code::Column::Id.eq(code.id))
+                .filter(reset_code::Column::Tries.lt(super::codes::MAX_TRIES))
+                .exec(db)
+                .await?;
+            (tried.rows_affected == 1).then_some(code)
         }
         None => None,
     };
@@ -281,6 +312,7 @@ pub async fn register_at_counter(
         compound_id: form.compound_id,
         consent: form.consent,
         notice_version: form.notice_version,
+        code: None,
     };
     let place = check_registration(db, &registration, None).await?;
     if find_by_phone(db, &place.phone).await?.is_some() {
@@ -300,6 +332,8 @@ pub async fn register_at_counter(
         now,
     )
     .await?;
+    // The officer had the person and their phone in front of them.
+    super::codes::mark_verified(&txn, user.id, now).await?;
     admin_log::write(
         &txn,
         by,
@@ -316,7 +350,8 @@ pub async fn register_at_counter(
         now,
     )
     .await?;
-    let expires_at = issue_in(&txn, by, user.id, code_hash, now).await?;
+    let expires_at = now + CODE_VALID;
+    issue_in(&txn, by, user.id, code_hash, expires_at, now).await?;
     txn.commit().await?;
     Ok(IssuedCode {
         phone: user.phone,

@@ -3,6 +3,7 @@
 //! Sessions live in the database so that several server processes share them. A session
 //! ends after `idle` without use or at `absolute` after sign-in, whichever comes first.
 
+pub mod codes;
 pub mod counter;
 pub mod password;
 pub mod phone;
@@ -78,6 +79,9 @@ pub struct Registration {
     pub consent: bool,
     /// …for the notice of this version (the app that shows the notice names it).
     pub notice_version: String,
+    /// Where codes are in use, the one texted to the number (`codes::send_for_registration`):
+    /// the account starts with its number proven. `None` where they are not.
+    pub code: Option<String>,
 }
 
 /// Registers a resident. Every rule is checked before anything is written; the unique
@@ -88,6 +92,11 @@ pub async fn register(
     now: DateTime<Utc>,
 ) -> Result<Account> {
     let place = check_registration(db, &form, Some(&form.password)).await?;
+    // A texted code comes first: only who holds the phone learns anything more, such as
+    // that the number is taken (its code said so, and was no code).
+    if let Some(code) = &form.code {
+        codes::spend(db, &place.phone, code, now).await?;
+    }
     // Every refusal comes before the hash: argon2 is the costly step, and a number that is
     // taken is refused anyway (the unique index below still settles a race).
     if find_by_phone(db, &place.phone).await?.is_some() {
@@ -95,7 +104,12 @@ pub async fn register(
     }
     let password_hash = password::hash(&form.password).await?;
     let txn = db.begin().await?;
-    let user = insert_resident(&txn, place, password_hash, &form.notice_version, None, now).await?;
+    let mut user =
+        insert_resident(&txn, place, password_hash, &form.notice_version, None, now).await?;
+    if form.code.is_some() {
+        codes::mark_verified(&txn, user.id, now).await?;
+        user.phone_verified_at = Some(now);
+    }
     txn.commit().await?;
     Ok(Account {
         user,
@@ -832,6 +846,7 @@ mod tests {
             compound_id: Some(1),
             consent: true,
             notice_version: "2026-11-29".to_owned(),
+            code: None,
         }
     }
 

@@ -8,7 +8,10 @@ use vocab::outbox::{Channel, Kind, Status};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub user_id: i32,
+    /// The person; `None` for a number with no account yet (a registration's code).
+    pub user_id: Option<i32>,
+    /// That number; `None` when the person's own is used.
+    pub phone: Option<String>,
     pub channel: Channel,
     pub kind: Kind,
     /// The translation key of the text; with `subject` and `starts_at` its arguments.

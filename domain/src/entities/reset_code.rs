@@ -18,6 +18,8 @@ pub struct Model {
     /// When the resident set a new password with it; a unique index allows one unused code
     /// per account.
     pub used_at: Option<DateTimeUtc>,
+    /// Wrong codes typed against it; at five it takes no more.
+    pub tries: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,8 @@ pub struct Model {
     /// name (and number), as the paper form would carry it. NULL when they registered
     /// themselves.
     pub consent_witness: Option<String>,
+    /// When the person proved they hold the number (a texted code, or at the counter).
+    pub phone_verified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ enum Deliveries {
     Table,
     Id,
     UserId,
+    Phone,
     Channel,
     Kind,
     Topic,
@@ -72,7 +73,7 @@ enum Notices {
 // E-mail and WeChat are named now so that their adapters need no change of these checks
 // (SQLite cannot alter a CHECK in place).
 const CHANNELS: &str = "'sms', 'email', 'wechat'";
-const KINDS: &str = "'urgent', 'case', 'reminder', 'volunteer', 'teahouse'";
+const KINDS: &str = "'urgent', 'case', 'reminder', 'volunteer', 'teahouse', 'code'";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -82,7 +83,13 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Deliveries::Table)
                     .col(pk_auto(Deliveries::Id))
-                    .col(integer(Deliveries::UserId))
+                    .col(integer_null(Deliveries::UserId))
+                    // A number with no account yet (a registration's code) is written here;
+                    // everyone else's is read from their account when the text is sent.
+                    .col(
+                        string_len_null(Deliveries::Phone, 20)
+                            .check(Expr::cust("phone IS NOT NULL OR user_id IS NOT NULL")),
+                    )
                     .col(
                         string_len(Deliveries::Channel, 8)
                             .check(Expr::cust(format!("channel IN ({CHANNELS})"))),
@@ -92,7 +99,8 @@ impl MigrationTrait for Migration {
                             .check(Expr::cust(format!("kind IN ({KINDS})"))),
                     )
                     // The text is written when it is sent, from the translation key and
-                    // the subject (a case code, a notice title), in the reader's language.
+                    // the subject (a case code, a notice title; a verification code until it
+                    // is sent, then nothing), in the reader's language.
                     .col(string_len(Deliveries::Topic, 48))
                     .col(string_len(Deliveries::Subject, 200))
                     .col(string_len(Deliveries::Link, 200))

@@ -19,6 +19,7 @@ mod m20261206_000014_directory_admin;
 mod m20261206_000015_calendar_feeds;
 mod m20261206_000016_referrals;
 mod m20261206_000017_outbox;
+mod m20261206_000018_phone_codes;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_calendar_feeds::Migration),
             Box::new(m20261206_000016_referrals::Migration),
             Box::new(m20261206_000017_outbox::Migration),
+            Box::new(m20261206_000018_phone_codes::Migration),
         ]
     }
 }

@@ -95,6 +95,10 @@ pub async fn wanting(
     user_ids: &[i32],
     kind: Kind,
 ) -> Result<Vec<(i32, Channel)>> {
+    // A code the person asked for is no choice: it comes by text.
+    if kind == Kind::Code {
+        return Ok(user_ids.iter().map(|&id| (id, Channel::Sms)).collect());
+    }
     let mut chosen: BTreeMap<(i32, Channel), bool> = BTreeMap::new();
     for chunk in user_ids.chunks(500) {
         for choice in delivery_choice::Entity::find()
@@ -134,9 +138,11 @@ pub struct Message<'a> {
 
 impl Message<'_> {
     fn row(&self, user_id: i32, channel: Channel, now: DateTime<Utc>) -> delivery::ActiveModel {
-        let urgent = self.kind == Kind::Urgent;
+        // A code was asked for a moment ago: it goes at night and past the budget too.
+        let urgent = matches!(self.kind, Kind::Urgent | Kind::Code);
         delivery::ActiveModel {
-            user_id: Set(user_id),
+            user_id: Set(Some(user_id)),
+            phone: Set(None),
             channel: Set(channel),
             kind: Set(self.kind),
             topic: Set(self.topic.to_owned()),
@@ -180,6 +186,22 @@ pub async fn enqueue(
         .await?;
     }
     Ok(wanted.len())
+}
+
+/// Queues a text to a number that has no account (a registration's verification code).
+pub async fn enqueue_to_number(
+    db: &impl ConnectionTrait,
+    phone: &str,
+    message: &Message<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut row = message.row(0, Channel::Sms, now);
+    row.user_id = Set(None);
+    row.phone = Set(Some(phone.to_owned()));
+    delivery::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Queues a reminder once however often (and by however many processes) it is found due:
@@ -322,6 +344,10 @@ pub async fn record(
     if answer.ok {
         update = update.col_expr(delivery::Column::SentAt, Expr::value(now));
     }
+    // A verification code is kept only until its text is out (or given up).
+    if message.kind == Kind::Code && status != Status::Queued {
+        update = update.col_expr(delivery::Column::Subject, Expr::value(""));
+    }
     let moved = update
         .filter(delivery::Column::Id.eq(message.id))
         .filter(delivery::Column::LeaseHolder.eq(holder))
@@ -447,8 +473,12 @@ pub async fn sms_sent_today(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Re
         .map_or(0, |d| d.sent))
 }
 
-/// The phone number a message goes to (every account has one).
-pub async fn phone_of(db: &impl ConnectionTrait, user_id: i32) -> Result<String> {
+/// The phone number a message goes to: its own, or its person's (every account has one).
+pub async fn phone_of(db: &impl ConnectionTrait, message: &delivery::Model) -> Result<String> {
+    if let Some(phone) = &message.phone {
+        return Ok(phone.clone());
+    }
+    let user_id = message.user_id.ok_or(Error::NotFound)?;
     Ok(user::Entity::find_by_id(user_id)
         .one(db)
         .await?
@@ -523,7 +553,7 @@ pub async fn recent(
         .limit(limit)
         .all(db)
         .await?;
-    let ids: BTreeSet<i32> = rows.iter().map(|d| d.user_id).collect();
+    let ids: BTreeSet<i32> = rows.iter().filter_map(|d| d.user_id).collect();
     let phones: BTreeMap<i32, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(ids))
         .all(db)
@@ -533,9 +563,17 @@ pub async fn recent(
         .collect();
     Ok(rows
         .into_iter()
-        .map(|delivery| Line {
-            to: phones.get(&delivery.user_id).cloned().unwrap_or_default(),
-            delivery,
+        .map(|mut delivery| {
+            let to = match (&delivery.phone, delivery.user_id) {
+                (Some(phone), _) => crate::accounts::phone::mask(phone),
+                (None, Some(id)) => phones.get(&id).cloned().unwrap_or_default(),
+                (None, None) => String::new(),
+            };
+            // Not even officers read a code that is still on its way.
+            if delivery.kind == Kind::Code {
+                delivery.subject = String::new();
+            }
+            Line { to, delivery }
         })
         .collect())
 }
@@ -579,7 +617,7 @@ pub async fn choices_of(
         .map(|c| ((c.kind, c.channel), c.wanted))
         .collect();
     let mut all = Vec::new();
-    for &kind in Kind::ALL {
+    for &kind in Kind::CHOOSABLE {
         for &channel in Channel::ALL {
             let wanted = chosen
                 .get(&(kind, channel))
@@ -603,7 +641,7 @@ pub async fn choose(
         .filter(delivery_choice::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
-    let rows: Vec<delivery_choice::ActiveModel> = Kind::ALL
+    let rows: Vec<delivery_choice::ActiveModel> = Kind::CHOOSABLE
         .iter()
         .flat_map(|&kind| Channel::ALL.iter().map(move |&channel| (kind, channel)))
         .map(|(kind, channel)| delivery_choice::ActiveModel {

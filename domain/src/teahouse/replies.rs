@@ -267,6 +267,7 @@ mod tests {
                 created_at: Utc::now(),
                 display_name: display_name.map(str::to_owned),
                 consent_witness: None,
+                phone_verified_at: None,
             },
             roles: vec![Role::Resident],
         }

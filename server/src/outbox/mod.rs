@@ -108,12 +108,15 @@ impl Outbox {
             .unwrap_or_default();
         let code: String = message.subject.chars().take(20).collect();
         let said = i18n.args(&message.topic, &[("code", &code), ("time", &time)]);
-        let link = format!("{}{}", self.public_url.trim_end_matches('/'), message.link);
-        let text = format!(
-            "【{}】{said} {link} {}",
-            self.sign_name,
-            i18n.t("outbox-opt-out")
-        );
+        // A code's text is the code and nothing to click: a link in it is what a scam
+        // text looks like.
+        let text = if message.kind == Kind::Code {
+            format!("【{}】{said}", self.sign_name)
+        } else {
+            let link = format!("{}{}", self.public_url.trim_end_matches('/'), message.link);
+            let opt_out = i18n.t("outbox-opt-out");
+            format!("【{}】{said} {link} {opt_out}", self.sign_name)
+        };
         Outgoing {
             to,
             kind: message.kind,
@@ -177,7 +180,7 @@ async fn send_sms(
         domain::outbox::postpone(db, message, holder, tomorrow).await?;
         return Ok("postponed");
     }
-    let phone = domain::outbox::phone_of(db, message.user_id).await?;
+    let phone = domain::outbox::phone_of(db, message).await?;
     let sms = outbox.write(message, phone);
     let answer = tokio::time::timeout(outbox.timeout, outbox.sms.send(&sms))
         .await
