@@ -164,6 +164,16 @@ async fn a_code_takes_five_tries_and_five_minutes() -> TestResult {
         "code-wrong",
         codes::REFUSAL_CODES,
     );
+    // A day on, the number and its requests are forgotten.
+    let policy = accounts::SessionPolicy::default();
+    accounts::forget_stale(&db, policy, now() + Duration::days(1)).await?;
+    assert!(phone_code::Entity::find().all(&db).await?.is_empty());
+    assert!(
+        domain::entities::code_request::Entity::find()
+            .all(&db)
+            .await?
+            .is_empty()
+    );
     Ok(())
 }
 

@@ -192,7 +192,7 @@ async fn quiet_hours_hold_everything_but_urgent_notices_till_seven() -> TestResu
         .ok_or("a case message")?;
     assert_eq!(case.next_try_at, local(2, 7, 0), "held till the morning");
 
-    let claimed = outbox::claim(&w.db, "p1", local(1, 23, 5), LEASE, 10).await?;
+    let claimed = outbox::claim(&w.db, "p1", local(1, 23, 5), local(1, 23, 5), LEASE, 10).await?;
     assert_eq!(claimed.len(), 2, "Alice's and Amy's");
     assert!(
         claimed.iter().all(|d| d.kind == Kind::Urgent),
@@ -210,12 +210,12 @@ async fn quiet_hours_hold_everything_but_urgent_notices_till_seven() -> TestResu
         .await?;
     }
     assert!(
-        outbox::claim(&w.db, "p1", local(2, 6, 59), LEASE, 10)
+        outbox::claim(&w.db, "p1", local(2, 6, 59), local(2, 6, 59), LEASE, 10)
             .await?
             .is_empty()
     );
     assert_eq!(
-        outbox::claim(&w.db, "p1", local(2, 7, 0), LEASE, 10)
+        outbox::claim(&w.db, "p1", local(2, 7, 0), local(2, 7, 0), LEASE, 10)
             .await?
             .len(),
         1
@@ -241,7 +241,7 @@ async fn workers_claiming_at_once_never_share_a_message() -> TestResult {
             barrier.wait().await;
             let mut mine = Vec::new();
             loop {
-                let batch = outbox::claim(&db, &format!("p{p}"), now(), LEASE, 5).await?;
+                let batch = outbox::claim(&db, &format!("p{p}"), now(), now(), LEASE, 5).await?;
                 if batch.is_empty() {
                     return Ok::<_, domain::Error>(mine);
                 }
@@ -276,10 +276,12 @@ async fn a_failing_provider_is_retried_with_growing_waits_then_the_message_fails
     let mut waits = Vec::new();
     let mut status = Status::Queued;
     while status == Status::Queued {
-        let claimed = outbox::claim(&w.db, "p1", at, LEASE, 10).await?;
+        let claimed = outbox::claim(&w.db, "p1", at, at, LEASE, 10).await?;
         assert_eq!(claimed.len(), 1, "due again at {at}");
         assert!(
-            outbox::claim(&w.db, "p2", at, LEASE, 10).await?.is_empty(),
+            outbox::claim(&w.db, "p2", at, at, LEASE, 10)
+                .await?
+                .is_empty(),
             "leased to p1"
         );
         status = outbox::record(&w.db, &claimed[0], "p1", &refused(), at, policy).await?;
@@ -290,9 +292,16 @@ async fn a_failing_provider_is_retried_with_growing_waits_then_the_message_fails
         waits.push(row.next_try_at - at);
         at = row.next_try_at;
         assert!(
-            outbox::claim(&w.db, "p1", at - Duration::seconds(1), LEASE, 10)
-                .await?
-                .is_empty(),
+            outbox::claim(
+                &w.db,
+                "p1",
+                at - Duration::seconds(1),
+                at - Duration::seconds(1),
+                LEASE,
+                10
+            )
+            .await?
+            .is_empty(),
             "not before its back-off"
         );
     }
@@ -309,7 +318,7 @@ async fn a_failing_provider_is_retried_with_growing_waits_then_the_message_fails
 
     testing::assert_forbidden(outbox::retry(&w.db, &w.alice, failed[0].delivery.id, at).await);
     outbox::retry(&w.db, &w.officer, failed[0].delivery.id, at).await?;
-    let again = outbox::claim(&w.db, "p1", at, LEASE, 10).await?;
+    let again = outbox::claim(&w.db, "p1", at, at, LEASE, 10).await?;
     assert_eq!(again.len(), 1, "an officer's retry queues it at once");
     assert_eq!(
         outbox::record(&w.db, &again[0], "p1", &ok(), at, policy).await?,
@@ -330,9 +339,9 @@ async fn a_holder_whose_lease_ran_out_changes_nothing() -> TestResult {
     let w = World::new().await?;
     w.queue(1, now()).await?;
     let policy = RetryPolicy::default();
-    let first = outbox::claim(&w.db, "slow", now(), LEASE, 1).await?;
+    let first = outbox::claim(&w.db, "slow", now(), now(), LEASE, 1).await?;
     let later = now() + LEASE + Duration::seconds(1);
-    let second = outbox::claim(&w.db, "quick", later, LEASE, 1).await?;
+    let second = outbox::claim(&w.db, "quick", later, later, LEASE, 1).await?;
     assert_eq!(second.len(), 1, "the lease ran out");
     assert_eq!(
         outbox::record(&w.db, &second[0], "quick", &ok(), later, policy).await?,
@@ -346,6 +355,31 @@ async fn a_holder_whose_lease_ran_out_changes_nothing() -> TestResult {
     let row = &w.all().await?[0];
     assert_eq!(row.status, Status::Sent);
     assert_eq!(row.tries, 1);
+    Ok(())
+}
+
+/// `portal outbox --at` runs as of another time beside the servers: its lease is on the
+/// real clock, so a server's worker does not take (and send again) what it holds.
+#[tokio::test]
+async fn a_run_as_of_another_time_holds_its_lease_by_the_real_clock() -> TestResult {
+    let w = World::new().await?;
+    w.queue(1, now()).await?;
+    let real = now() + Duration::days(30);
+    let held = outbox::claim(&w.db, "cli", now(), real, LEASE, 1).await?;
+    assert_eq!(held.len(), 1);
+    assert!(
+        outbox::claim(
+            &w.db,
+            "server",
+            real + Duration::minutes(1),
+            real + Duration::minutes(1),
+            LEASE,
+            1
+        )
+        .await?
+        .is_empty(),
+        "leased till five minutes after the real time of the claim"
+    );
     Ok(())
 }
 

@@ -193,12 +193,18 @@ pub fn VerifyPanel() -> impl IntoView {
                                 <FormError path=SendVerificationCode::PATH />
                                 <FormError path=VerifyPhone::PATH />
                                 {if status.verified {
-                                    view! { <p data-testid="verified">{i18n.t("code-verified-yes")}</p> }
+                                    view! {
+                                        <p data-testid="verified">{i18n.t("code-verified-yes")}</p>
+                                    }
                                         .into_any()
                                 } else {
                                     view! {
                                         <p>{i18n.t("code-verify-intro")}</p>
-                                        <form method="post" action=SendVerificationCode::PATH class="inline">
+                                        <form
+                                            method="post"
+                                            action=SendVerificationCode::PATH
+                                            class="inline"
+                                        >
                                             <CsrfField />
                                             <button type="submit" class="button secondary">
                                                 {i18n.t("code-send")}

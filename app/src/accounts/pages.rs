@@ -54,10 +54,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text=i18n.t("register-title") />
         <h1>{i18n.t("register-title")}</h1>
         <p class="lead">{i18n.t("register-intro")}</p>
-        <Loaded
-            resource=codes
-            view=|status| view! { <super::codes::RegistrationCode status /> }
-        />
+        <Loaded resource=codes view=|status| view! { <super::codes::RegistrationCode status /> } />
         <form method="post" action=Register::PATH class="form">
             <CsrfField />
             <FormError path=Register::PATH />

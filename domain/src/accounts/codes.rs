@@ -288,3 +288,19 @@ pub fn require_verified(account: &Account, codes_in_use: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// Forgets requests for codes older than the day they count for, and codes that expired:
+/// a number someone once typed is kept no longer than its limit needs. Returns how many.
+pub(crate) async fn forget_stale(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
+    let requests = code_request::Entity::delete_many()
+        .filter(code_request::Column::At.lte(now - Duration::days(1)))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let codes = phone_code::Entity::delete_many()
+        .filter(phone_code::Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(requests + codes)
+}

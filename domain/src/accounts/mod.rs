@@ -606,8 +606,9 @@ pub async fn session_account(
 pub const ATTEMPTS_KEPT: Duration = Duration::days(1);
 
 /// Forgets what no longer serves a purpose (PIPL: kept no longer than needed): failed
-/// sign-ins older than `ATTEMPTS_KEPT`, with the number typed and the address, and sessions
-/// that have ended, idle or old. Returns how many attempts and sessions went.
+/// sign-ins older than `ATTEMPTS_KEPT`, with the number typed and the address, requests for
+/// texted codes past their day and codes that expired, and sessions that have ended, idle
+/// or old. Returns how many attempts (with code requests and codes) and sessions went.
 pub async fn forget_stale(
     db: &impl ConnectionTrait,
     policy: SessionPolicy,
@@ -617,7 +618,8 @@ pub async fn forget_stale(
         .filter(login_attempt::Column::At.lte(now - ATTEMPTS_KEPT))
         .exec(db)
         .await?
-        .rows_affected;
+        .rows_affected
+        + codes::forget_stale(db, now).await?;
     let sessions = session::Entity::delete_many()
         .filter(
             Condition::any()

@@ -228,12 +228,15 @@ pub async fn enqueue_once(
     Ok(queued)
 }
 
-/// Claims up to `limit` due messages for `holder` until `now + lease`. Each row is taken
-/// by a guarded update that succeeds for one claimant only, so processes claiming at once
-/// never share a message; a holder that dies leaves its lease to run out.
+/// Claims up to `limit` messages due at `due_at` for `holder`, leased until `now + lease`.
+/// Each row is taken by a guarded update that succeeds for one claimant only, so processes
+/// claiming at once never share a message; a holder that dies leaves its lease to run out.
+/// The lease runs on the real clock (`now`) even in a run as of another time (`portal
+/// outbox --at`), so that the servers' workers beside that run never take what it holds.
 pub async fn claim(
     db: &impl ConnectionTrait,
     holder: &str,
+    due_at: DateTime<Utc>,
     now: DateTime<Utc>,
     lease: Duration,
     limit: u64,
@@ -243,10 +246,10 @@ pub async fn claim(
         .add(delivery::Column::LeaseUntil.lt(now));
     let mut due = delivery::Entity::find()
         .filter(delivery::Column::Status.eq(Status::Queued))
-        .filter(delivery::Column::NextTryAt.lte(now))
+        .filter(delivery::Column::NextTryAt.lte(due_at))
         .filter(free.clone());
     // A retry may come due at night; only urgent notices are sent then.
-    if is_quiet(now) {
+    if is_quiet(due_at) {
         due = due.filter(delivery::Column::Urgent.eq(true));
     }
     let candidates = due

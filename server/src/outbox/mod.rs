@@ -159,7 +159,16 @@ pub async fn send_due(
     now: chrono::DateTime<chrono::Utc>,
 ) -> domain::Result<BTreeMap<&'static str, usize>> {
     let mut tally = BTreeMap::new();
-    for message in domain::outbox::claim(db, holder, now, outbox.lease, outbox.batch).await? {
+    let claimed = domain::outbox::claim(
+        db,
+        holder,
+        now,
+        chrono::Utc::now(),
+        outbox.lease,
+        outbox.batch,
+    )
+    .await?;
+    for message in claimed {
         let state = match message.channel {
             Channel::Sms => send_sms(db, outbox, holder, &message, now).await?,
         };
