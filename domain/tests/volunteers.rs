@@ -1476,6 +1476,19 @@ async fn a_help_request_reaches_volunteers_of_its_dialect_and_one_takes_it() -> 
         help::open_for(&w.db, &resident).await?.is_empty(),
         "residents are not asked"
     );
+    // The volunteer who speaks it hears of it (in the inbox, and by text if they want).
+    let told = w.inbox(&fuyang).await?;
+    assert!(
+        told.iter().any(|(topic, _, _)| topic == "inbox-help-asked"),
+        "{told:?}"
+    );
+    assert!(
+        !w.inbox(&other)
+            .await?
+            .iter()
+            .any(|(topic, _, _)| topic == "inbox-help-asked"),
+        "not one who does not speak it"
+    );
     assert_forbidden(help::take(&w.db, &other, request.id, now()).await);
 
     help::take(&w.db, &fuyang, request.id, now()).await?;

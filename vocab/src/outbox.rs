@@ -20,7 +20,7 @@ vocabulary! {
         Case = "case",
         /// My session the evening before and two hours before; my shift a day before.
         Reminder = "reminder",
-        /// 老王帮帮团: my applications, and help requests taken.
+        /// 老王帮帮团: my applications, help requests in my dialect, and mine taken.
         Volunteer = "volunteer",
         /// 警事茶楼: replies to my threads.
         Teahouse = "teahouse",
@@ -39,10 +39,10 @@ impl Kind {
         Kind::Teahouse,
     ];
 
-    /// What a person gets until they choose: what they would be sorry to miss, not every
-    /// reply in the tea house.
+    /// What a person gets until they choose: what they would be sorry to miss (a neighbour
+    /// asking for a volunteer of their dialect among it), not every reply in the tea house.
     pub fn wanted_by_default(self) -> bool {
-        !matches!(self, Kind::Teahouse | Kind::Volunteer)
+        self != Kind::Teahouse
     }
 }
 

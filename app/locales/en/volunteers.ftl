@@ -114,3 +114,4 @@ help-need-length = Say what you need in 4 to 300 characters.
 help-throttled = You have 3 requests under way; wait until they are done.
 help-taken = Someone has just dealt with this request.
 help-note-required = Write a line on how it went (2 to 200 characters).
+inbox-help-asked = A resident needs a volunteer who speaks { $code }

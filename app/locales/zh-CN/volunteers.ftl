@@ -114,3 +114,4 @@ help-need-length = 请用 4 到 300 字说明需要什么帮助。
 help-throttled = 您已有 3 条求助在进行中，请等它们办结。
 help-taken = 这条求助刚刚已有人处理。
 help-note-required = 请写一句办理情况（2 到 200 字）。
+inbox-help-asked = 有位居民需要会说{ $code }的志愿者帮忙

@@ -94,17 +94,7 @@ fn SendCode(action: &'static str) -> impl IntoView {
         <form method="post" action=action class="form">
             <CsrfField />
             <FormError path=action />
-            <label>
-                {i18n.t("field-phone")}
-                <input
-                    type="tel"
-                    name="phone"
-                    required
-                    inputmode="numeric"
-                    autocomplete="tel"
-                    maxlength="20"
-                />
-            </label>
+            <super::pages::OwnPhoneField />
             <button type="submit" class="button secondary">
                 {i18n.t("code-send")}
             </button>

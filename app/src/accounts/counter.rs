@@ -272,17 +272,7 @@ pub fn ResetPage() -> impl IntoView {
         <form method="post" action=ResetPassword::PATH class="form">
             <CsrfField />
             <FormError path=ResetPassword::PATH />
-            <label>
-                {i18n.t("field-phone")}
-                <input
-                    type="tel"
-                    name="phone"
-                    required
-                    inputmode="numeric"
-                    autocomplete="tel"
-                    maxlength="20"
-                />
-            </label>
+            <super::pages::OwnPhoneField />
             <label>
                 {i18n.t("reset-code")}
                 <input

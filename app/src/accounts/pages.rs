@@ -15,6 +15,25 @@ use crate::i18n::use_i18n;
 use crate::prefs::{LanguageSwitch, TextSizeSwitch};
 use crate::security::CsrfField;
 
+/// The person's own mobile number, as they sign in, register or ask for a code with it.
+#[component]
+pub fn OwnPhoneField() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label>
+            {i18n.t("field-phone")}
+            <input
+                type="tel"
+                name="phone"
+                required
+                inputmode="numeric"
+                autocomplete="tel"
+                maxlength="20"
+            />
+        </label>
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -28,10 +47,7 @@ pub fn LoginPage() -> impl IntoView {
             <CsrfField />
             <input type="hidden" name="next" value=next />
             <FormError path=Login::PATH />
-            <label>
-                {i18n.t("field-phone")}
-                <input type="tel" name="phone" required inputmode="numeric" autocomplete="tel" />
-            </label>
+            <OwnPhoneField />
             <label>
                 {i18n.t("field-password")}
                 <input type="password" name="password" required autocomplete="current-password" />
@@ -58,17 +74,7 @@ pub fn RegisterPage() -> impl IntoView {
         <form method="post" action=Register::PATH class="form">
             <CsrfField />
             <FormError path=Register::PATH />
-            <label>
-                {i18n.t("field-phone")}
-                <input
-                    type="tel"
-                    name="phone"
-                    required
-                    inputmode="numeric"
-                    autocomplete="tel"
-                    maxlength="20"
-                />
-            </label>
+            <OwnPhoneField />
             <Loaded
                 resource=codes
                 view=|status| status.in_use.then(|| view! { <super::codes::CodeField /> })

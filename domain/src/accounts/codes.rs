@@ -55,6 +55,15 @@ fn typed(code: &str) -> String {
     code.chars().filter(char::is_ascii_digit).take(6).collect()
 }
 
+/// A number as typed, in its stored form, when it is a mainland mobile number.
+fn valid_phone(typed: &str) -> Result<String> {
+    let phone = phone::normalise(typed);
+    if !phone::is_valid(&phone) {
+        return Err(Error::Invalid("account-phone-invalid"));
+    }
+    Ok(phone)
+}
+
 /// Records a request for a code to `phone` from `address`, or refuses it over a limit. The
 /// request is written (and committed: no transaction) before it is counted, so that every
 /// request that stays recorded saw at most the limit, itself included: racing requests
@@ -145,10 +154,7 @@ pub async fn send_for_registration(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let phone = phone::normalise(phone_number);
-    if !phone::is_valid(&phone) {
-        return Err(Error::Invalid("account-phone-invalid"));
-    }
+    let phone = valid_phone(phone_number)?;
     admit_request(db, &phone, address, now).await?;
     // Read before the transaction, which only writes: on SQLite a transaction that read
     // first cannot write once another has written.
@@ -194,10 +200,7 @@ pub async fn send_for_reset(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let phone = phone::normalise(phone_number);
-    if !phone::is_valid(&phone) {
-        return Err(Error::Invalid("account-phone-invalid"));
-    }
+    let phone = valid_phone(phone_number)?;
     let code = new_code()?;
     admit_request(db, &phone, address, now).await?;
     let code_hash = password::hash(&code).await?;

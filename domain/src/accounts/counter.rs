@@ -211,9 +211,11 @@ pub async fn reset_password(
         }
         None => None,
     };
-    // A texted code is six digits: five tries, counted before they are judged, so that
-    // the sign-in limits are not its only guard.
+    // A texted code (no officer issued it) is six digits: five tries, counted before they
+    // are judged, so that the sign-in limits are not its only guard. A code from the
+    // counter has 40 bits and the limits alone.
     let live = match live {
+        Some(code) if code.issued_by.is_some() => Some(code),
         Some(code) => {
             let tried = reset_code::Entity::update_many()
                 .col_expr(

@@ -58,7 +58,7 @@ pub fn kind_of(topic: &str) -> Option<Kind> {
         Some(Kind::Urgent)
     } else if topic.starts_with("inbox-case-") {
         Some(Kind::Case)
-    } else if topic.starts_with("inbox-volunteer-") || topic == "inbox-help-taken" {
+    } else if topic.starts_with("inbox-volunteer-") || topic.starts_with("inbox-help-") {
         Some(Kind::Volunteer)
     } else if topic.starts_with("inbox-thread-") {
         Some(Kind::Teahouse)
@@ -331,19 +331,10 @@ pub async fn record(
             },
         )
     };
-    let mut update = delivery::Entity::update_many()
+    let mut update = hand_back(next)
         .col_expr(delivery::Column::Status, Expr::value(status.as_str()))
         .col_expr(delivery::Column::Tries, Expr::value(tries))
-        .col_expr(delivery::Column::NextTryAt, Expr::value(next))
-        .col_expr(delivery::Column::Answer, Expr::value(text))
-        .col_expr(
-            delivery::Column::LeaseHolder,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            delivery::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        );
+        .col_expr(delivery::Column::Answer, Expr::value(text));
     if answer.ok {
         update = update.col_expr(delivery::Column::SentAt, Expr::value(now));
     }
@@ -365,6 +356,20 @@ pub async fn record(
     })
 }
 
+/// An update that hands a claimed message back: due at `next`, leased to nobody.
+fn hand_back(next: DateTime<Utc>) -> sea_orm::UpdateMany<delivery::Entity> {
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::NextTryAt, Expr::value(next))
+        .col_expr(
+            delivery::Column::LeaseHolder,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            delivery::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+}
+
 /// The wait before try number `tries + 1`: `first`, doubled for each try after the first.
 pub fn backoff(first: Duration, tries: i32) -> Duration {
     let doublings = u32::try_from(tries.saturating_sub(1)).unwrap_or(0).min(16);
@@ -378,16 +383,7 @@ pub async fn postpone(
     holder: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    delivery::Entity::update_many()
-        .col_expr(delivery::Column::NextTryAt, Expr::value(at))
-        .col_expr(
-            delivery::Column::LeaseHolder,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            delivery::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
+    hand_back(at)
         .filter(delivery::Column::Id.eq(message.id))
         .filter(delivery::Column::LeaseHolder.eq(holder))
         .exec(db)

@@ -69,8 +69,43 @@ pub async fn ask(
     .exec_with_returning(&txn)
     .await?;
     crate::casework::sources::help_asked(&txn, &request, now).await?;
+    let speakers = speakers_of(&txn, &request.dialect, account.user.id).await?;
+    inbox::send_many(
+        &txn,
+        speakers,
+        "inbox-help-asked",
+        &request.dialect,
+        "/volunteers/help",
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(request)
+}
+
+/// The volunteers (squad members) whose approved applications name `dialect`, but for
+/// `asker`: whom a request in it is for.
+async fn speakers_of(
+    db: &impl ConnectionTrait,
+    dialect: &str,
+    asker: i32,
+) -> Result<std::collections::BTreeSet<i32>> {
+    let members: std::collections::BTreeSet<i32> = squad_member::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    Ok(volunteer_application::Entity::find()
+        .filter(volunteer_application::Column::Status.eq(ApplicationStatus::Approved.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            a.user_id != asker && members.contains(&a.user_id) && speaks(&a.dialects, dialect)
+        })
+        .map(|a| a.user_id)
+        .collect())
 }
 
 /// The dialects a volunteer gave in their approved applications, as one text to search.

@@ -60,6 +60,7 @@ pub const INBOX_TOPICS: &[&str] = &[
     "inbox-volunteer-approved",
     "inbox-volunteer-declined",
     "inbox-help-taken",
+    "inbox-help-asked",
 ];
 
 /// Volunteers may check themselves in from this long before a shift starts.

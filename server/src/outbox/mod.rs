@@ -150,8 +150,9 @@ pub async fn send_every(db: DatabaseConnection, outbox: Arc<Outbox>, interval: D
 
 /// One round: claims what is due at `now` and sends it, with `now` as the time of every
 /// try (the clock is the caller's, so that `portal outbox --at` and the tests can move it).
-/// Returns how many messages ended
-/// in each state ("sent", "queued" again, "failed", "postponed" by the budget).
+/// Returns how many messages ended in each state ("sent", "queued" again, "failed",
+/// "postponed" by the budget, "held" by an error of the database until their lease runs
+/// out).
 pub async fn send_due(
     db: &DatabaseConnection,
     outbox: &Outbox,
@@ -169,9 +170,15 @@ pub async fn send_due(
     )
     .await?;
     for message in claimed {
-        let state = match message.channel {
-            Channel::Sms => send_sms(db, outbox, holder, &message, now).await?,
+        let sent = match message.channel {
+            Channel::Sms => send_sms(db, outbox, holder, &message, now).await,
         };
+        // One message the database failed on waits out its lease and is tried again; the
+        // others of the round still go.
+        let state = sent.unwrap_or_else(|e| {
+            tracing::warn!(%e, id = message.id, "sending one message");
+            "held"
+        });
         *tally.entry(state).or_insert(0) += 1;
     }
     Ok(tally)
