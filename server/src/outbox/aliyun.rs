@@ -112,7 +112,6 @@ impl Aliyun {
         let form = self.form(sms, template, &nonce, &timestamp);
         let response = match self.client.post(&self.endpoint).form(&form).send().await {
             Ok(response) => response,
-            Err(e) if e.is_timeout() => return failed("timeout".to_owned()),
             Err(e) => return failed(format!("unreachable: {e}")),
         };
         let status = response.status();
