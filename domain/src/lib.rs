@@ -47,6 +47,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
     memberships::REFUSAL_CODES,
     notices::REFUSAL_CODES,
     outbox::REFUSAL_CODES,
+    outbox::addresses::REFUSAL_CODES,
     reported::REFUSAL_CODES,
     station::REFUSAL_CODES,
     teahouse::REFUSAL_CODES,

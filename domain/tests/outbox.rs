@@ -1,7 +1,8 @@
 //! 消息外发, on whichever engine TEST_DATABASE_URL names: what is queued for whom (urgent
 //! notices, people's choices), quiet hours, workers of several processes claiming at once,
-//! retries and their end, a lease that ran out, the SMS budget raced, and reminders found
-//! due once however many sweeps run.
+//! retries and their end, a lease that ran out, the SMS budget raced, reminders found
+//! due once however many sweeps run, and the channels besides SMS: a WeChat linked (one
+//! account per WeChat, raced) and an e-mail address proven by its code.
 //!
 //! "Now" is 08:00 on Tuesday 2026-12-01 in Ningbo unless a test says otherwise.
 
@@ -140,7 +141,7 @@ async fn an_urgent_notice_is_queued_by_sms_for_its_residents_unless_they_said_no
     let w = World::new().await?;
     let mut no_sms = BTreeSet::new();
     no_sms.insert((Kind::Case, Channel::Sms));
-    outbox::choose(&w.db, w.amy.user.id, &no_sms).await?;
+    outbox::choose(&w.db, w.amy.user.id, &[Channel::Sms], &no_sms).await?;
 
     let id = w.urgent(now()).await?;
     let rows = w.all().await?;
@@ -503,5 +504,148 @@ async fn reminders_are_queued_once_however_many_sweeps_find_them() -> TestResult
         .count(&db)
         .await?;
     assert_eq!(shift_reminder, 1, "the volunteer hears of the shift once");
+    Ok(())
+}
+
+#[tokio::test]
+async fn wechat_and_email_reach_only_those_with_the_address_and_as_they_chose() -> TestResult {
+    use domain::outbox::addresses;
+    let w = World::new().await?;
+    addresses::link_wechat(&w.db, w.alice.user.id, "o-alice", now()).await?;
+    // Amy asks for a code to an address but has not proven it yet.
+    addresses::ask_email_code(&w.db, &w.amy, "amy@example.cn", "203.0.113.7", now()).await?;
+    let code_mail = w.all().await?;
+    assert_eq!(code_mail.len(), 1);
+    assert_eq!(
+        (
+            code_mail[0].channel,
+            code_mail[0].kind,
+            code_mail[0].user_id
+        ),
+        (Channel::Email, Kind::Code, Some(w.amy.user.id))
+    );
+
+    let id = w.urgent(now()).await?;
+    let mut queued: Vec<(i32, Channel)> = w
+        .all()
+        .await?
+        .into_iter()
+        .filter(|d| d.notice_id == Some(id))
+        .filter_map(|d| Some((d.user_id?, d.channel)))
+        .collect();
+    queued.sort();
+    let mut expected = vec![
+        (w.alice.user.id, Channel::Sms),
+        (w.alice.user.id, Channel::Wechat),
+        (w.amy.user.id, Channel::Sms),
+    ];
+    expected.sort();
+    assert_eq!(
+        queued, expected,
+        "an unproven address gets nothing but its code"
+    );
+
+    // Five wrong tries use the code up; the right one is then refused too.
+    let code = code_mail[0].subject.clone();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert!(
+            addresses::verify_email(&w.db, &w.amy, wrong, now())
+                .await
+                .is_err()
+        );
+    }
+    assert!(
+        addresses::verify_email(&w.db, &w.amy, &code, now())
+            .await
+            .is_err()
+    );
+    addresses::ask_email_code(&w.db, &w.amy, "amy@example.cn", "203.0.113.7", now()).await?;
+    let code = w
+        .all()
+        .await?
+        .into_iter()
+        .rfind(|d| d.kind == Kind::Code)
+        .ok_or("a second code")?
+        .subject;
+    addresses::verify_email(&w.db, &w.amy, &code, now()).await?;
+    assert!(
+        addresses::verify_email(&w.db, &w.amy, &code, now())
+            .await
+            .is_err(),
+        "a code proves once"
+    );
+
+    // Alice wants urgent notices by WeChat alone; her choice for mail (no address) stays
+    // the default when she gets one.
+    let mut wechat_only = BTreeSet::new();
+    wechat_only.insert((Kind::Urgent, Channel::Wechat));
+    outbox::choose(
+        &w.db,
+        w.alice.user.id,
+        &[Channel::Sms, Channel::Wechat],
+        &wechat_only,
+    )
+    .await?;
+    let id = w.urgent(now()).await?;
+    let mut queued: Vec<(i32, Channel)> = w
+        .all()
+        .await?
+        .into_iter()
+        .filter(|d| d.notice_id == Some(id))
+        .filter_map(|d| Some((d.user_id?, d.channel)))
+        .collect();
+    queued.sort();
+    let mut expected = vec![
+        (w.alice.user.id, Channel::Wechat),
+        (w.amy.user.id, Channel::Sms),
+        (w.amy.user.id, Channel::Email),
+    ];
+    expected.sort();
+    assert_eq!(queued, expected);
+    assert!(matches!(
+        addresses::valid_email("no at sign"),
+        Err(domain::Error::Invalid("email-invalid"))
+    ));
+    assert_eq!(
+        addresses::valid_email(" A.b@Example.CN ")?,
+        "A.b@example.cn"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_wechat_reaches_one_account_however_many_link_it_at_once() -> TestResult {
+    use domain::outbox::addresses;
+    let w = World::new().await?;
+    let people = [
+        w.alice.user.id,
+        w.amy.user.id,
+        w.bob.user.id,
+        w.officer.user.id,
+    ];
+    let barrier = Arc::new(Barrier::new(people.len() * 3));
+    let mut racers = Vec::new();
+    for round in 0..3 {
+        for &id in &people {
+            let (db, barrier) = (w.db.clone(), barrier.clone());
+            racers.push(tokio::spawn(async move {
+                barrier.wait().await;
+                addresses::link_wechat(&db, id, "o-shared", now() + Duration::seconds(round)).await
+            }));
+        }
+    }
+    let mut linked = 0;
+    for racer in racers {
+        if racer.await?.is_ok() {
+            linked += 1;
+        }
+    }
+    assert!(linked >= 1);
+    let holders = domain::entities::wechat_link::Entity::find()
+        .filter(domain::entities::wechat_link::Column::Openid.eq("o-shared"))
+        .count(&w.db)
+        .await?;
+    assert_eq!(holders, 1, "the database keeps one account per WeChat");
     Ok(())
 }

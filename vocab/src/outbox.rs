@@ -8,6 +8,11 @@ vocabulary! {
     pub enum Channel {
         /// A text to the person's phone number.
         Sms = "sms",
+        /// A template message from the station's WeChat Official Account (微信公众号), to a
+        /// person who linked their WeChat.
+        Wechat = "wechat",
+        /// An e-mail, to an address the person proved with a code.
+        Email = "email",
     }
 }
 

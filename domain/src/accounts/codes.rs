@@ -43,7 +43,7 @@ pub const TOPICS: &[&str] = &[
 ];
 
 /// Six random digits.
-fn new_code() -> Result<String> {
+pub(crate) fn new_code() -> Result<String> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes)
         .map_err(|_| Error::Internal("the system has no source of randomness"))?;
@@ -51,7 +51,7 @@ fn new_code() -> Result<String> {
 }
 
 /// What was typed as a code: digits only (phones' keyboards add spaces).
-fn typed(code: &str) -> String {
+pub(crate) fn typed(code: &str) -> String {
     code.chars().filter(char::is_ascii_digit).take(6).collect()
 }
 
@@ -68,7 +68,7 @@ fn valid_phone(typed: &str) -> Result<String> {
 /// request is written (and committed: no transaction) before it is counted, so that every
 /// request that stays recorded saw at most the limit, itself included: racing requests
 /// cannot all slip under it.
-async fn admit_request(
+pub(crate) async fn admit_request(
     db: &DatabaseConnection,
     phone: &str,
     address: &str,

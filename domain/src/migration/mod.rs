@@ -20,6 +20,7 @@ mod m20261206_000015_calendar_feeds;
 mod m20261206_000016_referrals;
 mod m20261206_000017_outbox;
 mod m20261206_000018_phone_codes;
+mod m20261206_000019_channels;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_referrals::Migration),
             Box::new(m20261206_000017_outbox::Migration),
             Box::new(m20261206_000018_phone_codes::Migration),
+            Box::new(m20261206_000019_channels::Migration),
         ]
     }
 }

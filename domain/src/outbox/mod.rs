@@ -5,6 +5,7 @@
 //! holds the rules (who wants what, quiet hours, back-off, the SMS budget) and the server
 //! holds the providers.
 
+pub mod addresses;
 pub mod reminders;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,6 +100,10 @@ pub async fn wanting(
     if kind == Kind::Code {
         return Ok(user_ids.iter().map(|&id| (id, Channel::Sms)).collect());
     }
+    let mut reached = BTreeMap::new();
+    for &channel in Channel::ALL {
+        reached.insert(channel, addresses::reachable(db, user_ids, channel).await?);
+    }
     let mut chosen: BTreeMap<(i32, Channel), bool> = BTreeMap::new();
     for chunk in user_ids.chunks(500) {
         for choice in delivery_choice::Entity::find()
@@ -113,6 +118,9 @@ pub async fn wanting(
     let mut wanted = Vec::new();
     for &user_id in user_ids {
         for &channel in Channel::ALL {
+            if !reached.get(&channel).is_some_and(|r| r.contains(&user_id)) {
+                continue;
+            }
             let yes = chosen
                 .get(&(user_id, channel))
                 .copied()
@@ -186,6 +194,21 @@ pub async fn enqueue(
         .await?;
     }
     Ok(wanted.len())
+}
+
+/// Queues `message` to one person by `channel`, whatever they chose (a code they asked for
+/// by that channel).
+pub async fn enqueue_by(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    channel: Channel,
+    message: &Message<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    delivery::Entity::insert(message.row(user_id, channel, now))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Queues a text to a number that has no account (a registration's verification code).
@@ -628,21 +651,24 @@ pub async fn choices_of(
     Ok(all)
 }
 
-/// Saves a person's choices: `wanted` holds every (kind, channel) they ticked; every other
-/// pair is recorded as not wanted.
+/// Saves a person's choices for the `channels` their form showed: `wanted` holds every
+/// (kind, channel) they ticked; every other pair of those channels is recorded as not wanted.
+/// A channel the form did not show (one they had no address for) keeps its defaults.
 pub async fn choose(
     db: &DatabaseConnection,
     user_id: i32,
+    channels: &[Channel],
     wanted: &BTreeSet<(Kind, Channel)>,
 ) -> Result<()> {
     let txn = db.begin().await?;
     delivery_choice::Entity::delete_many()
         .filter(delivery_choice::Column::UserId.eq(user_id))
+        .filter(delivery_choice::Column::Channel.is_in(channels.iter().copied()))
         .exec(&txn)
         .await?;
     let rows: Vec<delivery_choice::ActiveModel> = Kind::CHOOSABLE
         .iter()
-        .flat_map(|&kind| Channel::ALL.iter().map(move |&channel| (kind, channel)))
+        .flat_map(|&kind| channels.iter().map(move |&channel| (kind, channel)))
         .map(|(kind, channel)| delivery_choice::ActiveModel {
             user_id: Set(user_id),
             kind: Set(kind),
@@ -650,9 +676,11 @@ pub async fn choose(
             wanted: Set(wanted.contains(&(kind, channel))),
         })
         .collect();
-    delivery_choice::Entity::insert_many(rows)
-        .exec_without_returning(&txn)
-        .await?;
+    if !rows.is_empty() {
+        delivery_choice::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -674,6 +702,18 @@ pub async fn export_for(
             })
             .collect(),
     );
+    if let Some(link) = addresses::wechat_of(db, user_id).await? {
+        data.insert(
+            "wechat".into(),
+            serde_json::json!({"openid": link.openid, "linked_at": link.linked_at}),
+        );
+    }
+    if let Some(email) = addresses::email_of(db, user_id).await? {
+        data.insert(
+            "email".into(),
+            serde_json::json!({"address": email.address, "verified_at": email.verified_at}),
+        );
+    }
     let sent = delivery::Entity::find()
         .filter(delivery::Column::UserId.eq(user_id))
         .order_by_asc(delivery::Column::Id)
