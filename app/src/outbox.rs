@@ -5,101 +5,342 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
-use vocab::outbox::{Kind, Status};
+use vocab::outbox::{Channel, Kind, Status};
 
 use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
 use crate::security::CsrfField;
 
-/// One kind of message and whether the person wants it by SMS.
+/// A person's ways of being reached and, per kind of message, the channels they want it by.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Choice {
-    pub kind: Kind,
-    pub sms: bool,
+pub struct Reachable {
+    /// The channels that reach them, in the order of the form's columns: SMS always, WeChat
+    /// once linked, e-mail once proven.
+    pub channels: Vec<Channel>,
+    pub choices: Vec<(Kind, Vec<(Channel, bool)>)>,
+    /// The station's WeChat Official Account is configured.
+    pub wechat_on: bool,
+    /// When their WeChat was linked.
+    pub wechat_linked: Option<String>,
+    /// The station sends e-mail.
+    pub email_on: bool,
+    /// Their address, and whether it is proven.
+    pub email: Option<(String, bool)>,
 }
 
-/// The signed-in person's choices.
-#[server(endpoint = "outbox/mine")]
-pub async fn my_channels() -> Result<Vec<Choice>, AppError> {
+/// The signed-in person's channels and choices.
+#[server(endpoint = "outbox/mine", input = server_fn::codec::GetUrl)]
+pub async fn my_channels() -> Result<Reachable, AppError> {
+    use domain::outbox::addresses;
     let (account, _) = crate::accounts::ssr::require_account().await?;
-    let db = crate::state::db()?;
-    Ok(domain::outbox::choices_of(&db, account.user.id)
-        .await?
-        .into_iter()
-        .map(|(kind, _, sms)| Choice { kind, sms })
-        .collect())
+    let state = crate::state::state()?;
+    let id = account.user.id;
+    let db = &state.db;
+    let mut channels = vec![Channel::Sms];
+    let wechat = addresses::wechat_of(db, id).await?;
+    if wechat.is_some() {
+        channels.push(Channel::Wechat);
+    }
+    let email = addresses::email_of(db, id).await?;
+    if email.as_ref().is_some_and(|e| e.verified_at.is_some()) {
+        channels.push(Channel::Email);
+    }
+    let mut choices: Vec<(Kind, Vec<(Channel, bool)>)> = Vec::new();
+    for (kind, channel, wanted) in domain::outbox::choices_of(db, id).await? {
+        if !channels.contains(&channel) {
+            continue;
+        }
+        match choices.last_mut() {
+            Some((k, row)) if *k == kind => row.push((channel, wanted)),
+            _ => choices.push((kind, vec![(channel, wanted)])),
+        }
+    }
+    Ok(Reachable {
+        channels,
+        choices,
+        wechat_on: state.wechat.is_some(),
+        wechat_linked: wechat.map(|w| domain::time::format_local(w.linked_at)),
+        email_on: state.email,
+        email: email.map(|e| (e.address, e.verified_at.is_some())),
+    })
 }
 
-/// Saves the ticked kinds (each box posts its kind's name; an unticked box posts nothing).
+/// Saves the ticked boxes: each posts `pick[<kind>-<channel>]`; an unticked box posts
+/// nothing, and every channel of the form that is not ticked for a kind is recorded as not
+/// wanted.
 #[server(endpoint = "outbox/choices")]
 pub async fn save_channels(
-    urgent: Option<String>,
-    case: Option<String>,
-    reminder: Option<String>,
-    volunteer: Option<String>,
-    teahouse: Option<String>,
+    pick: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
-    use domain::outbox::Channel;
     let (account, _) = crate::accounts::ssr::require_account().await?;
     let db = crate::state::db()?;
-    let ticked = [
-        (Kind::Urgent, urgent),
-        (Kind::Case, case),
-        (Kind::Reminder, reminder),
-        (Kind::Volunteer, volunteer),
-        (Kind::Teahouse, teahouse),
-    ];
-    let wanted = ticked
-        .into_iter()
-        .filter(|(_, box_)| box_.is_some())
-        .map(|(kind, _)| (kind, Channel::Sms))
+    let shown = my_channels().await?.channels;
+    let wanted = pick
+        .unwrap_or_default()
+        .keys()
+        .filter_map(|key| {
+            let (kind, channel) = key.split_once('-')?;
+            Some((Kind::parse(kind)?, Channel::parse(channel)?))
+        })
+        .filter(|(kind, channel)| Kind::CHOOSABLE.contains(kind) && shown.contains(channel))
         .collect();
-    domain::outbox::choose(&db, account.user.id, &wanted).await?;
+    domain::outbox::choose(&db, account.user.id, &shown, &wanted).await?;
     leptos_axum::redirect("/me?done=saved#channels");
     Ok(())
 }
 
-/// The panel on 我的.
+/// Unlinks the person's WeChat: nothing more goes to it.
+#[server(endpoint = "outbox/wechat-unlink")]
+pub async fn unlink_wechat() -> Result<(), AppError> {
+    let (account, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    domain::outbox::addresses::unlink_wechat(&db, account.user.id).await?;
+    leptos_axum::redirect("/me?done=unlinked#wechat");
+    Ok(())
+}
+
+/// Mails a code to the address typed, to prove it.
+#[server(endpoint = "outbox/email-code")]
+pub async fn send_email_code(address: String) -> Result<(), AppError> {
+    let (account, _) = crate::accounts::ssr::require_account().await?;
+    let state = crate::state::state()?;
+    if !state.email {
+        return Err(AppError::NotFound);
+    }
+    let client = crate::accounts::ssr::client_address()
+        .ok_or(AppError::Server)?
+        .to_string();
+    domain::outbox::addresses::ask_email_code(
+        &state.db,
+        &account,
+        &address,
+        &client,
+        chrono::Utc::now(),
+    )
+    .await?;
+    leptos_axum::redirect("/me?done=mail-sent#email");
+    Ok(())
+}
+
+/// Proves the address with the code mailed to it.
+#[server(endpoint = "outbox/email-verify")]
+pub async fn verify_email(code: String) -> Result<(), AppError> {
+    let (account, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    domain::outbox::addresses::verify_email(&db, &account, &code, chrono::Utc::now()).await?;
+    leptos_axum::redirect("/me?done=verified#email");
+    Ok(())
+}
+
+/// Forgets the person's address.
+#[server(endpoint = "outbox/email-forget")]
+pub async fn forget_email() -> Result<(), AppError> {
+    let (account, _) = crate::accounts::ssr::require_account().await?;
+    let db = crate::state::db()?;
+    domain::outbox::addresses::forget_email(&db, account.user.id).await?;
+    leptos_axum::redirect("/me?done=forgotten#email");
+    Ok(())
+}
+
+/// The panels on 我的: which kinds of message come by which channel, linking WeChat, and an
+/// e-mail address.
 #[component]
 pub fn ChannelsPanel() -> impl IntoView {
     let i18n = use_i18n();
-    let choices = Resource::new(|| (), |_| my_channels());
+    let mine = Resource::new(|| (), |_| my_channels());
     view! {
-        <section class="panel" id="channels">
-            <h2>{i18n.t("outbox-channels-title")}</h2>
-            <DoneNotice prefix="outbox-channels" />
-            <FormError path=SaveChannels::PATH />
-            <p>{i18n.t("outbox-channels-intro")}</p>
-            <Loaded
-                resource=choices
-                view=move |choices| {
-                    view! {
+        <Loaded
+            resource=mine
+            view=move |mine| {
+                let channels = mine.channels.clone();
+                view! {
+                    <section class="panel" id="channels">
+                        <h2>{i18n.t("outbox-channels-title")}</h2>
+                        <DoneNotice prefix="outbox-channels" />
+                        <FormError path=SaveChannels::PATH />
+                        <p>{i18n.t("outbox-channels-intro")}</p>
                         <form method="post" action=SaveChannels::PATH class="form">
                             <CsrfField />
-                            <fieldset>
-                                <legend>{i18n.t("outbox-channels-by-sms")}</legend>
-                                {choices
-                                    .into_iter()
-                                    .map(|c| {
-                                        view! {
-                                            <label class="check">
-                                                <input
-                                                    type="checkbox"
-                                                    name=c.kind.as_str()
-                                                    value="on"
-                                                    checked=c.sms
-                                                />
-                                                {i18n.label("outbox-kind", c.kind)}
-                                            </label>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </fieldset>
+                            <table class="choices">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{i18n.t("outbox-channels-kind")}</th>
+                                        {channels
+                                            .iter()
+                                            .map(|c| {
+                                                view! {
+                                                    <th scope="col">{i18n.label("outbox-channel", *c)}</th>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {mine
+                                        .choices
+                                        .into_iter()
+                                        .map(|(kind, row)| {
+                                            let label = i18n.label("outbox-kind", kind);
+                                            view! {
+                                                <tr>
+                                                    <th scope="row">{label.clone()}</th>
+                                                    {row
+                                                        .into_iter()
+                                                        .map(|(channel, wanted)| {
+                                                            let aria = format!(
+                                                                "{label} · {}",
+                                                                i18n.label("outbox-channel", channel),
+                                                            );
+                                                            view! {
+                                                                <td>
+                                                                    <input
+                                                                        type="checkbox"
+                                                                        name=format!("pick[{kind}-{channel}]")
+                                                                        value="on"
+                                                                        aria-label=aria
+                                                                        checked=wanted
+                                                                    />
+                                                                </td>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
                             <button type="submit">{i18n.t("outbox-channels-save")}</button>
                         </form>
-                    }
+                    </section>
+                    {mine
+                        .wechat_on
+                        .then(|| view! { <WechatPanel linked=mine.wechat_linked.clone() /> })}
+                    {mine.email_on.then(|| view! { <EmailPanel email=mine.email.clone() /> })}
                 }
-            />
+            }
+        />
+    }
+}
+
+/// Linking one's WeChat: a link that, opened in WeChat, goes there and back.
+#[component]
+fn WechatPanel(linked: Option<String>) -> impl IntoView {
+    use leptos_router::hooks::use_query_map;
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let failed = move || {
+        (query.read().get("wechat").as_deref() == Some("failed")).then(|| {
+            view! {
+                <p class="form-error" role="alert">
+                    {i18n.t("outbox-wechat-failed")}
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="panel" id="wechat">
+            <h2>{i18n.t("outbox-wechat-title")}</h2>
+            <DoneNotice prefix="outbox-wechat" />
+            <FormError path=UnlinkWechat::PATH />
+            {failed}
+            {match linked {
+                Some(at) => {
+                    view! {
+                        <p data-testid="wechat-linked">
+                            {i18n.args("outbox-wechat-linked-at", &[("time", &at)])}
+                        </p>
+                        <form method="post" action=UnlinkWechat::PATH class="inline">
+                            <CsrfField />
+                            <button type="submit" class="button secondary">
+                                {i18n.t("outbox-wechat-unlink")}
+                            </button>
+                        </form>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p>{i18n.t("outbox-wechat-intro")}</p>
+                        <a class="button" href="/me/wechat" rel="external">
+                            {i18n.t("outbox-wechat-link")}
+                        </a>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// An e-mail address: typed, proven with the code mailed to it, or forgotten.
+#[component]
+fn EmailPanel(email: Option<(String, bool)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let address_form = move || {
+        view! {
+            <form method="post" action=SendEmailCode::PATH class="form">
+                <CsrfField />
+                <label>
+                    {i18n.t("outbox-email-address")}
+                    <input
+                        type="email"
+                        name="address"
+                        required
+                        maxlength="254"
+                        autocomplete="email"
+                    />
+                </label>
+                <button type="submit" class="button secondary">
+                    {i18n.t("outbox-email-send-code")}
+                </button>
+            </form>
+        }
+    };
+    view! {
+        <section class="panel" id="email">
+            <h2>{i18n.t("outbox-email-title")}</h2>
+            <DoneNotice prefix="outbox-email" />
+            <FormError path=SendEmailCode::PATH />
+            <FormError path=VerifyEmail::PATH />
+            <FormError path=ForgetEmail::PATH />
+            {match email {
+                Some((address, true)) => {
+                    view! {
+                        <p data-testid="email-proven">
+                            {i18n.args("outbox-email-proven", &[("address", &address)])}
+                        </p>
+                        <form method="post" action=ForgetEmail::PATH class="inline">
+                            <CsrfField />
+                            <button type="submit" class="button secondary">
+                                {i18n.t("outbox-email-forget")}
+                            </button>
+                        </form>
+                    }
+                        .into_any()
+                }
+                Some((address, false)) => {
+                    view! {
+                        <p>{i18n.args("outbox-email-waiting", &[("address", &address)])}</p>
+                        <form method="post" action=VerifyEmail::PATH class="form">
+                            <CsrfField />
+                            <crate::accounts::codes::CodeField label="outbox-email-code" />
+                            <button type="submit" class="button">
+                                {i18n.t("code-verify-submit")}
+                            </button>
+                        </form>
+                        {address_form()}
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p>{i18n.t("outbox-email-intro")}</p>
+                        {address_form()}
+                    }
+                        .into_any()
+                }
+            }}
         </section>
     }
 }

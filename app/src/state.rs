@@ -34,6 +34,34 @@ pub struct AppState {
     /// 短信验证码 in use (an SMS provider is configured): registration needs a texted code,
     /// "forgot password" texts one, and only proven numbers book mediation.
     pub phone_codes: bool,
+    /// The station's WeChat Official Account, when messages go out by WeChat: 我的 offers
+    /// to link one's WeChat through it.
+    pub wechat: Option<WechatApp>,
+    /// E-mail goes out (an SMTP relay is configured): 我的 offers to add an address.
+    pub email: bool,
+}
+
+/// A WeChat Official Account (微信公众号) as the station registered it.
+#[derive(Clone)]
+pub struct WechatApp {
+    pub app_id: String,
+    pub secret: String,
+    /// The API's origin, `https://api.weixin.qq.com` (the tests' fake on loopback).
+    pub api_url: String,
+    /// Where WeChat asks the person to let the Official Account know who they are,
+    /// `https://open.weixin.qq.com/connect/oauth2/authorize`.
+    pub authorize_url: String,
+}
+
+// The secret stays out of every log line that prints the state.
+impl std::fmt::Debug for WechatApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatApp")
+            .field("app_id", &self.app_id)
+            .field("api_url", &self.api_url)
+            .field("authorize_url", &self.authorize_url)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Copy, Debug)]

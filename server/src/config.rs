@@ -29,6 +29,23 @@ pub struct OutboxSettings {
     /// `PORTAL_OUTBOX_MAX_TRIES` (5) and `PORTAL_OUTBOX_FIRST_RETRY_SECONDS` (30): a failing
     /// message is tried again after 30 s, 60 s, 120 s … (at most an hour apart), then given up.
     pub retry: domain::outbox::RetryPolicy,
+    /// WeChat template messages, when `PORTAL_WECHAT_APP_ID` is set: see `WechatSettings`.
+    pub wechat: Option<WechatSettings>,
+    /// E-mail, when `PORTAL_SMTP_HOST` is set: `PORTAL_SMTP_PORT` (587),
+    /// `PORTAL_SMTP_USER`, `PORTAL_SMTP_PASSWORD`, `PORTAL_SMTP_FROM` and, for a relay whose
+    /// certificate no public CA signed, `PORTAL_SMTP_CA_FILE`.
+    pub email: Option<crate::outbox::email::EmailSettings>,
+}
+
+/// 微信公众号: `PORTAL_WECHAT_APP_ID`, `PORTAL_WECHAT_APP_SECRET`, `PORTAL_WECHAT_TEMPLATES`
+/// (the approved template of every kind a person chooses,
+/// `urgent=T1,case=T2,reminder=T3,volunteer=T4,teahouse=T5`, each with the fields `thing1`
+/// and `time2`), and `PORTAL_WECHAT_API_URL` / `PORTAL_WECHAT_AUTHORIZE_URL` (WeChat's own
+/// by default; the tests' fake otherwise).
+#[derive(Clone, Debug)]
+pub struct WechatSettings {
+    pub app: app::state::WechatApp,
+    pub templates: std::collections::BTreeMap<domain::outbox::Kind, String>,
 }
 
 /// Where texts go.
@@ -74,6 +91,15 @@ impl OutboxSettings {
                 client,
             });
         }
+        if let Some(wechat) = &self.wechat {
+            outbox.wechat = Some(crate::outbox::wechat::Wechat::new(
+                wechat.app.clone(),
+                wechat.templates.clone(),
+            )?);
+        }
+        if let Some(email) = &self.email {
+            outbox.email = Some(crate::outbox::email::Email::new(email)?);
+        }
         Ok(outbox)
     }
 }
@@ -86,6 +112,8 @@ impl Default for OutboxSettings {
             daily_budget: 500,
             interval: std::time::Duration::from_secs(5),
             retry: Default::default(),
+            wechat: None,
+            email: None,
         }
     }
 }
@@ -131,6 +159,10 @@ pub struct WebSettings {
     pub ice_servers: String,
     /// 短信验证码 in use: true when `PORTAL_SMS` names a provider (texts can reach people).
     pub phone_codes: bool,
+    /// The WeChat Official Account people link their WeChat through (`PORTAL_WECHAT_*`).
+    pub wechat: Option<app::state::WechatApp>,
+    /// Whether e-mail goes out (`PORTAL_SMTP_HOST` is set).
+    pub email: bool,
 }
 
 /// Every setting the operator gives, from the environment (or the flag of the same name):
@@ -234,7 +266,7 @@ pub struct Settings {
     /// The approved template of every kind of text:
     /// urgent=SMS_1,case=SMS_2,reminder=SMS_3,volunteer=SMS_4,teahouse=SMS_5,code=SMS_6.
     #[arg(long, env = "PORTAL_SMS_TEMPLATES", value_name = "PORTAL_SMS_TEMPLATES", value_parser = sms_templates, global = true)]
-    sms_templates: Option<SmsTemplates>,
+    sms_templates: Option<Templates>,
     /// 阿里云短信's address.
     #[arg(
         long,
@@ -268,13 +300,107 @@ pub struct Settings {
     /// Seconds before the second try; each later wait is twice the one before.
     #[arg(long, env = "PORTAL_OUTBOX_FIRST_RETRY_SECONDS", value_name = "PORTAL_OUTBOX_FIRST_RETRY_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     outbox_first_retry_seconds: u32,
+    /// The station's WeChat Official Account (微信公众号) AppID; WeChat messages are off
+    /// without it.
+    #[arg(
+        long,
+        env = "PORTAL_WECHAT_APP_ID",
+        value_name = "PORTAL_WECHAT_APP_ID",
+        global = true
+    )]
+    wechat_app_id: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_WECHAT_APP_SECRET",
+        value_name = "PORTAL_WECHAT_APP_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    wechat_app_secret: Option<String>,
+    /// The approved template of every kind a person chooses:
+    /// urgent=T1,case=T2,reminder=T3,volunteer=T4,teahouse=T5.
+    #[arg(long, env = "PORTAL_WECHAT_TEMPLATES", value_name = "PORTAL_WECHAT_TEMPLATES", value_parser = wechat_templates, global = true)]
+    wechat_templates: Option<Templates>,
+    #[arg(
+        long,
+        env = "PORTAL_WECHAT_API_URL",
+        value_name = "PORTAL_WECHAT_API_URL",
+        default_value = "https://api.weixin.qq.com",
+        global = true
+    )]
+    wechat_api_url: String,
+    #[arg(
+        long,
+        env = "PORTAL_WECHAT_AUTHORIZE_URL",
+        value_name = "PORTAL_WECHAT_AUTHORIZE_URL",
+        default_value = "https://open.weixin.qq.com/connect/oauth2/authorize",
+        global = true
+    )]
+    wechat_authorize_url: String,
+    /// The station's mail relay; e-mail is off without it.
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_HOST",
+        value_name = "PORTAL_SMTP_HOST",
+        global = true
+    )]
+    smtp_host: Option<String>,
+    /// The relay's submission port, where it offers STARTTLS.
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_PORT",
+        value_name = "PORTAL_SMTP_PORT",
+        default_value_t = 587,
+        global = true
+    )]
+    smtp_port: u16,
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_USER",
+        value_name = "PORTAL_SMTP_USER",
+        global = true
+    )]
+    smtp_user: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_PASSWORD",
+        value_name = "PORTAL_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    smtp_password: Option<String>,
+    /// The sender people see: "招宝山派出所 <noreply@example.cn>".
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_FROM",
+        value_name = "PORTAL_SMTP_FROM",
+        global = true
+    )]
+    smtp_from: Option<String>,
+    /// A PEM file of the CA that signed the relay's certificate, when no public CA did.
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_CA_FILE",
+        value_name = "PORTAL_SMTP_CA_FILE",
+        global = true
+    )]
+    smtp_ca_file: Option<String>,
 }
 
-/// Every kind of text with its approved template.
+/// Every kind of message with its approved template.
 #[derive(Clone, Debug)]
-struct SmsTemplates(std::collections::BTreeMap<domain::outbox::Kind, String>);
+struct Templates(std::collections::BTreeMap<domain::outbox::Kind, String>);
 
-fn sms_templates(value: &str) -> Result<SmsTemplates, String> {
+fn sms_templates(value: &str) -> Result<Templates, String> {
+    templates(value, domain::outbox::Kind::ALL)
+}
+
+/// WeChat carries no codes: a template for each kind a person chooses.
+fn wechat_templates(value: &str) -> Result<Templates, String> {
+    templates(value, domain::outbox::Kind::CHOOSABLE)
+}
+
+fn templates(value: &str, needed: &[domain::outbox::Kind]) -> Result<Templates, String> {
     use domain::outbox::Kind;
     let mut templates = std::collections::BTreeMap::new();
     for pair in value.split(',').filter(|p| !p.trim().is_empty()) {
@@ -289,7 +415,7 @@ fn sms_templates(value: &str) -> Result<SmsTemplates, String> {
         })?;
         templates.insert(kind, template.trim().to_owned());
     }
-    let missing: Vec<&str> = Kind::ALL
+    let missing: Vec<&str> = needed
         .iter()
         .filter(|k| !templates.contains_key(k))
         .map(|k| k.as_str())
@@ -297,7 +423,7 @@ fn sms_templates(value: &str) -> Result<SmsTemplates, String> {
     if !missing.is_empty() {
         return Err(format!("no template for {}", missing.join(", ")));
     }
-    Ok(SmsTemplates(templates))
+    Ok(Templates(templates))
 }
 
 /// The spellings of yes and no an operator writes; anything else is an error, so that a
@@ -373,6 +499,8 @@ impl Default for WebSettings {
             limits: Default::default(),
             ice_servers: "[]".to_owned(),
             phone_codes: false,
+            wechat: None,
+            email: false,
         }
     }
 }
@@ -384,6 +512,36 @@ impl Config {
             .map_err(|e| format!("Leptos configuration: {e}"))?
             .leptos_options;
         let s = settings;
+        let wechat = match s.wechat_app_id.filter(|id| !id.is_empty()) {
+            None => None,
+            Some(app_id) => Some(WechatSettings {
+                app: app::state::WechatApp {
+                    app_id,
+                    secret: s
+                        .wechat_app_secret
+                        .ok_or("PORTAL_WECHAT_APP_ID needs PORTAL_WECHAT_APP_SECRET")?,
+                    api_url: s.wechat_api_url.trim_end_matches('/').to_owned(),
+                    authorize_url: s.wechat_authorize_url,
+                },
+                templates: s
+                    .wechat_templates
+                    .ok_or("PORTAL_WECHAT_APP_ID needs PORTAL_WECHAT_TEMPLATES")?
+                    .0,
+            }),
+        };
+        let email = match s.smtp_host.filter(|h| !h.is_empty()) {
+            None => None,
+            Some(host) => Some(crate::outbox::email::EmailSettings {
+                host,
+                port: s.smtp_port,
+                user: s.smtp_user,
+                password: s.smtp_password,
+                from: s
+                    .smtp_from
+                    .ok_or("PORTAL_SMTP_HOST needs PORTAL_SMTP_FROM")?,
+                ca_file: s.smtp_ca_file,
+            }),
+        };
         Ok(Config {
             database_url: s.database_url,
             json_logs: s.log_format == "json",
@@ -420,6 +578,8 @@ impl Config {
                 },
                 ice_servers: s.ice_servers.0,
                 phone_codes: s.sms != "log",
+                wechat: wechat.as_ref().map(|w| w.app.clone()),
+                email: email.is_some(),
             },
             outbox: OutboxSettings {
                 sms: match s.sms.as_str() {
@@ -447,6 +607,8 @@ impl Config {
                         s.outbox_first_retry_seconds,
                     )),
                 },
+                wechat,
+                email,
             },
         })
     }

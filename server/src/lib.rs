@@ -44,6 +44,8 @@ pub fn state(
         ice_servers: web.ice_servers,
         limits: web.limits,
         phone_codes: web.phone_codes,
+        wechat: web.wechat,
+        email: web.email,
     }
 }
 

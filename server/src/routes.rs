@@ -84,6 +84,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/me/data.json", get(crate::my_data::download))
+        .route("/me/wechat", get(crate::outbox::wechat::link))
+        .route("/me/wechat/done", get(crate::outbox::wechat::done))
         .route("/calendar/{file}", get(crate::calendar::feed))
         .route(
             "/mediation/cases/{code}/session.ics",

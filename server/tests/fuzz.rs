@@ -587,7 +587,6 @@ const POSTS: &[(&str, Fields)] = &[
     ("change-password", &[("old", Exact), ("new", Text)]),
     ("calendar", &[]),
     ("calendar/address", &[("action", Exact)]),
-    ("outbox/mine", &[]),
     ("register/code", &[("phone", Exact)]),
     ("reset/code", &[("phone", Exact)]),
     ("me/verify-code", &[]),
@@ -595,13 +594,17 @@ const POSTS: &[(&str, Fields)] = &[
     (
         "outbox/choices",
         &[
-            ("urgent", Exact),
-            ("case", Exact),
-            ("reminder", Exact),
-            ("volunteer", Exact),
-            ("teahouse", Exact),
+            ("pick[urgent-sms]", Exact),
+            ("pick[case-wechat]", Exact),
+            ("pick[reminder-email]", Exact),
+            ("pick[volunteer-sms]", Exact),
+            ("pick[teahouse-sms]", Exact),
         ],
     ),
+    ("outbox/wechat-unlink", &[]),
+    ("outbox/email-code", &[("address", Exact)]),
+    ("outbox/email-verify", &[("code", Exact)]),
+    ("outbox/email-forget", &[]),
     ("outbox/retry", &[("id", Exact)]),
     (
         "reset",
@@ -810,6 +813,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("notice", &["id"]),
     ("notices/archive", &["category", "month"]),
     ("outbox/list", &["failed"]),
+    ("outbox/mine", &[]),
     ("codes/status", &[]),
 ];
 

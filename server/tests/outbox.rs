@@ -15,7 +15,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
-use common::{Error, Portal, TestResult, portal, run};
+use common::{Error, Portal, TestResult, portal, publish_urgent, run};
 use domain::demo::DEMO_PASSWORD;
 use domain::entities::delivery;
 use domain::outbox::{Kind, Status};
@@ -146,41 +146,6 @@ fn outbox(endpoint: &str, max_tries: u32) -> Result<Outbox, Error> {
         client: reqwest::Client::new(),
     });
     Ok(outbox)
-}
-
-/// An urgent notice for every community, published by the demo officer over HTTP.
-async fn publish_urgent(portal: &Portal) -> Result<i32, Error> {
-    let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
-    let page = officer
-        .post_form(
-            "/notices/new",
-            "/api/notices/save",
-            &[
-                ("notice[title]", "冒充公检法诈骗预警"),
-                ("notice[body]", "公检法不会电话办案，不要转账到“安全账户”。"),
-                ("notice[category]", "fraud"),
-                ("notice[severity]", "urgent"),
-                ("notice[target]", "all"),
-                ("notice[starts_at]", "2026-01-01T08:00"),
-                ("notice[expires_at]", "2099-01-01T08:00"),
-            ],
-        )
-        .await?;
-    let id: i32 = page
-        .location()
-        .strip_prefix("/notices/")
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|id| id.parse().ok())
-        .ok_or(format!("saved: {}", page.location()))?;
-    let page = officer
-        .post_form(
-            &format!("/notices/{id}/edit"),
-            "/api/notices/publish",
-            &[("id", &id.to_string())],
-        )
-        .await?;
-    assert_eq!(page.status, StatusCode::FOUND, "published");
-    Ok(id)
 }
 
 async fn queued(db: &domain::DatabaseConnection) -> Result<usize, Error> {
@@ -334,19 +299,25 @@ fn a_resident_chooses_which_messages_come_by_text() -> TestResult {
         let portal = portal().await?;
         let mut resident = portal.sign_in("13900000001", DEMO_PASSWORD).await?;
         let me = resident.get("/me").await?;
-        assert!(me.body.contains("短信提醒"));
-        assert!(
-            me.body.contains(r#"name="urgent" value="on" checked"#),
-            "on by default"
+        assert!(me.body.contains("消息提醒"));
+        assert_eq!(ticked(&me.body, "urgent-sms"), Some(true), "on by default");
+        assert_eq!(
+            ticked(&me.body, "urgent-wechat"),
+            None,
+            "no column for a channel that does not reach them"
         );
         let page = resident
-            .post_form("/me", "/api/outbox/choices", &[("reminder", "on")])
+            .post_form(
+                "/me",
+                "/api/outbox/choices",
+                &[("pick[reminder-sms]", "on")],
+            )
             .await?;
         assert_eq!(page.location(), "/me?done=saved#channels");
         let me = resident.get("/me?done=saved").await?;
-        assert!(me.body.contains("短信提醒的选择已保存"));
-        assert!(!me.body.contains(r#"name="urgent" value="on" checked"#));
-        assert!(me.body.contains(r#"name="reminder" value="on" checked"#));
+        assert!(me.body.contains("消息提醒的选择已保存"));
+        assert_eq!(ticked(&me.body, "urgent-sms"), Some(false));
+        assert_eq!(ticked(&me.body, "reminder-sms"), Some(true));
 
         // Turned off: an urgent notice reaches the inbox and not the phone.
         let id = publish_urgent(&portal).await?;
@@ -373,6 +344,13 @@ fn a_resident_chooses_which_messages_come_by_text() -> TestResult {
         assert!(data["messages_sent_out"].is_array());
         Ok(())
     })
+}
+
+/// Whether the box `pick[<key>]` on a page is ticked; `None` when the page has no such box.
+fn ticked(body: &str, key: &str) -> Option<bool> {
+    let at = body.find(&format!(r#"name="pick[{key}]""#))?;
+    let tag = &body[at..];
+    Some(tag[..tag.find('>')?].contains("checked"))
 }
 
 /// The code the fake provider last received for `phone`, after one round of the worker.

@@ -104,11 +104,15 @@ fn SendCode(action: &'static str) -> impl IntoView {
 
 /// The code field of a form, where codes are in use.
 #[component]
-pub fn CodeField() -> impl IntoView {
+pub fn CodeField(
+    /// What the field asks for: a texted code by default.
+    #[prop(default = "code-field")]
+    label: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <label id="code">
-            {i18n.t("code-field")}
+            {i18n.t(label)}
             <input
                 type="text"
                 name="code"

@@ -4,6 +4,8 @@
 //! request: a request only queues, in its own transaction.
 
 pub mod aliyun;
+pub mod email;
+pub mod wechat;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -65,6 +67,10 @@ impl SmsProvider for LogSms {
 /// Everything the worker needs, built from the settings at start.
 pub struct Outbox {
     pub sms: Box<dyn SmsProvider>,
+    /// The station's WeChat Official Account, when configured.
+    pub wechat: Option<wechat::Wechat>,
+    /// The station's mail relay, when configured.
+    pub email: Option<email::Email>,
     /// The station's SMS signature, without the brackets: 【招宝山派出所】.
     pub sign_name: String,
     /// Non-urgent SMS a day.
@@ -86,6 +92,8 @@ impl Outbox {
     pub fn logging(public_url: String) -> Outbox {
         Outbox {
             sms: Box::new(LogSms),
+            wechat: None,
+            email: None,
             sign_name: "家警务".to_owned(),
             daily_budget: 500,
             retry: RetryPolicy::default(),
@@ -99,23 +107,22 @@ impl Outbox {
     /// The text of a message in Chinese (texts go to Chinese phone numbers; the provider's
     /// approved templates are Chinese too), signed and with the opt-out the rules require.
     pub fn write(&self, message: &delivery::Model, to: String) -> Outgoing {
-        let i18n = I18n {
-            locale: Locale::ZhCn,
-        };
-        let time = message
-            .starts_at
-            .map(domain::time::format_local)
-            .unwrap_or_default();
+        let (said, time) = self.said(message);
         let code: String = message.subject.chars().take(20).collect();
-        let said = i18n.args(&message.topic, &[("code", &code), ("time", &time)]);
         // A code's text is the code and nothing to click: a link in it is what a scam
         // text looks like.
         let text = if message.kind == Kind::Code {
             format!("【{}】{said}", self.sign_name)
         } else {
-            let link = format!("{}{}", self.public_url.trim_end_matches('/'), message.link);
-            let opt_out = i18n.t("outbox-opt-out");
-            format!("【{}】{said} {link} {opt_out}", self.sign_name)
+            let opt_out = I18n {
+                locale: Locale::ZhCn,
+            }
+            .t("outbox-opt-out");
+            format!(
+                "【{}】{said} {} {opt_out}",
+                self.sign_name,
+                self.link(message)
+            )
         };
         Outgoing {
             to,
@@ -125,7 +132,91 @@ impl Outbox {
             time,
         }
     }
+
+    /// The page a message is about, as an absolute address.
+    fn link(&self, message: &delivery::Model) -> String {
+        format!("{}{}", self.public_url.trim_end_matches('/'), message.link)
+    }
+
+    /// What the message says, in Chinese, and when its session or shift starts.
+    fn said(&self, message: &delivery::Model) -> (String, String) {
+        let i18n = I18n {
+            locale: Locale::ZhCn,
+        };
+        let time = message
+            .starts_at
+            .map(domain::time::format_local)
+            .unwrap_or_default();
+        let code: String = message.subject.chars().take(20).collect();
+        (
+            i18n.args(&message.topic, &[("code", &code), ("time", &time)]),
+            time,
+        )
+    }
+
+    /// A message as a WeChat template card: the template's "thing" holds 20 characters.
+    pub fn card(&self, message: &delivery::Model, openid: String, now: DateTime) -> wechat::Card {
+        let (said, time) = self.said(message);
+        let mut what: String = said.chars().take(20).collect();
+        if said.chars().count() > 20 {
+            what = what.chars().take(19).chain(['…']).collect();
+        }
+        wechat::Card {
+            openid,
+            kind: message.kind,
+            what,
+            when: if time.is_empty() {
+                domain::time::format_local(now)
+            } else {
+                time
+            },
+            url: self.link(message),
+        }
+    }
+
+    /// A message as a mail: the whole sentence, the page, and how to stop such mail.
+    pub fn mail(&self, message: &delivery::Model, to: String) -> email::Mail {
+        let i18n = I18n {
+            locale: Locale::ZhCn,
+        };
+        let (said, _) = self.said(message);
+        let subject: String = format!("【{}】{said}", self.sign_name)
+            .chars()
+            .take(60)
+            .collect();
+        let body = if message.kind == Kind::Code {
+            format!("{said}\n")
+        } else {
+            format!(
+                "{said}\n\n{}\n\n{}\n",
+                self.link(message),
+                i18n.args(
+                    "outbox-mail-opt-out",
+                    &[(
+                        "link",
+                        &format!("{}/me#channels", self.public_url.trim_end_matches('/'))
+                    )]
+                )
+            )
+        };
+        let host = self
+            .public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("localhost")
+            .split([':', '/'])
+            .next()
+            .unwrap_or("localhost");
+        email::Mail {
+            to,
+            subject,
+            body,
+            message_id: format!("<delivery-{}@{host}>", message.id),
+        }
+    }
 }
+
+type DateTime = chrono::DateTime<chrono::Utc>;
 
 /// Sends due messages every `interval`, for as long as the server runs.
 pub async fn send_every(db: DatabaseConnection, outbox: Arc<Outbox>, interval: Duration) {
@@ -172,6 +263,8 @@ pub async fn send_due(
     for message in claimed {
         let sent = match message.channel {
             Channel::Sms => send_sms(db, outbox, holder, &message, now).await,
+            Channel::Wechat => send_wechat(db, outbox, holder, &message, now).await,
+            Channel::Email => send_email(db, outbox, holder, &message, now).await,
         };
         // One message the database failed on waits out its lease and is tried again; the
         // others of the round still go.
@@ -198,13 +291,84 @@ async fn send_sms(
     }
     let phone = domain::outbox::phone_of(db, message).await?;
     let sms = outbox.write(message, phone);
-    let answer = tokio::time::timeout(outbox.timeout, outbox.sms.send(&sms))
+    let answer = in_time(outbox, outbox.sms.via(), outbox.sms.send(&sms)).await;
+    let status = domain::outbox::record(db, message, holder, &answer, now, outbox.retry).await?;
+    Ok(status.as_str())
+}
+
+/// The provider's answer, or a failed try named "timeout" when it took too long.
+async fn in_time(
+    outbox: &Outbox,
+    via: &str,
+    sending: impl std::future::Future<Output = Answer>,
+) -> Answer {
+    tokio::time::timeout(outbox.timeout, sending)
         .await
         .unwrap_or_else(|_| Answer {
-            via: outbox.sms.via().to_owned(),
+            via: via.to_owned(),
             ok: false,
             text: "timeout".to_owned(),
-        });
+        })
+}
+
+/// A try that could not be made (the channel is no longer configured, the person unlinked
+/// it): recorded as failed like any other, so that it ends as a failure officers see.
+fn not_sent(via: &str, why: &str) -> Answer {
+    Answer {
+        via: via.to_owned(),
+        ok: false,
+        text: why.to_owned(),
+    }
+}
+
+async fn send_wechat(
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    holder: &str,
+    message: &delivery::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> domain::Result<&'static str> {
+    let openid = match message.user_id {
+        Some(id) => domain::outbox::addresses::wechat_of(db, id)
+            .await?
+            .map(|link| link.openid),
+        None => None,
+    };
+    let answer = match (&outbox.wechat, openid) {
+        (None, _) => not_sent("wechat", "WeChat is not configured"),
+        (_, None) => not_sent("wechat", "no WeChat linked"),
+        (Some(wechat), Some(openid)) => {
+            let card = outbox.card(message, openid, now);
+            in_time(outbox, "wechat", wechat.send(&card)).await
+        }
+    };
+    let status = domain::outbox::record(db, message, holder, &answer, now, outbox.retry).await?;
+    Ok(status.as_str())
+}
+
+async fn send_email(
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    holder: &str,
+    message: &delivery::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> domain::Result<&'static str> {
+    let address = match message.user_id {
+        Some(id) => domain::outbox::addresses::email_of(db, id).await?,
+        None => None,
+    };
+    // Only its code goes to an address not yet proven.
+    let address = address
+        .filter(|a| a.verified_at.is_some() || message.kind == Kind::Code)
+        .map(|a| a.address);
+    let answer = match (&outbox.email, address) {
+        (None, _) => not_sent("email", "e-mail is not configured"),
+        (_, None) => not_sent("email", "no proven address"),
+        (Some(email), Some(to)) => {
+            let mail = outbox.mail(message, to);
+            in_time(outbox, "email", email.send(&mail)).await
+        }
+    };
     let status = domain::outbox::record(db, message, holder, &answer, now, outbox.retry).await?;
     Ok(status.as_str())
 }

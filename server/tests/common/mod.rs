@@ -246,3 +246,40 @@ pub fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// An urgent notice for every community, published by the demo officer over HTTP.
+pub async fn publish_urgent(portal: &Portal) -> Result<i32, Error> {
+    let mut officer = portal
+        .sign_in("13900000201", domain::demo::DEMO_PASSWORD)
+        .await?;
+    let page = officer
+        .post_form(
+            "/notices/new",
+            "/api/notices/save",
+            &[
+                ("notice[title]", "冒充公检法诈骗预警"),
+                ("notice[body]", "公检法不会电话办案，不要转账到“安全账户”。"),
+                ("notice[category]", "fraud"),
+                ("notice[severity]", "urgent"),
+                ("notice[target]", "all"),
+                ("notice[starts_at]", "2026-01-01T08:00"),
+                ("notice[expires_at]", "2099-01-01T08:00"),
+            ],
+        )
+        .await?;
+    let id: i32 = page
+        .location()
+        .strip_prefix("/notices/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| id.parse().ok())
+        .ok_or(format!("saved: {}", page.location()))?;
+    let page = officer
+        .post_form(
+            &format!("/notices/{id}/edit"),
+            "/api/notices/publish",
+            &[("id", &id.to_string())],
+        )
+        .await?;
+    assert_eq!(page.status, StatusCode::FOUND, "published");
+    Ok(id)
+}
