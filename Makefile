@@ -66,7 +66,10 @@ test-e2e:
 	$(DEBUG_SITE)
 	cd end2end && port=$$(../scripts/free-port.sh 3100) && empty=$$(../scripts/free-port.sh $$((port + 1))) && \
 	  sms=$$(../scripts/free-port.sh $$((empty + 1))) && fake=$$(../scripts/free-port.sh $$((sms + 1))) && \
-	  E2E_PORT=$$port E2E_EMPTY_PORT=$$empty E2E_SMS_PORT=$$sms E2E_SMS_FAKE_PORT=$$fake npx playwright test
+	  wechat=$$(../scripts/free-port.sh $$((fake + 1))) && smtp=$$(../scripts/free-port.sh $$((wechat + 1))) && \
+	  mail=$$(../scripts/free-port.sh $$((smtp + 1))) && \
+	  E2E_PORT=$$port E2E_EMPTY_PORT=$$empty E2E_SMS_PORT=$$sms E2E_SMS_FAKE_PORT=$$fake \
+	  E2E_WECHAT_FAKE_PORT=$$wechat E2E_SMTP_PORT=$$smtp E2E_SMTP_HTTP_PORT=$$mail npx playwright test
 
 ## nginx with deploy/nginx/portal.conf (self-signed TLS) in front of two portal processes on
 ## one throwaway PostgreSQL, reached from several loopback addresses.

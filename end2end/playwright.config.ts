@@ -7,6 +7,11 @@ const emptyPort = Number(process.env.E2E_EMPTY_PORT || port + 1);
 // journey of texts and codes.
 const smsPort = Number(process.env.E2E_SMS_PORT || port + 2);
 const fakePort = Number(process.env.E2E_SMS_FAKE_PORT || smsPort + 1);
+// The same portal sends WeChat and e-mail: scripts/fake_wechat.py and scripts/fake_smtp.py
+// (SMTP and its HTTP side) on the ports after that.
+const wechatPort = Number(process.env.E2E_WECHAT_FAKE_PORT || fakePort + 1);
+const smtpPort = Number(process.env.E2E_SMTP_PORT || wechatPort + 1);
+const smtpHttpPort = Number(process.env.E2E_SMTP_HTTP_PORT || smtpPort + 1);
 
 // Debian's Chromium, never a downloaded browser. The flags keep it from reaching for
 // the network, which these machines do not have.
@@ -65,11 +70,29 @@ export default defineConfig({
       timeout: 20_000,
     },
     {
+      command: `python3 ../scripts/fake_wechat.py ${wechatPort} wx-e2e wx-e2e-secret`,
+      url: `http://127.0.0.1:${wechatPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
+      command: `python3 ../scripts/fake_smtp.py ${smtpPort} ${smtpHttpPort} /tmp/portal-e2e-smtp-${smtpPort}.pem e2e-mail e2e-mail-secret`,
+      url: `http://127.0.0.1:${smtpHttpPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
       command: "../scripts/e2e-server.sh",
       url: `http://127.0.0.1:${smsPort}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
-      env: { E2E_PORT: String(smsPort), E2E_START: "sms", E2E_SMS_FAKE_PORT: String(fakePort) },
+      env: {
+        E2E_PORT: String(smsPort),
+        E2E_START: "sms",
+        E2E_SMS_FAKE_PORT: String(fakePort),
+        E2E_WECHAT_FAKE_PORT: String(wechatPort),
+        E2E_SMTP_PORT: String(smtpPort),
+      },
     },
   ],
 });

@@ -34,6 +34,16 @@ if [ "${E2E_START:-demo}" = sms ]; then
     PORTAL_ALIYUN_ACCESS_KEY_ID=e2e-key PORTAL_ALIYUN_ACCESS_KEY_SECRET=e2e-secret \
     PORTAL_SMS_SIGN_NAME=招宝山派出所 PORTAL_OUTBOX_SECONDS=1 \
     PORTAL_SMS_TEMPLATES=urgent=SMS_urgent,case=SMS_case,reminder=SMS_reminder,volunteer=SMS_volunteer,teahouse=SMS_teahouse,code=SMS_code
+  # WeChat through scripts/fake_wechat.py, e-mail through scripts/fake_smtp.py (STARTTLS,
+  # with the CA it writes once it listens).
+  export PORTAL_WECHAT_APP_ID=wx-e2e PORTAL_WECHAT_APP_SECRET=wx-e2e-secret \
+    PORTAL_WECHAT_API_URL="http://127.0.0.1:${E2E_WECHAT_FAKE_PORT}" \
+    PORTAL_WECHAT_AUTHORIZE_URL="http://127.0.0.1:${E2E_WECHAT_FAKE_PORT}/connect/oauth2/authorize" \
+    PORTAL_WECHAT_TEMPLATES=urgent=TPL_urgent,case=TPL_case,reminder=TPL_reminder,volunteer=TPL_volunteer,teahouse=TPL_teahouse \
+    PORTAL_SMTP_HOST=127.0.0.1 PORTAL_SMTP_PORT="${E2E_SMTP_PORT}" PORTAL_SMTP_USER=e2e-mail \
+    PORTAL_SMTP_PASSWORD=e2e-mail-secret PORTAL_SMTP_FROM="招宝山派出所 <noreply@jjw.example.cn>" \
+    PORTAL_SMTP_CA_FILE="/tmp/portal-e2e-smtp-${E2E_SMTP_PORT}.pem"
+  for _ in $(seq 100); do [ -s "$PORTAL_SMTP_CA_FILE" ] && break; sleep 0.2; done
 fi
 # What a test needs to run `portal` beside this server (`portal outbox --at`).
 env | grep -E '^(DATABASE_URL|LEPTOS_|PORTAL_)' > "$dir/env"

@@ -10,7 +10,9 @@ data field's shape and length checked as the service checks them) and web sign-i
 one-time code; GET /sns/oauth2/access_token trades the code for the openid). Written from
 WeChat's documentation, independently of the portal's Rust.
 
-Test hooks: POST /fake/holder?name=NAME says who holds the phone (default resident-1);
+Test hooks: POST /fake/holder?name=NAME says who holds the phone (default resident-1), and
+a browser's cookie fake_wechat_holder=NAME says it for that browser alone (so that tests
+running at once each link their own person);
 GET /fake/openid?name=NAME gives that person's openid; POST /fake/expire expires the current
 access token; POST /fake/fail?n=K makes the next K template sends a system error;
 GET /messages lists the template messages accepted; GET /healthz says it is up.
@@ -29,6 +31,7 @@ import signal
 import sys
 import threading
 import time
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -176,8 +179,14 @@ class Handler(BaseHTTPRequestHandler):
         if target.scheme not in ("http", "https") or not target.netloc:
             return self.plain(400, "redirect_uri 参数错误")
         code = secrets.token_urlsafe(24)
+        jar = SimpleCookie()
+        try:
+            jar.load(self.headers.get("Cookie", ""))
+        except CookieError:
+            pass
         with lock:
-            codes[code] = (openid(state["holder"]), scope, time.time() + CODE_SECONDS)
+            holder = jar["fake_wechat_holder"].value if "fake_wechat_holder" in jar else state["holder"]
+            codes[code] = (openid(holder), scope, time.time() + CODE_SECONDS)
         back = parse_qsl(target.query, keep_blank_values=True)
         back += [("code", code), ("state", query.get("state", ""))]
         location = urlunsplit(target._replace(query=urlencode(back)))

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, type Browser, expect, type Page, type TestInfo } from "@playwright/test";
 
 export { expect };
 
@@ -12,6 +12,33 @@ export async function registerResident(page: Page) {
   await page.getByRole("checkbox").check();
   await page.getByRole("button", { name: "注册" }).click();
   await expect(page).toHaveURL(/\/communities\/\d+$/);
+}
+
+/// An officer (the demo's) publishes an urgent anti-fraud notice for `community`, in a
+/// browser of their own, on the project's portal or the one at `baseURL`.
+export async function publishUrgent(browser: Browser, info: TestInfo, title: string, community: string, baseURL?: string) {
+  const use = { ...info.project.use, locale: "zh-CN", ...(baseURL ? { baseURL } : {}) };
+  const officer = await (await browser.newContext(use)).newPage();
+  await officer.goto("/login");
+  await officer.locator("input[name=phone]").fill("13900000201");
+  await officer.locator("input[name=password]").fill("demo-2026-zbs");
+  await officer.getByRole("button", { name: "登录" }).click();
+  await officer.goto("/notices/new");
+  await officer.getByLabel("标题").fill(title);
+  await officer.getByLabel("正文").fill("自称**公检法**的来电要求转账到“安全账户”，一律是诈骗。\n\n- 不转账\n- 不透露验证码");
+  await officer.getByLabel("类别").selectOption("fraud");
+  await officer.getByLabel("级别").selectOption("urgent");
+  await officer.getByRole("radio", { name: "选定的社区：" }).check();
+  await officer.getByRole("checkbox", { name: community, exact: true }).check();
+  await officer.getByRole("checkbox", { name: "置顶" }).check();
+  await officer.getByRole("button", { name: "保存草稿" }).click();
+  await expect(officer.getByRole("status")).toHaveText(/已保存/);
+  // The preview renders the Markdown-lite.
+  await expect(officer.locator(".preview strong")).toHaveText("公检法");
+  await expect(officer.locator(".preview li")).toHaveText(["不转账", "不透露验证码"]);
+  await officer.getByRole("button", { name: "发布" }).click();
+  await expect(officer.getByRole("status")).toHaveText("已发布。");
+  await officer.context().close();
 }
 
 // Every test fails on a console error: a CSP violation, a failed island or a broken

@@ -1,12 +1,10 @@
-import type { Browser, Page, TestInfo } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { expect, publishUrgent, test } from "./fixtures";
 
 // 安全提示: an officer publishes an urgent anti-fraud notice for one community; its
 // residents see it first, unread, and in their inbox; a resident elsewhere does not.
 
 const password = "haitian-xiongzhen-2026";
-const officerPhone = "13900000201";
-const demoPassword = "demo-2026-zbs";
 const phone = () => `139${String(Math.floor(10_000_000 + Math.random() * 8e7))}`;
 
 async function register(page: Page, community: string) {
@@ -17,30 +15,6 @@ async function register(page: Page, community: string) {
   await page.getByRole("checkbox").check();
   await page.getByRole("button", { name: "注册" }).click();
   await expect(page).toHaveURL(/\/communities\/\d+$/);
-}
-
-async function publishUrgent(browser: Browser, info: TestInfo, title: string, community: string) {
-  const officer = await (await browser.newContext({ ...info.project.use, locale: "zh-CN" })).newPage();
-  await officer.goto("/login");
-  await officer.locator("input[name=phone]").fill(officerPhone);
-  await officer.locator("input[name=password]").fill(demoPassword);
-  await officer.getByRole("button", { name: "登录" }).click();
-  await officer.goto("/notices/new");
-  await officer.getByLabel("标题").fill(title);
-  await officer.getByLabel("正文").fill("自称**公检法**的来电要求转账到“安全账户”，一律是诈骗。\n\n- 不转账\n- 不透露验证码");
-  await officer.getByLabel("类别").selectOption("fraud");
-  await officer.getByLabel("级别").selectOption("urgent");
-  await officer.getByRole("radio", { name: "选定的社区：" }).check();
-  await officer.getByRole("checkbox", { name: community, exact: true }).check();
-  await officer.getByRole("checkbox", { name: "置顶" }).check();
-  await officer.getByRole("button", { name: "保存草稿" }).click();
-  await expect(officer.getByRole("status")).toHaveText(/已保存/);
-  // The preview renders the Markdown-lite.
-  await expect(officer.locator(".preview strong")).toHaveText("公检法");
-  await expect(officer.locator(".preview li")).toHaveText(["不转账", "不透露验证码"]);
-  await officer.getByRole("button", { name: "发布" }).click();
-  await expect(officer.getByRole("status")).toHaveText("已发布。");
-  await officer.context().close();
 }
 
 test("an urgent anti-fraud notice reaches its community first and only its community", async ({ page, browser }, info) => {
