@@ -351,6 +351,7 @@ pub struct SentLine {
     pub id: i32,
     /// The recipient's number, masked.
     pub to: String,
+    pub channel: Channel,
     pub kind: Kind,
     pub topic: String,
     pub subject: String,
@@ -381,6 +382,7 @@ pub async fn outbox_list(failed: Option<String>) -> Result<OutboxView, AppError>
         .map(|line| SentLine {
             id: line.delivery.id,
             to: line.to,
+            channel: line.delivery.channel,
             kind: line.delivery.kind,
             topic: line.delivery.topic,
             subject: line.delivery.subject,
@@ -458,7 +460,10 @@ pub fn OutboxPage() -> impl IntoView {
                                     let failed = line.status == Status::Failed;
                                     view! {
                                         <tr data-status=line.status.as_str()>
-                                            <td>{line.to}</td>
+                                            <td>
+                                                {line.to} <br />
+                                                <small>{i18n.label("outbox-channel", line.channel)}</small>
+                                            </td>
                                             <td>
                                                 {i18n.label("outbox-kind", line.kind)} " · " {what} <br />
                                                 <small>{line.queued_at}</small>

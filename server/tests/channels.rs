@@ -201,6 +201,15 @@ fn a_resident_links_wechat_and_gets_an_urgent_notice_there() -> TestResult {
             delivery_of(&db, notice, Channel::Sms).await?.is_some(),
             "and by text, as before"
         );
+        let mut officer = portal.sign_in("13900000201", DEMO_PASSWORD).await?;
+        let desk = officer.get("/notices/desk").await?;
+        assert!(
+            desk.body.contains("微信：已发 1 · 排队 0 · 失败 0"),
+            "the desk counts per channel"
+        );
+        assert!(desk.body.contains("短信：已发 "));
+        let sent = officer.get("/notices/outbox").await?;
+        assert!(sent.body.contains("<small>微信</small>"));
 
         // A token WeChat let expire is fetched again, once.
         fake_post(&format!("{}/fake/expire", fake.url)).await?;

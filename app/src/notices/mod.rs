@@ -80,8 +80,9 @@ pub struct DeskRow {
     pub card: NoticeCard,
     pub read: u64,
     pub audience: u64,
-    /// Its texts (an urgent notice's), when there were any: sent, waiting, failed.
-    pub sms: Option<(i64, i64, i64)>,
+    /// Its messages outside the portal (an urgent notice's), per channel that carried any:
+    /// sent, waiting, failed.
+    pub reach: Vec<(vocab::outbox::Channel, i64, i64, i64)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -247,9 +248,11 @@ pub async fn notice_desk() -> Result<Vec<DeskRow>, AppError> {
             card: ssr::card(&r.notice, &read, now),
             read: r.read,
             audience: r.audience,
-            sms: reach
-                .get(&(r.notice.notice.id, domain::outbox::Channel::Sms))
-                .map(|s| (s.sent, s.queued, s.failed)),
+            reach: reach
+                .range((r.notice.notice.id, domain::outbox::Channel::Sms)..)
+                .take_while(|((id, _), _)| *id == r.notice.notice.id)
+                .map(|((_, channel), s)| (*channel, s.sent, s.queued, s.failed))
+                .collect(),
         })
         .collect())
 }

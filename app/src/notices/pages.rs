@@ -329,32 +329,36 @@ pub fn DeskPage() -> impl IntoView {
                             .into_iter()
                             .map(|row| {
                                 let status = row.card.status;
-                                let sms = row
-                                    .sms
-                                    .map(|(sent, queued, failed)| {
+                                let reach = row
+                                    .reach
+                                    .into_iter()
+                                    .map(|(channel, sent, queued, failed)| {
                                         let (sent, queued, failed) = (
                                             sent.to_string(),
                                             queued.to_string(),
                                             failed.to_string(),
                                         );
+                                        let channel = i18n.label("outbox-channel", channel);
                                         let args = [
+                                            ("channel", channel.as_str()),
                                             ("sent", sent.as_str()),
                                             ("queued", queued.as_str()),
                                             ("failed", failed.as_str()),
                                         ];
                                         view! {
                                             " · "
-                                            <span data-testid="sms-reach">
-                                                {i18n.args("notices-sms-reach", &args)}
+                                            <span data-testid="reach">
+                                                {i18n.args("notices-reach", &args)}
                                             </span>
                                         }
-                                    });
+                                    })
+                                    .collect_view();
                                 view! {
                                     <NoticeCardView card=row.card />
                                     <li class="meta reach">
                                         {i18n.label("notice-status", status)} " · "
                                         {i18n.t("notices-read")} " " {row.read} " / " {row.audience}
-                                        {sms}
+                                        {reach}
                                     </li>
                                 }
                             })
