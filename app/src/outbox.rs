@@ -36,12 +36,15 @@ pub async fn my_channels() -> Result<Reachable, AppError> {
     let state = crate::state::state()?;
     let id = account.user.id;
     let db = &state.db;
+    // A channel the station turned off is not offered, whatever addresses are kept.
     let mut channels = vec![Channel::Sms];
-    let wechat = addresses::wechat_of(db, id).await?;
+    let wechat = addresses::wechat_of(db, id)
+        .await?
+        .filter(|_| state.wechat.is_some());
     if wechat.is_some() {
         channels.push(Channel::Wechat);
     }
-    let email = addresses::email_of(db, id).await?;
+    let email = addresses::email_of(db, id).await?.filter(|_| state.email);
     if email.as_ref().is_some_and(|e| e.verified_at.is_some()) {
         channels.push(Channel::Email);
     }
@@ -66,15 +69,27 @@ pub async fn my_channels() -> Result<Reachable, AppError> {
 }
 
 /// Saves the ticked boxes: each posts `pick[<kind>-<channel>]`; an unticked box posts
-/// nothing, and every channel of the form that is not ticked for a kind is recorded as not
-/// wanted.
+/// nothing, and every channel of the form (`shown`, its columns) that is not ticked for a
+/// kind is recorded as not wanted. A column the form did not have — a channel linked in
+/// another tab since — keeps its defaults.
 #[server(endpoint = "outbox/choices")]
 pub async fn save_channels(
     pick: Option<std::collections::BTreeMap<String, String>>,
+    shown: Option<String>,
 ) -> Result<(), AppError> {
     let (account, _) = crate::accounts::ssr::require_account().await?;
     let db = crate::state::db()?;
-    let shown = my_channels().await?.channels;
+    let posted: Vec<Channel> = shown
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(Channel::parse)
+        .collect();
+    let shown: Vec<Channel> = my_channels()
+        .await?
+        .channels
+        .into_iter()
+        .filter(|c| posted.contains(c))
+        .collect();
     let wanted = pick
         .unwrap_or_default()
         .keys()
@@ -128,7 +143,7 @@ pub async fn verify_email(code: String) -> Result<(), AppError> {
     let (account, _) = crate::accounts::ssr::require_account().await?;
     let db = crate::state::db()?;
     domain::outbox::addresses::verify_email(&db, &account, &code, chrono::Utc::now()).await?;
-    leptos_axum::redirect("/me?done=verified#email");
+    leptos_axum::redirect("/me?done=address-proven#email");
     Ok(())
 }
 
@@ -153,6 +168,7 @@ pub fn ChannelsPanel() -> impl IntoView {
             resource=mine
             view=move |mine| {
                 let channels = mine.channels.clone();
+                let shown = channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",");
                 view! {
                     <section class="panel" id="channels">
                         <h2>{i18n.t("outbox-channels-title")}</h2>
@@ -161,6 +177,7 @@ pub fn ChannelsPanel() -> impl IntoView {
                         <p>{i18n.t("outbox-channels-intro")}</p>
                         <form method="post" action=SaveChannels::PATH class="form">
                             <CsrfField />
+                            <input type="hidden" name="shown" value=shown />
                             <table class="choices">
                                 <thead>
                                     <tr>

@@ -275,6 +275,7 @@ fn a_resident_proves_an_email_address_and_gets_the_kinds_ticked_for_mail() -> Te
         outbox.email = Some(server::outbox::email::Email::new(&settings)?);
         let web = server::config::WebSettings {
             email: true,
+            phone_codes: true,
             public_url: Some(PUBLIC.into()),
             ..Default::default()
         };
@@ -324,9 +325,13 @@ fn a_resident_proves_an_email_address_and_gets_the_kinds_ticked_for_mail() -> Te
         let proven = resident
             .post_form("/me", "/api/outbox/email-verify", &[("code", &code)])
             .await?;
-        assert_eq!(proven.location(), "/me?done=verified#email");
-        let me = resident.get("/me?done=verified").await?;
+        assert_eq!(proven.location(), "/me?done=address-proven#email");
+        let me = resident.get("/me?done=address-proven").await?;
         assert!(me.body.contains("邮箱已验证") && me.body.contains("Wang.Li@example.cn"));
+        assert!(
+            !me.body.contains("手机号已验证。"),
+            "the phone's notice stays quiet"
+        );
         assert!(me.body.contains(r#"name="pick[urgent-email]""#));
 
         // Urgent notices by mail only, not by text.
@@ -334,7 +339,7 @@ fn a_resident_proves_an_email_address_and_gets_the_kinds_ticked_for_mail() -> Te
             .post_form(
                 "/me",
                 "/api/outbox/choices",
-                &[("pick[urgent-email]", "on")],
+                &[("shown", "sms,email"), ("pick[urgent-email]", "on")],
             )
             .await?;
         assert_eq!(saved.location(), "/me?done=saved#channels");
@@ -384,6 +389,7 @@ fn a_resident_proves_an_email_address_and_gets_the_kinds_ticked_for_mail() -> Te
             .await?
             .ok_or("queued for mail")?;
         assert_eq!(refused.status, Status::Queued);
+        assert_eq!(refused.answer.as_deref(), Some("connection or TLS failed"));
         assert_eq!(
             fake_json(&format!("{}/mails", fake.url))
                 .await?

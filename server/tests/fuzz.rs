@@ -594,6 +594,7 @@ const POSTS: &[(&str, Fields)] = &[
     (
         "outbox/choices",
         &[
+            ("shown", Exact),
             ("pick[urgent-sms]", Exact),
             ("pick[case-wechat]", Exact),
             ("pick[reminder-email]", Exact),

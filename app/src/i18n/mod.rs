@@ -298,6 +298,7 @@ mod tests {
             .chain(&[
                 domain::outbox::reminders::TOPICS,
                 domain::accounts::codes::TOPICS,
+                domain::outbox::addresses::TOPICS,
             ])
             .flat_map(|codes| codes.iter())
             .map(|c| c.to_string())
@@ -331,6 +332,7 @@ mod tests {
             ("directory-kind", directory::Kind::NAMES),
             ("role", accounts::Role::NAMES),
             ("outbox-kind", outbox::Kind::NAMES),
+            ("outbox-channel", outbox::Channel::NAMES),
             ("outbox-status", outbox::Status::NAMES),
         ];
         for (prefix, names) in labelled {

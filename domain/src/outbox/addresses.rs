@@ -125,8 +125,13 @@ pub fn valid_email(typed: &str) -> Result<String> {
         && domain
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    // Dots only between characters: what mail servers and the mailer take.
     let local_ok = !local.is_empty()
         && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && !domain.contains("..")
         && !local.contains('@')
         && local
             .chars()

@@ -107,13 +107,16 @@ impl Email {
             Ok(response) => Answer {
                 via: "email".to_owned(),
                 ok: true,
-                text: format!(
-                    "{} {}",
-                    response.code(),
-                    response.message().collect::<Vec<_>>().join(" ")
-                ),
+                text: format!("SMTP {}", response.code()),
             },
-            Err(e) => failed(e.to_string()),
+            // The relay's words may echo the address ("<name@x>: Recipient address
+            // rejected"): officers read only its code, as they read numbers masked.
+            Err(e) => failed(match e.status() {
+                Some(code) => format!("SMTP {code}"),
+                None if e.is_tls() => "TLS refused".to_owned(),
+                None if e.is_timeout() => "timeout".to_owned(),
+                None => "connection or TLS failed".to_owned(),
+            }),
         }
     }
 }

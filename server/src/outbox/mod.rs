@@ -312,13 +312,19 @@ async fn in_time(
 }
 
 /// A try that could not be made (the channel is no longer configured, the person unlinked
-/// it): recorded as failed like any other, so that it ends as a failure officers see.
-fn not_sent(via: &str, why: &str) -> Answer {
-    Answer {
+/// it): recorded as failed at once, as no later try would go better, and officers see it
+/// among the failures.
+fn not_sent(via: &str, why: &str) -> (Answer, RetryPolicy) {
+    let answer = Answer {
         via: via.to_owned(),
         ok: false,
         text: why.to_owned(),
-    }
+    };
+    let last_try = RetryPolicy {
+        max_tries: 1,
+        ..RetryPolicy::default()
+    };
+    (answer, last_try)
 }
 
 async fn send_wechat(
@@ -334,15 +340,18 @@ async fn send_wechat(
             .map(|link| link.openid),
         None => None,
     };
-    let answer = match (&outbox.wechat, openid) {
+    let (answer, retry) = match (&outbox.wechat, openid) {
         (None, _) => not_sent("wechat", "WeChat is not configured"),
         (_, None) => not_sent("wechat", "no WeChat linked"),
         (Some(wechat), Some(openid)) => {
             let card = outbox.card(message, openid, now);
-            in_time(outbox, "wechat", wechat.send(&card)).await
+            (
+                in_time(outbox, "wechat", wechat.send(&card)).await,
+                outbox.retry,
+            )
         }
     };
-    let status = domain::outbox::record(db, message, holder, &answer, now, outbox.retry).await?;
+    let status = domain::outbox::record(db, message, holder, &answer, now, retry).await?;
     Ok(status.as_str())
 }
 
@@ -361,14 +370,17 @@ async fn send_email(
     let address = address
         .filter(|a| a.verified_at.is_some() || message.kind == Kind::Code)
         .map(|a| a.address);
-    let answer = match (&outbox.email, address) {
+    let (answer, retry) = match (&outbox.email, address) {
         (None, _) => not_sent("email", "e-mail is not configured"),
         (_, None) => not_sent("email", "no proven address"),
         (Some(email), Some(to)) => {
             let mail = outbox.mail(message, to);
-            in_time(outbox, "email", email.send(&mail)).await
+            (
+                in_time(outbox, "email", email.send(&mail)).await,
+                outbox.retry,
+            )
         }
     };
-    let status = domain::outbox::record(db, message, holder, &answer, now, outbox.retry).await?;
+    let status = domain::outbox::record(db, message, holder, &answer, now, retry).await?;
     Ok(status.as_str())
 }

@@ -4,9 +4,9 @@
 //! one-time code the portal trades for their openid.
 //!
 //! The access token comes from `stable_token`, which hands every caller the same token while
-//! it lives, so the processes of one station never invalidate each other's; each keeps it
-//! until shortly before it expires, and fetches a fresh one once when WeChat says it is
-//! stale.
+//! it lives, so the processes of one station share it; each keeps it until shortly before
+//! it expires. When WeChat calls it stale, the current one is asked for again, and a new
+//! one forced (which ends every process's copy) only when the same comes back.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -69,17 +69,19 @@ fn failed(text: String) -> Answer {
     }
 }
 
-/// WeChat's JSON answer to a request, or why there is none.
+/// WeChat's JSON answer to a request, or why there is none. The request's address carries
+/// the AppSecret or the access token, so an error never names it: the reason is logged and
+/// shown to officers.
 async fn reply_of(request: reqwest::RequestBuilder) -> Result<Reply, String> {
     let response = request
         .send()
         .await
-        .map_err(|e| format!("unreachable: {e}"))?;
+        .map_err(|e| format!("unreachable: {}", e.without_url()))?;
     let status = response.status();
     let body = response
         .text()
         .await
-        .map_err(|e| format!("HTTP {status}, body unreadable: {e}"))?;
+        .map_err(|e| format!("HTTP {status}, body unreadable: {}", e.without_url()))?;
     serde_json::from_str(&body).map_err(|_| format!("HTTP {status}, not WeChat's answer"))
 }
 
@@ -97,19 +99,34 @@ impl Wechat {
         })
     }
 
-    /// The access token: the one kept, or a new one when there is none, it is about to
-    /// expire, or `stale` says WeChat refused it.
-    async fn token(&self, stale: bool) -> Result<String, String> {
+    /// The access token: the one kept, or a new one when there is none or it is about to
+    /// expire. `refused` is a token WeChat just called stale: another process may have
+    /// fetched its successor already, so the current one is asked for first, and a new
+    /// one forced (which ends the others' copies) only when WeChat hands back the same.
+    async fn token(&self, refused: Option<&str>) -> Result<String, String> {
         // Held while fetching: one fetch at a time, and the others take its result.
         let mut kept = self.token.lock().await;
-        if let Some(token) = kept.as_ref().filter(|t| !stale && t.until > Instant::now()) {
+        if let Some(token) = kept
+            .as_ref()
+            .filter(|t| t.until > Instant::now() && Some(t.value.as_str()) != refused)
+        {
             return Ok(token.value.clone());
         }
+        let mut fresh = self.stable_token(false).await?;
+        if Some(fresh.value.as_str()) == refused {
+            fresh = self.stable_token(true).await?;
+        }
+        let value = fresh.value.clone();
+        *kept = Some(fresh);
+        Ok(value)
+    }
+
+    async fn stable_token(&self, force_refresh: bool) -> Result<Token, String> {
         let body = serde_json::json!({
             "grant_type": "client_credential",
             "appid": self.app.app_id,
             "secret": self.app.secret,
-            "force_refresh": stale,
+            "force_refresh": force_refresh,
         });
         let reply = reply_of(
             self.client
@@ -124,11 +141,10 @@ impl Wechat {
         let life = reply.expires_in.unwrap_or(7200);
         // Renewed five minutes early (or halfway through a short life).
         let keep = life.saturating_sub(300.min(life / 2));
-        *kept = Some(Token {
-            value: value.clone(),
+        Ok(Token {
+            value,
             until: Instant::now() + Duration::from_secs(keep),
-        });
-        Ok(value)
+        })
     }
 
     /// Sends one card: a failed try (never a lost message) when WeChat cannot be reached,
@@ -147,9 +163,9 @@ impl Wechat {
             },
         })
         .to_string();
-        let mut stale = false;
+        let mut refused: Option<String> = None;
         loop {
-            let token = match self.token(stale).await {
+            let token = match self.token(refused.as_deref()).await {
                 Ok(token) => token,
                 Err(e) => return failed(e),
             };
@@ -171,8 +187,8 @@ impl Wechat {
                     ok: true,
                     text: format!("ok msgid {}", reply.msgid.unwrap_or_default()),
                 },
-                Ok(reply) if STALE_TOKEN.contains(&reply.errcode) && !stale => {
-                    stale = true;
+                Ok(reply) if STALE_TOKEN.contains(&reply.errcode) && refused.is_none() => {
+                    refused = Some(token);
                     continue;
                 }
                 Ok(reply) => failed(format!("errcode {} {}", reply.errcode, reply.errmsg)),
@@ -217,8 +233,8 @@ fn redirect(to: &str, cookie: Option<HeaderValue>) -> Response {
 }
 
 /// `GET /me/wechat`: sends the signed-in person to WeChat to say who they are there. Opened
-/// in WeChat (from the Official Account's menu, or by scanning the code on 我的), WeChat
-/// answers at once with `/me/wechat/done`.
+/// in WeChat (from the Official Account's menu), WeChat answers at once with
+/// `/me/wechat/done`.
 pub async fn link(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(app) = &state.wechat else {
         return StatusCode::NOT_FOUND.into_response();
