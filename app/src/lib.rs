@@ -52,6 +52,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#1d4e89" />
                 <link rel="stylesheet" href="/pkg/portal.css" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/192.png" />
+                <script src="/pwa.js" defer nonce=leptos::nonce::use_nonce()></script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -77,7 +80,7 @@ fn content_security_policy() {
     };
     let policy = format!(
         "default-src 'self'; script-src 'nonce-{}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         img-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'",
         nonce.as_inner()
     );
@@ -341,6 +344,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/setup") view=station::pages::SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/offline") view=pages::offline::OfflinePage />
                     <Route
                         path=path!("/privacy")
                         view=accounts::pages::PrivacyPage

@@ -79,7 +79,7 @@ fn compress_file(path: &Path) -> std::io::Result<usize> {
     Ok(1)
 }
 
-/// Cache policy by path. The bundle's file names carry no hash, so browsers revalidate
+/// Cache policy by path, and the service worker's own content policy. The bundle's file names carry no hash, so browsers revalidate
 /// it on each visit (a cheap 304) and never run a stale island against new HTML. A page or
 /// an answer made for a signed-in person may carry their phone number, their cases or a
 /// household's record, and one that sets a cookie carries a token: no copy of it is kept
@@ -95,6 +95,7 @@ pub async fn cache_headers(
         .get(request.headers(), app::accounts::ssr::SESSION_COOKIE)
         .is_some();
     let is_bundle = request.uri().path().starts_with("/pkg/");
+    let is_service_worker = request.uri().path() == "/sw.js";
     let is_public_file = request
         .uri()
         .path()
@@ -119,6 +120,17 @@ pub async fn cache_headers(
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    // The service worker fetches under its own script's policy: the portal's pages and
+    // files, and nothing else. It is looked at anew on every visit, so a release reaches
+    // the phones at once.
+    if is_service_worker && response.status().is_success() {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     response
 }

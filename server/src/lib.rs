@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod my_data;
 pub mod outbox;
+pub mod pwa;
 pub mod routes;
 pub mod throttle;
 pub mod video;

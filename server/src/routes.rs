@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(health))
+        .route("/manifest.webmanifest", get(crate::pwa::manifest))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/me/data.json", get(crate::my_data::download))
         .route("/me/wechat", get(crate::outbox::wechat::link))

@@ -188,6 +188,7 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
     // The demo database has 招宝山 as its station: the first start is behind it.
     ("/setup", "/setup", [404; 6]),
     ("/privacy", "/privacy", [200; 6]),
+    ("/offline", "/offline", [200; 6]),
 ];
 
 /// Every server function, by endpoint, with who may call it: "public", "signed-in" (any

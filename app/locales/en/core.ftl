@@ -226,3 +226,11 @@ setup-intro = Enter the station and create the first administrator. This page is
 setup-admin = The first administrator
 setup-submit = Finish the first start
 setup-done = This portal has already been started (it has an administrator or a station); nothing was changed. Administrators edit the station under "The station".
+# Offline: the page the service worker shows without a network.
+offline-title = No network right now
+offline-intro = Your phone cannot reach the network at the moment. When it is back, reload this page to go on. Without a network:
+offline-notices = the safety notices you read recently still open;
+offline-forms = bookings, posts and sign-ups wait until you are online again; nothing is sent again behind your back;
+offline-urgent = in an emergency, call 110.
+offline-to-notices = Recent safety notices
+pwa-name = Family Policing · community police services

@@ -226,3 +226,11 @@ setup-intro = 登记本所信息并创建第一位管理员。此页面只在本
 setup-admin = 第一位管理员
 setup-submit = 完成首次启动
 setup-done = 本门户已经启动过（已有管理员或本所信息），没有做任何更改。管理员可在“本所信息”中修改。
+# 没有网络: the page the service worker shows offline.
+offline-title = 现在没有网络
+offline-intro = 手机暂时连不上网络。网络恢复后，刷新本页即可继续。没有网络时：
+offline-notices = 最近看过的安全提示仍然可以打开阅读；
+offline-forms = 预约、发帖、报名等表单要等联网后再提交，系统不会在您不知情时自动重发；
+offline-urgent = 遇到紧急情况请直接拨打 110。
+offline-to-notices = 看最近的安全提示
+pwa-name = 家警务 · 社区警务服务

@@ -3,3 +3,4 @@
 //! the directory already knows.
 
 pub mod home;
+pub mod offline;

@@ -1,0 +1,104 @@
+// 家警务's service worker. Pages come from the network first; when it is slow, the copy
+// kept of that page is shown, and when it is gone, the kept copy or the offline page.
+// Only public pages are kept, fetched again without the person's cookies, so that nothing
+// of an account stays on a shared phone (signed-in pages are `no-store`). Static files
+// are kept as they are fetched. Anything but GET passes straight through: a form is never
+// kept or replayed behind the person's back.
+
+const STATIC = "static-v1";
+const PAGES = "pages-v1";
+const OFFLINE = "/offline";
+// Pages worth having offline: the notices, the list of them, the home page.
+const KEPT = [/^\/$/, /^\/notices$/, /^\/notices\/\d+$/];
+const KEEP_AT_MOST = 30;
+// How long a page may take before a kept copy is shown instead.
+const PATIENCE_MS = 4000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(STATIC)
+      .then((cache) =>
+        cache.addAll(
+          [OFFLINE, "/pkg/portal.css", "/favicon.svg", "/icons/192.png"].map(
+            (path) => new Request(path, { credentials: "omit" }),
+          ),
+        ),
+      )
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== STATIC && k !== PAGES).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) {
+    return;
+  }
+  if (request.mode === "navigate") {
+    event.respondWith(page(request, url));
+  } else if (url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/icons/") || url.pathname === "/favicon.svg") {
+    event.respondWith(asset(request));
+  }
+});
+
+async function page(request, url) {
+  const kept = () => caches.match(url.pathname, { cacheName: PAGES });
+  const fetching = fetch(request).then((response) => {
+    if (response.ok && KEPT.some((path) => path.test(url.pathname))) {
+      // A visitor's page is public as it is; a signed-in person's is `no-store` and is
+      // fetched again as a visitor sees it.
+      const personal = (response.headers.get("cache-control") || "").includes("no-store");
+      keep(url.pathname, personal ? null : response.clone());
+    }
+    return response;
+  });
+  const slow = new Promise((resolve) => setTimeout(resolve, PATIENCE_MS, "slow"));
+  try {
+    const first = await Promise.race([fetching, slow]);
+    if (first !== "slow") {
+      return first;
+    }
+    return (await kept()) || (await fetching);
+  } catch {
+    return (await kept()) || (await caches.match(OFFLINE, { cacheName: STATIC })) || Response.error();
+  }
+}
+
+// Keeps the public copy of a page: the one given, or one fetched without cookies.
+async function keep(path, given) {
+  try {
+    const response = given || (await fetch(path, { credentials: "omit" }));
+    if (!response.ok) {
+      return;
+    }
+    const cache = await caches.open(PAGES);
+    await cache.put(path, response);
+    const keys = await cache.keys();
+    await Promise.all(keys.slice(0, Math.max(0, keys.length - KEEP_AT_MOST)).map((key) => cache.delete(key)));
+  } catch {
+    // Offline again before the copy came: the older copy stays.
+  }
+}
+
+async function asset(request) {
+  const cache = await caches.open(STATIC);
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch {
+    return (await cache.match(request)) || Response.error();
+  }
+}
