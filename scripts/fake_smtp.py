@@ -19,7 +19,6 @@ says it is up.
 import base64
 import binascii
 import hmac
-import json
 import os
 import re
 import secrets
@@ -32,8 +31,10 @@ import tempfile
 import threading
 from email import policy
 from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from fake_http import QuietHandler
 
 SMTP_PORT, HTTP_PORT, CA_OUT = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 USER, PASSWORD = sys.argv[4], sys.argv[5]
@@ -350,15 +351,7 @@ class Session(socketserver.BaseRequestHandler):
         raise Quit
 
 
-class Handler(BaseHTTPRequestHandler):
-    def answer(self, status, body):
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(QuietHandler):
     def do_GET(self):
         if self.path == "/healthz":
             self.answer(200, {"ok": True})
@@ -377,8 +370,6 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.answer(404, {"error": "not found"})
 
-    def log_message(self, *args):
-        pass
 
 
 class SmtpServer(socketserver.ThreadingTCPServer):

@@ -32,8 +32,10 @@ import sys
 import threading
 import time
 from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from fake_http import QuietHandler
 
 PORT, APPID, SECRET = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 TOKEN_SECONDS = int(os.environ.get("FAKE_WECHAT_TOKEN_SECONDS", "7200"))
@@ -149,23 +151,7 @@ def oauth_token(query):
     }
 
 
-class Handler(BaseHTTPRequestHandler):
-    def answer(self, status, body):
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; encoding=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def plain(self, status, text):
-        data = text.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(QuietHandler):
     def authorize(self, query):
         # What the WeChat app refuses shows as a page on the phone, never a redirect.
         if not matches(query.get("appid"), APPID):
@@ -247,8 +233,6 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.answer(404, error(404, "not found"))
 
-    def log_message(self, *args):
-        pass
 
 
 # The test runner ends the fake with SIGTERM: leave quietly, with status 0.
