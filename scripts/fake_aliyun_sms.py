@@ -4,7 +4,8 @@
 It checks what the real service checks first — the parameters, the timestamp, that no
 nonce comes twice, and the HMAC-SHA1 signature over the sorted, RFC 3986-encoded
 parameters (written here from the provider's documentation, independently of the portal's
-Rust) — and answers as the service does. GET /texts lists the texts it accepted (phone,
+Rust) — and answers as the service does. QuerySendDetails answers
+that each text it took was delivered. GET /texts lists the texts it accepted (phone,
 template, arguments) for the test to read; GET /healthz says it is up.
 
     fake_aliyun_sms.py PORT ACCESS_KEY_ID ACCESS_KEY_SECRET
@@ -16,8 +17,10 @@ import hmac
 import json
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote
+
+from fake_http import QuietHandler
 
 PORT, KEY_ID, SECRET = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 texts = []
@@ -36,15 +39,21 @@ def signature(method, params):
     return base64.b64encode(digest).decode()
 
 
-class Handler(BaseHTTPRequestHandler):
-    def answer(self, status, body):
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+def receipt(params):
+    """QuerySendDetails: every text this fake took reached its phone (status 3)."""
+    number = params.get("PhoneNumber")
+    taken = [i for i, t in enumerate(texts) if t["phone"] == number and f"{i + 1}^0" == params.get("BizId")]
+    records = [{"PhoneNum": number, "SendStatus": 3, "ErrCode": "DELIVERED"} for _ in taken]
+    return {
+        "Code": "OK",
+        "Message": "OK",
+        "RequestId": "r",
+        "TotalCount": len(records),
+        "SmsSendDetailDTOs": {"SmsSendDetailDTO": records},
+    }
 
+
+class Handler(QuietHandler):
     def do_GET(self):
         if self.path == "/healthz":
             self.answer(200, {"ok": True})
@@ -58,8 +67,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         params = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
         sent = params.pop("Signature", "")
+        action = params.get("Action")
         wanted = {
-            "Action": "SendSms",
+            "Action": action if action in ("SendSms", "QuerySendDetails") else "SendSms",
             "Version": "2017-05-25",
             "Format": "JSON",
             "SignatureMethod": "HMAC-SHA1",
@@ -77,6 +87,8 @@ class Handler(BaseHTTPRequestHandler):
             if refusal:
                 return self.answer(400, {"Code": refusal, "Message": "refused", "RequestId": "r"})
             nonces.add(params["SignatureNonce"])
+            if action == "QuerySendDetails":
+                return self.answer(200, receipt(params))
             texts.append(
                 {
                     "phone": params.get("PhoneNumbers"),
@@ -87,8 +99,6 @@ class Handler(BaseHTTPRequestHandler):
             )
         self.answer(200, {"Code": "OK", "Message": "OK", "BizId": f"{len(texts)}^0", "RequestId": "r"})
 
-    def log_message(self, *args):
-        pass
 
 
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

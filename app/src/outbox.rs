@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
-use vocab::outbox::{Channel, Kind, Status};
+use vocab::outbox::{Channel, Kind, Receipt, Status};
 
 use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
@@ -373,6 +373,8 @@ pub struct SentLine {
     pub topic: String,
     pub subject: String,
     pub status: Status,
+    /// What the carrier reported of a text, when it did.
+    pub receipt: Option<Receipt>,
     pub tries: i32,
     pub queued_at: String,
     /// The provider's last answer.
@@ -404,6 +406,7 @@ pub async fn outbox_list(failed: Option<String>) -> Result<OutboxView, AppError>
             topic: line.delivery.topic,
             subject: line.delivery.subject,
             status: line.delivery.status,
+            receipt: line.delivery.receipt,
             tries: line.delivery.tries,
             queued_at: domain::time::format_local(line.delivery.created_at),
             answer: line.delivery.answer.unwrap_or_default(),
@@ -492,6 +495,14 @@ pub fn OutboxPage() -> impl IntoView {
                                                         "outbox-tries",
                                                         u64::try_from(line.tries).unwrap_or(0),
                                                     )}
+                                                {line
+                                                    .receipt
+                                                    .map(|r| {
+                                                        view! {
+                                                            <br />
+                                                            <small>{i18n.label("outbox-receipt", r)}</small>
+                                                        }
+                                                    })}
                                             </td>
                                             <td>
                                                 {line.answer}

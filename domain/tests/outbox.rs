@@ -116,6 +116,19 @@ impl World {
     async fn all(&self) -> Result<Vec<delivery::Model>, Box<dyn StdError>> {
         Ok(delivery::Entity::find().all(&self.db).await?)
     }
+
+    /// Whom a notice's messages were queued for, by which channel, in order.
+    async fn queued_for(&self, notice: i32) -> Result<Vec<(i32, Channel)>, Box<dyn StdError>> {
+        let mut queued: Vec<(i32, Channel)> = self
+            .all()
+            .await?
+            .into_iter()
+            .filter(|d| d.notice_id == Some(notice))
+            .filter_map(|d| Some((d.user_id?, d.channel)))
+            .collect();
+        queued.sort();
+        Ok(queued)
+    }
 }
 
 fn ok() -> Answer {
@@ -123,6 +136,7 @@ fn ok() -> Answer {
         via: "test".to_owned(),
         ok: true,
         text: "OK".to_owned(),
+        reference: None,
     }
 }
 
@@ -131,6 +145,7 @@ fn refused() -> Answer {
         via: "test".to_owned(),
         ok: false,
         text: "isv.BUSINESS_LIMIT_CONTROL".to_owned(),
+        reference: None,
     }
 }
 
@@ -526,14 +541,7 @@ async fn wechat_and_email_reach_only_those_with_the_address_and_as_they_chose() 
     );
 
     let id = w.urgent(now()).await?;
-    let mut queued: Vec<(i32, Channel)> = w
-        .all()
-        .await?
-        .into_iter()
-        .filter(|d| d.notice_id == Some(id))
-        .filter_map(|d| Some((d.user_id?, d.channel)))
-        .collect();
-    queued.sort();
+    let queued = w.queued_for(id).await?;
     let mut expected = vec![
         (w.alice.user.id, Channel::Sms),
         (w.alice.user.id, Channel::Wechat),
@@ -588,14 +596,7 @@ async fn wechat_and_email_reach_only_those_with_the_address_and_as_they_chose() 
     )
     .await?;
     let id = w.urgent(now()).await?;
-    let mut queued: Vec<(i32, Channel)> = w
-        .all()
-        .await?
-        .into_iter()
-        .filter(|d| d.notice_id == Some(id))
-        .filter_map(|d| Some((d.user_id?, d.channel)))
-        .collect();
-    queued.sort();
+    let queued = w.queued_for(id).await?;
     let mut expected = vec![
         (w.alice.user.id, Channel::Wechat),
         (w.amy.user.id, Channel::Sms),

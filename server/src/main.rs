@@ -41,10 +41,11 @@ enum Command {
     /// Move overdue cases up a level once and exit (what `serve` does every minute); safe
     /// to run from several processes or hosts at once.
     Escalate,
-    /// Queue the reminders due and send what the outbox holds due, once, and exit (what
-    /// `serve` does all the time); safe beside running servers. `--at` runs it as of
-    /// another time (RFC 3339, e.g. 2026-12-07T19:30:00+08:00), to check a station's
-    /// reminders and provider before the day.
+    /// Queue the reminders due, send what the outbox holds due and ask for the receipts of
+    /// texts sent, once, and exit (what `serve` does all the time); safe beside running
+    /// servers. `--at` runs it as of another time (RFC 3339, e.g.
+    /// 2026-12-07T19:30:00+08:00), to check a station's reminders and provider before the
+    /// day.
     Outbox {
         #[arg(long)]
         at: Option<chrono::DateTime<chrono::FixedOffset>>,
@@ -260,8 +261,14 @@ async fn outbox_once(
             *tally.entry(state).or_insert(0) += n;
         }
     }
-    tracing::info!(queued, ?tally, "reminders queued and the outbox sent");
-    println!("reminders queued: {queued}; {tally:?}");
+    let receipts = server::outbox::check_receipts(&db, &outbox, at).await?;
+    tracing::info!(
+        queued,
+        ?tally,
+        receipts,
+        "reminders queued, the outbox sent, receipts asked for"
+    );
+    println!("reminders queued: {queued}; {tally:?}; receipts: {receipts}");
     Ok(())
 }
 
@@ -311,8 +318,13 @@ async fn serve(config: Config) -> Result<(), AnyError> {
     let outbox = std::sync::Arc::new(config.outbox.outbox(public_url)?);
     let sending = tokio::spawn(server::outbox::send_every(
         db.clone(),
-        outbox,
+        outbox.clone(),
         config.outbox.interval,
+    ));
+    let receipts = tokio::spawn(server::outbox::check_receipts_every(
+        db.clone(),
+        outbox,
+        std::time::Duration::from_secs(60),
     ));
     let reminding = tokio::spawn(server::jobs::remind_every(
         db.clone(),
@@ -335,6 +347,7 @@ async fn serve(config: Config) -> Result<(), AnyError> {
     .await?;
     escalation.abort();
     sending.abort();
+    receipts.abort();
     reminding.abort();
     forgetting.abort();
     upkeep.abort();

@@ -39,15 +39,59 @@ struct Fake {
     /// Numbers answered with garbage, or not answered in time.
     garbage: BTreeSet<String>,
     slow: BTreeSet<String>,
+    /// Numbers whose texts the carrier reports undelivered.
+    undelivered: BTreeSet<String>,
 }
 
 type Shared = Arc<Mutex<Fake>>;
+
+/// `QuerySendDetails`, signed as a text is: what the carrier reported of one text.
+fn query_details(
+    fake: &Shared,
+    params: &BTreeMap<String, String>,
+    signature: &str,
+) -> (StatusCode, String) {
+    let well_formed = params.get("Version").map(String::as_str) == Some("2017-05-25")
+        && params.get("AccessKeyId").map(String::as_str) == Some(KEY_ID)
+        && params.get("BizId").map(String::as_str) == Some("900619746936498440^0")
+        && params
+            .get("SendDate")
+            .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y%m%d").is_ok())
+        && params.contains_key("PageSize")
+        && params.contains_key("CurrentPage");
+    if sign(SECRET, "POST", params) != signature || !well_formed {
+        return (
+            StatusCode::BAD_REQUEST,
+            r#"{"RequestId":"r","Message":"refused","Code":"MissingParameter"}"#.to_owned(),
+        );
+    }
+    let phone = params.get("PhoneNumber").cloned().unwrap_or_default();
+    let failed = fake
+        .lock()
+        .expect("the fake's state")
+        .undelivered
+        .contains(&phone);
+    let (status, code) = if failed {
+        (2, "MK:0001")
+    } else {
+        (3, "DELIVERED")
+    };
+    (
+        StatusCode::OK,
+        format!(
+            r#"{{"Code":"OK","Message":"OK","RequestId":"r","TotalCount":1,"SmsSendDetailDTOs":{{"SmsSendDetailDTO":[{{"PhoneNum":"{phone}","SendStatus":{status},"ErrCode":"{code}","TemplateCode":"SMS_urgent"}}]}}}}"#
+        ),
+    )
+}
 
 async fn send_sms(
     State(fake): State<Shared>,
     Form(mut params): Form<BTreeMap<String, String>>,
 ) -> (StatusCode, String) {
     let signature = params.remove("Signature").unwrap_or_default();
+    if params.get("Action").map(String::as_str) == Some("QuerySendDetails") {
+        return query_details(&fake, &params, &signature);
+    }
     let wanted = [
         ("Action", "SendSms"),
         ("Version", "2017-05-25"),
@@ -263,7 +307,10 @@ fn two_workers_send_an_urgent_notice_once_to_each_resident_through_the_provider(
         // The desk counts, the outbox page lists masked numbers, an officer retries.
         let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
         let desk = officer.get("/notices/desk").await?;
-        let line = format!("短信：已发 {} · 排队 0 · 失败 2", should.len());
+        let line = format!(
+            "短信：已发 {}（送达 0，未送达 0） · 排队 0 · 失败 2",
+            should.len()
+        );
         assert!(desk.body.contains(&line), "the desk says {line}");
         let page = officer.get("/notices/outbox?failed=1").await?;
         assert!(page.body.contains("发送失败"));
@@ -310,7 +357,7 @@ fn a_resident_chooses_which_messages_come_by_text() -> TestResult {
             .post_form(
                 "/me",
                 "/api/outbox/choices",
-                &[("pick[reminder-sms]", "on")],
+                &[("shown", "sms"), ("pick[reminder-sms]", "on")],
             )
             .await?;
         assert_eq!(page.location(), "/me?done=saved#channels");
@@ -523,6 +570,65 @@ fn without_texts_registration_needs_no_code() -> TestResult {
             )
             .await?;
         assert_eq!(page.location(), "/communities/3");
+        Ok(())
+    })
+}
+
+/// The carrier's receipts: asked for each text the provider took, recorded, and counted on
+/// the desk and the outbox page — delivered, and one number whose carrier gave up.
+#[test]
+fn receipts_say_which_texts_reached_the_phone() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let fake: Shared = Arc::default();
+        let endpoint = fake_provider(fake.clone()).await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let worker = outbox(&endpoint, 3)?;
+        let id = publish_urgent(&portal).await?;
+        while !server::outbox::send_due(&db, &worker, "p1", Utc::now())
+            .await?
+            .is_empty()
+        {}
+        let sent = delivery::Entity::find()
+            .filter(delivery::Column::NoticeId.eq(id))
+            .all(&db)
+            .await?;
+        assert!(sent.len() > 1 && sent.iter().all(|d| d.receipt.is_none()));
+        let off = domain::outbox::phone_of(&db, &sent[0]).await?;
+        fake.lock()
+            .map_err(|_| "the fake's state")?
+            .undelivered
+            .insert(off.clone());
+
+        let recorded = server::outbox::check_receipts(&db, &worker, Utc::now()).await?;
+        assert_eq!(recorded, sent.len(), "a receipt for every text");
+        assert_eq!(
+            server::outbox::check_receipts(&db, &worker, Utc::now()).await?,
+            0,
+            "and none asked for twice"
+        );
+        let after = delivery::Entity::find()
+            .filter(delivery::Column::NoticeId.eq(id))
+            .all(&db)
+            .await?;
+        for d in &after {
+            let expected = if domain::outbox::phone_of(&db, d).await? == off {
+                domain::outbox::Receipt::Undelivered
+            } else {
+                domain::outbox::Receipt::Delivered
+            };
+            assert_eq!(d.receipt, Some(expected));
+        }
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let desk = officer.get("/notices/desk").await?;
+        let line = format!(
+            "短信：已发 {}（送达 {}，未送达 1） · 排队 0 · 失败 0",
+            after.len(),
+            after.len() - 1
+        );
+        assert!(desk.body.contains(&line), "{line}");
+        let page = officer.get("/notices/outbox").await?;
+        assert!(page.body.contains("已送达手机") && page.body.contains("运营商未能送达"));
         Ok(())
     })
 }

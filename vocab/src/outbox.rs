@@ -61,3 +61,13 @@ vocabulary! {
         Failed = "failed",
     }
 }
+
+vocabulary! {
+    /// What the carrier reported of a text the provider took.
+    pub enum Receipt {
+        /// It reached the phone.
+        Delivered = "delivered",
+        /// The carrier gave up on it (number off, out of service, blocked).
+        Undelivered = "undelivered",
+    }
+}

@@ -80,3 +80,6 @@ outbox-email-address-proven = Your address is proven.
 outbox-email-forgotten = Your address is removed; no more mail goes to it.
 outbox-code-email = Your e-mail code is { $code }, valid for 5 minutes. If you did not ask for it, ignore this mail.
 email-invalid = That does not look like an e-mail address; please check it.
+notices-reach-receipts = { $channel }: { $sent } sent ({ $delivered } delivered, { $undelivered } not delivered) · { $queued } waiting · { $failed } failed
+outbox-receipt-delivered = reached the phone
+outbox-receipt-undelivered = the carrier could not deliver it

@@ -80,3 +80,6 @@ outbox-email-address-proven = 邮箱已验证。
 outbox-email-forgotten = 邮箱已删除，不会再发邮件给您。
 outbox-code-email = 您的邮箱验证码是 { $code }，5 分钟内有效。如非本人操作请忽略。
 email-invalid = 这不像一个邮箱地址，请检查后重新填写。
+notices-reach-receipts = { $channel }：已发 { $sent }（送达 { $delivered }，未送达 { $undelivered }） · 排队 { $queued } · 失败 { $failed }
+outbox-receipt-delivered = 已送达手机
+outbox-receipt-undelivered = 运营商未能送达

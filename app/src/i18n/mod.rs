@@ -333,6 +333,7 @@ mod tests {
             ("role", accounts::Role::NAMES),
             ("outbox-kind", outbox::Kind::NAMES),
             ("outbox-channel", outbox::Channel::NAMES),
+            ("outbox-receipt", outbox::Receipt::NAMES),
             ("outbox-status", outbox::Status::NAMES),
         ];
         for (prefix, names) in labelled {

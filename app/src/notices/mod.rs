@@ -80,9 +80,20 @@ pub struct DeskRow {
     pub card: NoticeCard,
     pub read: u64,
     pub audience: u64,
-    /// Its messages outside the portal (an urgent notice's), per channel that carried any:
-    /// sent, waiting, failed.
-    pub reach: Vec<(vocab::outbox::Channel, i64, i64, i64)>,
+    /// Its messages outside the portal (an urgent notice's), per channel that carried any.
+    pub reach: Vec<ChannelReach>,
+}
+
+/// How far one notice's messages by one channel got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelReach {
+    pub channel: vocab::outbox::Channel,
+    pub sent: i64,
+    pub queued: i64,
+    pub failed: i64,
+    /// Of the sent, what the carriers reported reaching the phone and not: texts only
+    /// (WeChat and e-mail give the portal no receipts).
+    pub receipts: Option<(i64, i64)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -251,7 +262,14 @@ pub async fn notice_desk() -> Result<Vec<DeskRow>, AppError> {
             reach: reach
                 .range((r.notice.notice.id, domain::outbox::Channel::Sms)..)
                 .take_while(|((id, _), _)| *id == r.notice.notice.id)
-                .map(|((_, channel), s)| (*channel, s.sent, s.queued, s.failed))
+                .map(|((_, channel), s)| ChannelReach {
+                    channel: *channel,
+                    sent: s.sent,
+                    queued: s.queued,
+                    failed: s.failed,
+                    receipts: (*channel == domain::outbox::Channel::Sms)
+                        .then_some((s.delivered, s.undelivered)),
+                })
                 .collect(),
         })
         .collect())

@@ -332,24 +332,32 @@ pub fn DeskPage() -> impl IntoView {
                                 let reach = row
                                     .reach
                                     .into_iter()
-                                    .map(|(channel, sent, queued, failed)| {
-                                        let (sent, queued, failed) = (
-                                            sent.to_string(),
-                                            queued.to_string(),
-                                            failed.to_string(),
-                                        );
-                                        let channel = i18n.label("outbox-channel", channel);
+                                    .map(|r| {
+                                        let numbers = [
+                                            r.sent,
+                                            r.queued,
+                                            r.failed,
+                                            r.receipts.map_or(0, |d| d.0),
+                                            r.receipts.map_or(0, |d| d.1),
+                                        ]
+                                            .map(|n| n.to_string());
+                                        let channel = i18n.label("outbox-channel", r.channel);
                                         let args = [
                                             ("channel", channel.as_str()),
-                                            ("sent", sent.as_str()),
-                                            ("queued", queued.as_str()),
-                                            ("failed", failed.as_str()),
+                                            ("sent", numbers[0].as_str()),
+                                            ("queued", numbers[1].as_str()),
+                                            ("failed", numbers[2].as_str()),
+                                            ("delivered", numbers[3].as_str()),
+                                            ("undelivered", numbers[4].as_str()),
                                         ];
+                                        let key = if r.receipts.is_some() {
+                                            "notices-reach-receipts"
+                                        } else {
+                                            "notices-reach"
+                                        };
                                         view! {
                                             " · "
-                                            <span data-testid="reach">
-                                                {i18n.args("notices-reach", &args)}
-                                            </span>
+                                            <span data-testid="reach">{i18n.args(key, &args)}</span>
                                         }
                                     })
                                     .collect_view();

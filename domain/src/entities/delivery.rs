@@ -1,7 +1,7 @@
 //! One message on its way out of the portal, to one person by one channel (the outbox).
 
 use sea_orm::entity::prelude::*;
-use vocab::outbox::{Channel, Kind, Status};
+use vocab::outbox::{Channel, Kind, Receipt, Status};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
@@ -33,6 +33,11 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     /// The provider's last answer.
     pub answer: Option<String>,
+    /// The provider's name for the message it took (阿里云短信's BizId), to ask for its receipt.
+    pub provider_ref: Option<String>,
+    /// What the carrier reported; `None` until it does.
+    pub receipt: Option<Receipt>,
+    pub receipt_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

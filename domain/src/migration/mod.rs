@@ -21,6 +21,7 @@ mod m20261206_000016_referrals;
 mod m20261206_000017_outbox;
 mod m20261206_000018_phone_codes;
 mod m20261206_000019_channels;
+mod m20261206_000020_receipts;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_outbox::Migration),
             Box::new(m20261206_000018_phone_codes::Migration),
             Box::new(m20261206_000019_channels::Migration),
+            Box::new(m20261206_000020_receipts::Migration),
         ]
     }
 }

@@ -16,7 +16,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
 
-pub use vocab::outbox::{Channel, Kind, Status};
+pub use vocab::outbox::{Channel, Kind, Receipt, Status};
 
 use crate::accounts::{Account, Role};
 use crate::entities::{delivery, delivery_attempt, delivery_choice, sms_day, user, user_role};
@@ -310,6 +310,8 @@ pub struct Answer {
     pub ok: bool,
     /// The provider's answer (its request id, or its error), kept short.
     pub text: String,
+    /// The provider's name for the message it took, when it gives receipts for it.
+    pub reference: Option<String>,
 }
 
 /// Records a try of a message `holder` claimed: sent, or queued again after its back-off,
@@ -359,7 +361,17 @@ pub async fn record(
         .col_expr(delivery::Column::Tries, Expr::value(tries))
         .col_expr(delivery::Column::Answer, Expr::value(text));
     if answer.ok {
-        update = update.col_expr(delivery::Column::SentAt, Expr::value(now));
+        update = update
+            .col_expr(delivery::Column::SentAt, Expr::value(now))
+            .col_expr(
+                delivery::Column::ProviderRef,
+                Expr::value(
+                    answer
+                        .reference
+                        .as_deref()
+                        .map(|r| crate::text::truncate_chars(r, 64)),
+                ),
+            );
     }
     // A verification code is kept only until its text is out (or given up).
     if message.kind == Kind::Code && status != Status::Queued {
@@ -514,7 +526,13 @@ pub struct Reach {
     pub queued: i64,
     pub sent: i64,
     pub failed: i64,
+    /// Of the sent, those the carrier reported reaching the phone, and those it did not.
+    pub delivered: i64,
+    pub undelivered: i64,
 }
+
+/// A notice, a channel, a state and a receipt, with how many messages share them.
+type ReachRow = (Option<i32>, Channel, Status, Option<Receipt>, i64);
 
 /// Per notice and channel, how many of its messages are queued, sent and failed.
 pub async fn reach_of_notices(
@@ -525,20 +543,22 @@ pub async fn reach_of_notices(
     if notice_ids.is_empty() {
         return Ok(reach);
     }
-    let rows: Vec<(Option<i32>, Channel, Status, i64)> = delivery::Entity::find()
+    let rows: Vec<ReachRow> = delivery::Entity::find()
         .select_only()
         .column(delivery::Column::NoticeId)
         .column(delivery::Column::Channel)
         .column(delivery::Column::Status)
+        .column(delivery::Column::Receipt)
         .column_as(delivery::Column::Id.count(), "n")
         .filter(delivery::Column::NoticeId.is_in(notice_ids.iter().copied()))
         .group_by(delivery::Column::NoticeId)
         .group_by(delivery::Column::Channel)
         .group_by(delivery::Column::Status)
+        .group_by(delivery::Column::Receipt)
         .into_tuple()
         .all(db)
         .await?;
-    for (notice, channel, status, n) in rows {
+    for (notice, channel, status, receipt, n) in rows {
         let Some(notice) = notice else { continue };
         let line = reach.entry((notice, channel)).or_default();
         match status {
@@ -546,11 +566,55 @@ pub async fn reach_of_notices(
             Status::Sent => line.sent += n,
             Status::Failed => line.failed += n,
         }
+        match receipt {
+            Some(Receipt::Delivered) => line.delivered += n,
+            Some(Receipt::Undelivered) => line.undelivered += n,
+            None => {}
+        }
     }
     Ok(reach)
 }
 
-/// One message as officers see it on the outbox page.
+/// How long after it was sent a text's receipt is asked for; carriers report within
+/// minutes, or (a phone switched off) within two days, or never.
+pub const RECEIPT_WAIT: Duration = Duration::days(2);
+
+/// Texts the provider took that have no receipt yet, oldest first, sent within
+/// [`RECEIPT_WAIT`] of `now`.
+pub async fn awaiting_receipts(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<delivery::Model>> {
+    Ok(delivery::Entity::find()
+        .filter(delivery::Column::Channel.eq(Channel::Sms))
+        .filter(delivery::Column::Status.eq(Status::Sent))
+        .filter(delivery::Column::Receipt.is_null())
+        .filter(delivery::Column::ProviderRef.is_not_null())
+        .filter(delivery::Column::SentAt.gt(now - RECEIPT_WAIT))
+        .order_by_asc(delivery::Column::SentAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Records what the carrier reported of a sent message; a receipt already recorded stays.
+pub async fn record_receipt(
+    db: &impl ConnectionTrait,
+    id: i32,
+    receipt: Receipt,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::Receipt, Expr::value(receipt.as_str()))
+        .col_expr(delivery::Column::ReceiptAt, Expr::value(now))
+        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::Receipt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug)]
 pub struct Line {
     pub delivery: delivery::Model,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use domain::outbox::{Answer, Kind};
+use domain::outbox::{Answer, Kind, Receipt};
 use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -63,7 +63,56 @@ struct Reply {
     biz_id: Option<String>,
 }
 
+/// What `QuerySendDetails` answers: the records of one number on one day.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Details {
+    code: String,
+    #[serde(rename = "SmsSendDetailDTOs", default)]
+    details: Option<DetailList>,
+}
+
+#[derive(serde::Deserialize)]
+struct DetailList {
+    #[serde(rename = "SmsSendDetailDTO", default)]
+    records: Vec<Detail>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Detail {
+    /// 1 waiting for the receipt, 2 failed, 3 delivered.
+    send_status: i64,
+}
+
 impl Aliyun {
+    /// `action`'s own parameters with the common ones, signed.
+    fn signed(
+        &self,
+        action: &[(&str, &str)],
+        nonce: &str,
+        timestamp: &str,
+    ) -> BTreeMap<String, String> {
+        let common = [
+            ("AccessKeyId", self.access_key_id.as_str()),
+            ("Format", "JSON"),
+            ("RegionId", "cn-hangzhou"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureNonce", nonce),
+            ("SignatureVersion", "1.0"),
+            ("Timestamp", timestamp),
+            ("Version", "2017-05-25"),
+        ];
+        let mut params: BTreeMap<String, String> = common
+            .iter()
+            .chain(action)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let signature = sign(&self.access_key_secret, "POST", &params);
+        params.insert("Signature".to_owned(), signature);
+        params
+    }
+
     /// The signed form of one text.
     pub fn form(
         &self,
@@ -73,27 +122,52 @@ impl Aliyun {
         timestamp: &str,
     ) -> BTreeMap<String, String> {
         let param = serde_json::json!({ "code": sms.code, "time": sms.time }).to_string();
-        let mut params: BTreeMap<String, String> = [
-            ("AccessKeyId", self.access_key_id.as_str()),
-            ("Action", "SendSms"),
-            ("Format", "JSON"),
-            ("PhoneNumbers", sms.to.as_str()),
-            ("RegionId", "cn-hangzhou"),
-            ("SignName", self.sign_name.as_str()),
-            ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureNonce", nonce),
-            ("SignatureVersion", "1.0"),
-            ("TemplateCode", template),
-            ("TemplateParam", param.as_str()),
-            ("Timestamp", timestamp),
-            ("Version", "2017-05-25"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let signature = sign(&self.access_key_secret, "POST", &params);
-        params.insert("Signature".to_owned(), signature);
-        params
+        self.signed(
+            &[
+                ("Action", "SendSms"),
+                ("PhoneNumbers", sms.to.as_str()),
+                ("SignName", self.sign_name.as_str()),
+                ("TemplateCode", template),
+                ("TemplateParam", param.as_str()),
+            ],
+            nonce,
+            timestamp,
+        )
+    }
+
+    /// The carrier's receipt of the text `biz_id` to `phone`, sent on `sent_on`.
+    async fn query(
+        &self,
+        phone: &str,
+        biz_id: &str,
+        sent_on: chrono::NaiveDate,
+    ) -> Option<Receipt> {
+        let nonce = domain::accounts::random_token().ok()?;
+        let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let day = sent_on.format("%Y%m%d").to_string();
+        let form = self.signed(
+            &[
+                ("Action", "QuerySendDetails"),
+                ("PhoneNumber", phone),
+                ("BizId", biz_id),
+                ("SendDate", &day),
+                ("PageSize", "10"),
+                ("CurrentPage", "1"),
+            ],
+            &nonce,
+            &timestamp,
+        );
+        let response = self.client.post(&self.endpoint).form(&form).send().await;
+        let body = response.ok()?.text().await.ok()?;
+        let details: Details = serde_json::from_str(&body).ok()?;
+        if details.code != "OK" {
+            return None;
+        }
+        match details.details?.records.first()?.send_status {
+            3 => Some(Receipt::Delivered),
+            2 => Some(Receipt::Undelivered),
+            _ => None,
+        }
     }
 
     async fn post(&self, sms: &Outgoing) -> Answer {
@@ -101,6 +175,7 @@ impl Aliyun {
             via: "aliyun".to_owned(),
             ok: false,
             text,
+            reference: None,
         };
         let Some(template) = self.templates.get(&sms.kind) else {
             return failed(format!("no template for {}", sms.kind));
@@ -124,7 +199,8 @@ impl Aliyun {
             Ok(reply) if reply.code == "OK" => Answer {
                 via: "aliyun".to_owned(),
                 ok: true,
-                text: format!("OK {}", reply.biz_id.unwrap_or_default()),
+                text: format!("OK {}", reply.biz_id.as_deref().unwrap_or_default()),
+                reference: reply.biz_id,
             },
             Ok(reply) => failed(format!("HTTP {status} {}", reply.code)),
             Err(_) => failed(format!("HTTP {status}, not the provider's answer")),
@@ -139,6 +215,15 @@ impl SmsProvider for Aliyun {
 
     fn send<'a>(&'a self, sms: &'a Outgoing) -> BoxFuture<'a, Answer> {
         Box::pin(self.post(sms))
+    }
+
+    fn receipt<'a>(
+        &'a self,
+        phone: &'a str,
+        reference: &'a str,
+        sent_on: chrono::NaiveDate,
+    ) -> BoxFuture<'a, Option<Receipt>> {
+        Box::pin(self.query(phone, reference, sent_on))
     }
 }
 

@@ -87,6 +87,7 @@ impl Email {
             via: "email".to_owned(),
             ok: false,
             text,
+            reference: None,
         };
         let to: Mailbox = match mail.to.parse() {
             Ok(to) => to,
@@ -108,6 +109,7 @@ impl Email {
                 via: "email".to_owned(),
                 ok: true,
                 text: format!("SMTP {}", response.code()),
+                reference: None,
             },
             // The relay's words may echo the address ("<name@x>: Recipient address
             // rejected"): officers read only its code, as they read numbers masked.

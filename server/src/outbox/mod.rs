@@ -14,7 +14,7 @@ use std::time::Duration;
 use app::i18n::{I18n, Locale};
 use domain::DatabaseConnection;
 use domain::entities::delivery;
-use domain::outbox::{Answer, Channel, Kind, RetryPolicy};
+use domain::outbox::{Answer, Channel, Kind, Receipt, RetryPolicy};
 use futures_util::future::BoxFuture;
 
 /// A text ready to go: whom to, and what it says in the portal's words and as a provider's
@@ -37,6 +37,17 @@ pub trait SmsProvider: Send + Sync {
     /// The name kept with each try: "log", "aliyun".
     fn via(&self) -> &'static str;
     fn send<'a>(&'a self, sms: &'a Outgoing) -> BoxFuture<'a, Answer>;
+    /// What the carrier reported of the text `reference` (the provider's name for it) sent
+    /// to `phone` on `sent_on` (Ningbo's date): `None` while there is no receipt, and from a
+    /// provider that gives none.
+    fn receipt<'a>(
+        &'a self,
+        _phone: &'a str,
+        _reference: &'a str,
+        _sent_on: chrono::NaiveDate,
+    ) -> BoxFuture<'a, Option<Receipt>> {
+        Box::pin(async { None })
+    }
 }
 
 /// The default: each text is written to the log (masked) instead of sent, so a portal with
@@ -59,6 +70,7 @@ impl SmsProvider for LogSms {
                 via: "log".to_owned(),
                 ok: true,
                 text: "written to the log".to_owned(),
+                reference: None,
             }
         })
     }
@@ -218,6 +230,45 @@ impl Outbox {
 
 type DateTime = chrono::DateTime<chrono::Utc>;
 
+/// Asks every `interval` for the receipts of texts sent in the last two days, for as long
+/// as the server runs.
+pub async fn check_receipts_every(db: DatabaseConnection, outbox: Arc<Outbox>, interval: Duration) {
+    let mut ticks = crate::jobs::steady(interval);
+    loop {
+        ticks.tick().await;
+        match check_receipts(&db, &outbox, chrono::Utc::now()).await {
+            Ok(_) => crate::metrics::job_ran("receipts", false),
+            Err(e) => {
+                crate::metrics::job_ran("receipts", true);
+                tracing::warn!(%e, "asking for receipts");
+            }
+        }
+    }
+}
+
+/// One round: asks the provider for the receipt of each text still without one (a hundred
+/// at most, the oldest first) and records those that came. Returns how many did.
+pub async fn check_receipts(
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    now: chrono::DateTime<chrono::Utc>,
+) -> domain::Result<usize> {
+    let mut recorded = 0;
+    for message in domain::outbox::awaiting_receipts(db, now, 100).await? {
+        let (Some(reference), Some(sent_at)) = (&message.provider_ref, message.sent_at) else {
+            continue;
+        };
+        let phone = domain::outbox::phone_of(db, &message).await?;
+        let sent_on = domain::time::local_date(sent_at);
+        let asking = outbox.sms.receipt(&phone, reference, sent_on);
+        if let Ok(Some(receipt)) = tokio::time::timeout(outbox.timeout, asking).await {
+            domain::outbox::record_receipt(db, message.id, receipt, now).await?;
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
+}
+
 /// Sends due messages every `interval`, for as long as the server runs.
 pub async fn send_every(db: DatabaseConnection, outbox: Arc<Outbox>, interval: Duration) {
     let holder = crate::jobs::holder();
@@ -308,6 +359,7 @@ async fn in_time(
             via: via.to_owned(),
             ok: false,
             text: "timeout".to_owned(),
+            reference: None,
         })
 }
 
@@ -319,6 +371,7 @@ fn not_sent(via: &str, why: &str) -> (Answer, RetryPolicy) {
         via: via.to_owned(),
         ok: false,
         text: why.to_owned(),
+        reference: None,
     };
     let last_try = RetryPolicy {
         max_tries: 1,

@@ -66,6 +66,7 @@ fn failed(text: String) -> Answer {
         via: "wechat".to_owned(),
         ok: false,
         text,
+        reference: None,
     }
 }
 
@@ -186,6 +187,7 @@ impl Wechat {
                     via: "wechat".to_owned(),
                     ok: true,
                     text: format!("ok msgid {}", reply.msgid.unwrap_or_default()),
+                    reference: None,
                 },
                 Ok(reply) if STALE_TOKEN.contains(&reply.errcode) && refused.is_none() => {
                     refused = Some(token);
