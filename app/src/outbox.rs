@@ -1,6 +1,8 @@
-//! 消息外发 in the pages: on 我的, which kinds of message a person wants by SMS; for officers,
-//! /notices/outbox — what went out to whom (masked), what failed and why, a retry, and the
-//! day's SMS against the budget. The worker that sends is the server's (`server/src/outbox`).
+//! 消息外发 in the pages: on 我的, which kinds of message a person wants by which channel
+//! (text, WeChat, e-mail), linking WeChat and proving an e-mail address; for officers,
+//! /notices/outbox — what went out to whom (masked) and how, what failed and why, a retry,
+//! each text's receipt, and the day's SMS against the budget. The worker that sends is the
+//! server's (`server/src/outbox`).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
