@@ -17,6 +17,7 @@ done
 dir=$(mktemp -d /tmp/portal-e2e.XXXXXX)
 echo $$ > "$dir/pid"
 export DATABASE_URL="sqlite://$dir/portal.db?mode=rwc"
+export PORTAL_FILES_DIR="$dir/files"
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3100}"
 export LEPTOS_SITE_ROOT=target/site
 export RUST_LOG=${RUST_LOG:-warn}

@@ -24,7 +24,7 @@ if [ ! -x "$bin" ]; then
   exit 2
 fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-for tool in nginx openssl psql python3; do
+for tool in nginx openssl psql python3 s3s-fs; do
   if ! command -v "$tool" >/dev/null && [ ! -x "/usr/sbin/$tool" ]; then
     say "$tool is missing: scripts/setup.sh test installs it" >&2
     exit 2
@@ -50,6 +50,7 @@ finish() {
   for pid in "${portals[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  [ -n "${bucket:-}" ] && kill -TERM "$bucket" 2>/dev/null || true
   if [ "$status" != 0 ]; then
     for f in "$tmp"/portal-*.log "$tmp/nginx/error.log" "$tmp/nginx/portal.error.log"; do
       [ -s "$f" ] && { say "--- $f (last 40 lines)"; tail -n 40 "$f"; }
@@ -85,6 +86,14 @@ export PORTAL_WRITES_PER_MINUTE=5
 export PORTAL_VIDEO_EARLY_MINUTES=43200
 # The suite signs in as demo people (a resident, a mediator), which https otherwise forbids.
 export PORTAL_DEMO_SIGN_IN=true
+# Photos in one S3-compatible bucket both processes share, as on several machines.
+s3_port=$(scripts/free-port.sh 3900)
+mkdir -p "$tmp/s3/photos"
+s3s-fs --host 127.0.0.1 --port "$s3_port" --access-key proxy-test --secret-key proxy-test-secret \
+  "$tmp/s3" >"$tmp/portal-s3s-fs.log" 2>&1 &
+bucket=$!
+export PORTAL_S3_BUCKET=photos PORTAL_S3_ENDPOINT="http://127.0.0.1:$s3_port" \
+  PORTAL_S3_ACCESS_KEY=proxy-test PORTAL_S3_SECRET_KEY=proxy-test-secret
 "$bin" demo-data >"$tmp/portal-demo-data.log" 2>&1
 for port in "$first" "$second"; do
   LEPTOS_SITE_ADDR="127.0.0.1:$port" "$bin" serve >"$tmp/portal-$port.log" 2>&1 &

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import zlib
 
 DEMO_PASSWORD = "demo-2026-zbs"
 RESIDENT = "13900000001"
@@ -522,6 +523,62 @@ def video_room_across_processes(site):
             "pages were served by both processes")
 
 
+def noise_png(width, height):
+    """A photo that does not compress: its bytes are about its pixels' (3 bytes each)."""
+    rows = b"".join(b"\0" + os.urandom(width * 3) for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
+
+
+def photos_through_the_proxy(site):
+    """A resident sends a 3 MB photo (nginx's default limit is 1 MB) to their case through
+    nginx; both processes serve it from the shared bucket, to them and to nobody else."""
+    resident = Browser(site, "127.0.0.7")
+    phone = f"139{random.randrange(10_000_000, 99_999_999)}"
+    answer = resident.post_form(
+        "/register",
+        "/api/register",
+        [("phone", phone), ("password", "haitian-xiongzhen-2026"), ("community", "1"),
+         ("consent", "on")],
+    )
+    check(signed_in(answer, resident), f"registering {phone}: {answer}")
+    [[room]] = site.sql("SELECT id FROM mediation_rooms WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+    answer = resident.post_form(
+        "/mediation/new",
+        "/api/mediation/request",
+        [("request[dispute_type]", "property"), ("request[account]", "车库顶漏水，车被泡了，照片为证。"),
+         ("request[other_party]", "物业公司"), ("request[other_relation]", "物业"), ("request[other_phone]", ""),
+         ("request[amount]", ""), ("request[tried_aid_station]", "no"), ("request[mode]", "in_person"),
+         ("request[room]", room)],
+    )
+    found = re.search(r"/mediation/cases/(ZBS-[0-9A-Z-]+)\?done=requested", answer.location)
+    check(found, f"the request: {answer}")
+    code = found.group(1)
+    photo = noise_png(1200, 900)
+    check(len(photo) > 3_000_000, f"the photo is {len(photo)} bytes")
+    boundary = "proxy-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{resident.csrf()}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"car.png\"\r\n"
+            "Content-Type: image/png\r\n\r\n").encode() + photo + f"\r\n--{boundary}--\r\n".encode()
+    answer = resident.request("POST", f"/files/case/{code}", body=body, headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Origin": site.origin, "Sec-Fetch-Site": "same-origin", "Accept": "text/html"})
+    check(answer.status == 303 and "files=added" in answer.location, f"the upload through nginx: {answer}")
+    page = resident.get(f"/mediation/cases/{code}")
+    keys = re.findall(r'src="/files/([0-9a-f]{32})/thumb"', page.body)
+    check(len(keys) == 1, f"the case page shows {len(keys)} photos")
+    for _ in range(4):
+        thumb = resident.request("GET", f"/files/{keys[0]}/thumb")
+        check(thumb.status == 200 and thumb.header("Content-Type") == "image/jpeg", f"the thumbnail: {thumb}")
+    stranger = Browser(site, "127.0.0.8")
+    check(stranger.get(f"/files/{keys[0]}").status == 404, "a stranger is told there is no such file")
+    return f"{len(photo)} bytes through nginx into the bucket, served by both processes"
+
+
 CHECKS = [
     ("https", https_headers_and_cookies),
     ("metrics", metrics_on_loopback),
@@ -529,6 +586,7 @@ CHECKS = [
     ("write limit per client", writes_limit_per_client),
     ("Sec-Fetch-Site", same_site_post_refused),
     ("video across processes", video_room_across_processes),
+    ("photos through the proxy", photos_through_the_proxy),
 ]
 
 

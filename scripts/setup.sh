@@ -3,8 +3,8 @@
 #   scripts/setup.sh build   the wasm32 target and the npm build tools (wasm-opt, lightningcss,
 #                            terser); `cargo xtask build` does the rest from crates.io
 #   scripts/setup.sh dev     the above, plus cargo-leptos, wasm-bindgen-cli and leptosfmt
-#   scripts/setup.sh test    the build tools, plus leptosfmt, Chromium, PostgreSQL, nginx,
-#                            xmllint, brotli and Playwright
+#   scripts/setup.sh test    the build tools, plus leptosfmt, s3s-fs, Chromium, PostgreSQL,
+#                            nginx, xmllint, brotli and Playwright
 #   scripts/setup.sh audit   the test tools, plus cargo-deny
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +41,15 @@ LEPTOSFMT_VERSION=0.1.33
 if [ "$what" != build ] && [ "$(leptosfmt --version 2>/dev/null | awk '{print $2}')" != "$LEPTOSFMT_VERSION" ]; then
   say "installing leptosfmt $LEPTOSFMT_VERSION (about 3 minutes on 2 cores, once)"
   cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked
+fi
+
+# s3s-fs: an S3-compatible server on a directory that checks every request's signature;
+# the tests store photos in it as a station's several servers would in a bucket (about 2
+# minutes on 2 cores, once).
+S3S_FS_VERSION=0.14.1
+if [ "$what" != build ] && [ "$what" != dev ] && [ "$(s3s-fs --version 2>/dev/null | awk '{print $2}')" != "$S3S_FS_VERSION" ]; then
+  say "installing s3s-fs $S3S_FS_VERSION (about 2 minutes on 2 cores, once)"
+  cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
 fi
 
 # cargo-deny takes 4-10 minutes to build: only `make audit` installs it (`make lint` runs it

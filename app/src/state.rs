@@ -39,6 +39,8 @@ pub struct AppState {
     pub wechat: Option<WechatApp>,
     /// E-mail goes out (an SMTP relay is configured): 我的 offers to add an address.
     pub email: bool,
+    /// Where photos and documents are kept.
+    pub files: domain::files::Store,
 }
 
 /// A WeChat Official Account (微信公众号) as the station registered it.

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod directory;
 pub mod entities;
 pub mod error;
+pub mod files;
 pub mod inbox;
 pub mod mediation;
 pub mod memberships;
@@ -42,6 +43,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
     directory::admin::REFUSAL_CODES,
     directory::file::REFUSAL_CODES,
     directory::import::REFUSAL_CODES,
+    files::REFUSAL_CODES,
     mediation::REFUSAL_CODES,
     mediation::video::REFUSAL_CODES,
     memberships::REFUSAL_CODES,

@@ -123,3 +123,26 @@ pub async fn person(
         roles: roles.to_vec(),
     })
 }
+
+/// A JPEG as a phone takes it: its EXIF says "turn me a quarter" (Orientation 6) and
+/// carries `marker` (a position, a serial) where a phone writes GPS data.
+pub fn jpeg_with_exif(width: u32, height: u32, marker: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::new();
+    image::DynamicImage::new_rgb8(width, height)
+        .write_to(
+            &mut std::io::Cursor::new(&mut plain),
+            image::ImageFormat::Jpeg,
+        )
+        .expect("a JPEG");
+    // Big-endian TIFF, one IFD entry: Orientation (0x0112), SHORT, 1, value 6.
+    let mut exif =
+        b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0".to_vec();
+    exif.extend_from_slice(marker);
+    let length = u16::try_from(exif.len() + 2).expect("a short segment");
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&plain[2..]);
+    out
+}

@@ -96,6 +96,9 @@ pub async fn cache_headers(
         .is_some();
     let is_bundle = request.uri().path().starts_with("/pkg/");
     let is_service_worker = request.uri().path() == "/sw.js";
+    // Photos and documents: their handler knows whether one is public (the same bytes for
+    // everybody) or private, signed in or not.
+    let is_attachment = request.uri().path().starts_with("/files/");
     let is_public_file = request
         .uri()
         .path()
@@ -104,7 +107,9 @@ pub async fn cache_headers(
         .is_some_and(|last| last.contains('.'));
     let mut response = next.run(request).await;
     let sets_cookie = response.headers().contains_key(header::SET_COOKIE);
-    let policy = if is_bundle || is_public_file {
+    let policy = if is_attachment && response.headers().contains_key(header::CACHE_CONTROL) {
+        None
+    } else if is_bundle || is_public_file {
         let unset = !response.headers().contains_key(header::CACHE_CONTROL);
         (unset && response.status().is_success()).then_some(if is_bundle {
             "no-cache"

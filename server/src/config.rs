@@ -163,6 +163,27 @@ pub struct WebSettings {
     pub wechat: Option<app::state::WechatApp>,
     /// Whether e-mail goes out (`PORTAL_SMTP_HOST` is set).
     pub email: bool,
+    /// Where photos and documents are kept: see `FilesAt`.
+    pub files: FilesAt,
+}
+
+/// Where photos and documents are kept: `PORTAL_FILES_DIR` (`data/files`) on this machine,
+/// or, when `PORTAL_S3_BUCKET` is set, an S3-compatible bucket that several servers share:
+/// `PORTAL_S3_ENDPOINT`, `PORTAL_S3_REGION` (`us-east-1`), `PORTAL_S3_ACCESS_KEY` and
+/// `PORTAL_S3_SECRET_KEY`.
+#[derive(Clone, Debug)]
+pub enum FilesAt {
+    Directory(std::path::PathBuf),
+    Bucket(domain::files::S3),
+}
+
+impl FilesAt {
+    pub fn store(&self) -> Result<domain::files::Store, domain::Error> {
+        match self {
+            FilesAt::Directory(dir) => domain::files::Store::local(dir),
+            FilesAt::Bucket(bucket) => domain::files::Store::s3(bucket),
+        }
+    }
 }
 
 /// Every setting the operator gives, from the environment (or the flag of the same name):
@@ -385,6 +406,53 @@ pub struct Settings {
         global = true
     )]
     smtp_ca_file: Option<String>,
+    /// Where photos and documents are kept on this machine (without a bucket).
+    #[arg(
+        long,
+        env = "PORTAL_FILES_DIR",
+        value_name = "PORTAL_FILES_DIR",
+        default_value = "data/files",
+        global = true
+    )]
+    files_dir: String,
+    /// An S3-compatible bucket for photos and documents, shared by several servers.
+    #[arg(
+        long,
+        env = "PORTAL_S3_BUCKET",
+        value_name = "PORTAL_S3_BUCKET",
+        global = true
+    )]
+    s3_bucket: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_S3_ENDPOINT",
+        value_name = "PORTAL_S3_ENDPOINT",
+        global = true
+    )]
+    s3_endpoint: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_S3_REGION",
+        value_name = "PORTAL_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    s3_region: String,
+    #[arg(
+        long,
+        env = "PORTAL_S3_ACCESS_KEY",
+        value_name = "PORTAL_S3_ACCESS_KEY",
+        global = true
+    )]
+    s3_access_key: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_S3_SECRET_KEY",
+        value_name = "PORTAL_S3_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    s3_secret_key: Option<String>,
 }
 
 /// Every kind of message with its approved template.
@@ -501,6 +569,8 @@ impl Default for WebSettings {
             phone_codes: false,
             wechat: None,
             email: false,
+            // Tests that do not say otherwise keep files apart from any station's.
+            files: FilesAt::Directory(std::env::temp_dir().join("portal-test-files")),
         }
     }
 }
@@ -580,6 +650,22 @@ impl Config {
                 phone_codes: s.sms != "log",
                 wechat: wechat.as_ref().map(|w| w.app.clone()),
                 email: email.is_some(),
+                files: match s.s3_bucket.filter(|b| !b.is_empty()) {
+                    None => FilesAt::Directory(s.files_dir.into()),
+                    Some(bucket) => FilesAt::Bucket(domain::files::S3 {
+                        endpoint: s
+                            .s3_endpoint
+                            .ok_or("PORTAL_S3_BUCKET needs PORTAL_S3_ENDPOINT")?,
+                        bucket,
+                        region: s.s3_region,
+                        access_key: s
+                            .s3_access_key
+                            .ok_or("PORTAL_S3_BUCKET needs PORTAL_S3_ACCESS_KEY")?,
+                        secret_key: s
+                            .s3_secret_key
+                            .ok_or("PORTAL_S3_BUCKET needs PORTAL_S3_SECRET_KEY")?,
+                    }),
+                },
             },
             outbox: OutboxSettings {
                 sms: match s.sms.as_str() {

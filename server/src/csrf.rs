@@ -2,7 +2,9 @@
 //! browser's `csrf` cookie, as the form field `csrf` or the `x-csrf-token` header, and
 //! must not come from another site. Checked once here, before any server function runs.
 //! A multipart form (the directory file's upload) carries it as a field too: the body is
-//! read up to the same limit as any form, and nothing past the limit is read at all.
+//! read up to the same limit as any form, and nothing past the limit is read at all. An
+//! upload of photos (`files::is_upload`) is larger: its handler checks the token, which
+//! comes first, before it reads any file.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -54,6 +56,14 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         .flatten();
     if !is_form && boundary.is_none() {
         return refuse("no CSRF token");
+    }
+    if boundary.is_some() && crate::files::is_upload(request.uri().path()) {
+        // Photos: the handler reads the token, the form's first field, before any file.
+        let mut request = request;
+        request
+            .extensions_mut()
+            .insert(crate::files::ExpectedToken(expected));
+        return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {

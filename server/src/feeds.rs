@@ -333,6 +333,7 @@ fn latest(times: impl Iterator<Item = DateTime<Utc>>, now: DateTime<Utc>) -> Dat
 pub fn notices_atom(
     issuer: &Issuer,
     notices: &[Notice],
+    pictures: &[domain::entities::attachment::Model],
     community: Option<(i32, &str)>,
     base: &str,
     now: DateTime<Utc>,
@@ -378,6 +379,17 @@ pub fn notices_atom(
                 ("href", &format!("{base}/notices/{}", n.id)),
             ],
         );
+        for picture in pictures.iter().filter(|p| p.notice_id == Some(n.id)) {
+            xml.empty(
+                "link",
+                &[
+                    ("rel", "enclosure"),
+                    ("type", "image/jpeg"),
+                    ("length", &picture.bytes.to_string()),
+                    ("href", &format!("{base}/files/{}", picture.key)),
+                ],
+            );
+        }
         xml.empty(
             "category",
             &[
@@ -566,9 +578,15 @@ pub async fn notices(State(state): State<AppState>, Query(query): Query<NoticesQ
         Ok(issuer) => issuer,
         Err(e) => return failed("the station", &e),
     };
+    let ids: Vec<i32> = active.iter().map(|n| n.notice.id).collect();
+    let pictures = match domain::files::of_notices(&state.db, &ids).await {
+        Ok(pictures) => pictures,
+        Err(e) => return failed("the notices' pictures", &e),
+    };
     let body = notices_atom(
         &issuer,
         &active,
+        &pictures,
         community.as_ref().map(|c| (c.id, c.name.as_str())),
         &state.public_url,
         now,

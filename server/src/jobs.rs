@@ -96,3 +96,31 @@ pub async fn metrics_upkeep_every(interval: Duration) {
         crate::metrics::upkeep();
     }
 }
+
+/// Removes, every `interval`, the stored bytes that no file names any more (those of
+/// deleted posts, cases and accounts, and uploads a crash interrupted). An hour's grace
+/// leaves alone the bytes of an upload whose row is being written.
+pub async fn sweep_files_every(
+    db: DatabaseConnection,
+    store: domain::files::Store,
+    interval: Duration,
+) {
+    let mut ticks = steady(interval);
+    loop {
+        ticks.tick().await;
+        match domain::files::sweep(&db, &store, chrono::Utc::now(), chrono::Duration::hours(1))
+            .await
+        {
+            Ok(removed) => {
+                crate::metrics::job_ran("files", false);
+                if removed > 0 {
+                    tracing::info!(removed, "bytes of removed files deleted");
+                }
+            }
+            Err(e) => {
+                crate::metrics::job_ran("files", true);
+                tracing::warn!(%e, "sweeping the files");
+            }
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod config;
 pub mod csrf;
 pub mod directory;
 pub mod feeds;
+pub mod files;
 pub mod fn_errors;
 pub mod jobs;
 pub mod metrics;
@@ -28,9 +29,11 @@ pub fn state(
     db: DatabaseConnection,
     leptos_options: leptos::config::LeptosOptions,
     web: config::WebSettings,
-) -> AppState {
+) -> Result<AppState, domain::Error> {
     let public_url = public_url(&web, &leptos_options);
-    AppState {
+    let files = web.files.store()?;
+    tracing::info!(store = files.describe(), "photos and documents");
+    Ok(AppState {
         leptos_options: leptos_options.clone(),
         db,
         cookies: app::security::ssr::CookiePolicy { secure: web.https },
@@ -47,7 +50,8 @@ pub fn state(
         phone_codes: web.phone_codes,
         wechat: web.wechat,
         email: web.email,
-    }
+        files,
+    })
 }
 
 /// Where people reach the portal: `PORTAL_PUBLIC_URL`, or the address served.

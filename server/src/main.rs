@@ -33,7 +33,9 @@ enum Command {
     #[cfg(feature = "demo")]
     DemoData,
     /// Write a consistent copy of the SQLite database to FILE while the portal runs
-    /// (`VACUUM INTO`); restore by serving the copy. PostgreSQL has pg_dump.
+    /// (`VACUUM INTO`), and the photos and documents of PORTAL_FILES_DIR to FILE.files
+    /// beside it; restore by serving the copy with PORTAL_FILES_DIR set to that directory.
+    /// PostgreSQL has pg_dump, and a bucket its provider's versioning or replication.
     Backup {
         /// Where the copy goes; must not exist yet.
         file: std::path::PathBuf,
@@ -229,7 +231,37 @@ async fn backup(config: &Config, file: &std::path::Path) -> Result<(), AnyError>
     let db = domain::db::connect(&config.database_url).await?;
     domain::db::backup(&db, file).await?;
     tracing::info!(file = %file.display(), "backup written");
+    // The photos and documents beside it, after it: a file added in between is one the
+    // copy of the database does not name, and a restore's sweep removes it.
+    if let server::config::FilesAt::Directory(dir) = &config.web.files {
+        let beside = file.with_extension("files");
+        let copied = copy_tree(dir, &beside)?;
+        tracing::info!(dir = %beside.display(), copied, "files copied");
+    }
     Ok(())
+}
+
+/// Copies every file under `from` to the same place under `to` (which must not exist).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Result<usize, AnyError> {
+    if to.exists() {
+        return Err(format!("{} exists already", to.display()).into());
+    }
+    std::fs::create_dir_all(to)?;
+    let mut copied = 0;
+    if !from.exists() {
+        return Ok(copied);
+    }
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            copied += copy_tree(&path, &to.join(entry.file_name()))?;
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name()))?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
 }
 
 async fn escalate(config: &Config) -> Result<(), AnyError> {
@@ -334,7 +366,13 @@ async fn serve(config: Config) -> Result<(), AnyError> {
     let upkeep = tokio::spawn(server::jobs::metrics_upkeep_every(
         std::time::Duration::from_secs(10),
     ));
-    let app = server::router(server::state(db.clone(), config.leptos, config.web));
+    let state = server::state(db.clone(), config.leptos, config.web)?;
+    let sweeping = tokio::spawn(server::jobs::sweep_files_every(
+        db.clone(),
+        state.files.clone(),
+        std::time::Duration::from_secs(3600),
+    ));
+    let app = server::router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("家警务 portal listening on http://{addr}");
     // Every request carries the address of its connection: the limits and the sign-in
@@ -350,6 +388,7 @@ async fn serve(config: Config) -> Result<(), AnyError> {
     receipts.abort();
     reminding.abort();
     forgetting.abort();
+    sweeping.abort();
     upkeep.abort();
     db.close().await?;
     tracing::info!("stopped cleanly");

@@ -17,7 +17,6 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower::Service;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -112,6 +111,11 @@ pub fn router(state: AppState) -> Router {
         .route("/feeds/cap.xml", get(crate::feeds::cap_feed))
         .route("/feeds/cap/{file}", get(crate::feeds::cap_document))
         .route("/mediation/video/{code}/ws", get(crate::video::socket))
+        .route("/files/{key}", get(crate::files::full))
+        .route(
+            "/files/{first}/{second}",
+            get(crate::files::thumb).post(crate::files::upload_or_remove),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), render.clone())
         .fallback_service(static_files_or_not_found(
             &state.leptos_options.site_root,
@@ -156,11 +160,36 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
-        // Nothing the portal takes is larger than a form; a body past this is refused (413)
-        // before anything reads it, whatever the route.
-        .layer(RequestBodyLimitLayer::new(crate::csrf::MAX_FORM_BYTES))
+        // Nothing the portal takes is larger than a form, except photos; a body past its
+        // limit is refused (413) before anything reads it, whatever the route.
+        .layer(axum::middleware::from_fn(limit_bodies))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Holds every body to `MAX_FORM_BYTES`, and uploads of files to `MAX_UPLOAD_BODY`.
+async fn limit_bodies(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = if request.method() == axum::http::Method::POST
+        && crate::files::is_upload(request.uri().path())
+    {
+        crate::files::MAX_UPLOAD_BODY
+    } else {
+        crate::csrf::MAX_FORM_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.

@@ -287,7 +287,8 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     let db = crate::state::db()?;
     domain::accounts::confirm_password(&db, &account, &password, &address, chrono::Utc::now())
         .await?;
-    domain::accounts::delete(&db, &account).await?;
+    let files = domain::accounts::delete(&db, &account).await?;
+    domain::files::forget_bytes(&crate::state::state()?.files, &files).await;
     ssr::set_session_cookie(None)?;
     leptos_axum::redirect("/?done=deleted");
     Ok(())

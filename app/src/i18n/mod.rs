@@ -108,11 +108,33 @@ impl Locale {
     }
 }
 
+impl Locale {
+    /// Sentences only server-rendered parts use: kept out of the browser's bundle, whose
+    /// every byte each page's first load pays for.
+    #[cfg(feature = "ssr")]
+    fn server_source(self) -> &'static str {
+        match self {
+            Locale::ZhCn => include_str!("../../locales/zh-CN/files.ftl"),
+            Locale::En => include_str!("../../locales/en/files.ftl"),
+        }
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    fn server_source(self) -> &'static str {
+        ""
+    }
+
+    /// Every sentence this build knows.
+    fn catalogue(self) -> String {
+        format!("{}\n{}", self.source(), self.server_source())
+    }
+}
+
 type Bundle = FluentBundle<FluentResource>;
 
 fn bundle(locale: Locale) -> Bundle {
     let resource =
-        FluentResource::try_new(locale.source().to_owned()).unwrap_or_else(|(partial, errors)| {
+        FluentResource::try_new(locale.catalogue()).unwrap_or_else(|(partial, errors)| {
             leptos::logging::error!("{} translation has syntax errors: {errors:?}", locale.tag());
             partial
         });
@@ -206,7 +228,7 @@ mod tests {
 
     fn keys(locale: Locale) -> BTreeSet<String> {
         locale
-            .source()
+            .catalogue()
             .lines()
             .filter(|l| !l.starts_with('#') && !l.starts_with(' '))
             .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
@@ -234,7 +256,7 @@ mod tests {
     fn both_files_parse_without_errors() {
         for locale in Locale::ALL {
             assert!(
-                FluentResource::try_new(locale.source().to_owned()).is_ok(),
+                FluentResource::try_new(locale.catalogue()).is_ok(),
                 "{}",
                 locale.tag()
             );

@@ -73,6 +73,8 @@ pub struct CaseInfo {
     pub thread_id: Option<i32>,
     /// The text chat of its video mediation, kept with the case.
     pub video_chat: Vec<video::ChatLine>,
+    /// Photos and documents of the case.
+    pub files: Vec<crate::files::FileView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -372,12 +374,16 @@ pub async fn get_case(code: String) -> Result<CaseInfo, AppError> {
         .into_iter()
         .map(|(level, stay)| (level, stay.num_hours()))
         .collect();
+    let files = crate::files::views(
+        domain::files::of_case(&db, &me, detail.case.id, detail.viewer == Viewer::Mediator).await?,
+    );
     let other_phone = detail.other_phone();
     let resident_phone = detail.resident_phone();
     let case = detail.case;
     let thread_id = domain::teahouse::thread_of_case(&db, case.id).await?;
     let video_chat = video::chat_lines(domain::mediation::video::chat(&db, case.id).await?);
     Ok(CaseInfo {
+        files,
         thread_id,
         video_chat,
         viewer: detail.viewer,

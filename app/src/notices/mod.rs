@@ -46,6 +46,8 @@ pub struct NoticeDetail {
     pub body: String,
     pub starts_at: String,
     pub is_officer: bool,
+    /// Its poster and other pictures.
+    pub files: Vec<crate::files::FileView>,
 }
 
 /// What the editor shows and sends back. Times are local, as `<input type=datetime-local>`
@@ -216,7 +218,9 @@ pub async fn get_notice(id: i32) -> Result<NoticeDetail, AppError> {
         domain::notices::mark_read(&db, account.user.id, id, now).await?;
     }
     let read = std::iter::once(id).collect();
+    let files = crate::files::views(domain::files::of_notice(&db, me.as_ref(), id).await?);
     Ok(NoticeDetail {
+        files,
         card: ssr::card(&notice, &read, now),
         body: notice.notice.body.clone(),
         starts_at: domain::time::format_local(notice.notice.starts_at),

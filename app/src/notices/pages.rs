@@ -228,6 +228,11 @@ fn NoticeView(detail: NoticeDetail) -> impl IntoView {
             <div class="prose-blocks">
                 <Markup text=detail.body />
             </div>
+            <crate::files::Files
+                files=detail.files
+                target=format!("notice/{id}")
+                may_add=detail.is_officer && card.status != Status::Cancelled
+            />
             <p class="meta">
                 {i18n.t("notices-valid")} " " {detail.starts_at} " – " {card.expires_at.clone()}
             </p>

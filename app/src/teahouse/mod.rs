@@ -81,6 +81,8 @@ pub struct PostCard {
     pub mine: bool,
     pub hidden: bool,
     pub deleted: bool,
+    /// Its photos, as the reader may see them.
+    pub files: Vec<crate::files::FileView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,7 +197,28 @@ pub(crate) mod ssr {
             mine: view.mine,
             hidden: view.post.hidden,
             deleted: view.post.deleted,
+            files: Vec::new(),
         }
+    }
+
+    /// Puts on each post of `posts` its photos: one query for the page.
+    pub async fn with_files(
+        db: &domain::DatabaseConnection,
+        viewer: Option<&Account>,
+        posts: &mut [PostCard],
+    ) -> Result<(), AppError> {
+        let moderator = viewer.is_some_and(domain::teahouse::is_moderator);
+        let shown: Vec<i32> = posts
+            .iter()
+            .filter(|p| !p.deleted && (!p.hidden || moderator))
+            .map(|p| p.id)
+            .collect();
+        for (post_id, files) in domain::files::of_posts(db, viewer, &shown).await? {
+            if let Some(post) = posts.iter_mut().find(|p| p.id == post_id) {
+                post.files = crate::files::views(files);
+            }
+        }
+        Ok(())
     }
 
     pub async fn viewer() -> Result<Option<Account>, AppError> {
@@ -270,6 +293,12 @@ pub async fn thread_view(id: i32, page: Option<u64>) -> Result<ThreadInfo, AppEr
     } else {
         Vec::new()
     };
+    let mut posts: Vec<PostCard> = std::iter::once(view.opening)
+        .chain(view.replies)
+        .map(ssr::post_card)
+        .collect();
+    ssr::with_files(&db, viewer.as_ref(), &mut posts).await?;
+    let opening = posts.remove(0);
     Ok(ThreadInfo {
         id: view.thread.id,
         title: view.thread.title.clone(),
@@ -291,8 +320,8 @@ pub async fn thread_view(id: i32, page: Option<u64>) -> Result<ThreadInfo, AppEr
         case_code: view.case_code,
         page: view.page,
         pages: view.pages,
-        opening: ssr::post_card(view.opening),
-        replies: view.replies.into_iter().map(ssr::post_card).collect(),
+        opening,
+        replies: posts,
     })
 }
 

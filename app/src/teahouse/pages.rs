@@ -591,6 +591,14 @@ fn PostView(post: PostCard, context: PostContext, opening: bool) -> AnyView {
                 </form>
             }
         });
+    // The author adds photos to their own post; a hidden post's stay out of sight.
+    let files = view! {
+        <crate::files::Files
+            files=post.files.clone()
+            target=format!("post/{}", post.id)
+            may_add=post.mine && !post.hidden && !post.deleted
+        />
+    };
     let flag = (context.signed_in && !post.mine && !post.deleted)
         .then(|| view! { <FlagForm thread_id=context.thread_id post_id=post.id /> });
     let moderate = (context.moderator && !post.deleted).then(|| {
@@ -619,6 +627,7 @@ fn PostView(post: PostCard, context: PostContext, opening: bool) -> AnyView {
                 <time class="meta">{post.at}</time>
             </header>
             <div class="post-body">{body}</div>
+            {files}
             <footer class="post-actions">{accept} {flag} {moderate}</footer>
         </article>
     }

@@ -770,15 +770,23 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
     data.extend(crate::casework::export::export_for(db, user_id).await?);
     data.extend(crate::calendar::export_for(db, user_id).await?);
     data.extend(crate::outbox::export_for(db, user_id).await?);
+    data.extend(crate::files::export_for(db, user_id).await?);
     Ok(data.into())
 }
 
-/// Deletes the account with its roles, sessions and inbox. Mediation cases the person filed
+/// Deletes the account with its roles, sessions, inbox and the photos and documents the
+/// person added, and returns those files' keys: the caller removes their bytes
+/// (`files::forget_bytes`, or the next `files::sweep`). Mediation cases the person filed
 /// stay as the station's record without them, and tea-house posts stay in their threads
 /// signed "已注销的用户": the database sets the person to null.
-pub async fn delete(db: &DatabaseConnection, account: &Account) -> Result<()> {
-    user::Entity::delete_by_id(account.user.id).exec(db).await?;
-    Ok(())
+pub async fn delete(db: &DatabaseConnection, account: &Account) -> Result<Vec<String>> {
+    let txn = db.begin().await?;
+    let files = crate::files::drop_for_account(&txn, account.user.id).await?;
+    user::Entity::delete_by_id(account.user.id)
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(files)
 }
 
 /// Accounts for the admin page, newest first.

@@ -3,6 +3,7 @@
 
 pub mod admin_log;
 pub mod aid_station;
+pub mod attachment;
 pub mod availability;
 pub mod board;
 pub mod booking;

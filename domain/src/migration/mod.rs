@@ -22,6 +22,7 @@ mod m20261206_000017_outbox;
 mod m20261206_000018_phone_codes;
 mod m20261206_000019_channels;
 mod m20261206_000020_receipts;
+mod m20261207_000021_attachments;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_phone_codes::Migration),
             Box::new(m20261206_000019_channels::Migration),
             Box::new(m20261206_000020_receipts::Migration),
+            Box::new(m20261207_000021_attachments::Migration),
         ]
     }
 }

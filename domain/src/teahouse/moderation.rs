@@ -167,6 +167,8 @@ pub async fn act_on_post(
                 .rows_affected
         }
         Action::Delete => {
+            // A deleted post's photos go with its words.
+            crate::files::drop_for_posts(&txn, &[post.id]).await?;
             update
                 .col_expr(post::Column::Deleted, Expr::value(true))
                 .col_expr(post::Column::Hidden, Expr::value(true))

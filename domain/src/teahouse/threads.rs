@@ -77,7 +77,7 @@ pub struct ThreadPage {
 }
 
 /// Threads a viewer may see: moderators also see hidden ones.
-pub(super) fn visible_to(
+pub(crate) fn visible_to(
     select: Select<thread::Entity>,
     viewer: Option<&Account>,
 ) -> Select<thread::Entity> {

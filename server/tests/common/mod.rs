@@ -91,7 +91,7 @@ async fn build(web: server::config::WebSettings, demo: bool) -> Result<Portal, E
         "body { color: #1b1f24; }\n".repeat(100),
     )?;
     server::assets::precompress(&site_root)?;
-    let router = server::router(server::state(db, options(&site_root), web));
+    let router = server::router(server::state(db, options(&site_root), web)?);
     Ok(Portal {
         router,
         db_url,
@@ -107,7 +107,7 @@ impl Portal {
             db,
             options(&self.site_root),
             Default::default(),
-        )))
+        )?))
     }
 
     /// A browser signed in as `phone`.

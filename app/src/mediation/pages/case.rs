@@ -55,6 +55,15 @@ fn Case(case: CaseInfo) -> impl IntoView {
             }
         });
     let facts = facts(i18n, &case, is_resident);
+    // Evidence: the resident and the mediators add photos and documents while the case runs.
+    let files = view! {
+        <crate::files::Files
+            files=case.files.clone()
+            target=format!("case/{code}")
+            may_add=(is_mediator || is_resident) && case.status != Status::Cancelled
+            pdf=true
+        />
+    };
     let outcome = outcome(i18n, &case);
     let slots = (!case.slots.is_empty() && (case.may_change || (is_mediator && open))).then(|| {
         let action = if is_mediator {
@@ -108,6 +117,7 @@ fn Case(case: CaseInfo) -> impl IntoView {
         {from_thread}
         {facts}
         <p class="prose">{case.account.clone()}</p>
+        {files}
         {video}
         {outcome}
         {slots}

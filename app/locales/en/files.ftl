@@ -1,0 +1,19 @@
+## Photos and documents (server-rendered only: not in the browser's bundle)
+files-add = Add photos
+files-add-documents = Add photos or PDF documents
+files-upload = Upload
+files-hint = { $n } more can be added, up to 12 MB each; a phone's photos are fine. Locations and other details in photos are removed.
+files-hint-documents = { $n } more can be added: photos or PDFs, up to 12 MB each. Locations and other details in photos are removed. Only the parties of this case and its mediators can see them.
+files-photo-n = Photo { $n }
+files-remove = Remove
+files-added = Uploaded.
+files-removed = Removed.
+file-empty = Please choose a photo to upload first.
+file-heic = HEIC photos cannot be read yet. On an iPhone choose Settings → Camera → Formats → Most Compatible, or upload a screenshot.
+file-not-a-photo = This file is not a photo. Please upload a JPEG, PNG or WebP photo.
+file-pdf-cases-only = PDF documents can only be added to mediation cases; here only photos can be uploaded.
+file-too-large = The file is too large: at most 12 MB per photo and 40 MB at once.
+file-too-many-pixels = This photo has too many pixels to process. Please use the phone's normal camera mode, or upload a screenshot.
+files-too-many = Six files at most in one place, and this one is full. Remove one to add another.
+files-sending = Uploading; please keep this page open…
+files-failed = The network dropped before the upload finished. Please tap “Upload” again when the network is better.

@@ -1,0 +1,19 @@
+## Photos and documents (server-rendered only: not in the browser's bundle)
+files-add = 添加照片
+files-add-documents = 添加照片或 PDF 材料
+files-upload = 上传
+files-hint = 还可以添加 { $n } 个。每个不超过 12 MB，手机拍的照片即可；照片里的位置等信息会被去掉。
+files-hint-documents = 还可以添加 { $n } 个。照片或 PDF，每个不超过 12 MB；照片里的位置等信息会被去掉。只有本案当事人和调解员能看到。
+files-photo-n = 照片 { $n }
+files-remove = 删除
+files-added = 已上传。
+files-removed = 已删除。
+file-empty = 请先选择要上传的照片。
+file-heic = 暂时不能识别 HEIC 格式的照片。请在 iPhone 的“设置 → 相机 → 格式”中选“兼容性最佳”，或者截图后上传。
+file-not-a-photo = 这个文件不是照片。请上传 JPEG、PNG 或 WebP 格式的照片。
+file-pdf-cases-only = PDF 文件只能添加到调解案件里，这里只能上传照片。
+file-too-large = 文件太大了：每个照片不超过 12 MB，一次合计不超过 40 MB。
+file-too-many-pixels = 照片像素太多，无法处理。请用手机的普通拍照模式，或截图后上传。
+files-too-many = 每处最多 6 个文件，已经满了。可以先删掉一个再添加。
+files-sending = 正在上传，请不要关闭页面……
+files-failed = 网络断了，没有传完。请在网络好一些时再点“上传”。
