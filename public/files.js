@@ -7,19 +7,35 @@ for (const form of document.querySelectorAll("form.files-form")) {
   if (form.dataset.ready) continue;
   form.dataset.ready = "yes";
   const input = form.querySelector("input[type=file]");
-  const previews = form.querySelector(".file-previews");
-  const bar = form.querySelector("progress");
-  const status = form.querySelector(".upload-status");
   const button = form.querySelector("button[type=submit]");
+  // Made here, not by the server: without JavaScript they would only stand empty.
+  const previews = document.createElement("div");
+  previews.className = "file-previews";
+  const bar = document.createElement("progress");
+  bar.max = 1;
+  bar.hidden = true;
+  const status = document.createElement("p");
+  status.className = "upload-status";
+  status.setAttribute("aria-live", "polite");
+  button.before(previews, bar, status);
+  // Drawn small on a canvas: no object URL (which the page's CSP would have to allow), and
+  // a phone decodes a 12-megapixel photo at the preview's size, not at its own.
   input.addEventListener("change", () => {
-    for (const old of previews.querySelectorAll("img")) URL.revokeObjectURL(old.src);
     previews.replaceChildren();
     for (const file of input.files) {
       if (!file.type.startsWith("image/")) continue;
-      const img = document.createElement("img");
-      img.src = URL.createObjectURL(file);
-      img.alt = file.name;
-      previews.append(img);
+      createImageBitmap(file, { resizeHeight: 160, resizeQuality: "low" })
+        .then((bitmap) => {
+          const canvas = document.createElement("canvas");
+          canvas.width = bitmap.width;
+          canvas.height = bitmap.height;
+          canvas.getContext("2d").drawImage(bitmap, 0, 0);
+          canvas.setAttribute("role", "img");
+          canvas.setAttribute("aria-label", file.name);
+          previews.append(canvas);
+        })
+        // A file the browser cannot show: the server will say what it is not.
+        .catch(() => {});
     }
   });
   form.addEventListener("submit", (event) => {

@@ -431,10 +431,9 @@ def same_site_post_refused(site):
     return "Sec-Fetch-Site: same-site refused with 403, same-origin served"
 
 
-def video_case(site):
-    """A new resident asks for video mediation at the main room and books a slot; the room
-    is open at once (PORTAL_VIDEO_EARLY_MINUTES is a month). Returns (code, resident)."""
-    resident = Browser(site, "127.0.0.4")
+def new_case(site, source, mode, account):
+    """A new resident at `source` asks the main room for mediation. Returns (code, resident)."""
+    resident = Browser(site, source)
     phone = f"139{random.randrange(10_000_000, 99_999_999)}"
     answer = resident.post_form(
         "/register",
@@ -449,19 +448,25 @@ def video_case(site):
         "/api/mediation/request",
         [
             ("request[dispute_type]", "neighbours"),
-            ("request[account]", "楼上装修天天打墙，中午也不停，老人休息不好。"),
+            ("request[account]", account),
             ("request[other_party]", "楼上 601 住户"),
             ("request[other_relation]", "邻居"),
             ("request[other_phone]", ""),
             ("request[amount]", ""),
             ("request[tried_aid_station]", "no"),
-            ("request[mode]", "video"),
+            ("request[mode]", mode),
             ("request[room]", room),
         ],
     )
     found = re.search(r"/mediation/cases/(ZBS-[0-9A-Z-]+)\?done=requested", answer.location)
-    check(found, f"the video request: {answer}")
-    code = found.group(1)
+    check(found, f"the {mode} request: {answer}")
+    return found.group(1), resident
+
+
+def video_case(site):
+    """A new resident asks for video mediation at the main room and books a slot; the room
+    is open at once (PORTAL_VIDEO_EARLY_MINUTES is a month). Returns (code, resident)."""
+    code, resident = new_case(site, "127.0.0.4", "video", "楼上装修天天打墙，中午也不停，老人休息不好。")
     page = resident.get(f"/mediation/cases/{code}")
     slots = re.findall(r'name="starts_at" value="([^"]+)"', page.body)
     check(len(slots) >= 2, f"the case page of {code} offers {len(slots)} slots ({page.status})")
@@ -537,27 +542,7 @@ def noise_png(width, height):
 def photos_through_the_proxy(site):
     """A resident sends a 3 MB photo (nginx's default limit is 1 MB) to their case through
     nginx; both processes serve it from the shared bucket, to them and to nobody else."""
-    resident = Browser(site, "127.0.0.7")
-    phone = f"139{random.randrange(10_000_000, 99_999_999)}"
-    answer = resident.post_form(
-        "/register",
-        "/api/register",
-        [("phone", phone), ("password", "haitian-xiongzhen-2026"), ("community", "1"),
-         ("consent", "on")],
-    )
-    check(signed_in(answer, resident), f"registering {phone}: {answer}")
-    [[room]] = site.sql("SELECT id FROM mediation_rooms WHERE parent_id IS NULL ORDER BY id LIMIT 1")
-    answer = resident.post_form(
-        "/mediation/new",
-        "/api/mediation/request",
-        [("request[dispute_type]", "property"), ("request[account]", "车库顶漏水，车被泡了，照片为证。"),
-         ("request[other_party]", "物业公司"), ("request[other_relation]", "物业"), ("request[other_phone]", ""),
-         ("request[amount]", ""), ("request[tried_aid_station]", "no"), ("request[mode]", "in_person"),
-         ("request[room]", room)],
-    )
-    found = re.search(r"/mediation/cases/(ZBS-[0-9A-Z-]+)\?done=requested", answer.location)
-    check(found, f"the request: {answer}")
-    code = found.group(1)
+    code, resident = new_case(site, "127.0.0.7", "in_person", "楼上漏水，车库里的车被泡了，照片为证。")
     photo = noise_png(1200, 900)
     check(len(photo) > 3_000_000, f"the photo is {len(photo)} bytes")
     boundary = "proxy-test-boundary"

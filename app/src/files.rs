@@ -191,9 +191,6 @@ fn AddFiles(target: String, room: usize, pdf: bool) -> impl IntoView {
                 <input type="file" name="file" accept=accept multiple required />
             </label>
             <p class="hint">{hint}</p>
-            <div class="file-previews"></div>
-            <progress max="1" value="0" hidden></progress>
-            <p class="upload-status" role="status" aria-live="polite"></p>
             <button type="submit" class="button secondary">
                 {i18n.t("files-upload")}
             </button>

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, photo, test } from "./fixtures";
+import { expect, photo, registerResident, signIn, test } from "./fixtures";
 
 // Photos as evidence and posters, on a phone, with JavaScript on and (in the phone-no-js
 // project) off: the form is a plain multipart form either way.
@@ -9,14 +9,6 @@ const demoPassword = "demo-2026-zbs";
 const mediatorPhone = "13900000102";
 const officerPhone = "13900000201";
 
-async function signIn(page: Page, number: string, secret: string) {
-  await page.goto("/login");
-  await page.locator("input[name=phone]").fill(number);
-  await page.locator("input[name=password]").fill(secret);
-  await page.getByRole("button", { name: "登录" }).click();
-  await expect(page).toHaveURL("/me");
-}
-
 /// The thumbnail at `index` has loaded: the browser decoded what the portal served.
 async function expectShown(page: Page, index = 0) {
   const img = page.locator(".file-list img").nth(index);
@@ -25,13 +17,7 @@ async function expectShown(page: Page, index = 0) {
 }
 
 test("a resident adds a photo to a mediation request and the mediator sees it", async ({ page, browser }, info) => {
-  await page.goto("/register");
-  await page.locator("input[name=phone]").fill(`139${String(Math.floor(10_000_000 + Math.random() * 8e7))}`);
-  await page.locator("input[name=password]").fill("haitian-xiongzhen-2026");
-  await page.getByLabel("所在社区").selectOption({ label: "总浦桥社区" });
-  await page.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "注册" }).click();
-  await expect(page).toHaveURL(/\/communities\/\d+$/);
+  await registerResident(page, "总浦桥社区");
 
   await page.goto("/mediation/new");
   await page.getByLabel("纠纷类型").selectOption("neighbours");
@@ -43,6 +29,10 @@ test("a resident adds a photo to a mediation request and the mediator sees it", 
   const casePage = new URL(page.url()).pathname;
 
   await page.getByLabel("添加照片或 PDF 材料").setInputFiles({ name: "漏水.png", mimeType: "image/png", buffer: photo() });
+  if (info.project.use.javaScriptEnabled !== false) {
+    // With JavaScript the chosen photo shows before it is sent.
+    await expect(page.getByRole("img", { name: "漏水.png" })).toBeVisible();
+  }
   await page.getByRole("button", { name: "上传" }).click();
   await expect(page.getByRole("status").filter({ hasText: "已上传" })).toBeVisible();
   await expectShown(page);

@@ -3,16 +3,25 @@ import { deflateSync } from "node:zlib";
 
 export { expect };
 
-/// Registers a new resident of 城东社区 under a number of its own (reruns against the same
-/// server never collide) and leaves them signed in.
-export async function registerResident(page: Page) {
+/// Registers a new resident of `community` under a number of its own (reruns against the
+/// same server never collide) and leaves them signed in.
+export async function registerResident(page: Page, community = "城东社区") {
   await page.goto("/register");
   await page.locator("input[name=phone]").fill(`137${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`);
   await page.locator("input[name=password]").fill("haitian-xiongzhen-2026");
-  await page.getByLabel("所在社区").selectOption({ label: "城东社区" });
+  await page.getByLabel("所在社区").selectOption({ label: community });
   await page.getByRole("checkbox").check();
   await page.getByRole("button", { name: "注册" }).click();
   await expect(page).toHaveURL(/\/communities\/\d+$/);
+}
+
+/// Signs in as `phone` and lands on 我的.
+export async function signIn(page: Page, phone: string, password: string) {
+  await page.goto("/login");
+  await page.locator("input[name=phone]").fill(phone);
+  await page.locator("input[name=password]").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page).toHaveURL("/me");
 }
 
 /// An officer (the demo's) publishes an urgent anti-fraud notice for `community`, in a

@@ -127,8 +127,9 @@ async fn upload(State(state): State<AppState>, kind: &str, id: &str, request: Re
     let mut added = 0;
     let mut refusal = None;
     for _ in 0..=MAX_FILES {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
+        let (name, bytes) = match next_file(&mut form).await {
+            Ok(Some(Some(file))) => file,
+            Ok(Some(None)) => continue,
             Ok(None) => break,
             Err(
                 multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. },
@@ -138,24 +139,6 @@ async fn upload(State(state): State<AppState>, kind: &str, id: &str, request: Re
             }
             Err(_) => return StatusCode::BAD_REQUEST.into_response(),
         };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or_default().to_owned();
-        let bytes = match field.bytes().await {
-            Ok(bytes) => bytes,
-            Err(
-                multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. },
-            ) => {
-                refusal = Some("file-too-large");
-                break;
-            }
-            Err(_) => return StatusCode::BAD_REQUEST.into_response(),
-        };
-        // A form sent with no file chosen still has the field, empty and nameless.
-        if bytes.is_empty() && name.is_empty() {
-            continue;
-        }
         match keep(&state, &account, &owner, &name, bytes).await {
             Ok(()) => added += 1,
             Err(domain::Error::Invalid(code)) => {
@@ -171,6 +154,25 @@ async fn upload(State(state): State<AppState>, kind: &str, id: &str, request: Re
         (None, 0) => back(&link, &on, "file-empty"),
         (None, _) => back(&link, &on, "added"),
     }
+}
+
+/// The form's next field: `None` at the end, `Some(None)` for a field that is no file (or
+/// the empty, nameless one a form sends when no file was chosen), else the file's name and
+/// bytes.
+async fn next_file(
+    form: &mut multer::Multipart<'_>,
+) -> Result<Option<Option<(String, axum::body::Bytes)>>, multer::Error> {
+    let Some(field) = form.next_field().await? else {
+        return Ok(None);
+    };
+    if field.name() != Some("file") {
+        return Ok(Some(None));
+    }
+    let name = field.file_name().unwrap_or_default().to_owned();
+    let bytes = field.bytes().await?;
+    Ok(Some(
+        (!(bytes.is_empty() && name.is_empty())).then_some((name, bytes)),
+    ))
 }
 
 async fn keep(

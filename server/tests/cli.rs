@@ -6,6 +6,11 @@ use domain::accounts::{self, Role};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Where this run's `portal` keeps photos: apart from the source tree.
+fn files_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("portal-cli-files-{}", std::process::id()))
+}
+
 fn portal(
     url: &str,
     args: &[&str],
@@ -16,6 +21,7 @@ fn portal(
         .args(args)
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
+        .env("PORTAL_FILES_DIR", files_dir())
         .env_remove("PORTAL_PASSWORD");
     if let Some(password) = password {
         command.env("PORTAL_PASSWORD", password);
@@ -186,7 +192,8 @@ async fn two_processes_escalate_each_overdue_case_once() -> TestResult {
 }
 
 /// An online backup of the SQLite database, taken while another connection writes, is a
-/// working portal: its accounts sign in and its cases are all there.
+/// working portal: its accounts sign in and its cases are all there, and the photos are
+/// copied beside it.
 #[tokio::test]
 async fn a_backup_restores_to_a_working_portal() -> TestResult {
     use sea_orm::{EntityTrait, PaginatorTrait};
@@ -206,6 +213,11 @@ async fn a_backup_restores_to_a_working_portal() -> TestResult {
     let dir = std::env::temp_dir().join(format!("portal-backup-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("copy.db");
+    std::fs::create_dir_all(files_dir())?;
+    std::fs::write(
+        files_dir().join("0123456789abcdef0123456789abcdef"),
+        b"a photo",
+    )?;
     // A writer keeps going while the copy is taken.
     let writer = {
         let db = db.clone();
@@ -248,6 +260,11 @@ async fn a_backup_restores_to_a_working_portal() -> TestResult {
     )
     .await;
     assert!(session.is_ok(), "a demo resident signs in on the copy");
+    assert_eq!(
+        std::fs::read(dir.join("copy.files/0123456789abcdef0123456789abcdef"))?,
+        b"a photo",
+        "the photos are copied beside the database"
+    );
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

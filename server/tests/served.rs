@@ -39,6 +39,10 @@ fn portal_command(url: &str) -> Command {
     command
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
+        .env(
+            "PORTAL_FILES_DIR",
+            std::env::temp_dir().join(format!("portal-served-files-{}", std::process::id())),
+        )
         .env_remove("PORTAL_TRUST_PROXY")
         .env_remove("PORTAL_HTTPS")
         .env_remove("PORTAL_REQUESTS_PER_MINUTE")
