@@ -560,17 +560,38 @@ mod served {
                         header::CONTENT_TYPE,
                         format!("multipart/form-data; boundary={BOUNDARY}"),
                     )
-                    .body(multipart(&[("csrf", &csrf)], &[("photo.png", &file)]))
+                    .body(multipart(&[("csrf", &csrf)], &[("photo.jpg", &file)]))
                     .send()
             };
 
-            let photo = send(png()).await?;
+            let sent = domain::testing::jpeg_with_exif(64, 48, b"GPS 29.96N 121.71E SERIAL-XJ9");
+            let photo = send(sent).await?;
             let location = photo.headers()[header::LOCATION].to_str()?.to_owned();
             assert!(location.contains("files=added"), "{location}");
-            let in_bucket = std::fs::read_dir(root.join("photos"))?.count();
+            let in_bucket: Vec<String> = std::fs::read_dir(root.join("photos"))?
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect();
             assert_eq!(
-                in_bucket, 2,
+                in_bucket.len(),
+                2,
                 "the photo and its thumbnail are in the bucket"
+            );
+            let key = in_bucket
+                .iter()
+                .find(|k| !k.ends_with(".thumb"))
+                .ok_or("the photo's key")?;
+            let served = client
+                .get(format!("{base}/files/{key}"))
+                .header(header::COOKIE, &cookies)
+                .send()
+                .await?
+                .bytes()
+                .await?;
+            assert!(served.starts_with(&[0xFF, 0xD8]), "a JPEG");
+            assert!(
+                !served.windows(4).any(|w| w == b"Exif")
+                    && !served.windows(6).any(|w| w == b"SERIAL"),
+                "served from the bucket without what the camera wrote"
             );
 
             let before = peak_kb(pid)?;
