@@ -160,6 +160,28 @@ fn a_photo_sent_with_its_position_is_served_without_it_to_the_cases_people_only(
             officer.get(&format!("/files/{}", keys[0])).await?.status,
             StatusCode::OK
         );
+
+        // Removing: not by a stranger, by the person who added it, and then it is gone.
+        let remove = format!("/files/{}/remove", keys[0]);
+        let refused = stranger.post_form(&page, &remove, &[]).await?;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        let removed = resident.post_form(&page, &remove, &[]).await?;
+        assert!(
+            removed.location().contains("files=removed"),
+            "{}",
+            removed.location()
+        );
+        assert!(
+            resident
+                .get(removed.location())
+                .await?
+                .body
+                .contains("已删除")
+        );
+        assert_eq!(
+            resident.get(&format!("/files/{}", keys[0])).await?.status,
+            StatusCode::NOT_FOUND
+        );
         Ok(())
     })
 }
