@@ -1,6 +1,6 @@
 //! Background work of a serving process: the sweep that escalates overdue cases, the one
-//! that queues reminders, and the one that forgets stale sign-in data. Every process runs
-//! them; the lease and the guarded updates in `domain::casework::escalation` keep each
+//! that queues reminders, the one that forgets stale sign-in data, and the one that removes
+//! the bytes of removed files, all run by `every`. Every process runs them; the lease and the guarded updates in `domain::casework::escalation` keep each
 //! escalation to once however many processes share the database, each reminder has a name
 //! the outbox keeps once, and forgetting twice deletes nothing more.
 
@@ -24,24 +24,50 @@ pub(crate) fn holder() -> String {
     )
 }
 
-/// Sweeps for overdue cases every `interval`, for as long as the server runs.
-pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
-    let holder = holder();
+/// Runs `round` every `interval` for as long as the server runs: each run counts in the
+/// metrics as `job`, succeeded or failed; `report` logs what a run did, and a failed one is
+/// logged as having failed at `doing`.
+pub(crate) async fn every<T, Fut>(
+    job: &'static str,
+    doing: &'static str,
+    interval: Duration,
+    mut round: impl FnMut() -> Fut,
+    report: impl Fn(T),
+) where
+    Fut: std::future::Future<Output = domain::Result<T>>,
+{
     let mut ticks = steady(interval);
     loop {
         ticks.tick().await;
-        match domain::casework::escalation::sweep(&db, &holder, chrono::Utc::now()).await {
-            Ok(0) => crate::metrics::job_ran("escalate", false),
-            Ok(moved) => {
-                crate::metrics::job_ran("escalate", false);
-                tracing::info!(moved, "overdue cases escalated");
+        match round().await {
+            Ok(done) => {
+                crate::metrics::job_ran(job, false);
+                report(done);
             }
             Err(e) => {
-                crate::metrics::job_ran("escalate", true);
-                tracing::warn!(%e, "escalating overdue cases");
+                crate::metrics::job_ran(job, true);
+                tracing::warn!(%e, "{doing}");
             }
         }
     }
+}
+
+/// Sweeps for overdue cases every `interval`, for as long as the server runs.
+pub async fn escalate_every(db: DatabaseConnection, interval: Duration) {
+    let holder = holder();
+    let (db, holder) = (&db, &holder);
+    every(
+        "escalate",
+        "escalating overdue cases",
+        interval,
+        || domain::casework::escalation::sweep(db, holder, chrono::Utc::now()),
+        |moved| {
+            if moved > 0 {
+                tracing::info!(moved, "overdue cases escalated");
+            }
+        },
+    )
+    .await;
 }
 
 /// Forgets failed sign-ins past their day and ended sessions, every `interval`.
@@ -50,42 +76,36 @@ pub async fn forget_every(
     policy: domain::accounts::SessionPolicy,
     interval: Duration,
 ) {
-    let mut ticks = steady(interval);
-    loop {
-        ticks.tick().await;
-        match domain::accounts::forget_stale(&db, policy, chrono::Utc::now()).await {
-            Ok((attempts, sessions)) => {
-                crate::metrics::job_ran("forget", false);
-                if attempts + sessions > 0 {
-                    tracing::info!(attempts, sessions, "stale sign-in data forgotten");
-                }
+    let db = &db;
+    every(
+        "forget",
+        "forgetting stale sign-in data",
+        interval,
+        || domain::accounts::forget_stale(db, policy, chrono::Utc::now()),
+        |(attempts, sessions)| {
+            if attempts + sessions > 0 {
+                tracing::info!(attempts, sessions, "stale sign-in data forgotten");
             }
-            Err(e) => {
-                crate::metrics::job_ran("forget", true);
-                tracing::warn!(%e, "forgetting stale sign-in data");
-            }
-        }
-    }
+        },
+    )
+    .await;
 }
 
 /// Queues the reminders that came due (sessions, shifts) every `interval`.
 pub async fn remind_every(db: DatabaseConnection, interval: Duration) {
-    let mut ticks = steady(interval);
-    loop {
-        ticks.tick().await;
-        match domain::outbox::reminders::sweep(&db, chrono::Utc::now()).await {
-            Ok(queued) => {
-                crate::metrics::job_ran("remind", false);
-                if queued > 0 {
-                    tracing::info!(queued, "reminders queued");
-                }
+    let db = &db;
+    every(
+        "remind",
+        "queueing reminders",
+        interval,
+        || domain::outbox::reminders::sweep(db, chrono::Utc::now()),
+        |queued| {
+            if queued > 0 {
+                tracing::info!(queued, "reminders queued");
             }
-            Err(e) => {
-                crate::metrics::job_ran("remind", true);
-                tracing::warn!(%e, "queueing reminders");
-            }
-        }
-    }
+        },
+    )
+    .await;
 }
 
 /// Folds the metrics' latency samples into their buckets every `interval`.
@@ -105,22 +125,17 @@ pub async fn sweep_files_every(
     store: domain::files::Store,
     interval: Duration,
 ) {
-    let mut ticks = steady(interval);
-    loop {
-        ticks.tick().await;
-        match domain::files::sweep(&db, &store, chrono::Utc::now(), chrono::Duration::hours(1))
-            .await
-        {
-            Ok(removed) => {
-                crate::metrics::job_ran("files", false);
-                if removed > 0 {
-                    tracing::info!(removed, "bytes of removed files deleted");
-                }
+    let (db, store) = (&db, &store);
+    every(
+        "files",
+        "sweeping the files",
+        interval,
+        || domain::files::sweep(db, store, chrono::Utc::now(), chrono::Duration::hours(1)),
+        |removed| {
+            if removed > 0 {
+                tracing::info!(removed, "bytes of removed files deleted");
             }
-            Err(e) => {
-                crate::metrics::job_ran("files", true);
-                tracing::warn!(%e, "sweeping the files");
-            }
-        }
-    }
+        },
+    )
+    .await;
 }

@@ -233,17 +233,15 @@ type DateTime = chrono::DateTime<chrono::Utc>;
 /// Asks every `interval` for the receipts of texts sent in the last two days, for as long
 /// as the server runs.
 pub async fn check_receipts_every(db: DatabaseConnection, outbox: Arc<Outbox>, interval: Duration) {
-    let mut ticks = crate::jobs::steady(interval);
-    loop {
-        ticks.tick().await;
-        match check_receipts(&db, &outbox, chrono::Utc::now()).await {
-            Ok(_) => crate::metrics::job_ran("receipts", false),
-            Err(e) => {
-                crate::metrics::job_ran("receipts", true);
-                tracing::warn!(%e, "asking for receipts");
-            }
-        }
-    }
+    let (db, outbox) = (&db, &*outbox);
+    crate::jobs::every(
+        "receipts",
+        "asking for receipts",
+        interval,
+        || check_receipts(db, outbox, chrono::Utc::now()),
+        |_| {},
+    )
+    .await;
 }
 
 /// One round: asks the provider for the receipt of each text still without one (a hundred
@@ -272,22 +270,19 @@ pub async fn check_receipts(
 /// Sends due messages every `interval`, for as long as the server runs.
 pub async fn send_every(db: DatabaseConnection, outbox: Arc<Outbox>, interval: Duration) {
     let holder = crate::jobs::holder();
-    let mut ticks = crate::jobs::steady(interval);
-    loop {
-        ticks.tick().await;
-        match send_due(&db, &outbox, &holder, chrono::Utc::now()).await {
-            Ok(tally) => {
-                crate::metrics::job_ran("outbox", false);
-                if tally.values().any(|n| *n > 0) {
-                    tracing::info!(?tally, "outbox");
-                }
+    let (db, outbox, holder) = (&db, &*outbox, &holder);
+    crate::jobs::every(
+        "outbox",
+        "sending the outbox",
+        interval,
+        || send_due(db, outbox, holder, chrono::Utc::now()),
+        |tally| {
+            if tally.values().any(|n| *n > 0) {
+                tracing::info!(?tally, "outbox");
             }
-            Err(e) => {
-                crate::metrics::job_ran("outbox", true);
-                tracing::warn!(%e, "sending the outbox");
-            }
-        }
-    }
+        },
+    )
+    .await;
 }
 
 /// One round: claims what is due at `now` and sends it, with `now` as the time of every
