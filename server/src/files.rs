@@ -56,17 +56,9 @@ fn back(link: &str, on: &str, outcome: &str) -> Response {
     Redirect::to(&format!("{link}?files={outcome}&on={on}#files-{on}")).into_response()
 }
 
-fn status(e: &domain::Error) -> StatusCode {
-    match e {
-        domain::Error::NotFound => StatusCode::NOT_FOUND,
-        domain::Error::Unauthorized => StatusCode::UNAUTHORIZED,
-        domain::Error::Forbidden => StatusCode::FORBIDDEN,
-        domain::Error::Invalid(_) | domain::Error::Throttled(_) => StatusCode::BAD_REQUEST,
-        domain::Error::Db(_) | domain::Error::Internal(_) => {
-            tracing::error!(%e, "handling files");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    }
+/// The status the server functions answer the same refusal with (logged there too).
+fn status(e: domain::Error) -> StatusCode {
+    app::error::AppError::from(e).status()
 }
 
 /// `POST /files/{kind}/{id}` (an upload) or `POST /files/{key}/remove`.
@@ -95,7 +87,7 @@ async fn upload(State(state): State<AppState>, kind: &str, id: &str, request: Re
     };
     let link = match domain::files::link_of(&state.db, &owner).await {
         Ok(link) => link,
-        Err(e) => return status(&e).into_response(),
+        Err(e) => return status(e).into_response(),
     };
     let boundary = request
         .headers()
@@ -145,7 +137,7 @@ async fn upload(State(state): State<AppState>, kind: &str, id: &str, request: Re
                 refusal = Some(code);
                 break;
             }
-            Err(e) => return status(&e).into_response(),
+            Err(e) => return status(e).into_response(),
         }
     }
     let on = format!("{kind}-{id}");
@@ -234,7 +226,7 @@ async fn serve(
     let viewer = crate::my_data::signed_in(&state, headers).await.ok();
     let (file, audience) = match domain::files::open(&state.db, viewer.as_ref(), key).await {
         Ok(found) => found,
-        Err(e) => return status(&e).into_response(),
+        Err(e) => return status(e).into_response(),
     };
     let kind = domain::files::Kind::parse(&file.kind).unwrap_or(domain::files::Kind::Photo);
     if thumb && kind != domain::files::Kind::Photo {
@@ -247,7 +239,7 @@ async fn serve(
     };
     let body = match state.files.get(&stored).await {
         Ok(body) => body,
-        Err(e) => return status(&e).into_response(),
+        Err(e) => return status(e).into_response(),
     };
     let disposition = match kind {
         domain::files::Kind::Photo => "inline; filename=\"photo.jpg\"".to_owned(),
@@ -291,6 +283,6 @@ async fn remove(State(state): State<AppState>, key: &str, headers: &HeaderMap) -
     };
     match domain::files::remove(&state.db, &state.files, &account, key).await {
         Ok((link, on)) => back(&link, &on, "removed"),
-        Err(e) => status(&e).into_response(),
+        Err(e) => status(e).into_response(),
     }
 }

@@ -403,18 +403,9 @@ pub async fn open(
     viewer: Option<&Account>,
     key: &str,
 ) -> Result<(attachment::Model, Audience)> {
-    let file = attachment::Entity::find()
-        .filter(attachment::Column::Key.eq(key))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let file = find(db, key).await?;
     let audience = if let Some(case_id) = file.case_id {
-        let account = viewer.ok_or(Error::NotFound)?;
-        let case = crate::entities::mediation_case::Entity::find_by_id(case_id)
-            .one(db)
-            .await?
-            .ok_or(Error::NotFound)?;
-        crate::mediation::viewer_of(db, account, &case).await?;
+        case_and_viewer(db, viewer.ok_or(Error::NotFound)?, case_id).await?;
         Audience::Private
     } else if let Some(post_id) = file.post_id {
         let (post, thread, _) = post_place(db, viewer, post_id).await?;
@@ -436,6 +427,28 @@ pub async fn open(
     Ok((file, audience))
 }
 
+async fn find(db: &impl ConnectionTrait, key: &str) -> Result<attachment::Model> {
+    attachment::Entity::find()
+        .filter(attachment::Column::Key.eq(key))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// A file's case and how `account` relates to it; anyone unrelated is told it does not exist.
+async fn case_and_viewer(
+    db: &impl ConnectionTrait,
+    account: &Account,
+    case_id: i32,
+) -> Result<(crate::entities::mediation_case::Model, Viewer)> {
+    let case = crate::entities::mediation_case::Entity::find_by_id(case_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let viewer = crate::mediation::viewer_of(db, account, &case).await?;
+    Ok((case, viewer))
+}
+
 /// Removes the file `key` for `account` (who added it, a case's mediator, a moderator for
 /// a post, an officer for a notice) and returns the page it was on and the item there
 /// (`case-ZB-…`, `post-12`, `notice-3`). The bytes go right after.
@@ -446,14 +459,11 @@ pub async fn remove(
     key: &str,
 ) -> Result<(String, String)> {
     let txn = db.begin().await?;
-    let (file, _) = open(&txn, Some(account), key).await?;
+    // The same questions as `open` asks, each once, with who may remove on top.
+    let file = find(&txn, key).await?;
     let link = if let Some(case_id) = file.case_id {
-        let case = crate::entities::mediation_case::Entity::find_by_id(case_id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let mediator = crate::mediation::viewer_of(&txn, account, &case).await? == Viewer::Mediator;
-        if !mediator && file.uploaded_by != Some(account.user.id) {
+        let (case, viewer) = case_and_viewer(&txn, account, case_id).await?;
+        if viewer != Viewer::Mediator && file.uploaded_by != Some(account.user.id) {
             return Err(Error::Forbidden);
         }
         (
@@ -467,8 +477,9 @@ pub async fn remove(
         }
         (place.link, format!("post-{post_id}"))
     } else {
-        account.require(Role::Officer)?;
         let id = file.notice_id.unwrap_or_default();
+        crate::notices::get(&txn, id, Some(account)).await?;
+        account.require(Role::Officer)?;
         (format!("/notices/{id}"), format!("notice-{id}"))
     };
     attachment::Entity::delete_by_id(file.id).exec(&txn).await?;
