@@ -925,6 +925,37 @@ async fn a_mediator_of_two_rooms_is_never_booked_into_two_sessions_at_once() -> 
     Ok(())
 }
 
+#[tokio::test]
+async fn each_rooms_buffer_holds_for_a_mediator_of_both() -> TestResult {
+    let w = World::new().await?;
+    let second = room_sharing_the_mediator(&w).await?;
+    // The second room keeps an hour between sessions; the world's room a quarter of one.
+    let wide = Schedule {
+        buffer_minutes: 60,
+        ..Schedule::default()
+    };
+    schedule::save_schedule(&w.db, second, wide).await?;
+    let neighbour = w.resident("13800000002").await?;
+    let there = mediation::request(&w.db, &neighbour, form(second), &w.policy, now()).await?;
+    w.book(&neighbour, &there.code, at(1, 9, 0)).await?;
+
+    // 10:15 in the world's room keeps its own quarter hour, not the hour the other room
+    // keeps after its 09:00 session: neither offered nor booked.
+    let case = w.request(&w.resident).await?;
+    assert!(
+        !w.is_free(at(1, 10, 15), now()).await?,
+        "inside the other room's hour"
+    );
+    assert_invalid(
+        w.book(&w.resident, &case.code, at(1, 10, 15)).await,
+        "mediation-slot-taken",
+    );
+    assert!(w.is_free(at(1, 11, 30), now()).await?);
+    w.book(&w.resident, &case.code, at(1, 11, 30)).await?;
+    assert_eq!(active_bookings(&w).await?, 2);
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. The cut-off
 

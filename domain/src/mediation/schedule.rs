@@ -1,6 +1,8 @@
 //! A room's availability: weekly windows, one-off extra windows and days off, in local
 //! time, cut into slots of the room's length with its buffer between them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -245,20 +247,68 @@ pub async fn free_slots(
     now: DateTime<Utc>,
 ) -> Result<Vec<Slot>> {
     let schedule = schedule_of(db, room_id).await?;
-    let buffer = schedule.buffer_minutes;
     let rooms = linked_rooms(db, room_id).await?;
-    let margin = Duration::minutes(buffer.into());
-    let held = sessions_held(db, rooms, earliest - margin, None).await?;
+    let buffers = Buffers::of(db, room_id, &rooms).await?;
+    let held = sessions_held(db, rooms, earliest - buffers.widest(), None).await?;
     Ok(slots_of(db, room_id, &schedule, now)
         .await?
         .into_iter()
-        .filter(|s| {
-            s.starts_at > earliest
-                && !held
-                    .iter()
-                    .any(|b| s.clashes_with(b.starts_at, b.ends_at, buffer))
-        })
+        .filter(|s| s.starts_at > earliest && !buffers.any_clash(s, &held))
         .collect())
+}
+
+/// The buffer a session of one room keeps from the sessions of the rooms linked to it: the
+/// larger of the two rooms' buffers, so that each room's buffer holds whichever is booked.
+struct Buffers {
+    own: i32,
+    others: HashMap<i32, i32>,
+}
+
+impl Buffers {
+    async fn of(db: &impl ConnectionTrait, room_id: i32, rooms: &[i32]) -> Result<Buffers> {
+        let mut others: HashMap<i32, i32> = rooms
+            .iter()
+            .map(|r| (*r, Schedule::default().buffer_minutes))
+            .collect();
+        for s in room_schedule::Entity::find()
+            .filter(room_schedule::Column::RoomId.is_in(rooms.iter().copied()))
+            .all(db)
+            .await?
+        {
+            others.insert(s.room_id, s.buffer_minutes);
+        }
+        let own = others
+            .get(&room_id)
+            .copied()
+            .unwrap_or(Schedule::default().buffer_minutes);
+        Ok(Buffers { own, others })
+    }
+
+    fn with(&self, room_id: i32) -> i32 {
+        self.others
+            .get(&room_id)
+            .copied()
+            .unwrap_or(0)
+            .max(self.own)
+    }
+
+    /// The widest buffer of all, how far around a slot held sessions are looked for.
+    fn widest(&self) -> Duration {
+        Duration::minutes(
+            self.others
+                .values()
+                .copied()
+                .max()
+                .unwrap_or(0)
+                .max(self.own)
+                .into(),
+        )
+    }
+
+    fn any_clash(&self, slot: &Slot, held: &[booking::Model]) -> bool {
+        held.iter()
+            .any(|b| slot.clashes_with(b.starts_at, b.ends_at, self.with(b.room_id)))
+    }
 }
 
 /// Sessions held (not cancelled) in `rooms` that end after `after` and, given `before`,
@@ -302,7 +352,6 @@ pub async fn linked_rooms(db: &impl ConnectionTrait, room_id: i32) -> Result<Vec
 /// nothing: a row lock on PostgreSQL, the write lock on SQLite), so that bookings which
 /// could clash are checked one after another and the first one's session is seen.
 pub(crate) async fn clashes(txn: &impl ConnectionTrait, room_id: i32, slot: Slot) -> Result<bool> {
-    let buffer = schedule_of(txn, room_id).await?.buffer_minutes;
     let rooms = linked_rooms(txn, room_id).await?;
     for room in &rooms {
         lock_row::<mediation_room::Entity>(
@@ -313,7 +362,8 @@ pub(crate) async fn clashes(txn: &impl ConnectionTrait, room_id: i32, slot: Slot
         )
         .await?;
     }
-    let margin = Duration::minutes(buffer.into());
+    let buffers = Buffers::of(txn, room_id, &rooms).await?;
+    let margin = buffers.widest();
     let held = sessions_held(
         txn,
         rooms,
@@ -321,9 +371,7 @@ pub(crate) async fn clashes(txn: &impl ConnectionTrait, room_id: i32, slot: Slot
         Some(slot.ends_at + margin),
     )
     .await?;
-    Ok(held
-        .iter()
-        .any(|b| slot.clashes_with(b.starts_at, b.ends_at, buffer)))
+    Ok(buffers.any_clash(&slot, &held))
 }
 
 /// The room, or not found.
