@@ -2856,3 +2856,102 @@ async fn twenty_members_starting_their_own_cases_at_once_all_succeed() -> TestRe
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn one_ladder_moves_the_mediation_case_and_its_loop_case_together() -> TestResult {
+    use domain::entities::{booking, inbox_message, mediation_case};
+    let w = World::new().await?;
+    w.open_calendar().await?;
+    let policy = roomy_policy();
+
+    // By deadline: the room sits on a booked request past the loop's 48 hours.
+    let request = mediation::request(
+        &w.db,
+        &w.resident,
+        mediation_form(w.branch_room),
+        &policy,
+        now(),
+    )
+    .await?;
+    let slot = at_local(day0() + Duration::days(5), 9 * 60).ok_or("a slot")?;
+    mediation::book(&w.db, &w.resident, &request.code, slot, &policy, hours(1)).await?;
+    let late = hours(49);
+    assert_eq!(escalation::escalate_overdue(&w.db, late).await?, 1);
+    let case = w.of_mediation(request.id).await?;
+    assert_eq!(Org::of(&case), Some(org(OrgKind::PoliceOffice, w.office)));
+    assert_eq!((case.stage.as_str(), case.escalations), ("assigned", 1));
+    let up = mediation_case::Entity::find_by_id(request.id)
+        .one(&w.db)
+        .await?
+        .ok_or("the mediation case")?;
+    assert_eq!(
+        (up.level.as_str(), up.status.as_str()),
+        ("community", "escalated"),
+        "the mediation case climbed with it"
+    );
+    let held = booking::Entity::find()
+        .filter(booking::Column::CaseId.eq(request.id))
+        .filter(booking::Column::CancelledAt.is_null())
+        .count(&w.db)
+        .await?;
+    assert_eq!(held, 0, "its session is freed");
+    let told = inbox_message::Entity::find()
+        .filter(inbox_message::Column::UserId.eq(w.resident.user.id))
+        .filter(inbox_message::Column::Topic.eq("inbox-case-escalated"))
+        .count(&w.db)
+        .await?;
+    assert_eq!(told, 1, "the resident is told");
+    assert_eq!(
+        w.actions(&case.code).await?,
+        ["opened", "escalated"],
+        "one escalation, not a second one back from the mediation side"
+    );
+
+    // By hand: a mediator takes another request up to the station; the loop follows at once.
+    let other = mediation::request(
+        &w.db,
+        &w.resident,
+        mediation_form(w.branch_room),
+        &policy,
+        now(),
+    )
+    .await?;
+    mediation::escalate(
+        &w.db,
+        &w.mediator,
+        &other.code,
+        "station",
+        "涉及人身安全，需派出所处理",
+        hours(2),
+    )
+    .await?;
+    let case = w.of_mediation(other.id).await?;
+    assert_eq!(Org::of(&case), Some(Org::STATION));
+    assert_eq!((case.stage.as_str(), case.escalations), ("assigned", 1));
+    let entry = w.last_entry(&case.code).await?;
+    assert_eq!(
+        (entry.action.as_str(), entry.actor_id),
+        ("escalated", Some(w.mediator.user.id))
+    );
+    // Brought back down to the room, the loop case is transferred back, not escalated.
+    mediation::escalate(
+        &w.db,
+        &w.officer,
+        &other.code,
+        "room",
+        "双方愿意再调一次",
+        hours(3),
+    )
+    .await?;
+    let case = w.of_mediation(other.id).await?;
+    assert_eq!(
+        Org::of(&case),
+        Some(org(OrgKind::MediationRoom, w.branch_room))
+    );
+    assert_eq!(case.escalations, 1);
+    assert_eq!(
+        w.last_entry(&case.code).await?.action.as_str(),
+        "transferred"
+    );
+    Ok(())
+}

@@ -2,6 +2,11 @@
 //! community's mediation room, a room's or a squad's to the community's police office, an
 //! office's to the station.
 //!
+//! One ladder: a case that came from a mediation request climbs it together with its
+//! mediation case (互助站 → 调解室 → 社区 → 派出所), in one transaction, whichever side moves
+//! first — the deadline here (`mediation::cases::follow_loop`), or a mediator or officer by
+//! hand there (`to_rung`).
+//!
 //! Several server processes may run it against one database. Each escalation is an update
 //! guarded by the deadline it read (`WHERE id = ? AND stage = ? AND due_at = ?`): the first
 //! process to write moves the case and sets a new deadline, and any other finds nothing to
@@ -11,18 +16,19 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
 use super::deadlines::deadline;
-use super::steps::{Step, write_history};
+use super::steps::{Step, move_case, write_history};
 use super::{Action, Org, OrgKind, Stage};
-use crate::Result;
 use crate::entities::{
-    aid_station, case_record, community, job_lease, mediation_room, police_office,
+    aid_station, case_record, community, job_lease, mediation_case, mediation_room, police_office,
 };
+use crate::mediation::Level;
+use crate::{Error, Result};
 
 pub const JOB: &str = "escalate-overdue-cases";
 
@@ -140,6 +146,116 @@ pub async fn next_level(
     })
 }
 
+/// The rung of the mediation ladder an organisation of the loop stands on; squads stand on
+/// none.
+fn level_of(kind: OrgKind) -> Option<Level> {
+    match kind {
+        OrgKind::AidStation => Some(Level::AidStation),
+        OrgKind::MediationRoom => Some(Level::Room),
+        OrgKind::PoliceOffice => Some(Level::Community),
+        OrgKind::Station => Some(Level::Station),
+        OrgKind::Squad => None,
+    }
+}
+
+/// The organisation of the loop on `level` for a mediation case of `room_id` and
+/// `community`: the community's first mutual-aid station in service (or the room, when it
+/// has none), the room, the community's police office (or the station, when it has none),
+/// the station.
+async fn org_on(
+    db: &impl ConnectionTrait,
+    level: Level,
+    room_id: i32,
+    community: Option<i32>,
+) -> Result<Org> {
+    let room = Org {
+        kind: OrgKind::MediationRoom,
+        id: Some(room_id),
+    };
+    Ok(match level {
+        Level::AidStation => {
+            let station = match community {
+                Some(c) => {
+                    aid_station::Entity::find()
+                        .filter(aid_station::Column::CommunityId.eq(c))
+                        .filter(aid_station::Column::RetiredAt.is_null())
+                        .order_by_asc(aid_station::Column::Id)
+                        .one(db)
+                        .await?
+                }
+                None => None,
+            };
+            station.map_or(room, |s| Org {
+                kind: OrgKind::AidStation,
+                id: Some(s.id),
+            })
+        }
+        Level::Room => room,
+        Level::Community => match office_of(db, community).await? {
+            Some(id) => Org {
+                kind: OrgKind::PoliceOffice,
+                id: Some(id),
+            },
+            None => Org::STATION,
+        },
+        Level::Station => Org::STATION,
+    })
+}
+
+/// A mediation case moved along the ladder (`mediation_case` as its transaction left it):
+/// its loop case goes to the organisation on the same rung, assigned afresh, in the same
+/// transaction — up as an escalation, down as a transfer. Nothing moves when the loop case
+/// stands there already (the deadline moved it first) or is past the stages that move.
+pub(crate) async fn to_rung(
+    txn: &DatabaseTransaction,
+    loop_case: &case_record::Model,
+    mediation_case: &mediation_case::Model,
+    actor: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let community = loop_case.community_id.or(mediation_case.community_id);
+    let to = org_on(txn, mediation_case.level, mediation_case.room_id, community).await?;
+    let from = Org::of(loop_case);
+    if from == Some(to) {
+        return Ok(());
+    }
+    let up = match from.and_then(|f| level_of(f.kind)) {
+        Some(level) => mediation_case.level > level,
+        None => true,
+    };
+    let mut set = vec![
+        (case_record::Column::OrgKind, Expr::value(to.kind.as_str())),
+        (case_record::Column::OrgId, Expr::value(to.id)),
+        (
+            case_record::Column::AssigneeId,
+            Expr::value(Option::<i32>::None),
+        ),
+    ];
+    if up {
+        set.push((
+            case_record::Column::Escalations,
+            Expr::col(case_record::Column::Escalations).add(1),
+        ));
+    }
+    let step = Step {
+        action: if up {
+            Action::Escalated
+        } else {
+            Action::Transferred
+        },
+        from: Some(loop_case.stage),
+        to: Stage::Assigned,
+        org: Some(to),
+        actor,
+        note: from.map_or("", |f| f.kind.as_str()),
+    };
+    let movable = [Stage::Triage, Stage::Assigned, Stage::InProgress];
+    match move_case(txn, loop_case, &movable, Stage::Assigned, set, step, now).await {
+        Err(Error::Invalid("case-move-illegal")) => Ok(()),
+        other => other,
+    }
+}
+
 /// Escalates the overdue cases whose stage escalates by itself; returns how many moved.
 /// Safe to run from several processes at once: see the module's comment.
 pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize> {
@@ -208,6 +324,9 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
             now,
         )
         .await?;
+        if let (Some(mediation_case), Some(level)) = (case.mediation_case_id, level_of(to.kind)) {
+            crate::mediation::cases::follow_loop(&txn, mediation_case, level, now).await?;
+        }
         txn.commit().await?;
         moved += 1;
     }

@@ -225,8 +225,12 @@ pub(crate) async fn follow_mediation(
             )
             .await
         }
+        // One ladder: the loop case goes to the rung the mediation case went to.
+        EventKind::Escalated => {
+            super::escalation::to_rung(txn, &loop_case, &now_case, actor, now).await
+        }
         // A room that cannot take it hands it back to the officers to route elsewhere.
-        EventKind::Declined | EventKind::Escalated => {
+        EventKind::Declined => {
             follow(
                 txn,
                 &loop_case,
@@ -235,11 +239,7 @@ pub(crate) async fn follow_mediation(
                     to: Stage::Triage,
                     action: Action::Returned,
                     actor,
-                    note: if kind == EventKind::Declined {
-                        "调解室未受理"
-                    } else {
-                        "调解升级，交由民警分派"
-                    },
+                    note: "调解室未受理",
                 },
                 vec![
                     (

@@ -975,41 +975,76 @@ pub async fn escalate(
         return Err(Error::Forbidden);
     }
     let case = &detail.case;
-    let from = case.level;
-    if from == to {
+    if case.level == to {
         return Err(Error::Invalid("mediation-level-invalid"));
     }
+    let txn = db.begin().await?;
+    raise(&txn, case, to, Some(account.user.id), why, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The statuses a case can be moved up or down the ladder from.
+const MOVABLE: [Status; 4] = [
+    Status::Requested,
+    Status::Booked,
+    Status::Accepted,
+    Status::Escalated,
+];
+
+/// Moves the case to `to` on the ladder (互助站 → 调解室 → 社区 → 派出所): above the room it
+/// waits as escalated, at or below it as requested; its session is freed, the move is on
+/// its timeline (which takes the loop case to the same rung) and the resident is told.
+async fn raise(
+    txn: &DatabaseTransaction,
+    case: &mediation_case::Model,
+    to: Level,
+    actor: Option<i32>,
+    why: String,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let from = case.level;
     let status = if to > Level::Room {
         Status::Escalated
     } else {
         Status::Requested
     };
-    let movable = [
-        Status::Requested,
-        Status::Booked,
-        Status::Accepted,
-        Status::Escalated,
-    ];
-    let txn = db.begin().await?;
     let more = vec![(mediation_case::Column::Level, Expr::value(to.as_str()))];
-    set_status(&txn, case.id, &movable, status, now, more).await?;
-    cancel_booking(&txn, case.id, now).await?;
-    record(
-        &txn,
-        case,
-        EventKind::Escalated,
-        Some(account.user.id),
-        now,
-        |e| {
-            e.note = Set(Some(why));
-            e.from_level = Set(Some(from));
-            e.to_level = Set(Some(to));
-        },
-    )
+    set_status(txn, case.id, &MOVABLE, status, now, more).await?;
+    cancel_booking(txn, case.id, now).await?;
+    record(txn, case, EventKind::Escalated, actor, now, |e| {
+        e.note = Set(Some(why));
+        e.from_level = Set(Some(from));
+        e.to_level = Set(Some(to));
+    })
     .await?;
-    notify_resident(&txn, case, "inbox-case-escalated", now).await?;
-    txn.commit().await?;
-    Ok(())
+    notify_resident(txn, case, "inbox-case-escalated", now).await
+}
+
+/// The loop moved this case's loop case up to `level` by its deadline: the mediation case
+/// climbs to the same rung in the same transaction — unless it is past mediation already
+/// (concluded, cancelled) or stands as high.
+pub(crate) async fn follow_loop(
+    txn: &DatabaseTransaction,
+    case_id: i32,
+    level: Level,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(case) = mediation_case::Entity::find_by_id(case_id).one(txn).await? else {
+        return Ok(());
+    };
+    if case.level >= level || !MOVABLE.contains(&case.status) {
+        return Ok(());
+    }
+    raise(
+        txn,
+        &case,
+        level,
+        None,
+        "逾期未办，按期限自动升级".to_owned(),
+        now,
+    )
+    .await
 }
 
 async fn lines(
