@@ -2,6 +2,7 @@
 //! for the server, and with `hydrate` for the browser, where only the islands run.
 
 pub mod accounts;
+pub mod antifraud;
 pub mod calendar;
 pub mod casework;
 pub mod directory;
@@ -297,6 +298,21 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/admin")
                         view=accounts::pages::AdminPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/antifraud")
+                        view=antifraud::pages::AntifraudPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/antifraud/compounds/:id")
+                        view=antifraud::pages::CompoundPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/antifraud/households/:id")
+                        view=antifraud::pages::HouseholdPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin_log;
+pub mod antifraud;
 pub mod calendar;
 pub mod casework;
 pub mod db;
@@ -38,6 +39,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
     accounts::codes::REFUSAL_CODES,
     accounts::counter::REFUSAL_CODES,
     admin_log::REFUSAL_CODES,
+    antifraud::REFUSAL_CODES,
     calendar::REFUSAL_CODES,
     casework::REFUSAL_CODES,
     directory::admin::REFUSAL_CODES,

@@ -8,6 +8,8 @@
 //! - a mediation room (`room_mediators`): mediator;
 //! - a squad of 老王帮帮团 (`squad_members`, leaders too): volunteer;
 //! - a tea-house liaison room (`liaison_members`): liaison;
+//! - a community's anti-fraud team (`fraud_team_members`): officer, auxiliary (辅警) or grid
+//!   worker (网格员), the one the admin chose, kept with the membership;
 //! - a mutual-aid station or a police office (`org_members`): resident. Their people hold no
 //!   role of their own (the demo's station members and office staff are residents): the
 //!   membership is what lets them work the organisation's cases, and it rests on their
@@ -22,8 +24,8 @@ use sea_orm::{
 use crate::accounts::{self, Account, Role};
 use crate::admin_log::{self, Actor, Change, LogAction};
 use crate::entities::{
-    aid_station, liaison_member, liaison_room, mediation_room, org_member, police_office,
-    room_mediator, squad, squad_member, user,
+    aid_station, community, fraud_team_member, liaison_member, liaison_room, mediation_room,
+    org_member, police_office, room_mediator, squad, squad_member, user,
 };
 use crate::{Error, Result};
 
@@ -40,6 +42,8 @@ pub struct Membership {
     pub name: String,
     /// Leads the squad (squads only).
     pub leader: bool,
+    /// The role it rests on.
+    pub role: Role,
 }
 
 impl Membership {
@@ -48,10 +52,16 @@ impl Membership {
         key(self.group, self.id)
     }
 
-    /// What the log keeps: the key, the name at the time and whether they led it.
+    /// What the log keeps: the key, the name at the time, whether they led it and, on an
+    /// anti-fraud team, as what.
     fn described(&self) -> String {
         let leader = if self.leader { " leader" } else { "" };
-        format!("{} {}{leader}", self.key(), self.name)
+        let role = if self.group == Group::FraudTeam {
+            format!(" {}", self.role)
+        } else {
+            String::new()
+        };
+        format!("{} {}{leader}{role}", self.key(), self.name)
     }
 }
 
@@ -79,12 +89,21 @@ async fn name_of(db: &impl ConnectionTrait, group: Group, id: i32) -> Result<Opt
             .one(db)
             .await?
             .map(|o| o.name),
+        Group::FraudTeam => community::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|o| o.name),
     })
+}
+
+/// The role a membership of `group` rests on when it keeps none of its own.
+fn usual_role(group: Group) -> Role {
+    group.roles()[0]
 }
 
 /// Every membership of `user_id`, whatever roles they hold.
 pub async fn of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Membership>> {
-    let mut found: Vec<(Group, i32, bool)> = Vec::new();
+    let mut found: Vec<(Group, i32, bool, Role)> = Vec::new();
     for m in org_member::Entity::find()
         .filter(org_member::Column::UserId.eq(user_id))
         .all(db)
@@ -92,36 +111,44 @@ pub async fn of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Membershi
     {
         let group = Group::parse(&m.kind)
             .ok_or(Error::Internal("a stored organisation kind is no kind"))?;
-        found.push((group, m.org_id, false));
+        found.push((group, m.org_id, false, usual_role(group)));
     }
     for m in room_mediator::Entity::find()
         .filter(room_mediator::Column::UserId.eq(user_id))
         .all(db)
         .await?
     {
-        found.push((Group::MediationRoom, m.room_id, false));
+        found.push((Group::MediationRoom, m.room_id, false, Role::Mediator));
     }
     for m in squad_member::Entity::find()
         .filter(squad_member::Column::UserId.eq(user_id))
         .all(db)
         .await?
     {
-        found.push((Group::Squad, m.squad_id, m.is_leader));
+        found.push((Group::Squad, m.squad_id, m.is_leader, Role::Volunteer));
     }
     for m in liaison_member::Entity::find()
         .filter(liaison_member::Column::UserId.eq(user_id))
         .all(db)
         .await?
     {
-        found.push((Group::LiaisonRoom, m.liaison_room_id, false));
+        found.push((Group::LiaisonRoom, m.liaison_room_id, false, Role::Liaison));
+    }
+    for m in fraud_team_member::Entity::find()
+        .filter(fraud_team_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+    {
+        found.push((Group::FraudTeam, m.community_id, false, m.role));
     }
     let mut out = Vec::with_capacity(found.len());
-    for (group, id, leader) in found {
+    for (group, id, leader, role) in found {
         out.push(Membership {
             group,
             id,
             name: name_of(db, group, id).await?.unwrap_or_default(),
             leader,
+            role,
         });
     }
     out.sort_by_key(|m| (m.group, m.id));
@@ -151,6 +178,11 @@ async fn delete(db: &impl ConnectionTrait, user_id: i32, group: Group, id: i32) 
         }
         Group::LiaisonRoom => {
             liaison_member::Entity::delete_by_id((id, user_id))
+                .exec(db)
+                .await?
+        }
+        Group::FraudTeam => {
+            fraud_team_member::Entity::delete_by_id((id, user_id))
                 .exec(db)
                 .await?
         }
@@ -195,7 +227,7 @@ pub(crate) async fn end_for_role(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for membership in of(db, user_id).await? {
-        if membership.group.role() == role {
+        if membership.role == role {
             end(db, by, user_id, &membership, now).await?;
         }
     }
@@ -227,7 +259,8 @@ pub async fn remove(
 
 /// An admin makes `user_id` a member of a station, an office, a mediation room or a liaison
 /// room, and gives them the role it rests on. Squads take their people by application
-/// (`volunteers::decide`), where the squad's name for them and the ranking are agreed.
+/// (`volunteers::decide`), where the squad's name for them and the ranking are agreed, and
+/// anti-fraud teams by `add_to_team`, where the role is chosen.
 pub async fn add(
     db: &DatabaseConnection,
     admin: &Account,
@@ -237,7 +270,7 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let by = Actor::admin(admin)?;
-    if group == Group::Squad {
+    if matches!(group, Group::Squad | Group::FraudTeam) {
         return Err(Error::Invalid("admin-membership-invalid"));
     }
     let txn = db.begin().await?;
@@ -250,7 +283,7 @@ pub async fn add(
     if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
         return Err(Error::NotFound);
     }
-    accounts::grant_by(&txn, by, user_id, group.role(), now).await?;
+    accounts::grant_by(&txn, by, user_id, usual_role(group), now).await?;
     let inserted = match group {
         Group::AidStation | Group::PoliceOffice => {
             org_member::Entity::insert(org_member::ActiveModel {
@@ -290,7 +323,9 @@ pub async fn add(
             .exec_without_returning(&txn)
             .await?
         }
-        Group::Squad => return Err(Error::Invalid("admin-membership-invalid")),
+        Group::Squad | Group::FraudTeam => {
+            return Err(Error::Invalid("admin-membership-invalid"));
+        }
     };
     if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
         let membership = Membership {
@@ -298,6 +333,7 @@ pub async fn add(
             id,
             name,
             leader: false,
+            role: usual_role(group),
         };
         admin_log::write(
             &txn,
@@ -360,6 +396,7 @@ pub async fn add_to_squad(
         id: squad_id,
         name: squad_name.clone(),
         leader,
+        role: Role::Volunteer,
     };
     match &before {
         Some(member) if member.is_leader == leader => return Ok(txn.commit().await?),
@@ -406,6 +443,81 @@ pub async fn add_to_squad(
     Ok(())
 }
 
+/// An admin puts `user_id` on the anti-fraud team of a community as its officer, an
+/// auxiliary or a grid worker, and gives them that role. Choosing another role for a member
+/// changes it (the role they had stays theirs: it may rest elsewhere).
+pub async fn add_to_team(
+    db: &DatabaseConnection,
+    admin: &Account,
+    user_id: i32,
+    community_id: i32,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let by = Actor::admin(admin)?;
+    if !Group::FraudTeam.roles().contains(&role) {
+        return Err(Error::Invalid("admin-membership-invalid"));
+    }
+    let txn = db.begin().await?;
+    let Some(name) = name_of(&txn, Group::FraudTeam, community_id).await? else {
+        return Err(Error::Invalid("admin-membership-invalid"));
+    };
+    if !crate::directory::admin::in_service(&txn, crate::directory::Kind::Community, community_id)
+        .await?
+    {
+        return Err(Error::Invalid("directory-retired"));
+    }
+    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    accounts::grant_by(&txn, by, user_id, role, now).await?;
+    let before = fraud_team_member::Entity::find_by_id((community_id, user_id))
+        .one(&txn)
+        .await?;
+    if before.as_ref().is_some_and(|m| m.role == role) {
+        return Ok(txn.commit().await?);
+    }
+    let membership = |role| Membership {
+        group: Group::FraudTeam,
+        id: community_id,
+        name: name.clone(),
+        leader: false,
+        role,
+    };
+    fraud_team_member::Entity::insert(fraud_team_member::ActiveModel {
+        community_id: Set(community_id),
+        user_id: Set(user_id),
+        role: Set(role),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([
+            fraud_team_member::Column::CommunityId,
+            fraud_team_member::Column::UserId,
+        ])
+        .update_column(fraud_team_member::Column::Role)
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    admin_log::write(
+        &txn,
+        by,
+        Change {
+            action: LogAction::MemberAdded,
+            target: Some(user_id),
+            subject: &key(Group::FraudTeam, community_id),
+            before: &before
+                .map(|m| membership(m.role).described())
+                .unwrap_or_default(),
+            after: &membership(role).described(),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// A person of an organisation, as its page lists them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Person {
@@ -414,6 +526,8 @@ pub struct Person {
     /// The name they volunteer under (squads only).
     pub name: String,
     pub leader: bool,
+    /// The role their membership rests on.
+    pub role: Role,
 }
 
 /// The people of one organisation, leaders first. Admins only.
@@ -424,39 +538,47 @@ pub async fn people(
     id: i32,
 ) -> Result<Vec<Person>> {
     Actor::admin(admin)?;
-    let found: Vec<(i32, String, bool)> = match group {
+    let role = usual_role(group);
+    let found: Vec<(i32, String, bool, Role)> = match group {
         Group::AidStation | Group::PoliceOffice => org_member::Entity::find()
             .filter(org_member::Column::Kind.eq(group.as_str()))
             .filter(org_member::Column::OrgId.eq(id))
             .all(db)
             .await?
             .into_iter()
-            .map(|m| (m.user_id, String::new(), false))
+            .map(|m| (m.user_id, String::new(), false, role))
             .collect(),
         Group::MediationRoom => room_mediator::Entity::find()
             .filter(room_mediator::Column::RoomId.eq(id))
             .all(db)
             .await?
             .into_iter()
-            .map(|m| (m.user_id, String::new(), false))
+            .map(|m| (m.user_id, String::new(), false, role))
             .collect(),
         Group::Squad => squad_member::Entity::find()
             .filter(squad_member::Column::SquadId.eq(id))
             .all(db)
             .await?
             .into_iter()
-            .map(|m| (m.user_id, m.name, m.is_leader))
+            .map(|m| (m.user_id, m.name, m.is_leader, role))
             .collect(),
         Group::LiaisonRoom => liaison_member::Entity::find()
             .filter(liaison_member::Column::LiaisonRoomId.eq(id))
             .all(db)
             .await?
             .into_iter()
-            .map(|m| (m.user_id, String::new(), false))
+            .map(|m| (m.user_id, String::new(), false, role))
+            .collect(),
+        Group::FraudTeam => fraud_team_member::Entity::find()
+            .filter(fraud_team_member::Column::CommunityId.eq(id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, String::new(), false, m.role))
             .collect(),
     };
     let phones: std::collections::HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(found.iter().map(|(id, _, _)| *id)))
+        .filter(user::Column::Id.is_in(found.iter().map(|(id, _, _, _)| *id)))
         .all(db)
         .await?
         .into_iter()
@@ -464,13 +586,15 @@ pub async fn people(
         .collect();
     let mut out: Vec<Person> = found
         .into_iter()
-        .map(|(user_id, name, leader)| Person {
+        .map(|(user_id, name, leader, role)| Person {
             phone: phones.get(&user_id).cloned().unwrap_or_default(),
             user_id,
             name,
             leader,
+            role,
         })
         .collect();
-    out.sort_by(|a, b| (!a.leader, &a.phone).cmp(&(!b.leader, &b.phone)));
+    // Leaders first; a team's officer, then its auxiliaries, then its grid workers.
+    out.sort_by(|a, b| (!a.leader, a.role, &a.phone).cmp(&(!b.leader, b.role, &b.phone)));
     Ok(out)
 }

@@ -75,6 +75,18 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
         [401, 404, 404, 404, 404, 200],
     ),
     ("/me/inbox", "/me/inbox", [401, 200, 200, 200, 200, 200]),
+    // The anti-fraud register: officers and the teams (tested in `antifraud.rs`).
+    ("/antifraud", "/antifraud", [401, 403, 403, 403, 403, 200]),
+    (
+        "/antifraud/compounds/{id}",
+        "/antifraud/compounds/1",
+        [401, 403, 403, 403, 403, 200],
+    ),
+    (
+        "/antifraud/households/{id}",
+        "/antifraud/households/1",
+        [401, 403, 403, 403, 403, 200],
+    ),
     ("/teahouse", "/teahouse", [200; 6]),
     ("/teahouse/search", "/teahouse/search?q=漏水", [200; 6]),
     (
@@ -286,6 +298,12 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/volunteers/publish", "squad leader"),
     ("/api/volunteers/roster", "squad leader"),
     ("/api/volunteers/shift", "squad leader"),
+    ("/api/antifraud", "anti-fraud team"),
+    ("/api/antifraud/compound", "anti-fraud team"),
+    ("/api/antifraud/household", "anti-fraud team"),
+    ("/api/antifraud/households/add", "anti-fraud team"),
+    ("/api/antifraud/visit", "anti-fraud team"),
+    ("/api/antifraud/loss", "anti-fraud team"),
     ("/api/board/bulk-assign", "officer"),
     ("/api/board/colours", "officer"),
     ("/api/board/deadline", "officer"),

@@ -345,3 +345,79 @@ fn an_officer_changes_a_stage_deadline_and_bad_hours_change_nothing() -> TestRes
         Ok(())
     })
 }
+
+#[test]
+fn an_officer_records_the_graded_response_and_the_colours_show_it() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
+        let household = "梅墩花园 9幢101";
+        let mut codes = Vec::new();
+        for title in ["夫妻争吵求助", "夫妻再次争吵"] {
+            let code = open_walk_in(&mut officer, title).await?;
+            step(
+                &mut officer,
+                &code,
+                &[("step[action]", "household"), ("step[note]", household)],
+            )
+            .await?;
+            codes.push(code);
+        }
+        let today = domain::time::local_date(chrono::Utc::now()).to_string();
+        // A step before the kind is set: refused in words, nothing recorded.
+        let page = step(
+            &mut officer,
+            &codes[0],
+            &[
+                ("step[action]", "grade"),
+                ("step[note]", "education"),
+                ("step[on]", &today),
+            ],
+        )
+        .await?;
+        assert!(page.location().contains("__err="), "{page:?}");
+        let back = officer
+            .get(page.location().trim_start_matches("http://127.0.0.1:3000"))
+            .await?;
+        assert!(
+            back.body.contains("请先把案件标为情感类或家暴类"),
+            "{}",
+            back.body
+        );
+
+        let page = step(
+            &mut officer,
+            &codes[0],
+            &[("step[action]", "concern"), ("step[note]", "domestic")],
+        )
+        .await?;
+        assert!(page.location().contains("done=concern"), "{page:?}");
+        let page = step(
+            &mut officer,
+            &codes[0],
+            &[
+                ("step[action]", "grade"),
+                ("step[note]", "admonition"),
+                ("step[on]", &today),
+            ],
+        )
+        .await?;
+        assert!(page.location().contains("done=grade"), "{page:?}");
+        let case = officer.get(&format!("/board/cases/{}", codes[0])).await?;
+        assert!(case.body.contains("家暴类") && case.body.contains(&format!("二次训诫 {today}")));
+        let colours = officer.get("/board/colours").await?;
+        assert!(colours.body.contains(household) && colours.body.contains("二次训诫"));
+
+        // A station's people do not record it, and never see it.
+        station_member(&portal.db_url, "13700000801", 1).await?;
+        let mut member = portal.sign_in("13700000801", "station-member-2026").await?;
+        let page = step(
+            &mut member,
+            &codes[1],
+            &[("step[action]", "concern"), ("step[note]", "emotional")],
+        )
+        .await?;
+        assert!(page.location().contains("__err=") || page.status.is_client_error());
+        Ok(())
+    })
+}

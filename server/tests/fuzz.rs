@@ -371,6 +371,7 @@ const POSTS: &[(&str, Fields)] = &[
             ("step[feedback]", Text),
             ("step[rating]", Exact),
             ("step[no_feedback_reason]", Text),
+            ("step[on]", Exact),
         ],
     ),
     (
@@ -387,6 +388,32 @@ const POSTS: &[(&str, Fields)] = &[
         &[("bulk[org]", Exact), ("bulk[codes]", List)],
     ),
     ("demo-mode", &[]),
+    (
+        "antifraud/households/add",
+        &[("compound_id", Exact), ("addresses", Text)],
+    ),
+    (
+        "antifraud/visit",
+        &[
+            ("household_id", Exact),
+            ("visit[visited_on]", Exact),
+            ("visit[app_installed]", Flag),
+            ("visit[warning_on]", Flag),
+            ("visit[elderly_alone]", Flag),
+            ("visit[recent_victim]", Flag),
+            ("visit[explained]", List),
+            ("visit[follow_up_on]", Exact),
+        ],
+    ),
+    (
+        "antifraud/loss",
+        &[
+            ("loss[community_id]", Exact),
+            ("loss[occurred_on]", Exact),
+            ("loss[amount_yuan]", Exact),
+            ("loss[scam]", Exact),
+        ],
+    ),
     (
         "teahouse/flag",
         &[
@@ -672,6 +699,7 @@ const POSTS: &[(&str, Fields)] = &[
             ("phone", Exact),
             ("name", Text),
             ("leader", Flag),
+            ("role", Exact),
         ],
     ),
     (
@@ -793,6 +821,9 @@ const GETS: &[(&str, &[&str])] = &[
     ("board/case", &["code"]),
     ("board/open-options", &[]),
     ("board/colours", &[]),
+    ("antifraud", &[]),
+    ("antifraud/compound", &["id", "q"]),
+    ("antifraud/household", &["id"]),
     ("board/deadlines", &[]),
     ("teahouse/moderation", &[]),
     ("teahouse/boards", &[]),
@@ -1023,6 +1054,8 @@ enum Who {
     Volunteer,
     Liaison,
     StationMember,
+    /// 辅警 of the first community's anti-fraud team.
+    Auxiliary,
     Visitor,
 }
 
@@ -1036,6 +1069,7 @@ impl Who {
             Who::Volunteer => Some("13900000311"),
             Who::Liaison => Some("13900000401"),
             Who::StationMember => Some("13900000501"),
+            Who::Auxiliary => Some(domain::demo::AUXILIARY_PHONE),
             Who::Visitor => None,
         }
     }
@@ -1052,6 +1086,7 @@ impl Who {
             }
             Who::Liaison => path.starts_with("teahouse/"),
             Who::StationMember => path.starts_with("board/"),
+            Who::Auxiliary => path.starts_with("antifraud"),
             Who::Officer | Who::Resident | Who::Visitor => true,
         }
     }
@@ -1938,6 +1973,19 @@ const ACCEPTED_IN_MAIN_ROOM: Src = Src::Sql(
      (SELECT MIN(room_id) FROM room_mediators \
       WHERE user_id = (SELECT id FROM users WHERE phone = '13900000101'))",
 );
+/// Today's date as the database has it (in UTC: at most a day behind Ningbo's, which a
+/// visit and a loss both accept).
+const TODAY: Src = Src::Sql("SELECT CAST(CURRENT_DATE AS TEXT)");
+const TEAM_COMMUNITY: Src = Src::Sql(
+    "SELECT CAST(MIN(community_id) AS TEXT) FROM fraud_team_members \
+     WHERE user_id = (SELECT id FROM users WHERE phone = '13900000601')",
+);
+const TEAM_HOUSEHOLD: Src = Src::Sql(
+    "SELECT CAST(MIN(households.id) AS TEXT) FROM households \
+     JOIN compounds ON compounds.id = households.compound_id \
+     WHERE compounds.community_id = (SELECT MIN(community_id) FROM fraud_team_members \
+     WHERE user_id = (SELECT id FROM users WHERE phone = '13900000601'))",
+);
 const CLOCKS_BAD: &[&str] = &[
     "99999999999999999999",
     "1e309",
@@ -1967,6 +2015,34 @@ const RATINGS_BAD: &[&str] = &[
 ];
 
 const DEEP: &[Deep] = &[
+    // An auxiliary's register, on a household and the community of their team.
+    Deep {
+        who: Who::Auxiliary,
+        path: "antifraud/visit",
+        fields: &[
+            F::Fixed("household_id", TEAM_HOUSEHOLD),
+            F::Fixed("visit[visited_on]", TODAY),
+            F::Fixed("visit[app_installed]", Src::Lit("on")),
+            F::Choice(
+                "visit[follow_up_on]",
+                &[""],
+                &["2000-01-01", "9999-12-31", "2026-02-30", "abc", "%00", "-1"],
+                &[],
+            ),
+        ],
+        writes: true,
+    },
+    Deep {
+        who: Who::Auxiliary,
+        path: "antifraud/loss",
+        fields: &[
+            F::Fixed("loss[community_id]", TEAM_COMMUNITY),
+            F::Fixed("loss[occurred_on]", TODAY),
+            F::Choice("loss[amount_yuan]", &["8000", "12%2C345"], AMOUNTS_BAD, &[]),
+            F::Choice("loss[scam]", &["romance"], &["", "scam", "%00"], &[]),
+        ],
+        writes: true,
+    },
     // A resident's forms.
     Deep {
         who: Who::Resident,
@@ -2619,6 +2695,7 @@ fn staff_posting_garbage_to_their_own_functions_get_no_5xx_and_write_nothing() -
             Who::Volunteer,
             Who::Liaison,
             Who::StationMember,
+            Who::Auxiliary,
         ] {
             let staff = fuzz.agent(who).await?;
             fuzz.garbage_everywhere(&staff, Transport::Form, CASES / 2)

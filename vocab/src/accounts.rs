@@ -13,8 +13,12 @@ vocabulary! {
         Mediator = "mediator",
         /// 联络员 of a tea-house liaison room
         Liaison = "liaison",
-        /// 社区民警 and auxiliary police
+        /// 社区民警
         Officer = "officer",
+        /// 辅警: auxiliary police of a community's anti-fraud team
+        Auxiliary = "auxiliary",
+        /// 网格员: a grid worker of a community's anti-fraud team
+        GridWorker = "grid_worker",
         /// station staff who manage users and the directory
         Admin = "admin",
     }
@@ -28,6 +32,8 @@ vocabulary! {
         Squad = "squad",
         PoliceOffice = "police_office",
         LiaisonRoom = "liaison_room",
+        /// A community's anti-fraud team (1 民警 + 3 辅警 + N 网格员).
+        FraudTeam = "fraud_team",
     }
 }
 
@@ -101,16 +107,19 @@ impl Group {
             Group::Squad => Kind::Squad,
             Group::PoliceOffice => Kind::PoliceOffice,
             Group::LiaisonRoom => Kind::LiaisonRoom,
+            Group::FraudTeam => Kind::Community,
         }
     }
 
-    /// The role a membership of this kind rests on.
-    pub fn role(self) -> Role {
+    /// The roles a membership of this kind may rest on, the one given by default first: an
+    /// anti-fraud team takes its community officer, auxiliaries and grid workers.
+    pub fn roles(self) -> &'static [Role] {
         match self {
-            Group::AidStation | Group::PoliceOffice => Role::Resident,
-            Group::MediationRoom => Role::Mediator,
-            Group::Squad => Role::Volunteer,
-            Group::LiaisonRoom => Role::Liaison,
+            Group::AidStation | Group::PoliceOffice => &[Role::Resident],
+            Group::MediationRoom => &[Role::Mediator],
+            Group::Squad => &[Role::Volunteer],
+            Group::LiaisonRoom => &[Role::Liaison],
+            Group::FraudTeam => &[Role::GridWorker, Role::Auxiliary, Role::Officer],
         }
     }
 }

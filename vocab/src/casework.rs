@@ -61,3 +61,25 @@ vocabulary! {
         Green = "green",
     }
 }
+
+vocabulary! {
+    /// 情感类 and 家暴类: the repeat disputes the graded response applies to.
+    pub enum Concern {
+        /// 情感纠纷
+        Emotional = "emotional",
+        /// 家庭暴力
+        Domestic = "domestic",
+    }
+}
+
+vocabulary! {
+    /// "初次教育 — 二次训诫 — 三次拘留": the steps of the graded response, in order.
+    pub enum Grade {
+        /// 初次教育
+        Education = "education",
+        /// 二次训诫
+        Admonition = "admonition",
+        /// 三次拘留
+        Detention = "detention",
+    }
+}

@@ -63,7 +63,8 @@ impl Kind {
             Kind::MediationRoom => Some(Group::MediationRoom),
             Kind::LiaisonRoom => Some(Group::LiaisonRoom),
             Kind::Squad => Some(Group::Squad),
-            Kind::Community | Kind::Compound => None,
+            Kind::Community => Some(Group::FraudTeam),
+            Kind::Compound => None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! the list is an error, never a default.
 
 pub mod accounts;
+pub mod antifraud;
 pub mod casework;
 pub mod directory;
 pub mod mediation;

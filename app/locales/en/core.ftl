@@ -133,6 +133,8 @@ role-volunteer = Volunteer
 role-mediator = Mediator
 role-liaison = Liaison
 role-officer = Community officer
+role-auxiliary = Auxiliary police
+role-grid_worker = Grid worker
 role-admin = Administrator
 
 admin-title = Administration
@@ -159,6 +161,7 @@ admin-group-mediation_room = Mediation room
 admin-group-squad = Volunteer squad
 admin-group-police_office = Police office
 admin-group-liaison_room = Liaison room
+admin-group-fraud_team = Anti-fraud team
 admin-membership-invalid = There is no such organisation, or people cannot be added to it here.
 admin-no-such-membership = This person is not a member of that organisation.
 admin-log = Admin log

@@ -21,6 +21,7 @@ directory-person-add = Add
 directory-person-remove = Remove
 directory-person-name = Name as a volunteer
 directory-person-role = Adding someone also gives them the role "{ $role }".
+directory-person-as = On the team as (also gives them the role)
 directory-leader = Leader
 directory-line = Line { $line }:
 directory-kind-police_office = Police office

@@ -133,6 +133,8 @@ role-volunteer = 志愿者
 role-mediator = 调解员
 role-liaison = 联络员
 role-officer = 社区民警
+role-auxiliary = 辅警
+role-grid_worker = 网格员
 role-admin = 管理员
 
 admin-title = 管理
@@ -159,6 +161,7 @@ admin-group-mediation_room = 调解室
 admin-group-squad = 帮帮团分队
 admin-group-police_office = 警务室
 admin-group-liaison_room = 联络室
+admin-group-fraud_team = 反诈宣传组
 admin-membership-invalid = 没有这个组织，或不能在这里加入。
 admin-no-such-membership = 此人不是这个组织的成员。
 admin-log = 管理日志

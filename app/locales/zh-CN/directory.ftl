@@ -21,6 +21,7 @@ directory-person-add = 加入
 directory-person-remove = 移出
 directory-person-name = 志愿者称呼
 directory-person-role = 加入时同时授予“{ $role }”身份。
+directory-person-as = 在组里担任（同时授予这一身份）
 directory-leader = 队长
 directory-line = 第 { $line } 行：
 directory-kind-police_office = 警务室

@@ -173,6 +173,9 @@ fn Account(me: super::Me) -> impl IntoView {
         .join("、");
     let is_staff = me.has(crate::accounts::Role::Officer);
     let is_mediator = me.has(crate::accounts::Role::Mediator);
+    let keeps_register = is_staff
+        || me.has(crate::accounts::Role::Auxiliary)
+        || me.has(crate::accounts::Role::GridWorker);
     view! {
         <section class="panel">
             <h2>{i18n.t("me-account")}</h2>
@@ -205,6 +208,14 @@ fn Account(me: super::Me) -> impl IntoView {
                         view! {
                             <li>
                                 <a href="/mediation/queue">{i18n.t("queue-title")}</a>
+                            </li>
+                        }
+                    })}
+                {keeps_register
+                    .then(|| {
+                        view! {
+                            <li>
+                                <a href="/antifraud">{i18n.t("antifraud-title")}</a>
                             </li>
                         }
                     })}

@@ -28,6 +28,11 @@ pub struct FiguresInfo {
     /// By squad; the total's name is empty.
     pub volunteer_hours: Vec<(String, f64)>,
     pub notice_reach: Vec<(String, u64, u64)>,
+    /// 反诈: (community, households, visited in the period)
+    pub fraud_coverage: Vec<(String, u64, u64)>,
+    /// 反诈: (community, losses, yuan)
+    pub fraud_losses: Vec<(String, u64, i64)>,
+    pub fraud_open: u64,
 }
 
 #[server(endpoint = "board/figures", input = server_fn::codec::GetUrl)]
@@ -64,6 +69,9 @@ pub async fn figures_view(period: Option<String>) -> Result<FiguresInfo, AppErro
             })
             .collect(),
         notice_reach: f.notice_reach,
+        fraud_coverage: f.antifraud.coverage,
+        fraud_losses: f.antifraud.losses,
+        fraud_open: f.antifraud.open_cases,
     })
 }
 
@@ -309,10 +317,28 @@ fn Figures(info: FiguresInfo) -> impl IntoView {
             )
         })
         .collect();
+    let coverage = info
+        .fraud_coverage
+        .iter()
+        .map(|(community, households, visited)| {
+            let share = percent(*visited, *households);
+            (
+                community.clone(),
+                share,
+                format!("{share:.0}% ({visited}/{households})"),
+            )
+        })
+        .collect();
+    let losses = info
+        .fraud_losses
+        .iter()
+        .map(|(community, n, yuan)| (community.clone(), *yuan as f64, format!("¥{yuan} ({n})")))
+        .collect();
     view! {
         <nav class="subnav">
             <a href="/board">{i18n.t("board-title")}</a>
             <a href="/board/colours">{i18n.t("colours-title")}</a>
+            <a href="/antifraud">{i18n.t("antifraud-title")}</a>
         </nav>
         {selector}
         {headline}
@@ -358,7 +384,22 @@ fn Figures(info: FiguresInfo) -> impl IntoView {
             period=period.clone()
             rows=hours
         />
-        <Chart title=i18n.t("figures-notice-reach") table="notice_reach" period rows=reach />
+        <Chart
+            title=i18n.t("figures-notice-reach")
+            table="notice_reach"
+            period=period.clone()
+            rows=reach
+        />
+        <p class="figures">
+            <span>{format!("{}: {}", i18n.t("figures-fraud-open"), info.fraud_open)}</span>
+        </p>
+        <Chart
+            title=i18n.t("figures-fraud-coverage")
+            table="fraud_coverage"
+            period=period.clone()
+            rows=coverage
+        />
+        <Chart title=i18n.t("figures-fraud-losses") table="fraud_losses" period rows=losses />
     }
     .into_any()
 }

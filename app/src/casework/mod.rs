@@ -58,6 +58,12 @@ pub struct CaseDetails {
     pub resident_phone: Option<String>,
     pub resident_raised: bool,
     pub household: Option<String>,
+    /// Counted as fraud-related (反诈 无库存); officers only.
+    pub fraud: bool,
+    /// 情感类 or 家暴类, and the steps of the graded response applied (step, day); officers
+    /// only.
+    pub concern: Option<String>,
+    pub grades: Vec<(String, String)>,
     pub outcome: Option<String>,
     pub feedback: Option<String>,
     pub rating: Option<i32>,
@@ -75,6 +81,8 @@ pub struct HouseholdView {
     pub colour: String,
     /// (code, opened, closed)
     pub cases: Vec<(String, String, Option<String>)>,
+    /// The furthest step of the graded response recorded, with its day.
+    pub grade: Option<(String, String)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -148,6 +156,12 @@ pub async fn case_view(code: String) -> Result<CaseDetails, AppError> {
     let detail = casework::detail(&db, &me, &code, chrono::Utc::now()).await?;
     let officer = detail.access == Access::Officer;
     let case = detail.case;
+    let fraud = officer && domain::antifraud::losses::is_marked(&db, case.id).await?;
+    let response = if officer {
+        domain::casework::grades::of_case(&db, case.id).await?
+    } else {
+        Default::default()
+    };
     Ok(CaseDetails {
         code: case.code,
         kind: case.kind,
@@ -162,6 +176,13 @@ pub async fn case_view(code: String) -> Result<CaseDetails, AppError> {
         resident_phone: detail.resident_phone,
         resident_raised: case.resident_raised,
         household: if officer { case.household } else { None },
+        fraud,
+        concern: response.concern.map(|c| c.as_str().to_owned()),
+        grades: response
+            .grades
+            .into_iter()
+            .map(|(grade, on)| (grade.as_str().to_owned(), on.to_string()))
+            .collect(),
         outcome: case.outcome,
         feedback: case.feedback,
         rating: case.rating,
@@ -264,6 +285,9 @@ pub struct CaseMove {
     pub rating: String,
     #[serde(default)]
     pub no_feedback_reason: String,
+    /// The day a step of the graded response was applied (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub on: String,
 }
 
 #[server(endpoint = "board/move")]
@@ -304,6 +328,27 @@ pub async fn move_case(step: CaseMove) -> Result<(), AppError> {
         }
         "reopen" => casework::reopen(&db, &me, &code, &step.note, now).await?,
         "household" => casework::link_household(&db, &me, &code, &step.note, now).await?,
+        "fraud" => {
+            domain::antifraud::losses::mark_case(&db, &me, &code, step.note == "on", now).await?
+        }
+        "concern" => {
+            use domain::casework::grades::{Concern, set_concern};
+            let concern = match step.note.trim() {
+                "" => None,
+                text => Some(
+                    Concern::parse(text).ok_or_else(|| AppError::invalid("case-grade-invalid"))?,
+                ),
+            };
+            set_concern(&db, &me, &code, concern, now).await?
+        }
+        "grade" => {
+            use domain::casework::grades::{Grade, record_grade};
+            let grade =
+                Grade::parse(&step.note).ok_or_else(|| AppError::invalid("case-grade-invalid"))?;
+            let on = chrono::NaiveDate::parse_from_str(step.on.trim(), "%Y-%m-%d")
+                .map_err(|_| AppError::invalid("case-grade-date-invalid"))?;
+            record_grade(&db, &me, &code, grade, on, now).await?
+        }
         _ => return Err(AppError::invalid("case-move-illegal")),
     }
     leptos_axum::redirect(&format!("/board/cases/{code}?done={}", step.action));
@@ -417,6 +462,9 @@ pub async fn colours_view() -> Result<Vec<HouseholdView>, AppError> {
                     (code, domain::time::format_local(opened), ssr::when(closed))
                 })
                 .collect(),
+            grade: h
+                .grade
+                .map(|(grade, on)| (grade.as_str().to_owned(), on.to_string())),
         })
         .collect())
 }

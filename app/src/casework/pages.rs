@@ -363,6 +363,33 @@ fn Case(case: CaseDetails) -> impl IntoView {
                     }
                 })}
             {case
+                .fraud
+                .then(|| {
+                    view! {
+                        <dt>{i18n.t("case-fraud")}</dt>
+                        <dd>{i18n.t("case-fraud-yes")}</dd>
+                    }
+                })}
+            {case
+                .concern
+                .clone()
+                .map(|concern| {
+                    let steps = case
+                        .grades
+                        .iter()
+                        .map(|(grade, on)| format!("{} {on}", i18n.label("case-grade", grade)))
+                        .collect::<Vec<_>>()
+                        .join(" → ");
+                    view! {
+                        <dt>{i18n.t("case-concern")}</dt>
+                        <dd>{i18n.label("case-concern", &concern)}</dd>
+                        <dt>{i18n.t("case-grades")}</dt>
+                        <dd data-testid="grades">
+                            {if steps.is_empty() { i18n.t("case-grades-none") } else { steps }}
+                        </dd>
+                    }
+                })}
+            {case
                 .outcome
                 .clone()
                 .map(|o| {
@@ -618,6 +645,76 @@ fn Moves(case: CaseDetails) -> impl IntoView {
             .into_any(),
             i18n.t("case-move-household"),
         ));
+        let (value, label) = if case.fraud {
+            ("off", "case-move-not-fraud")
+        } else {
+            ("on", "case-move-fraud")
+        };
+        let concern = case.concern.clone().unwrap_or_default();
+        moves.push(form(
+            "concern",
+            view! {
+                <label>
+                    {i18n.t("case-concern")}
+                    <select name="step[note]">
+                        {["", "emotional", "domestic"]
+                            .into_iter()
+                            .map(|value| {
+                                let label = if value.is_empty() {
+                                    i18n.t("case-concern-none")
+                                } else {
+                                    i18n.label("case-concern", value)
+                                };
+                                view! {
+                                    <option value=value selected=concern == value>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select> <small>{i18n.t("case-concern-hint")}</small>
+                </label>
+            }
+            .into_any(),
+            i18n.t("case-move-concern"),
+        ));
+        if case.concern.is_some() {
+            moves.push(form(
+                "grade",
+                view! {
+                    <label>
+                        {i18n.t("case-grade")}
+                        <select name="step[note]">
+                            {["education", "admonition", "detention"]
+                                .into_iter()
+                                .map(|grade| {
+                                    view! {
+                                        <option value=grade>
+                                            {i18n.label("case-grade", grade)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {i18n.t("case-grade-on")} <input type="date" name="step[on]" required />
+                    </label>
+                    <small>{i18n.t("case-grade-hint")}</small>
+                }
+                .into_any(),
+                i18n.t("case-move-grade"),
+            ));
+        }
+        moves.push(form(
+            "fraud",
+            view! {
+                <p class="hint">{i18n.t("case-fraud-hint")}</p>
+                <input type="hidden" name="step[note]" value=value />
+            }
+            .into_any(),
+            i18n.t(label),
+        ));
     }
     view! {
         <section class="moves">
@@ -650,6 +747,15 @@ pub fn ColoursPage() -> impl IntoView {
                                             "chip colour-{}",
                                             h.colour,
                                         )>{i18n.label("colour", &h.colour)}</span>
+                                        {h
+                                            .grade
+                                            .map(|(grade, on)| {
+                                                view! {
+                                                    <span class="badge warn">
+                                                        {format!("{} {on}", i18n.label("case-grade", &grade))}
+                                                    </span>
+                                                }
+                                            })}
                                         <ul class="plain meta">
                                             {h
                                                 .cases

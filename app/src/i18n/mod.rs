@@ -114,8 +114,20 @@ impl Locale {
     #[cfg(feature = "ssr")]
     fn server_source(self) -> &'static str {
         match self {
-            Locale::ZhCn => include_str!("../../locales/zh-CN/files.ftl"),
-            Locale::En => include_str!("../../locales/en/files.ftl"),
+            Locale::ZhCn => concat!(
+                include_str!("../../locales/zh-CN/files.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/antifraud.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/grades.ftl"),
+            ),
+            Locale::En => concat!(
+                include_str!("../../locales/en/files.ftl"),
+                "\n",
+                include_str!("../../locales/en/antifraud.ftl"),
+                "\n",
+                include_str!("../../locales/en/grades.ftl"),
+            ),
         }
     }
 
@@ -310,8 +322,8 @@ mod tests {
     #[test]
     fn every_refusal_topic_and_word_of_the_vocabulary_has_a_sentence() {
         use vocab::{
-            accounts, casework, directory, mediation, notices, outbox, station, teahouse,
-            volunteers,
+            accounts, antifraud, casework, directory, mediation, notices, outbox, station,
+            teahouse, volunteers,
         };
         let known = keys(Locale::ZhCn);
         let mut needed: Vec<String> = domain::REFUSAL_CODES
@@ -357,6 +369,9 @@ mod tests {
             ("outbox-channel", outbox::Channel::NAMES),
             ("outbox-receipt", outbox::Receipt::NAMES),
             ("outbox-status", outbox::Status::NAMES),
+            ("antifraud-scam", antifraud::Scam::NAMES),
+            ("case-concern", casework::Concern::NAMES),
+            ("case-grade", casework::Grade::NAMES),
         ];
         for (prefix, names) in labelled {
             needed.extend(names.iter().map(|name| format!("{prefix}-{name}")));

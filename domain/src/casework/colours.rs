@@ -58,12 +58,14 @@ pub fn colour_of(visits: &[Visit], window: Duration, now: DateTime<Utc>) -> Opti
     (visits.len() >= 2).then_some(Colour::Red)
 }
 
-/// A household on the page: its colour and its cases (code, opened, closed), oldest first.
+/// A household on the page: its colour, its cases (code, opened, closed), oldest first, and
+/// the furthest step of the graded response recorded in them, with its day.
 #[derive(Clone, Debug)]
 pub struct Household {
     pub household: String,
     pub colour: Colour,
     pub cases: Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    pub grade: Option<(super::grades::Grade, chrono::NaiveDate)>,
 }
 
 /// The coloured households, red first; logs that `officer` looked.
@@ -89,6 +91,7 @@ pub async fn households(
             by_household.entry(h).or_default().push(case);
         }
     }
+    let grades = super::grades::furthest_per_case(db).await?;
     let mut out: Vec<Household> = by_household
         .into_iter()
         .filter_map(|(household, cases)| {
@@ -101,6 +104,11 @@ pub async fn households(
                 .collect();
             Some(Household {
                 colour: colour_of(&visits, window, now)?,
+                grade: cases
+                    .iter()
+                    .filter_map(|c| grades.get(&c.id))
+                    .max()
+                    .copied(),
                 cases: cases
                     .into_iter()
                     .map(|c| (c.code, c.created_at, c.closed_at))

@@ -92,6 +92,8 @@ pub struct Figures {
     /// Notices published in the period (cancelled ones too: they were out), oldest first:
     /// (title, residents of the audience who read it, residents it is for).
     pub notice_reach: Vec<(String, u64, u64)>,
+    /// 反诈: households visited in the period, losses reported, fraud-related cases open.
+    pub antifraud: crate::antifraud::losses::Figures,
 }
 
 /// The figures of `period` as of `now`, for officers (and admins).
@@ -108,6 +110,13 @@ pub async fn figures(
     figures.mediation = mediation(db, period).await?;
     figures.volunteer_hours = volunteer_hours(db, period).await?;
     figures.notice_reach = notice_reach(db, period).await?;
+    figures.antifraud = crate::antifraud::losses::figures(
+        db,
+        officer,
+        crate::time::local_date(period.from),
+        crate::time::local_date(period.to),
+    )
+    .await?;
     Ok(figures)
 }
 
@@ -366,8 +375,8 @@ async fn notice_reach(
 /// with a comma, quote or line break quoted, quotes doubled; a field a spreadsheet would
 /// take for a formula — starting with = + - @ or a tab — led by an apostrophe): names
 /// "by_kind", "by_stage", "by_org", "median_hours", "without_police", "volunteer_hours",
-/// "notice_reach", "mediation". None for an unknown name. Hours have two decimals; a
-/// median no case gave is an empty field.
+/// "notice_reach", "mediation", "fraud_coverage", "fraud_losses". None for an unknown name.
+/// Hours have two decimals; a median no case gave is an empty field.
 pub fn csv(figures: &Figures, table: &str) -> Option<String> {
     let counts = |rows: &[(String, u64)]| -> Vec<Vec<String>> {
         rows.iter()
@@ -428,6 +437,32 @@ pub fn csv(figures: &Figures, table: &str) -> Option<String> {
                 ]),
             )
         }
+        "fraud_coverage" => (
+            &["community", "households", "visited"],
+            figures
+                .antifraud
+                .coverage
+                .iter()
+                .map(|(community, households, visited)| {
+                    vec![
+                        community.clone(),
+                        households.to_string(),
+                        visited.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        "fraud_losses" => (
+            &["community", "losses", "yuan"],
+            figures
+                .antifraud
+                .losses
+                .iter()
+                .map(|(community, n, yuan)| {
+                    vec![community.clone(), n.to_string(), yuan.to_string()]
+                })
+                .collect(),
+        ),
         _ => return None,
     };
     let mut out = String::from(crate::text::CSV_BOM);

@@ -11,7 +11,7 @@
 //!
 //! Where things are: `orgs` (where a case can go, who works for which, who may see it),
 //! `deadlines`, `steps` (every move of a case), `board` (the board and a case's page),
-//! `figures`, `colours` (三色) and `export`.
+//! `figures`, `colours` (三色), `grades` (its graded response) and `export`.
 
 pub mod board;
 pub mod colours;
@@ -19,6 +19,7 @@ pub mod deadlines;
 pub mod escalation;
 pub mod export;
 pub mod figures;
+pub mod grades;
 pub mod orgs;
 pub mod sources;
 pub mod steps;
@@ -52,6 +53,12 @@ pub const REFUSAL_CODES: &[&str] = &[
     "case-household-long",
     "case-period-invalid",
     "case-deadline-hours-invalid",
+    "case-concern-has-grades",
+    "case-grade-needs-concern",
+    "case-grade-date-invalid",
+    "case-grade-recorded",
+    // The forms' own: a concern or a step the lists do not have.
+    "case-grade-invalid",
 ];
 
 /// Kinds an officer opens by hand; the others enter the loop from their feature.

@@ -99,21 +99,22 @@ pub(crate) fn org(kind: OrgKind, id: i32) -> Org {
 }
 
 /// The organisations `user_id` works cases for: a membership counts only while its person
-/// holds the role it rests on (`memberships::Group::role`).
+/// holds the role it rests on (`memberships::Membership::role`).
 pub async fn orgs_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Org>> {
     let roles = crate::accounts::roles_of(db, user_id).await?;
     Ok(crate::memberships::of(db, user_id)
         .await?
         .into_iter()
-        .filter(|m| roles.contains(&m.group.role()))
+        .filter(|m| roles.contains(&m.role))
         .filter_map(|m| {
             let kind = match m.group {
                 Group::AidStation => OrgKind::AidStation,
                 Group::PoliceOffice => OrgKind::PoliceOffice,
                 Group::MediationRoom => OrgKind::MediationRoom,
                 Group::Squad => OrgKind::Squad,
-                // Liaison rooms answer in the tea house; they are given no cases.
-                Group::LiaisonRoom => return None,
+                // Liaison rooms answer in the tea house and anti-fraud teams keep their
+                // register; they are given no cases.
+                Group::LiaisonRoom | Group::FraudTeam => return None,
             };
             Some(org(kind, m.id))
         })

@@ -114,7 +114,7 @@ const fn template(
     }
 }
 
-const TEMPLATES: [Template; 18] = [
+const TEMPLATES: [Template; 20] = [
     template(
         Kind::WalkIn,
         "楼道堆物堵塞消防通道",
@@ -223,7 +223,23 @@ const TEMPLATES: [Template; 18] = [
         "楼道灯坏了很久没人修，昨晚楼里一位老人下楼时摔了一跤。",
         "已督促物业当天换上声控灯，并排查了全小区的楼道灯。",
     ),
+    // The two the anti-fraud demo counts as fraud-related (无库存): `FRAUD_TITLES`.
+    template(
+        Kind::Phone,
+        "老人接到冒充公检法电话",
+        "家属来电说父亲接到自称公安局的电话，称其涉嫌洗钱，要求把存款转到“安全账户”，老人已去银行取了两万元。",
+        "民警赶到银行劝阻，款项未转出；已向老人和家属讲解冒充公检法诈骗的套路，帮老人装好国家反诈中心 App。",
+    ),
+    template(
+        Kind::WalkIn,
+        "刷单返利被骗求助",
+        "一名租住小区的务工人员来警务室，说在网上做“刷单”兼职，前几单返了佣金，后来垫付的八千元再也要不回来。",
+        "已指导报案并固定聊天记录和转账凭证，案件移交反诈中心；社区把刷单返利列入下一轮入户宣传重点。",
+    ),
 ];
+
+/// The titles of the demo's fraud-related cases.
+pub const FRAUD_TITLES: [&str; 2] = ["老人接到冒充公检法电话", "刷单返利被骗求助"];
 
 /// Who came or called, as they gave it.
 const CONTACTS: [&str; 10] = [
@@ -312,12 +328,12 @@ const SINGLES: [(usize, Hand); 36] = [
     (7, hand(9, 60, Assigned, Some(Room), false)),
     // Left at the office past its deadline, escalated to the station, overdue there too.
     (3, hand(13, 130, Assigned, Some(Office), true)),
-    (5, hand(4, 70, Assigned, Some(Office), false)),
+    (5, hand(18, 70, Assigned, Some(Office), false)),
     (1, hand(7, 80, InProgress, Some(Squad(1)), false)),
     (3, hand(10, 150, InProgress, Some(Squad(4)), false)),
     (1, hand(16, 200, InProgress, Some(Room), true)),
     (0, hand(3, 120, InProgress, Some(Aid(1)), false)),
-    (2, hand(14, 300, InProgress, Some(AtStation), false)),
+    (2, hand(19, 300, InProgress, Some(AtStation), false)),
     (4, hand(5, 90, InProgress, Some(Aid(2)), false)),
     (2, hand(4, 180, Feedback, Some(Aid(0)), false)),
     (0, hand(0, 260, Feedback, Some(Aid(0)), false)),
@@ -332,7 +348,7 @@ const SINGLES: [(usize, Hand); 36] = [
     (4, hand(10, days(52), Closed, Some(Squad(4)), false)),
     (1, hand(16, days(58), Closed, Some(Room), false)),
     (2, hand(5, days(65), Closed, Some(Aid(1)), false)),
-    (7, hand(14, days(73), Closed, Some(Office), false)),
+    (7, hand(19, days(73), Closed, Some(Office), false)),
     (8, hand(3, days(81), Closed, Some(Aid(0)), true)),
     (9, hand(9, days(90), Closed, Some(Aid(0)), false)),
     (5, hand(11, days(98), Closed, Some(Aid(1)), false)),

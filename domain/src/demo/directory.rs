@@ -12,7 +12,7 @@ use crate::entities::{
 };
 use crate::settings;
 
-use super::{casework, mediation, notices, teahouse, volunteers};
+use super::{antifraud, casework, mediation, notices, teahouse, volunteers};
 
 /// What `demo-data` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +102,8 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     let teahouse = teahouse::load(db, chrono::Utc::now()).await?;
     // After the mediation cases, which it gives loop cases, and the squads, who work some.
     let casework = casework::load(db, chrono::Utc::now()).await?;
+    // After the loop's cases, some of which it counts as fraud-related.
+    let antifraud = antifraud::load(db, chrono::Utc::now()).await?;
     // 招宝山's identity beside its directory, also on a demo database from before the
     // station had one; never over a station's own.
     let station = if crate::station::save_demo(db, chrono::Utc::now()).await? {
@@ -117,7 +119,8 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     };
     Ok(
         if [
-            directory, mediation, notices, volunteers, teahouse, casework, station, reported,
+            directory, mediation, notices, volunteers, teahouse, casework, antifraud, station,
+            reported,
         ]
         .contains(&Outcome::Loaded)
         {

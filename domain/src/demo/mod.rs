@@ -2,12 +2,13 @@
 //! 10 communities and 59 compounds, so those names are invented; every row loaded here
 //! carries `is_demo = true`, and the portal shows a banner while demo data is present.
 //!
-//! Six steps, each in its own transaction and each remembered in a setting: the
+//! Seven steps, each in its own transaction and each remembered in a setting: the
 //! directory, then 你点我调 (`mediation`): demo accounts, the rooms' availability and a year
 //! of cases, then 安全提示 (`notices`), then 老王帮帮团 (`volunteers`): squad leaders and
 //! volunteers, their shifts and hours, then 警事茶楼 (`teahouse`): boards, liaisons and two
 //! months of threads, then 警网融合 (`casework`): the stations' and offices' people, a loop
-//! case for every mediation case and four months of walk-ins, calls and patrol findings.
+//! case for every mediation case and four months of walk-ins, calls and patrol findings,
+//! then 反诈 (`antifraud`): the teams, the households and a year of visits.
 //! Last, 招宝山's identity as the station (`station::demo`), where none has been entered.
 //! A database that got the earlier steps before a later one existed gets the rest on the
 //! next run.
@@ -15,6 +16,8 @@
 // The data itself is a feature (on by default; the `portal` binary's `demo` feature): a
 // production build can leave out a quarter of this crate. The banner's question and the
 // published demo password stay, so that a portal always knows whether it runs on demo data.
+#[cfg(any(test, feature = "demo"))]
+mod antifraud;
 #[cfg(any(test, feature = "demo"))]
 mod casework;
 #[cfg(any(test, feature = "demo"))]
@@ -28,6 +31,8 @@ mod teahouse;
 #[cfg(any(test, feature = "demo"))]
 mod volunteers;
 
+#[cfg(any(test, feature = "demo"))]
+pub use antifraud::{AUXILIARY_PHONE, DEMO_ANTIFRAUD_LOADED_AT, GRID_WORKER_PHONE};
 #[cfg(any(test, feature = "demo"))]
 pub use casework::{
     DEMO_CASEWORK_LOADED_AT, STATION_MEMBER_PHONE, STATION_MEMBER_STATION,

@@ -53,6 +53,8 @@ pub struct PersonLine {
     pub phone: String,
     pub name: String,
     pub leader: bool,
+    /// The role the membership rests on.
+    pub role: String,
 }
 
 /// What the form of one kind offers: the parents and compounds in service.
@@ -76,8 +78,9 @@ pub struct OrgInfo {
     pub choices: Choices,
     /// `None` for kinds without people (communities, compounds).
     pub people: Option<Vec<PersonLine>>,
-    /// The role membership rests on (`mediator`, …).
-    pub role: Option<String>,
+    /// The roles a membership may rest on (`mediator`, …): a choice where there are several
+    /// (an anti-fraud team's officer, auxiliaries and grid workers).
+    pub roles: Vec<String>,
 }
 
 /// A line of a file's preview.
@@ -276,6 +279,7 @@ pub async fn org_detail(kind: String, id: i32) -> Result<OrgInfo, AppError> {
                     phone: p.phone,
                     name: p.name,
                     leader: p.leader,
+                    role: p.role.as_str().to_owned(),
                 })
                 .collect(),
         ),
@@ -287,7 +291,10 @@ pub async fn org_detail(kind: String, id: i32) -> Result<OrgInfo, AppError> {
         form: ssr::form(entry.fields),
         choices: ssr::choices(&db, kind).await?,
         people,
-        role: kind.group().map(|g| g.role().as_str().to_owned()),
+        roles: kind
+            .group()
+            .map(|g| g.roles().iter().map(|r| r.as_str().to_owned()).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -351,7 +358,8 @@ pub async fn restore_org(kind: String, id: i32) -> Result<(), AppError> {
 }
 
 /// Admin: makes the account of `phone` one of the organisation's people (for a squad, under
-/// `name`, as its leader when `leader` is sent), with the role that rests on.
+/// `name`, as its leader when `leader` is sent; for a community's anti-fraud team, as the
+/// `role` chosen), with the role that rests on.
 #[server(endpoint = "admin/directory/add-person")]
 pub async fn add_person(
     kind: String,
@@ -359,6 +367,7 @@ pub async fn add_person(
     phone: String,
     name: Option<String>,
     leader: Option<String>,
+    role: Option<String>,
 ) -> Result<(), AppError> {
     use domain::memberships::{self, Group};
     let admin = crate::accounts::ssr::require_role(domain::accounts::Role::Admin).await?;
@@ -372,6 +381,12 @@ pub async fn add_person(
     if group == Group::Squad {
         let name = name.unwrap_or_default();
         memberships::add_to_squad(&db, &admin, user.id, id, &name, leader.is_some(), now).await?;
+    } else if group == Group::FraudTeam {
+        let role = role
+            .as_deref()
+            .and_then(domain::accounts::Role::parse)
+            .ok_or_else(|| AppError::invalid("admin-membership-invalid"))?;
+        memberships::add_to_team(&db, &admin, user.id, id, role, now).await?;
     } else {
         memberships::add(&db, &admin, user.id, group, id, now).await?;
     }

@@ -321,7 +321,7 @@ fn OrgSections(detail: OrgInfo) -> impl IntoView {
                 kind=kind.clone()
                 id=id.clone()
                 people
-                role=detail.role.clone().unwrap_or_default()
+                roles=detail.roles.clone()
                 open=detail.retired.is_none()
             />
         }
@@ -341,7 +341,7 @@ fn People(
     kind: String,
     id: String,
     people: Vec<PersonLine>,
-    role: String,
+    roles: Vec<String>,
     open: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -356,9 +356,11 @@ fn People(
                     .map(|p| {
                         let label = match (p.leader, p.name.is_empty()) {
                             (true, _) => format!("{} · {}", p.name, i18n.t("directory-leader")),
+                            (false, true) if roles.len() > 1 => i18n.label("role", &p.role),
                             (false, true) => String::new(),
                             (false, false) => p.name.clone(),
                         };
+                        // Where the role is chosen, it is what tells people apart.
                         view! {
                             <tr>
                                 <td>{p.phone.clone()}</td>
@@ -406,9 +408,39 @@ fn People(
                             </label>
                         }
                     })}
-                <p class="meta">
-                    {i18n.arg("directory-person-role", "role", &i18n.label("role", &role))}
-                </p>
+                {match roles.as_slice() {
+                    [role] => {
+                        view! {
+                            <p class="meta">
+                                {i18n
+                                    .arg(
+                                        "directory-person-role",
+                                        "role",
+                                        &i18n.label("role", role),
+                                    )}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    several => {
+                        view! {
+                            <label>
+                                {i18n.t("directory-person-as")}
+                                <select name="role">
+                                    {several
+                                        .iter()
+                                        .map(|r| {
+                                            view! {
+                                                <option value=r.clone()>{i18n.label("role", r)}</option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                        }
+                            .into_any()
+                    }
+                }}
                 <button type="submit" class="button">
                     {i18n.t("directory-person-add")}
                 </button>

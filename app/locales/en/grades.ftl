@@ -1,0 +1,23 @@
+# 三色 and the graded response, on the case page and the colours board (server-rendered).
+case-concern = Emotional / domestic violence
+case-concern-emotional = Emotional dispute
+case-concern-domestic = Domestic violence
+case-concern-none = Neither
+case-concern-hint = Emotional and domestic-violence cases follow "first education — second admonition — third detention"; the portal only records the steps.
+case-move-concern = Save the kind
+case-grade = Step
+case-grade-education = First: education
+case-grade-admonition = Second: admonition
+case-grade-detention = Third: detention
+case-grade-on = Applied on
+case-grade-hint = Record a step already applied and its day; officers decide, the portal suggests nothing.
+case-move-grade = Record the step
+case-grades = Graded response
+case-grades-none = Nothing recorded yet
+case-done-concern = The kind is saved.
+case-done-grade = The step is recorded.
+case-concern-has-grades = A case with recorded steps keeps its kind.
+case-grade-needs-concern = Please mark the case as an emotional dispute or domestic violence first.
+case-grade-date-invalid = The step is applied between the day the case came and today.
+case-grade-recorded = This step is already recorded.
+case-grade-invalid = Please choose from the list.

@@ -1,0 +1,23 @@
+# 三色 and the graded response, on the case page and the colours board (server-rendered).
+case-concern = 情感 / 家暴
+case-concern-emotional = 情感类
+case-concern-domestic = 家暴类
+case-concern-none = 都不是
+case-concern-hint = 情感类、家暴类警情按“初次教育—二次训诫—三次拘留”分级处置，这里只作记录。
+case-move-concern = 保存类别
+case-grade = 处置步骤
+case-grade-education = 初次教育
+case-grade-admonition = 二次训诫
+case-grade-detention = 三次拘留
+case-grade-on = 实施日期
+case-grade-hint = 记下已经实施的步骤和日期；由民警决定，系统不作建议。
+case-move-grade = 记录处置步骤
+case-grades = 分级处置
+case-grades-none = 尚未记录
+case-done-concern = 类别已保存。
+case-done-grade = 处置步骤已记录。
+case-concern-has-grades = 已记录处置步骤的案件不能取消类别。
+case-grade-needs-concern = 请先把案件标为情感类或家暴类。
+case-grade-date-invalid = 实施日期要在案件受理之后、今天之前。
+case-grade-recorded = 这一步已经记录过了。
+case-grade-invalid = 请从列表中选择。
