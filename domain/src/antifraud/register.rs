@@ -330,7 +330,8 @@ pub async fn add_households(
 pub struct VisitLine {
     pub visit: household_visit::Model,
     pub explained: Vec<Scam>,
-    /// The visitor's phone, masked; empty once their account is gone.
+    /// The visitor's name, if they gave one, and phone, masked; empty once their account
+    /// is gone.
     pub visitor: String,
 }
 
@@ -397,7 +398,14 @@ pub async fn household_record(
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, mask(&u.phone)))
+        .map(|u| {
+            let masked = mask(&u.phone);
+            let shown = match u.display_name {
+                Some(name) => format!("{name}（{masked}）"),
+                None => masked,
+            };
+            (u.id, shown)
+        })
         .collect();
     let visits = visits
         .into_iter()
