@@ -257,6 +257,53 @@ pub async fn remove(
     Ok(())
 }
 
+/// What every way of joining checks and does first, inside its transaction: the
+/// organisation exists and is in service, so does the person, who is given `role`. Its name.
+async fn admit(
+    txn: &impl ConnectionTrait,
+    by: Actor,
+    user_id: i32,
+    (group, id): (Group, i32),
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let Some(name) = name_of(txn, group, id).await? else {
+        return Err(Error::Invalid("admin-membership-invalid"));
+    };
+    if !crate::directory::admin::in_service(txn, group.kind(), id).await? {
+        return Err(Error::Invalid("directory-retired"));
+    }
+    if user::Entity::find_by_id(user_id).one(txn).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    accounts::grant_by(txn, by, user_id, role, now).await?;
+    Ok(name)
+}
+
+/// Logs that `user_id` joined as `after` (having been `before` there, if anything).
+async fn log_added(
+    txn: &impl ConnectionTrait,
+    by: Actor,
+    user_id: i32,
+    before: Option<Membership>,
+    after: &Membership,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    admin_log::write(
+        txn,
+        by,
+        Change {
+            action: LogAction::MemberAdded,
+            target: Some(user_id),
+            subject: &after.key(),
+            before: &before.map(|m| m.described()).unwrap_or_default(),
+            after: &after.described(),
+        },
+        now,
+    )
+    .await
+}
+
 /// An admin makes `user_id` a member of a station, an office, a mediation room or a liaison
 /// room, and gives them the role it rests on. Squads take their people by application
 /// (`volunteers::decide`), where the squad's name for them and the ranking are agreed, and
@@ -274,16 +321,7 @@ pub async fn add(
         return Err(Error::Invalid("admin-membership-invalid"));
     }
     let txn = db.begin().await?;
-    let Some(name) = name_of(&txn, group, id).await? else {
-        return Err(Error::Invalid("admin-membership-invalid"));
-    };
-    if !crate::directory::admin::in_service(&txn, group.kind(), id).await? {
-        return Err(Error::Invalid("directory-retired"));
-    }
-    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
-        return Err(Error::NotFound);
-    }
-    accounts::grant_by(&txn, by, user_id, usual_role(group), now).await?;
+    let name = admit(&txn, by, user_id, (group, id), usual_role(group), now).await?;
     let inserted = match group {
         Group::AidStation | Group::PoliceOffice => {
             org_member::Entity::insert(org_member::ActiveModel {
@@ -335,19 +373,7 @@ pub async fn add(
             leader: false,
             role: usual_role(group),
         };
-        admin_log::write(
-            &txn,
-            by,
-            Change {
-                action: LogAction::MemberAdded,
-                target: Some(user_id),
-                subject: &membership.key(),
-                before: "",
-                after: &membership.described(),
-            },
-            now,
-        )
-        .await?;
+        log_added(&txn, by, user_id, None, &membership, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -378,16 +404,15 @@ pub async fn add_to_squad(
         return Err(Error::Invalid("volunteer-name-length"));
     }
     let txn = db.begin().await?;
-    let Some(squad_name) = name_of(&txn, Group::Squad, squad_id).await? else {
-        return Err(Error::Invalid("admin-membership-invalid"));
-    };
-    if !crate::directory::admin::in_service(&txn, crate::directory::Kind::Squad, squad_id).await? {
-        return Err(Error::Invalid("directory-retired"));
-    }
-    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
-        return Err(Error::NotFound);
-    }
-    accounts::grant_by(&txn, by, user_id, Role::Volunteer, now).await?;
+    let squad_name = admit(
+        &txn,
+        by,
+        user_id,
+        (Group::Squad, squad_id),
+        Role::Volunteer,
+        now,
+    )
+    .await?;
     let before = squad_member::Entity::find_by_id((squad_id, user_id))
         .one(&txn)
         .await?;
@@ -424,21 +449,8 @@ pub async fn add_to_squad(
             .await?;
         }
     }
-    admin_log::write(
-        &txn,
-        by,
-        Change {
-            action: LogAction::MemberAdded,
-            target: Some(user_id),
-            subject: &key(Group::Squad, squad_id),
-            before: &before
-                .map(|m| membership(m.is_leader).described())
-                .unwrap_or_default(),
-            after: &membership(leader).described(),
-        },
-        now,
-    )
-    .await?;
+    let before = before.map(|m| membership(m.is_leader));
+    log_added(&txn, by, user_id, before, &membership(leader), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -459,18 +471,8 @@ pub async fn add_to_team(
         return Err(Error::Invalid("admin-membership-invalid"));
     }
     let txn = db.begin().await?;
-    let Some(name) = name_of(&txn, Group::FraudTeam, community_id).await? else {
-        return Err(Error::Invalid("admin-membership-invalid"));
-    };
-    if !crate::directory::admin::in_service(&txn, crate::directory::Kind::Community, community_id)
-        .await?
-    {
-        return Err(Error::Invalid("directory-retired"));
-    }
-    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
-        return Err(Error::NotFound);
-    }
-    accounts::grant_by(&txn, by, user_id, role, now).await?;
+    let team = (Group::FraudTeam, community_id);
+    let name = admit(&txn, by, user_id, team, role, now).await?;
     let before = fraud_team_member::Entity::find_by_id((community_id, user_id))
         .one(&txn)
         .await?;
@@ -499,21 +501,8 @@ pub async fn add_to_team(
     )
     .exec_without_returning(&txn)
     .await?;
-    admin_log::write(
-        &txn,
-        by,
-        Change {
-            action: LogAction::MemberAdded,
-            target: Some(user_id),
-            subject: &key(Group::FraudTeam, community_id),
-            before: &before
-                .map(|m| membership(m.role).described())
-                .unwrap_or_default(),
-            after: &membership(role).described(),
-        },
-        now,
-    )
-    .await?;
+    let before = before.map(|m| membership(m.role));
+    log_added(&txn, by, user_id, before, &membership(role), now).await?;
     txn.commit().await?;
     Ok(())
 }

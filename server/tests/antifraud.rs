@@ -8,7 +8,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Browser, Error, Page, TestResult, portal, run};
+use common::{Browser, Error, Page, TestResult, open_walk_in, portal, run};
 use domain::demo::{AUXILIARY_PHONE, DEMO_PASSWORD};
 use domain::entities::{community, compound, household, household_visit};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -250,28 +250,7 @@ fn an_officer_counts_a_case_as_fraud_related_and_it_stays_until_closed() -> Test
             overview.body.contains("老人接到冒充公检法电话"),
             "the demo's open fraud case"
         );
-        let page = officer
-            .post_form(
-                "/board/new",
-                "/api/board/open",
-                &[
-                    ("case[kind]", "phone"),
-                    ("case[title]", "网购退款被骗求助"),
-                    ("case[summary]", ""),
-                    ("case[contact_name]", "李女士"),
-                    ("case[contact_phone]", ""),
-                    ("case[community_id]", "1"),
-                    ("case[household]", ""),
-                ],
-            )
-            .await?;
-        let code = page
-            .location()
-            .trim_start_matches("/board/cases/")
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let code = open_walk_in(&mut officer, "网购退款被骗求助").await?;
         let page = officer
             .post_form(
                 &format!("/board/cases/{code}"),

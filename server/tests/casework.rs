@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Browser, Error, Page, TestResult, portal, run};
+use common::{Browser, Error, Page, TestResult, open_walk_in, portal, run};
 use domain::demo::DEMO_PASSWORD;
 
 const RESIDENT: &str = "13900000001";
@@ -44,33 +44,6 @@ async fn station_member(db_url: &str, phone: &str, station: i32) -> Result<(), E
     )
     .await?;
     Ok(())
-}
-
-async fn open_walk_in(officer: &mut Browser, title: &str) -> Result<String, Error> {
-    let page = officer
-        .post_form(
-            "/board/new",
-            "/api/board/open",
-            &[
-                ("case[kind]", "walk_in"),
-                ("case[title]", title),
-                ("case[summary]", "来访反映"),
-                ("case[contact_name]", "张阿姨"),
-                ("case[contact_phone]", ""),
-                ("case[community_id]", "1"),
-                ("case[household]", ""),
-            ],
-        )
-        .await?;
-    let code = page
-        .location()
-        .trim_start_matches("/board/cases/")
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(code.starts_with("JW-"), "{page:?}");
-    Ok(code)
 }
 
 async fn step(browser: &mut Browser, code: &str, fields: &[(&str, &str)]) -> Result<Page, Error> {

@@ -195,6 +195,14 @@ pub struct CompoundRegister {
     pub households: Vec<HouseholdLine>,
 }
 
+async fn community_name(db: &impl ConnectionTrait, id: i32) -> Result<String> {
+    Ok(community::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default())
+}
+
 /// The compound, or not found; the account must keep its community's register.
 async fn compound_kept(
     db: &impl ConnectionTrait,
@@ -225,11 +233,7 @@ pub async fn compound_register(
         now,
     )
     .await?;
-    let community = community::Entity::find_by_id(compound.community_id)
-        .one(db)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
+    let community = community_name(db, compound.community_id).await?;
     let search = crate::text::one_line(search);
     let mut query = household::Entity::find().filter(household::Column::CompoundId.eq(compound_id));
     if !search.is_empty() {
@@ -382,11 +386,7 @@ pub async fn household_record(
         now,
     )
     .await?;
-    let community = community::Entity::find_by_id(compound.community_id)
-        .one(db)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
+    let community = community_name(db, compound.community_id).await?;
     let visits = household_visit::Entity::find()
         .filter(household_visit::Column::HouseholdId.eq(household_id))
         .order_by_desc(household_visit::Column::VisitedOn)

@@ -283,3 +283,31 @@ pub async fn publish_urgent(portal: &Portal) -> Result<i32, Error> {
     assert_eq!(page.status, StatusCode::FOUND, "published");
     Ok(id)
 }
+
+/// An officer opens a walk-in at `/board/new` for community 1 and gets its code.
+pub async fn open_walk_in(officer: &mut Browser, title: &str) -> Result<String, Error> {
+    let page = officer
+        .post_form(
+            "/board/new",
+            "/api/board/open",
+            &[
+                ("case[kind]", "walk_in"),
+                ("case[title]", title),
+                ("case[summary]", "来访反映"),
+                ("case[contact_name]", "张阿姨"),
+                ("case[contact_phone]", ""),
+                ("case[community_id]", "1"),
+                ("case[household]", ""),
+            ],
+        )
+        .await?;
+    let code = page
+        .location()
+        .trim_start_matches("/board/cases/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(code.starts_with("JW-"), "{page:?}");
+    Ok(code)
+}
