@@ -75,9 +75,10 @@ pub async fn figures_view(period: Option<String>) -> Result<FiguresInfo, AppErro
     })
 }
 
-/// A horizontal bar chart: one bar per row, scaled to the largest value.
+/// A horizontal bar chart: one bar per row, scaled to the largest value. A screen reader
+/// hears its title; the table beside it holds the figures.
 #[component]
-fn Bars(rows: Vec<(String, f64, String)>) -> impl IntoView {
+fn Bars(title: String, rows: Vec<(String, f64, String)>) -> impl IntoView {
     const LABEL: f64 = 110.0;
     const WIDTH: f64 = 320.0;
     const ROW: f64 = 26.0;
@@ -93,6 +94,7 @@ fn Bars(rows: Vec<(String, f64, String)>) -> impl IntoView {
             class="chart"
             viewBox=format!("0 0 {WIDTH} {height}")
             role="img"
+            aria-label=title
             preserveAspectRatio="xMinYMin meet"
         >
             {rows
@@ -148,8 +150,8 @@ fn Chart(
     let listed = rows.clone();
     view! {
         <section class="panel chart-panel" id=table>
-            <h2>{title}</h2>
-            <Bars rows />
+            <h2>{title.clone()}</h2>
+            <Bars title rows />
             <details>
                 <summary>{i18n.t("figures-table")}</summary>
                 <table class="figures">
