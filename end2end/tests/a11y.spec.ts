@@ -1,9 +1,9 @@
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
 
-// WCAG 2.2 A and AA (2.1 and 2.0 with it), as axe-core 4.14 checks them, on the pages residents, team members and
-// officers use most, on the phone. axe is injected into the page, past the portal's own
-// Content-Security-Policy (which would rightly refuse it).
+// WCAG 2.2 A and AA (2.1 and 2.0 with it), as axe-core 4.14 checks them, on the pages
+// residents, team members and officers use most, on the phone. axe is injected into the
+// page, past the portal's own Content-Security-Policy (which would rightly refuse it).
 
 test.use({ bypassCSP: true });
 // axe is a script run in the page: the project without JavaScript cannot run it (its pages
