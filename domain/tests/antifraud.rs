@@ -679,3 +679,27 @@ async fn the_demo_gives_every_community_a_team_and_a_believable_register() -> Te
     assert_eq!(reported, 12);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_members_download_holds_their_teams_and_counts_not_the_households() -> TestResult {
+    let w = World::new().await?;
+    register::add_households(&w.db, &w.auxiliary, w.first.1, "7幢701", now()).await?;
+    let home = w.household(w.first.1, "7幢701").await?;
+    register::record_visit(&w.db, &w.auxiliary, home, visit(day0()), now()).await?;
+    let data = accounts::export(&w.db, &w.auxiliary).await?;
+    assert_eq!(
+        data["anti_fraud"],
+        serde_json::json!({
+            "teams": [{"community": "城东社区", "role": "auxiliary"}],
+            "household_visits_recorded": 1,
+            "losses_reported": 0,
+        })
+    );
+    assert!(
+        !data.to_string().contains("7幢701"),
+        "the household's address is not theirs"
+    );
+    let resident = accounts::export(&w.db, &w.resident).await?;
+    assert!(resident.get("anti_fraud").is_none());
+    Ok(())
+}

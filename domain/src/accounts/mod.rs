@@ -771,6 +771,7 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
     data.extend(crate::calendar::export_for(db, user_id).await?);
     data.extend(crate::outbox::export_for(db, user_id).await?);
     data.extend(crate::files::export_for(db, user_id).await?);
+    data.extend(crate::antifraud::export_for(db, user_id).await?);
     Ok(data.into())
 }
 

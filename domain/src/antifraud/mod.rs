@@ -100,3 +100,47 @@ pub(crate) async fn require_community(
         _ => Err(Error::Forbidden),
     }
 }
+
+/// What the personal-data download holds of a person's anti-fraud work: the teams they are
+/// on and as what, and how many visits and losses they recorded. The households' own
+/// records are the households', not theirs, and stay out.
+pub async fn export_for(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    use sea_orm::PaginatorTrait;
+
+    use crate::entities::{fraud_loss, household_visit};
+    let mut teams = Vec::new();
+    for m in fraud_team_member::Entity::find()
+        .filter(fraud_team_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+    {
+        let community = community::Entity::find_by_id(m.community_id)
+            .one(db)
+            .await?
+            .map(|c| c.name);
+        teams.push(serde_json::json!({"community": community, "role": m.role}));
+    }
+    let visits = household_visit::Entity::find()
+        .filter(household_visit::Column::VisitorId.eq(user_id))
+        .count(db)
+        .await?;
+    let losses = fraud_loss::Entity::find()
+        .filter(fraud_loss::Column::ReportedBy.eq(user_id))
+        .count(db)
+        .await?;
+    let mut out = serde_json::Map::new();
+    if !teams.is_empty() || visits > 0 || losses > 0 {
+        out.insert(
+            "anti_fraud".into(),
+            serde_json::json!({
+                "teams": teams,
+                "household_visits_recorded": visits,
+                "losses_reported": losses,
+            }),
+        );
+    }
+    Ok(out)
+}
