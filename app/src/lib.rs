@@ -33,6 +33,18 @@ use crate::error::{AppError, ErrorView};
 use crate::i18n::{I18n, use_i18n};
 use crate::prefs::Prefs;
 
+/// The route's `:id`, or 0 (which no row has, so the page says "not found").
+pub(crate) fn id_param() -> Memo<i32> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(0)
+    })
+}
+
 /// The HTML document. Preferences are read here so `<html lang>` and the text size are
 /// right in the first byte the browser gets.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

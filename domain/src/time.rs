@@ -25,6 +25,11 @@ pub fn at_local(day: NaiveDate, minute: i32) -> Option<DateTime<Utc>> {
     Some((local + chrono::Duration::minutes(minute.into())).with_timezone(&Utc))
 }
 
+/// A day as a form's date field sends it ("2026-12-01"); None for anything else.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
 /// "2026-12-01 09:00", local.
 pub fn format_local(at: DateTime<Utc>) -> String {
     local(at).format("%Y-%m-%d %H:%M").to_string()

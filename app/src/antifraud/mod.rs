@@ -125,24 +125,15 @@ pub struct LossForm {
     pub scam: String,
 }
 
+/// A day as a form sends it, or the refusal `code`.
 #[cfg(feature = "ssr")]
-mod ssr {
-    use chrono::NaiveDate;
+fn form_day(text: &str, code: &str) -> Result<chrono::NaiveDate, AppError> {
+    domain::time::parse_day(text).ok_or_else(|| AppError::invalid(code))
+}
 
-    use crate::error::AppError;
-
-    /// A date as a form's date field sends it; `code` names the rule when it is none.
-    pub fn date(text: &str, code: &str) -> Result<NaiveDate, AppError> {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid(code))
-    }
-
-    pub fn day(date: NaiveDate) -> String {
-        date.format("%Y-%m-%d").to_string()
-    }
-
-    pub fn today() -> String {
-        day(domain::time::local_date(chrono::Utc::now()))
-    }
+#[cfg(feature = "ssr")]
+fn today() -> String {
+    domain::time::local_date(chrono::Utc::now()).to_string()
 }
 
 #[server(endpoint = "antifraud", input = server_fn::codec::GetUrl)]
@@ -179,7 +170,7 @@ pub async fn overview_view() -> Result<Overview, AppError> {
         .into_iter()
         .map(|(l, community)| LossLine {
             community,
-            occurred_on: ssr::day(l.occurred_on),
+            occurred_on: l.occurred_on.to_string(),
             amount_yuan: l.amount_yuan,
             scam: l.scam.as_str().to_owned(),
         })
@@ -204,7 +195,7 @@ pub async fn overview_view() -> Result<Overview, AppError> {
         communities,
         losses: losses_seen,
         open_cases,
-        today: ssr::today(),
+        today: today(),
         recent_days: RECENT_DAYS,
     })
 }
@@ -232,12 +223,12 @@ pub async fn compound_view(id: i32, q: Option<String>) -> Result<CompoundInfo, A
                     id: h.id,
                     address: h.address,
                     needs_visit,
-                    last_visit: last.as_ref().map(|v| ssr::day(v.visited_on)),
+                    last_visit: last.as_ref().map(|v| v.visited_on.to_string()),
                     app: last.as_ref().map(|v| v.app_installed),
                     at_risk: last
                         .as_ref()
                         .is_some_and(|v| v.elderly_alone || v.recent_victim),
-                    follow_up: last.and_then(|v| v.follow_up_on).map(ssr::day),
+                    follow_up: last.and_then(|v| v.follow_up_on).map(|day| day.to_string()),
                 }
             })
             .collect(),
@@ -260,17 +251,17 @@ pub async fn household_view(id: i32) -> Result<HouseholdInfo, AppError> {
             .visits
             .into_iter()
             .map(|v| VisitLine {
-                visited_on: ssr::day(v.visit.visited_on),
+                visited_on: v.visit.visited_on.to_string(),
                 visitor: v.visitor,
                 app_installed: v.visit.app_installed,
                 warning_on: v.visit.warning_on,
                 elderly_alone: v.visit.elderly_alone,
                 recent_victim: v.visit.recent_victim,
                 explained: v.explained.iter().map(|s| s.as_str().to_owned()).collect(),
-                follow_up_on: v.visit.follow_up_on.map(ssr::day),
+                follow_up_on: v.visit.follow_up_on.map(|day| day.to_string()),
             })
             .collect(),
-        today: ssr::today(),
+        today: today(),
     })
 }
 
@@ -298,7 +289,7 @@ pub async fn record_visit(household_id: i32, visit: VisitForm) -> Result<(), App
     let db = crate::state::db()?;
     let follow_up_on = match visit.follow_up_on.trim() {
         "" => None,
-        text => Some(ssr::date(text, "antifraud-follow-up-invalid")?),
+        text => Some(form_day(text, "antifraud-follow-up-invalid")?),
     };
     let explained = visit
         .explained
@@ -306,7 +297,7 @@ pub async fn record_visit(household_id: i32, visit: VisitForm) -> Result<(), App
         .map(|s| Scam::parse(s).ok_or_else(|| AppError::invalid("antifraud-scam-invalid")))
         .collect::<Result<Vec<_>, _>>()?;
     let form = register::Visit {
-        visited_on: ssr::date(&visit.visited_on, "antifraud-visit-date-invalid")?,
+        visited_on: form_day(&visit.visited_on, "antifraud-visit-date-invalid")?,
         app_installed: visit.app_installed.is_some(),
         warning_on: visit.warning_on.is_some(),
         elderly_alone: visit.elderly_alone.is_some(),
@@ -342,7 +333,7 @@ pub async fn report_loss(loss: LossForm) -> Result<(), AppError> {
         &me,
         losses::Loss {
             community_id,
-            occurred_on: ssr::date(&loss.occurred_on, "antifraud-loss-date-invalid")?,
+            occurred_on: form_day(&loss.occurred_on, "antifraud-loss-date-invalid")?,
             amount_yuan,
             scam,
         },

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::{
     AddHouseholds, CommunityLine, CompoundInfo, HouseholdInfo, HouseholdLine, Overview,
@@ -240,19 +240,10 @@ fn CommunityCard(community: CommunityLine, recent_days: i64) -> impl IntoView {
 #[component]
 pub fn CompoundPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
+    let id = crate::id_param();
     let query = use_query_map();
     let info = Resource::new(
-        move || {
-            (
-                params
-                    .read()
-                    .get("id")
-                    .and_then(|id| id.parse().ok())
-                    .unwrap_or(0),
-                query.read().get("q"),
-            )
-        },
+        move || (id.get(), query.read().get("q")),
         |(id, q)| compound_view(id, q),
     );
     view! {
@@ -353,17 +344,8 @@ fn HouseholdCard(h: HouseholdLine) -> impl IntoView {
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let info = Resource::new(
-        move || {
-            params
-                .read()
-                .get("id")
-                .and_then(|id| id.parse().ok())
-                .unwrap_or(0)
-        },
-        household_view,
-    );
+    let id = crate::id_param();
+    let info = Resource::new(move || id.get(), household_view);
     view! {
         <Title text=i18n.t("antifraud-title") />
         <FormError path=RecordVisit::PATH />

@@ -345,8 +345,8 @@ pub async fn move_case(step: CaseMove) -> Result<(), AppError> {
             use domain::casework::grades::{Grade, record_grade};
             let grade =
                 Grade::parse(&step.note).ok_or_else(|| AppError::invalid("case-grade-invalid"))?;
-            let on = chrono::NaiveDate::parse_from_str(step.on.trim(), "%Y-%m-%d")
-                .map_err(|_| AppError::invalid("case-grade-date-invalid"))?;
+            let on = domain::time::parse_day(&step.on)
+                .ok_or_else(|| AppError::invalid("case-grade-date-invalid"))?;
             record_grade(&db, &me, &code, grade, on, now).await?
         }
         _ => return Err(AppError::invalid("case-move-illegal")),

@@ -698,7 +698,7 @@ pub async fn add_window(
     let clock = |t: &Option<String>| t.as_deref().and_then(ssr::parse_clock).ok_or_else(invalid);
     let date = || {
         day.as_deref()
-            .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+            .and_then(domain::time::parse_day)
             .ok_or_else(invalid)
     };
     let window = match kind.as_str() {

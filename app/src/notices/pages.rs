@@ -155,17 +155,8 @@ fn NoticeListView(list: NoticeList) -> impl IntoView {
 #[component]
 pub fn NoticePage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let notice = Resource::new(
-        move || {
-            params
-                .read()
-                .get("id")
-                .and_then(|id| id.parse().ok())
-                .unwrap_or(0)
-        },
-        get_notice,
-    );
+    let id = crate::id_param();
+    let notice = Resource::new(move || id.get(), get_notice);
     view! {
         <Title text=i18n.t("notices-title") />
         <DoneNotice prefix="notices-done" />

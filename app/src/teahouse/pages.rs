@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::moderation::{FlagPost, ModeratePost, ModerateThread, PostActions};
 use super::*;
@@ -13,18 +13,6 @@ use crate::error::{DoneNotice, FormError, Loaded};
 use crate::i18n::{I18n, use_i18n};
 use crate::markup::Markup;
 use crate::security::CsrfField;
-
-/// The route's `:id`, or 0 (which no row has, so the page says "not found").
-fn id_param() -> Memo<i32> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse().ok())
-            .unwrap_or(0)
-    })
-}
 
 fn page_query() -> Memo<Option<u64>> {
     let query = use_query_map();
@@ -266,7 +254,7 @@ fn Pager(base: String, page: u64, pages: u64) -> impl IntoView {
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let i18n = use_i18n();
-    let id = id_param();
+    let id = crate::id_param();
     let page = page_query();
     let info = Resource::new(
         move || (id.get(), page.get()),
@@ -308,7 +296,7 @@ fn Board(info: BoardInfo) -> impl IntoView {
 #[component]
 pub fn NewThreadPage() -> impl IntoView {
     let i18n = use_i18n();
-    let id = id_param();
+    let id = crate::id_param();
     let info = Resource::new(move || id.get(), new_thread_view);
     view! {
         <Title text=i18n.t("teahouse-new-thread") />
@@ -406,7 +394,7 @@ fn NewThreadForm(info: NewThreadInfo) -> impl IntoView {
 #[component]
 pub fn ThreadPage() -> impl IntoView {
     let i18n = use_i18n();
-    let id = id_param();
+    let id = crate::id_param();
     let page = page_query();
     let info = Resource::new(
         move || (id.get(), page.get()),

@@ -356,8 +356,7 @@ pub async fn publish_shift(shift: ShiftInput) -> Result<(), AppError> {
     use domain::time::at_local;
     let (me, _) = crate::accounts::ssr::require_account().await?;
     let invalid = || AppError::invalid("shift-times-invalid");
-    let day =
-        chrono::NaiveDate::parse_from_str(shift.day.trim(), "%Y-%m-%d").map_err(|_| invalid())?;
+    let day = domain::time::parse_day(&shift.day).ok_or_else(invalid)?;
     let start = crate::mediation::ssr::parse_clock(&shift.start).ok_or_else(invalid)?;
     let mut end = crate::mediation::ssr::parse_clock(&shift.end).ok_or_else(invalid)?;
     // A night patrol ends after midnight: an end before the start is the next day.

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::*;
 use crate::error::{DoneNotice, FormError, Loaded};
@@ -467,17 +466,8 @@ fn ShiftForm(squads: Vec<(i32, String)>) -> impl IntoView {
 #[component]
 pub fn RosterPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let roster = Resource::new(
-        move || {
-            params
-                .read()
-                .get("id")
-                .and_then(|id| id.parse().ok())
-                .unwrap_or(0)
-        },
-        shift_roster,
-    );
+    let id = crate::id_param();
+    let roster = Resource::new(move || id.get(), shift_roster);
     view! {
         <Title text=i18n.t("volunteers-roster") />
         <p class="crumbs">

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::{Scam, communities_of, require_community};
@@ -134,7 +134,15 @@ pub async fn open_cases(
     officer: &Account,
 ) -> Result<Vec<case_record::Model>> {
     officer.require(Role::Officer)?;
-    Ok(case_record::Entity::find()
+    Ok(open_marked()
+        .order_by_asc(case_record::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// The loop's cases counted as fraud-related and not closed yet.
+fn open_marked() -> sea_orm::Select<case_record::Entity> {
+    case_record::Entity::find()
         .filter(case_record::Column::Stage.ne(Stage::Closed))
         .filter(
             case_record::Column::Id.in_subquery(
@@ -144,9 +152,6 @@ pub async fn open_cases(
                     .to_owned(),
             ),
         )
-        .order_by_asc(case_record::Column::CreatedAt)
-        .all(db)
-        .await?)
 }
 
 /// The anti-fraud figures of a period, per community in service (in the directory's order).
@@ -207,7 +212,7 @@ pub async fn figures(
         .into_iter()
         .map(|(community, n, yuan)| (community, (n.unsigned_abs(), yuan)))
         .collect();
-    let open_cases = open_cases(db, officer).await?.len() as u64;
+    let open_cases = open_marked().count(db).await?;
     Ok(Figures {
         coverage: communities
             .iter()

@@ -80,6 +80,15 @@ pub async fn communities_of(
     Ok(query.all(db).await?)
 }
 
+/// A community's name, empty when there is no such community.
+pub(crate) async fn community_name(db: &impl ConnectionTrait, id: i32) -> Result<String> {
+    Ok(community::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default())
+}
+
 /// Refuses unless the account keeps the register of `community_id`.
 pub(crate) async fn require_community(
     db: &impl ConnectionTrait,
@@ -117,10 +126,7 @@ pub async fn export_for(
         .all(db)
         .await?
     {
-        let community = community::Entity::find_by_id(m.community_id)
-            .one(db)
-            .await?
-            .map(|c| c.name);
+        let community = community_name(db, m.community_id).await?;
         teams.push(serde_json::json!({"community": community, "role": m.role}));
     }
     let visits = household_visit::Entity::find()

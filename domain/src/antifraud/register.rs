@@ -9,10 +9,10 @@ use sea_orm::{
     QuerySelect, sea_query::Expr,
 };
 
-use super::{Scam, communities_of, require_community};
+use super::{Scam, communities_of, community_name, require_community};
 use crate::accounts::{Account, Role, phone::mask};
 use crate::casework::colours::log_view;
-use crate::entities::{community, compound, fraud_team_member, household, household_visit, user};
+use crate::entities::{compound, fraud_team_member, household, household_visit, user};
 use crate::time::local_date;
 use crate::{Error, Result};
 
@@ -193,14 +193,6 @@ pub struct CompoundRegister {
     /// Those that need a visit first, then by address; narrowed to addresses containing the
     /// search when one was given.
     pub households: Vec<HouseholdLine>,
-}
-
-async fn community_name(db: &impl ConnectionTrait, id: i32) -> Result<String> {
-    Ok(community::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default())
 }
 
 /// The compound, or not found; the account must keep its community's register.
