@@ -6,6 +6,7 @@ pub mod antifraud;
 pub mod calendar;
 pub mod casework;
 pub mod directory;
+pub mod enterprises;
 pub mod error;
 pub mod files;
 pub mod i18n;
@@ -325,6 +326,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/antifraud/households/:id")
                         view=antifraud::pages::HouseholdPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/enterprise")
+                        view=enterprises::pages::OwnEnterprisePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/enterprises/:id")
+                        view=enterprises::pages::EnterprisePage
                         ssr=SsrMode::Async
                     />
                     <Route

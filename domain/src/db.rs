@@ -5,8 +5,9 @@ use std::time::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, SqlErr,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, SqlErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -36,6 +37,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
         });
     Database::connect(options).await
+}
+
+/// Begins a transaction that writes: on SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), so that one which reads before it writes waits its turn behind another
+/// writer instead of failing when it comes to write ("database is locked"). PostgreSQL's
+/// transactions need no such thing.
+pub async fn begin_writing(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Brings the schema up to date, then opens the pool: what `serve` does on start.

@@ -9,6 +9,7 @@ pub mod casework;
 pub mod db;
 pub mod demo;
 pub mod directory;
+pub mod enterprises;
 pub mod entities;
 pub mod error;
 pub mod files;
@@ -40,6 +41,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
     accounts::counter::REFUSAL_CODES,
     admin_log::REFUSAL_CODES,
     antifraud::REFUSAL_CODES,
+    enterprises::REFUSAL_CODES,
     calendar::REFUSAL_CODES,
     casework::REFUSAL_CODES,
     directory::admin::REFUSAL_CODES,

@@ -10,6 +10,8 @@
 //! - a tea-house liaison room (`liaison_members`): liaison;
 //! - a community's anti-fraud team (`fraud_team_members`): officer, auxiliary (辅警) or grid
 //!   worker (网格员), the one the admin chose, kept with the membership;
+//! - an enterprise (`enterprise_contacts`): enterprise contact, for one enterprise only (the
+//!   table's key is the person), so joining a second enterprise is refused;
 //! - a mutual-aid station or a police office (`org_members`): resident. Their people hold no
 //!   role of their own (the demo's station members and office staff are residents): the
 //!   membership is what lets them work the organisation's cases, and it rests on their
@@ -24,13 +26,18 @@ use sea_orm::{
 use crate::accounts::{self, Account, Role};
 use crate::admin_log::{self, Actor, Change, LogAction};
 use crate::entities::{
-    aid_station, community, fraud_team_member, liaison_member, liaison_room, mediation_room,
-    org_member, police_office, room_mediator, squad, squad_member, user,
+    aid_station, community, enterprise, enterprise_contact, fraud_team_member, liaison_member,
+    liaison_room, mediation_room, org_member, police_office, room_mediator, squad, squad_member,
+    user,
 };
 use crate::{Error, Result};
 
 /// Every rule code this module can refuse with; each is a translation key.
-pub const REFUSAL_CODES: &[&str] = &["admin-membership-invalid", "admin-no-such-membership"];
+pub const REFUSAL_CODES: &[&str] = &[
+    "admin-membership-invalid",
+    "admin-no-such-membership",
+    "admin-contact-elsewhere",
+];
 
 pub use vocab::accounts::Group;
 
@@ -93,6 +100,10 @@ async fn name_of(db: &impl ConnectionTrait, group: Group, id: i32) -> Result<Opt
             .one(db)
             .await?
             .map(|o| o.name),
+        Group::Enterprise => enterprise::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|o| o.name),
     })
 }
 
@@ -141,6 +152,17 @@ pub async fn of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Membershi
     {
         found.push((Group::FraudTeam, m.community_id, false, m.role));
     }
+    if let Some(m) = enterprise_contact::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+    {
+        found.push((
+            Group::Enterprise,
+            m.enterprise_id,
+            false,
+            Role::EnterpriseContact,
+        ));
+    }
     let mut out = Vec::with_capacity(found.len());
     for (group, id, leader, role) in found {
         out.push(Membership {
@@ -183,6 +205,13 @@ async fn delete(db: &impl ConnectionTrait, user_id: i32, group: Group, id: i32) 
         }
         Group::FraudTeam => {
             fraud_team_member::Entity::delete_by_id((id, user_id))
+                .exec(db)
+                .await?
+        }
+        Group::Enterprise => {
+            enterprise_contact::Entity::delete_many()
+                .filter(enterprise_contact::Column::UserId.eq(user_id))
+                .filter(enterprise_contact::Column::EnterpriseId.eq(id))
                 .exec(db)
                 .await?
         }
@@ -320,7 +349,8 @@ pub async fn add(
     if matches!(group, Group::Squad | Group::FraudTeam) {
         return Err(Error::Invalid("admin-membership-invalid"));
     }
-    let txn = db.begin().await?;
+    // It reads (is the organisation in service, is the person elsewhere) before it writes.
+    let txn = crate::db::begin_writing(db).await?;
     let name = admit(&txn, by, user_id, (group, id), usual_role(group), now).await?;
     let inserted = match group {
         Group::AidStation | Group::PoliceOffice => {
@@ -360,6 +390,28 @@ pub async fn add(
             ])
             .exec_without_returning(&txn)
             .await?
+        }
+        Group::Enterprise => {
+            // The person is the key: a contact of another enterprise stays theirs, and
+            // the insert finds the row instead.
+            let inserted = enterprise_contact::Entity::insert(enterprise_contact::ActiveModel {
+                user_id: Set(user_id),
+                enterprise_id: Set(id),
+            })
+            .on_conflict_do_nothing_on([enterprise_contact::Column::UserId])
+            .exec_without_returning(&txn)
+            .await?;
+            if matches!(
+                inserted,
+                TryInsertResult::Inserted(0) | TryInsertResult::Conflicted
+            ) && enterprise_contact::Entity::find_by_id(user_id)
+                .one(&txn)
+                .await?
+                .is_some_and(|c| c.enterprise_id != id)
+            {
+                return Err(Error::Invalid("admin-contact-elsewhere"));
+            }
+            inserted
         }
         Group::Squad | Group::FraudTeam => {
             return Err(Error::Invalid("admin-membership-invalid"));
@@ -564,6 +616,13 @@ pub async fn people(
             .await?
             .into_iter()
             .map(|m| (m.user_id, String::new(), false, m.role))
+            .collect(),
+        Group::Enterprise => enterprise_contact::Entity::find()
+            .filter(enterprise_contact::Column::EnterpriseId.eq(id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, String::new(), false, role))
             .collect(),
     };
     let phones: std::collections::HashMap<i32, String> = user::Entity::find()

@@ -268,6 +268,7 @@ async fn cases_are_counted_by_kind_stage_and_organisation() -> TestResult {
             ("walk_in", 2),
             ("phone", 2),
             ("patrol", 1),
+            ("enterprise", 0),
         ]),
         "on {}",
         testing::engine()
@@ -399,7 +400,7 @@ async fn each_chart_has_its_table_as_csv() -> TestResult {
     };
     assert_eq!(
         csv("by_kind")?,
-        "kind,cases\r\nmediation,0\r\nthread,0\r\nhelp,0\r\nwalk_in,2\r\nphone,2\r\npatrol,1\r\n"
+        "kind,cases\r\nmediation,0\r\nthread,0\r\nhelp,0\r\nwalk_in,2\r\nphone,2\r\npatrol,1\r\nenterprise,0\r\n"
     );
     assert_eq!(
         csv("by_org")?,

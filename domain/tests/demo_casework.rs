@@ -11,8 +11,8 @@ use domain::accounts::{self, Account, SessionPolicy};
 use domain::casework::{self, BoardFilter, Kind, Org, OrgKind, Stage, colours, escalation};
 use domain::demo::{self, DEMO_PASSWORD, OFFICER_PHONE, Outcome};
 use domain::entities::{
-    aid_station, case_deadline, case_entry, case_record, mediation_case, org_member, setting, user,
-    user_role,
+    aid_station, case_deadline, case_entry, case_record, enterprise_request, mediation_case,
+    org_member, setting, user, user_role,
 };
 use domain::mediation::Status;
 use domain::testing;
@@ -209,7 +209,8 @@ async fn the_loop_shows_every_stage_and_organisation() -> TestResult {
     }
     let by_hand: Vec<&case_record::Model> = cases
         .iter()
-        .filter(|c| c.mediation_case_id.is_none())
+        // The enterprises' requests come from their contacts (the 警企 step).
+        .filter(|c| c.mediation_case_id.is_none() && c.kind != casework::Kind::Enterprise)
         .collect();
     assert_eq!(by_hand.len(), 60);
     for kind in casework::OPENED_BY_HAND {
@@ -349,9 +350,13 @@ async fn counts(db: &DatabaseConnection) -> Result<[u64; 5], sea_orm::DbErr> {
     ])
 }
 
-/// Back to a database from before the casework step.
+/// Back to a database from before the casework step (the enterprises' requests are the
+/// 警企 step's, which stays).
 async fn remove_the_casework_demo(db: &DatabaseConnection) -> TestResult {
-    case_record::Entity::delete_many().exec(db).await?;
+    case_record::Entity::delete_many()
+        .filter(case_record::Column::Kind.ne("enterprise"))
+        .exec(db)
+        .await?;
     user::Entity::delete_many()
         .filter(user::Column::Phone.is_in(demo::case_member_phones()))
         .exec(db)
@@ -359,7 +364,10 @@ async fn remove_the_casework_demo(db: &DatabaseConnection) -> TestResult {
     setting::Entity::delete_by_id(demo::DEMO_CASEWORK_LOADED_AT.to_owned())
         .exec(db)
         .await?;
-    assert_eq!(case_entry::Entity::find().count(db).await?, 0);
+    assert_eq!(
+        case_record::Entity::find().count(db).await?,
+        enterprise_request::Entity::find().count(db).await?
+    );
     assert_eq!(org_member::Entity::find().count(db).await?, 0);
     Ok(())
 }

@@ -51,7 +51,7 @@ test("public pages meet WCAG 2.2 AA", async ({ page }) => {
   expect(report).toEqual([]);
 });
 
-test("a resident's, a team member's and an officer's pages meet WCAG 2.2 AA", async ({ page }) => {
+test("a resident's, a team member's, an enterprise contact's and an officer's pages meet WCAG 2.2 AA", async ({ page }) => {
   const report: string[] = [];
   await signIn(page, "13900000001", demoPassword);
   for (const path of ["/me", "/me/inbox", "/mediation/new", "/volunteers/help"]) {
@@ -70,8 +70,12 @@ test("a resident's, a team member's and an officer's pages meet WCAG 2.2 AA", as
   await page.locator(".households a").first().click();
   for (const v of await violations(page)) report.push(`household: ${v}`);
   await page.context().clearCookies();
+  await signIn(page, "13900000701", demoPassword);
+  await page.goto("/enterprise");
+  for (const v of await violations(page)) report.push(`/enterprise: ${v}`);
+  await page.context().clearCookies();
   await signIn(page, "13900000201", demoPassword);
-  for (const path of ["/board", "/board/figures", "/board/colours", "/notices/new", "/teahouse/moderation"]) {
+  for (const path of ["/board", "/board/figures", "/board/colours", "/notices/new", "/teahouse/moderation", "/communities/2"]) {
     await page.goto(path);
     for (const v of await violations(page)) report.push(`${path}: ${v}`);
   }

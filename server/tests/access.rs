@@ -87,6 +87,13 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
         "/antifraud/households/1",
         [401, 403, 403, 403, 403, 200],
     ),
+    // 警企联络室: an enterprise's contacts and officers (tested in `enterprises.rs`).
+    ("/enterprise", "/enterprise", [401, 404, 404, 404, 404, 404]),
+    (
+        "/enterprises/{id}",
+        "/enterprises/1",
+        [401, 404, 404, 404, 404, 200],
+    ),
     ("/teahouse", "/teahouse", [200; 6]),
     ("/teahouse/search", "/teahouse/search?q=漏水", [200; 6]),
     (
@@ -304,6 +311,8 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/antifraud/households/add", "anti-fraud team"),
     ("/api/antifraud/visit", "anti-fraud team"),
     ("/api/antifraud/loss", "anti-fraud team"),
+    ("/api/enterprise", "enterprise contact"),
+    ("/api/enterprise/request", "enterprise contact"),
     ("/api/board/bulk-assign", "officer"),
     ("/api/board/colours", "officer"),
     ("/api/board/deadline", "officer"),

@@ -405,6 +405,7 @@ const POSTS: &[(&str, Fields)] = &[
             ("visit[follow_up_on]", Exact),
         ],
     ),
+    ("enterprise/request", &[("title", Text), ("body", Text)]),
     (
         "antifraud/loss",
         &[
@@ -824,6 +825,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("antifraud", &[]),
     ("antifraud/compound", &["id", "q"]),
     ("antifraud/household", &["id"]),
+    ("enterprise", &["id"]),
     ("board/deadlines", &[]),
     ("teahouse/moderation", &[]),
     ("teahouse/boards", &[]),
@@ -1056,6 +1058,8 @@ enum Who {
     StationMember,
     /// 辅警 of the first community's anti-fraud team.
     Auxiliary,
+    /// 安德机械's contact.
+    Contact,
     Visitor,
 }
 
@@ -1070,6 +1074,7 @@ impl Who {
             Who::Liaison => Some("13900000401"),
             Who::StationMember => Some("13900000501"),
             Who::Auxiliary => Some(domain::demo::AUXILIARY_PHONE),
+            Who::Contact => Some(domain::demo::ENTERPRISE_CONTACT_PHONE),
             Who::Visitor => None,
         }
     }
@@ -1087,6 +1092,7 @@ impl Who {
             Who::Liaison => path.starts_with("teahouse/"),
             Who::StationMember => path.starts_with("board/"),
             Who::Auxiliary => path.starts_with("antifraud"),
+            Who::Contact => path.starts_with("enterprise"),
             Who::Officer | Who::Resident | Who::Visitor => true,
         }
     }
@@ -2043,6 +2049,13 @@ const DEEP: &[Deep] = &[
         ],
         writes: true,
     },
+    // An enterprise contact's request, within the few a contact may have open.
+    Deep {
+        who: Who::Contact,
+        path: "enterprise/request",
+        fields: &[F::Text("title", 4, 80), F::Text("body", 10, 2000)],
+        writes: true,
+    },
     // A resident's forms.
     Deep {
         who: Who::Resident,
@@ -2696,6 +2709,7 @@ fn staff_posting_garbage_to_their_own_functions_get_no_5xx_and_write_nothing() -
             Who::Liaison,
             Who::StationMember,
             Who::Auxiliary,
+            Who::Contact,
         ] {
             let staff = fuzz.agent(who).await?;
             fuzz.garbage_everywhere(&staff, Transport::Form, CASES / 2)

@@ -19,6 +19,8 @@ vocabulary! {
         Auxiliary = "auxiliary",
         /// 网格员: a grid worker of a community's anti-fraud team
         GridWorker = "grid_worker",
+        /// 企业联络人: files an enterprise's service requests (驻企服务)
+        EnterpriseContact = "enterprise_contact",
         /// station staff who manage users and the directory
         Admin = "admin",
     }
@@ -34,6 +36,8 @@ vocabulary! {
         LiaisonRoom = "liaison_room",
         /// A community's anti-fraud team (1 民警 + 3 辅警 + N 网格员).
         FraudTeam = "fraud_team",
+        /// An enterprise's contacts; each contact speaks for one enterprise.
+        Enterprise = "enterprise",
     }
 }
 
@@ -108,6 +112,7 @@ impl Group {
             Group::PoliceOffice => Kind::PoliceOffice,
             Group::LiaisonRoom => Kind::LiaisonRoom,
             Group::FraudTeam => Kind::Community,
+            Group::Enterprise => Kind::Enterprise,
         }
     }
 
@@ -120,6 +125,7 @@ impl Group {
             Group::Squad => &[Role::Volunteer],
             Group::LiaisonRoom => &[Role::Liaison],
             Group::FraudTeam => &[Role::GridWorker, Role::Auxiliary, Role::Officer],
+            Group::Enterprise => &[Role::EnterpriseContact],
         }
     }
 }

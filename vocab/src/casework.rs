@@ -12,6 +12,8 @@ vocabulary! {
         Phone = "phone",
         /// Found on patrol: a hazard rather than a resident's request.
         Patrol = "patrol",
+        /// 驻企服务: a service request an enterprise's contact filed.
+        Enterprise = "enterprise",
     }
 }
 

@@ -22,6 +22,10 @@ vocabulary! {
         LiaisonRoom = "liaison_room",
         /// 老王帮帮团's 小分队
         Squad = "squad",
+        /// 学校: where 护苗队 keep the gate
+        School = "school",
+        /// 企业: a company served by 警企共建, with its contacts
+        Enterprise = "enterprise",
     }
 }
 
@@ -30,7 +34,11 @@ impl Kind {
     pub fn parent_kind(self) -> Option<Kind> {
         match self {
             Kind::Community | Kind::LiaisonRoom => Some(Kind::PoliceOffice),
-            Kind::Compound | Kind::AidStation | Kind::MediationRoom => Some(Kind::Community),
+            Kind::Compound
+            | Kind::AidStation
+            | Kind::MediationRoom
+            | Kind::School
+            | Kind::Enterprise => Some(Kind::Community),
             Kind::PoliceOffice | Kind::Squad => None,
         }
     }
@@ -38,13 +46,19 @@ impl Kind {
     /// Whether it must sit under a parent: a community's police office and a room's
     /// community (none: the main room) are optional.
     pub fn parent_required(self) -> bool {
-        matches!(self, Kind::Compound | Kind::AidStation | Kind::LiaisonRoom)
+        matches!(
+            self,
+            Kind::Compound | Kind::AidStation | Kind::LiaisonRoom | Kind::School | Kind::Enterprise
+        )
     }
 
     /// Whether this kind keeps `field`; the others are left empty.
     pub fn uses(self, field: Field) -> bool {
         match field {
-            Field::Address => matches!(self, Kind::PoliceOffice | Kind::MediationRoom),
+            Field::Address => matches!(
+                self,
+                Kind::PoliceOffice | Kind::MediationRoom | Kind::School | Kind::Enterprise
+            ),
             Field::Hours | Field::Phone => self == Kind::MediationRoom,
             Field::Description => {
                 matches!(self, Kind::PoliceOffice | Kind::LiaisonRoom | Kind::Squad)
@@ -64,7 +78,8 @@ impl Kind {
             Kind::LiaisonRoom => Some(Group::LiaisonRoom),
             Kind::Squad => Some(Group::Squad),
             Kind::Community => Some(Group::FraudTeam),
-            Kind::Compound => None,
+            Kind::Enterprise => Some(Group::Enterprise),
+            Kind::Compound | Kind::School => None,
         }
     }
 }

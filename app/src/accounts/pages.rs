@@ -176,6 +176,7 @@ fn Account(me: super::Me) -> impl IntoView {
     let keeps_register = is_staff
         || me.has(crate::accounts::Role::Auxiliary)
         || me.has(crate::accounts::Role::GridWorker);
+    let is_contact = me.has(crate::accounts::Role::EnterpriseContact);
     view! {
         <section class="panel">
             <h2>{i18n.t("me-account")}</h2>
@@ -216,6 +217,14 @@ fn Account(me: super::Me) -> impl IntoView {
                         view! {
                             <li>
                                 <a href="/antifraud">{i18n.t("antifraud-title")}</a>
+                            </li>
+                        }
+                    })}
+                {is_contact
+                    .then(|| {
+                        view! {
+                            <li>
+                                <a href="/enterprise">{i18n.t("enterprise-title")}</a>
                             </li>
                         }
                     })}

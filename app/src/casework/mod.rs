@@ -70,6 +70,8 @@ pub struct CaseDetails {
     pub no_feedback_reason: Option<String>,
     pub mediation_code: Option<String>,
     pub thread_id: Option<i32>,
+    /// The enterprise a service request was filed for (驻企服务): id and name.
+    pub enterprise: Option<(i32, String)>,
     pub officer: bool,
     pub history: Vec<HistoryLine>,
     pub orgs: Vec<(String, String)>,
@@ -188,6 +190,7 @@ pub async fn case_view(code: String) -> Result<CaseDetails, AppError> {
         rating: case.rating,
         no_feedback_reason: case.no_feedback_reason,
         mediation_code: detail.mediation_code,
+        enterprise: detail.enterprise,
         thread_id: case.thread_id,
         officer,
         history: detail

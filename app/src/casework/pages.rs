@@ -437,6 +437,21 @@ fn Case(case: CaseDetails) -> impl IntoView {
                     </p>
                 }
             })}
+        {case
+            .enterprise
+            .clone()
+            .map(|(id, name)| {
+                let text = i18n.arg("enterprise-case-link", "name", &name);
+                view! {
+                    <p>
+                        {if case.officer {
+                            view! { <a href=format!("/enterprises/{id}")>{text}</a> }.into_any()
+                        } else {
+                            text.into_any()
+                        }}
+                    </p>
+                }
+            })}
     };
     let history = view! {
         <h2>{i18n.t("case-history")}</h2>

@@ -45,6 +45,8 @@ pub struct CommunityInfo {
     pub compounds: Vec<String>,
     pub aid_stations: Vec<String>,
     pub mediation_rooms: Vec<Room>,
+    /// Schools and enterprises: (kind, name, address).
+    pub places: Vec<(String, String, String)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -91,6 +93,11 @@ pub async fn get_community(id: i32) -> Result<CommunityInfo, AppError> {
         compounds: detail.compounds.into_iter().map(|c| c.name).collect(),
         aid_stations: detail.aid_stations.into_iter().map(|s| s.name).collect(),
         mediation_rooms: detail.mediation_rooms.into_iter().map(Room::from).collect(),
+        places: detail
+            .places
+            .into_iter()
+            .map(|(kind, name, address)| (kind.as_str().to_owned(), name, address))
+            .collect(),
     })
 }
 
@@ -223,6 +230,31 @@ fn CommunityDetails(community: CommunityInfo) -> impl IntoView {
                 {community.aid_stations.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
             </ul>
         </section>
+        {(!community.places.is_empty())
+            .then(|| {
+                view! {
+                    <section class="panel">
+                        <h2>{i18n.t("community-places")}</h2>
+                        <ul class="plain">
+                            {community
+                                .places
+                                .into_iter()
+                                .map(|(kind, name, address)| {
+                                    view! {
+                                        <li>
+                                            <strong>{name}</strong>
+                                            {format!(
+                                                " · {} · {address}",
+                                                i18n.label("directory-kind", &kind),
+                                            )}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
         <section class="panel">
             <h2>{i18n.t("community-compound-list")}</h2>
             <ul class="chips">

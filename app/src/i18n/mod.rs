@@ -120,6 +120,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/antifraud.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/grades.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/enterprises.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/files.ftl"),
@@ -127,6 +129,8 @@ impl Locale {
                 include_str!("../../locales/en/antifraud.ftl"),
                 "\n",
                 include_str!("../../locales/en/grades.ftl"),
+                "\n",
+                include_str!("../../locales/en/enterprises.ftl"),
             ),
         }
     }

@@ -112,6 +112,8 @@ pub struct CaseDetail {
     /// The mediation case's code, for the link.
     pub mediation_code: Option<String>,
     pub resident_phone: Option<String>,
+    /// The enterprise a service request (驻企服务) was filed for: id and name.
+    pub enterprise: Option<(i32, String)>,
 }
 
 pub async fn detail(
@@ -171,7 +173,12 @@ pub async fn detail(
             .map(|u| phone::mask(&u.phone)),
         (None, _) => None,
     };
+    let enterprise = match case.kind {
+        Kind::Enterprise => crate::enterprises::source_of(db, case.id).await?,
+        _ => None,
+    };
     Ok(CaseDetail {
+        enterprise,
         org_name: Org::of(&case).and_then(|o| names.get(&o).cloned()),
         overdue: is_overdue(&case, now),
         history,

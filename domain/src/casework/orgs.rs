@@ -112,9 +112,9 @@ pub async fn orgs_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Org>
                 Group::PoliceOffice => OrgKind::PoliceOffice,
                 Group::MediationRoom => OrgKind::MediationRoom,
                 Group::Squad => OrgKind::Squad,
-                // Liaison rooms answer in the tea house and anti-fraud teams keep their
-                // register; they are given no cases.
-                Group::LiaisonRoom | Group::FraudTeam => return None,
+                // Liaison rooms answer in the tea house, anti-fraud teams keep their
+                // register and enterprises file requests; they are given no cases.
+                Group::LiaisonRoom | Group::FraudTeam | Group::Enterprise => return None,
             };
             Some(org(kind, m.id))
         })

@@ -8,7 +8,8 @@
 //! volunteers, their shifts and hours, then 警事茶楼 (`teahouse`): boards, liaisons and two
 //! months of threads, then 警网融合 (`casework`): the stations' and offices' people, a loop
 //! case for every mediation case and four months of walk-ins, calls and patrol findings,
-//! then 反诈 (`antifraud`): the teams, the households and a year of visits.
+//! then 反诈 (`antifraud`): the teams, the households and a year of visits, then 警企共建
+//! (`enterprises`): the park's enterprises, their contacts and requests, and a school.
 //! Last, 招宝山's identity as the station (`station::demo`), where none has been entered.
 //! A database that got the earlier steps before a later one existed gets the rest on the
 //! next run.
@@ -22,6 +23,8 @@ mod antifraud;
 mod casework;
 #[cfg(any(test, feature = "demo"))]
 mod directory;
+#[cfg(any(test, feature = "demo"))]
+mod enterprises;
 #[cfg(any(test, feature = "demo"))]
 mod mediation;
 #[cfg(any(test, feature = "demo"))]
@@ -38,6 +41,8 @@ pub use casework::{
     DEMO_CASEWORK_LOADED_AT, STATION_MEMBER_PHONE, STATION_MEMBER_STATION,
     phones as case_member_phones,
 };
+#[cfg(any(test, feature = "demo"))]
+pub use enterprises::{CONTACT_PHONE as ENTERPRISE_CONTACT_PHONE, DEMO_ENTERPRISES_LOADED_AT};
 #[cfg(any(test, feature = "demo"))]
 pub use mediation::{
     DEMO_MEDIATION_LOADED_AT, MAIN_MEDIATOR_PHONE, OFFICER_PHONE, RESIDENT_PHONES,

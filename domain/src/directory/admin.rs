@@ -20,7 +20,8 @@ use super::{Field, Kind};
 use crate::accounts::Account;
 use crate::admin_log::{self, Actor, Change, LogAction};
 use crate::entities::{
-    aid_station, community, compound, liaison_room, mediation_room, police_office, squad,
+    aid_station, community, compound, enterprise, liaison_room, mediation_room, police_office,
+    school, squad,
 };
 use crate::text::{length_within, one_line};
 use crate::{Error, Result};
@@ -251,6 +252,30 @@ async fn load(
                 entry(s.id, fields, s.retired_at, s.is_demo)
             })
             .collect(),
+        Kind::School => rows!(school)
+            .into_iter()
+            .map(|s| {
+                let fields = Fields {
+                    name: s.name,
+                    parent: Some(s.community_id),
+                    address: s.address,
+                    ..Fields::default()
+                };
+                entry(s.id, fields, s.retired_at, s.is_demo)
+            })
+            .collect(),
+        Kind::Enterprise => rows!(enterprise)
+            .into_iter()
+            .map(|e| {
+                let fields = Fields {
+                    name: e.name,
+                    parent: Some(e.community_id),
+                    address: e.address,
+                    ..Fields::default()
+                };
+                entry(e.id, fields, e.retired_at, e.is_demo)
+            })
+            .collect(),
     })
 }
 
@@ -463,6 +488,24 @@ pub(crate) async fn store(
                 ..Default::default()
             }
         ),
+        Kind::School => save!(
+            school,
+            school::ActiveModel {
+                name: Set(f.name),
+                community_id: Set(f.parent.ok_or(Error::Invalid("directory-parent-missing"))?),
+                address: Set(f.address),
+                ..Default::default()
+            }
+        ),
+        Kind::Enterprise => save!(
+            enterprise,
+            enterprise::ActiveModel {
+                name: Set(f.name),
+                community_id: Set(f.parent.ok_or(Error::Invalid("directory-parent-missing"))?),
+                address: Set(f.address),
+                ..Default::default()
+            }
+        ),
     })
 }
 
@@ -583,6 +626,16 @@ async fn children_in_service(db: &impl ConnectionTrait, kind: Kind, id: i32) -> 
                     .filter(mediation_room::Column::RetiredAt.is_null())
                     .count(db)
                     .await?
+                + school::Entity::find()
+                    .filter(school::Column::CommunityId.eq(id))
+                    .filter(school::Column::RetiredAt.is_null())
+                    .count(db)
+                    .await?
+                + enterprise::Entity::find()
+                    .filter(enterprise::Column::CommunityId.eq(id))
+                    .filter(enterprise::Column::RetiredAt.is_null())
+                    .count(db)
+                    .await?
         }
         Kind::Compound => {
             aid_station::Entity::find()
@@ -598,7 +651,7 @@ async fn children_in_service(db: &impl ConnectionTrait, kind: Kind, id: i32) -> 
                 .count(db)
                 .await?
         }
-        Kind::AidStation | Kind::LiaisonRoom | Kind::Squad => 0,
+        Kind::AidStation | Kind::LiaisonRoom | Kind::Squad | Kind::School | Kind::Enterprise => 0,
     })
 }
 

@@ -115,7 +115,7 @@ enum Column {
 }
 
 /// The kinds as the file names them in Chinese; the English names are `Kind::as_str`.
-const KIND_NAMES: [(Kind, &str); 7] = [
+const KIND_NAMES: [(Kind, &str); 9] = [
     (Kind::PoliceOffice, "警务室"),
     (Kind::Community, "社区"),
     (Kind::Compound, "小区"),
@@ -123,6 +123,8 @@ const KIND_NAMES: [(Kind, &str); 7] = [
     (Kind::MediationRoom, "调解室"),
     (Kind::LiaisonRoom, "联络室"),
     (Kind::Squad, "小分队"),
+    (Kind::School, "学校"),
+    (Kind::Enterprise, "企业"),
 ];
 
 const RETIRED: &str = "撤销";

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{
-    aid_station, community, compound, liaison_room, mediation_room, police_office, squad,
+    aid_station, community, compound, enterprise, liaison_room, mediation_room, police_office,
+    school, squad,
 };
 
 pub use vocab::directory::{Field, Kind};
@@ -27,6 +28,8 @@ pub(crate) fn table(kind: Kind) -> &'static str {
         Kind::MediationRoom => "mediation_rooms",
         Kind::LiaisonRoom => "liaison_rooms",
         Kind::Squad => "squads",
+        Kind::School => "schools",
+        Kind::Enterprise => "enterprises",
     }
 }
 
@@ -48,6 +51,8 @@ pub struct CommunityDetail {
     pub aid_stations: Vec<aid_station::Model>,
     /// Branch rooms in the community, then the main 老何调解室 every resident may use.
     pub mediation_rooms: Vec<mediation_room::Model>,
+    /// Its schools and enterprises in service: (kind, name, address).
+    pub places: Vec<(Kind, String, String)>,
 }
 
 pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<CommunitySummary>> {
@@ -127,12 +132,32 @@ pub async fn community(db: &impl ConnectionTrait, id: i32) -> crate::Result<Comm
             .all(db)
             .await?,
     );
+    let mut places: Vec<(Kind, String, String)> = school::Entity::find()
+        .filter(school::Column::CommunityId.eq(id))
+        .filter(school::Column::RetiredAt.is_null())
+        .order_by_asc(school::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (Kind::School, s.name, s.address))
+        .collect();
+    places.extend(
+        enterprise::Entity::find()
+            .filter(enterprise::Column::CommunityId.eq(id))
+            .filter(enterprise::Column::RetiredAt.is_null())
+            .order_by_asc(enterprise::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (Kind::Enterprise, e.name, e.address)),
+    );
     Ok(CommunityDetail {
         community,
         police_office,
         compounds,
         aid_stations,
         mediation_rooms,
+        places,
     })
 }
 

@@ -25,6 +25,7 @@ mod m20261206_000020_receipts;
 mod m20261207_000021_attachments;
 mod m20261207_000022_antifraud;
 mod m20261207_000023_graded_response;
+mod m20261207_000024_schools_and_enterprises;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_attachments::Migration),
             Box::new(m20261207_000022_antifraud::Migration),
             Box::new(m20261207_000023_graded_response::Migration),
+            Box::new(m20261207_000024_schools_and_enterprises::Migration),
         ]
     }
 }
@@ -95,10 +97,12 @@ fn col(table: impl IntoIden, column: impl IntoIden) -> (DynIden, DynIden) {
     (table.into_iden(), column.into_iden())
 }
 
-/// Rewrites the CHECK that `column` of `table` is `IN (from)` to `IN (to)`: on PostgreSQL
-/// by replacing the constraint, on SQLite (which cannot change a CHECK) by rebuilding the
-/// table from its own definition with its rows and indexes. For tables no foreign key
-/// points at, inside the migration's transaction.
+/// Rewrites the CHECK that `column` of `table` is `IN (from)` to `IN (to)`, where every row
+/// already satisfies the new list: on PostgreSQL by replacing the constraint; on SQLite
+/// (which cannot alter a CHECK) by editing the table's stored definition, SQLite's own
+/// procedure for loosening a constraint. A copy of the table would not do on SQLite: when
+/// other tables' foreign keys point at it, dropping the original deletes their rows. Runs in
+/// the migration's transaction, on its one connection (`use_transaction`).
 async fn rewrite_check(
     manager: &SchemaManager<'_>,
     table: &str,
@@ -112,12 +116,14 @@ async fn rewrite_check(
         format!("{column} IN ({to})"),
     );
     if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // PostgreSQL shows the check as `((kind)::text = ANY …)`: the parenthesis keeps
+        // `org_kind`'s checks out when `kind`'s is looked for.
         let names = db
             .query_all_raw(sea_orm::Statement::from_sql_and_values(
                 sea_orm::DatabaseBackend::Postgres,
                 "SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass \
                  AND contype = 'c' AND pg_get_constraintdef(oid) LIKE $2",
-                [table.into(), format!("%{column}%").into()],
+                [table.into(), format!("%({column})::text = ANY%").into()],
             ))
             .await?;
         for row in names {
@@ -131,45 +137,37 @@ async fn rewrite_check(
         .await?;
         return Ok(());
     }
-    let sqlite =
-        |sql: String| sea_orm::Statement::from_string(sea_orm::DatabaseBackend::Sqlite, sql);
-    // Every row read, so that each statement ends before the table it read is dropped on the
-    // same connection.
-    let mut definitions = Vec::new();
-    for row in db
-        .query_all_raw(sqlite(format!(
-            "SELECT type, sql FROM sqlite_master WHERE tbl_name = '{table}' AND sql IS NOT NULL \
-             ORDER BY type = 'table' DESC"
-        )))
-        .await?
-    {
-        definitions.push((
-            row.try_get_by_index::<String>(0)?,
-            row.try_get_by_index::<String>(1)?,
-        ));
-    }
-    let Some((_, definition)) = definitions.first().filter(|(kind, _)| kind == "table") else {
-        return Err(DbErr::Migration(format!("the table {table} is missing")));
+    let sqlite = |sql: &str, values: Vec<sea_orm::Value>| {
+        sea_orm::Statement::from_sql_and_values(sea_orm::DatabaseBackend::Sqlite, sql, values)
     };
-    let staged = format!("{table}_new");
-    let rewritten = definition
-        .replacen(&format!("\"{table}\""), &format!("\"{staged}\""), 1)
-        .replace(&old, &new);
-    if !rewritten.contains(&new) || !rewritten.contains(&staged) {
+    let definition: String = db
+        .query_one_raw(sqlite(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+            vec![table.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Migration(format!("the table {table} is missing")))?
+        .try_get_by_index(0)?;
+    if definition.matches(&old).count() != 1 {
         return Err(DbErr::Migration(format!(
             "the definition of {table} is not the one expected: {definition}"
         )));
     }
-    db.execute_unprepared(&rewritten).await?;
-    db.execute_unprepared(&format!("INSERT INTO {staged} SELECT * FROM {table}"))
+    let version: i64 = db
+        .query_one_raw(sqlite("PRAGMA schema_version", vec![]))
+        .await?
+        .ok_or_else(|| DbErr::Migration("no schema version".into()))?
+        .try_get_by_index(0)?;
+    db.execute_unprepared("PRAGMA writable_schema = ON").await?;
+    db.execute_raw(sqlite(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+        vec![definition.replace(&old, &new).into(), table.into()],
+    ))
+    .await?;
+    // A new schema version makes every connection read the definition again.
+    db.execute_unprepared(&format!("PRAGMA schema_version = {}", version + 1))
         .await?;
-    db.execute_unprepared(&format!("DROP TABLE {table}"))
+    db.execute_unprepared("PRAGMA writable_schema = OFF")
         .await?;
-    db.execute_unprepared(&format!("ALTER TABLE {staged} RENAME TO {table}"))
-        .await?;
-    // Indexes and triggers went with the old table; they are made again on the new one.
-    for (_, sql) in definitions.iter().skip(1) {
-        db.execute_unprepared(sql).await?;
-    }
     Ok(())
 }

@@ -1,0 +1,26 @@
+# Police–enterprise partnership: enterprises, their contacts and their service requests (server-rendered only).
+directory-kind-school = School
+directory-kind-enterprise = Enterprise
+admin-group-enterprise = Enterprise contacts
+role-enterprise_contact = Enterprise contact
+case-kind-enterprise = Enterprise service
+admin-contact-elsewhere = This person is already a contact of another enterprise; remove them there first.
+enterprise-title = Police–enterprise liaison
+enterprise-heading = { $name } · police–enterprise liaison
+enterprise-new = Ask for a service
+enterprise-new-hint = A dispute in a workshop, traffic at shift change, a talk on fraud, registering migrant workers… Say when, where and what you need. It enters the station's case loop, and every step shows here.
+enterprise-field-title = Title
+enterprise-field-body = What is happening
+enterprise-file = Send the request
+enterprise-requests = This enterprise's requests
+enterprise-none = No requests yet.
+enterprise-filed-mine = Filed by me on { $at }
+enterprise-filed = Filed by a colleague on { $at }
+enterprise-outcome = Outcome:
+enterprise-closed = Closed on { $at }
+enterprise-done-filed = Sent. The station will assign it soon; its progress shows below.
+enterprise-case-link = Enterprise service · { $name }
+enterprise-title-length = Please write a title of 4 to 80 characters.
+enterprise-body-length = Please describe it in 10 to 2000 characters.
+enterprise-throttled = You have 5 requests still open; please wait until one is closed before filing another.
+community-places = Schools and enterprises

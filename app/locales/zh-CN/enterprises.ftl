@@ -1,0 +1,26 @@
+# 警企共建: enterprises, their contacts and their service requests (server-rendered only).
+directory-kind-school = 学校
+directory-kind-enterprise = 企业
+admin-group-enterprise = 企业联络人
+role-enterprise_contact = 企业联络人
+case-kind-enterprise = 驻企服务
+admin-contact-elsewhere = 此人已是另一家企业的联络人，请先在那家企业的页面移除。
+enterprise-title = 警企联络室
+enterprise-heading = { $name } · 警企联络室
+enterprise-new = 提出驻企服务需求
+enterprise-new-hint = 车间矛盾、上下班交通、防诈宣讲、外来务工人员登记……写清楚时间、地点和需要我们做什么。提交后进入派出所的闭环流程，每一步都在这里看得到。
+enterprise-field-title = 标题
+enterprise-field-body = 具体情况
+enterprise-file = 提交需求
+enterprise-requests = 本企业的服务需求
+enterprise-none = 还没有服务需求。
+enterprise-filed-mine = 我于 { $at } 提出
+enterprise-filed = 同事于 { $at } 提出
+enterprise-outcome = 处理结果：
+enterprise-closed = 已于 { $at } 办结
+enterprise-done-filed = 已提交。派出所会尽快分派处理，进展会显示在下面。
+enterprise-case-link = 驻企服务 · { $name }
+enterprise-title-length = 标题请写 4 到 80 个字。
+enterprise-body-length = 具体情况请写 10 到 2000 个字。
+enterprise-throttled = 你已有 5 项需求还在办理中，请等其中一项办结后再提出新的。
+community-places = 学校与企业
