@@ -329,6 +329,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/admin/school-calendar")
+                        view=volunteers::school::SchoolCalendarPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/enterprise")
                         view=enterprises::pages::OwnEnterprisePage
                         ssr=SsrMode::Async

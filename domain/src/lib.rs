@@ -58,6 +58,7 @@ pub const REFUSAL_CODES: &[&[&str]] = &[
     station::REFUSAL_CODES,
     teahouse::REFUSAL_CODES,
     volunteers::REFUSAL_CODES,
+    volunteers::school::REFUSAL_CODES,
 ];
 
 /// Every topic of an inbox message, one list per module; each is a translation key.

@@ -511,8 +511,10 @@ async fn the_demo_notices_load_once_with_the_urgent_alert_first() -> TestResult 
 async fn the_demo_volunteers_load_once_with_a_leader_and_shifts_for_every_squad() -> TestResult {
     let db = loaded().await?;
     let now = Utc::now();
+    // 老王帮帮团's six; 护苗队 is the school step's (`school.rs`).
     let squads = squad::Entity::find()
         .filter(squad::Column::IsDemo.eq(true))
+        .filter(squad::Column::Name.ne(demo::SCHOOL_SQUAD))
         .order_by_asc(squad::Column::Id)
         .all(&db)
         .await?;
@@ -637,7 +639,17 @@ async fn the_demo_volunteers_load_once_with_a_leader_and_shifts_for_every_squad(
     let before = counts(&db).await?;
     assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
     assert_eq!(counts(&db).await?, before);
-    shift::Entity::delete_many().exec(&db).await?;
+    // 护苗队 and its duty are the school step's, which stays.
+    let school_squad = squad::Entity::find()
+        .filter(squad::Column::Name.eq(demo::SCHOOL_SQUAD))
+        .one(&db)
+        .await?
+        .ok_or("护苗队")?
+        .id;
+    shift::Entity::delete_many()
+        .filter(shift::Column::SquadId.ne(school_squad))
+        .exec(&db)
+        .await?;
     user::Entity::delete_many()
         .filter(user::Column::Phone.is_in(demo::volunteer_phones()))
         .exec(&db)
@@ -645,7 +657,13 @@ async fn the_demo_volunteers_load_once_with_a_leader_and_shifts_for_every_squad(
     setting::Entity::delete_by_id(demo::DEMO_VOLUNTEERS_LOADED_AT.to_owned())
         .exec(&db)
         .await?;
-    assert_eq!(squad_member::Entity::find().count(&db).await?, 0);
+    assert_eq!(
+        squad_member::Entity::find()
+            .filter(squad_member::Column::SquadId.ne(school_squad))
+            .count(&db)
+            .await?,
+        0
+    );
     assert_eq!(demo::load(&db).await?, Outcome::Loaded);
     assert_eq!(counts(&db).await?, before);
     assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);

@@ -17,7 +17,7 @@ use domain::entities::{
 };
 use domain::testing::assert_forbidden;
 use domain::time::at_local;
-use domain::volunteers::{self, Application, ApplicationStatus, Attendance, ShiftDraft};
+use domain::volunteers::{self, Application, ApplicationStatus, Attendance, Repeat, ShiftDraft};
 use domain::{DatabaseConnection, Error, testing};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -102,7 +102,8 @@ impl World {
         } else {
             &self.admin
         };
-        let mut shifts = volunteers::publish_shifts(&self.db, by, draft, 1, now()).await?;
+        let mut shifts =
+            volunteers::publish_shifts(&self.db, by, draft, Repeat::Weekly(1), now()).await?;
         Ok(shifts.pop().ok_or("one shift")?)
     }
 
@@ -541,8 +542,9 @@ async fn two_leaders_deciding_at_once_decide_once() -> TestResult {
 async fn a_bad_shift_is_refused_and_nothing_is_written() -> TestResult {
     let w = World::new().await?;
     let d = || draft(w.squad, 6);
-    let publish =
-        |d: ShiftDraft, weeks: u32| volunteers::publish_shifts(&w.db, &w.leader, d, weeks, now());
+    let publish = |d: ShiftDraft, weeks: u32| {
+        volunteers::publish_shifts(&w.db, &w.leader, d, Repeat::Weekly(weeks), now())
+    };
     let cases: Vec<(ShiftDraft, u32, &str)> = vec![
         (
             ShiftDraft {
@@ -703,12 +705,30 @@ async fn only_leaders_of_the_squad_publish() -> TestResult {
     join(&w.db, w.other_squad, &other_leader, "老周", true).await?;
     let officer = w.person("13700000006", &[Role::Officer]).await?;
     for who in [&plain, &other_leader, &officer] {
-        assert_forbidden(volunteers::publish_shifts(&w.db, who, draft(w.squad, 6), 1, now()).await);
+        assert_forbidden(
+            volunteers::publish_shifts(&w.db, who, draft(w.squad, 6), Repeat::Weekly(1), now())
+                .await,
+        );
     }
     assert_eq!(shift::Entity::find().count(&w.db).await?, 0);
-    volunteers::publish_shifts(&w.db, &other_leader, draft(w.other_squad, 6), 1, now()).await?;
-    volunteers::publish_shifts(&w.db, &w.admin, draft(w.squad, 6), 1, now()).await?;
-    let shifts = volunteers::publish_shifts(&w.db, &w.leader, draft(w.squad, 6), 1, now()).await?;
+    volunteers::publish_shifts(
+        &w.db,
+        &other_leader,
+        draft(w.other_squad, 6),
+        Repeat::Weekly(1),
+        now(),
+    )
+    .await?;
+    volunteers::publish_shifts(&w.db, &w.admin, draft(w.squad, 6), Repeat::Weekly(1), now())
+        .await?;
+    let shifts = volunteers::publish_shifts(
+        &w.db,
+        &w.leader,
+        draft(w.squad, 6),
+        Repeat::Weekly(1),
+        now(),
+    )
+    .await?;
     assert_eq!(shifts[0].created_by, Some(w.leader.user.id));
     assert!(!shifts[0].is_demo);
     assert_eq!(shifts[0].taken, 0);
@@ -720,7 +740,8 @@ async fn only_leaders_of_the_squad_publish() -> TestResult {
 async fn a_weekly_patrol_is_the_same_shift_a_week_apart() -> TestResult {
     let w = World::new().await?;
     let d = draft(w.squad, 6);
-    let shifts = volunteers::publish_shifts(&w.db, &w.leader, d.clone(), 4, now()).await?;
+    let shifts =
+        volunteers::publish_shifts(&w.db, &w.leader, d.clone(), Repeat::Weekly(4), now()).await?;
     assert_eq!(shifts.len(), 4);
     for (week, s) in shifts.iter().enumerate() {
         let days = 7 * week as i64;

@@ -185,6 +185,11 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
         [401, 403, 403, 403, 403, 403],
     ),
     (
+        "/admin/school-calendar",
+        "/admin/school-calendar",
+        [401, 403, 403, 403, 403, 403],
+    ),
+    (
         "/admin/directory/new/{kind}",
         "/admin/directory/new/community",
         [401, 403, 403, 403, 403, 403],
@@ -347,6 +352,11 @@ const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/admin/record", "admin"),
     ("/api/admin/record/remove", "admin"),
     ("/api/admin/directory", "admin"),
+    ("/api/admin/school-calendar", "admin"),
+    ("/api/admin/school-calendar/term", "admin"),
+    ("/api/admin/school-calendar/term/remove", "admin"),
+    ("/api/admin/school-calendar/holiday", "admin"),
+    ("/api/admin/school-calendar/holiday/remove", "admin"),
     ("/api/admin/directory/choices", "admin"),
     ("/api/admin/directory/org", "admin"),
     ("/api/admin/directory/create", "admin"),

@@ -795,8 +795,20 @@ const POSTS: &[(&str, Fields)] = &[
             ("shift[deadline_hours]", Exact),
             ("shift[weeks]", Exact),
             ("shift[notes]", Text),
+            ("shift[school]", Exact),
+            ("shift[until]", Exact),
         ],
     ),
+    (
+        "admin/school-calendar/term",
+        &[("name", Text), ("from", Exact), ("to", Exact)],
+    ),
+    ("admin/school-calendar/term/remove", &[("id", Exact)]),
+    (
+        "admin/school-calendar/holiday",
+        &[("name", Text), ("from", Exact), ("to", Exact)],
+    ),
+    ("admin/school-calendar/holiday/remove", &[("day", Exact)]),
     ("volunteers/roster", &[("id", Exact)]),
     (
         "volunteers/attend",
@@ -826,6 +838,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("antifraud/compound", &["id", "q"]),
     ("antifraud/household", &["id"]),
     ("enterprise", &["id"]),
+    ("admin/school-calendar", &[]),
     ("board/deadlines", &[]),
     ("teahouse/moderation", &[]),
     ("teahouse/boards", &[]),

@@ -377,6 +377,11 @@ fn StaffPanels(admin: bool) -> impl IntoView {
                                 <a href="/admin/members">{use_i18n().t("admin-members")}</a>
                             </li>
                             <li>
+                                <a href="/admin/school-calendar">
+                                    {use_i18n().t("school-calendar-title")}
+                                </a>
+                            </li>
+                            <li>
                                 <a href="/admin/audit">{use_i18n().t("admin-log")}</a>
                             </li>
                         </ul>

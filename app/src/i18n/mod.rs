@@ -122,6 +122,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/grades.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/enterprises.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/school.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/files.ftl"),
@@ -131,6 +133,8 @@ impl Locale {
                 include_str!("../../locales/en/grades.ftl"),
                 "\n",
                 include_str!("../../locales/en/enterprises.ftl"),
+                "\n",
+                include_str!("../../locales/en/school.ftl"),
             ),
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod help;
 pub mod pages;
+pub mod school;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,8 @@ pub struct ShiftCard {
     pub open: bool,
     /// My sign-up, if any: its id and whether I am checked in / out.
     pub mine: Option<(i32, bool, bool)>,
+    /// The school whose gate it is duty at (护校/护学).
+    pub school: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +65,8 @@ pub struct ApplicationCard {
 pub struct LeadInfo {
     pub applications: Vec<ApplicationCard>,
     pub squads: Vec<(i32, String)>,
+    /// Where a duty on school days may be (护校/护学).
+    pub schools: Vec<(i32, String)>,
     pub shifts: Vec<ShiftCard>,
     pub ledgers: Vec<SquadHours>,
 }
@@ -140,6 +145,11 @@ pub struct ShiftInput {
     pub weeks: String,
     #[serde(default)]
     pub notes: String,
+    /// 护校/护学: a school chosen repeats the shift every school day up to `until`.
+    #[serde(default)]
+    pub school: String,
+    #[serde(default)]
+    pub until: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -154,6 +164,7 @@ pub mod ssr {
         s: &shift::Model,
         squad: &str,
         mine: Option<&shift_signup::Model>,
+        schools: &std::collections::HashMap<i32, String>,
         now: DateTime<Utc>,
     ) -> ShiftCard {
         ShiftCard {
@@ -174,6 +185,7 @@ pub mod ssr {
             notes: s.notes.clone(),
             open: now < s.signup_deadline,
             mine: mine.map(|m| (m.id, m.check_in_at.is_some(), m.check_out_at.is_some())),
+            school: schools.get(&s.id).cloned(),
         }
     }
 
@@ -218,10 +230,12 @@ pub async fn volunteer_home() -> Result<VolunteersView, AppError> {
             in_ranking: m.in_ranking,
         })
         .collect();
-    let shifts = domain::volunteers::shifts_for(&db, &me, now)
-        .await?
+    let lines = domain::volunteers::shifts_for(&db, &me, now).await?;
+    let schools =
+        domain::volunteers::school::duties_of(&db, lines.iter().map(|l| l.shift.id)).await?;
+    let shifts = lines
         .iter()
-        .map(|l| ssr::card(&l.shift, &l.squad, l.mine.as_ref(), now))
+        .map(|l| ssr::card(&l.shift, &l.squad, l.mine.as_ref(), &schools, now))
         .collect();
     let year_start = now - chrono::Duration::days(366);
     let minutes =
@@ -311,10 +325,11 @@ pub async fn lead_overview() -> Result<LeadInfo, AppError> {
             at: domain::time::format_local(a.created_at),
         })
         .collect();
-    let shifts = domain::volunteers::led_shifts(&db, &me, now)
-        .await?
+    let led = domain::volunteers::led_shifts(&db, &me, now).await?;
+    let schools = domain::volunteers::school::duties_of(&db, led.iter().map(|s| s.id)).await?;
+    let shifts = led
         .iter()
-        .map(|s| ssr::card(s, &name_of(s.squad_id), None, now))
+        .map(|s| ssr::card(s, &name_of(s.squad_id), None, &schools, now))
         .collect();
     let mut ledgers = Vec::new();
     for (id, name) in &names {
@@ -325,9 +340,15 @@ pub async fn lead_overview() -> Result<LeadInfo, AppError> {
             by_month: ledger.by_month,
         });
     }
+    let schools = domain::volunteers::school::schools(&db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
     Ok(LeadInfo {
         applications,
         squads: names,
+        schools,
         shifts,
         ledgers,
     })
@@ -370,7 +391,16 @@ pub async fn publish_shift(shift: ShiftInput) -> Result<(), AppError> {
     if !(0..=domain::volunteers::MAX_SIGNUP_LEAD_HOURS).contains(&deadline_hours) {
         return Err(invalid());
     }
-    let weeks = ssr::number(&shift.weeks, "shift-weeks-invalid")?;
+    let repeat = if shift.school.trim().is_empty() {
+        let weeks = ssr::number(&shift.weeks, "shift-weeks-invalid")?;
+        domain::volunteers::Repeat::Weekly(u32::try_from(weeks).unwrap_or(0))
+    } else {
+        domain::volunteers::Repeat::SchoolDays {
+            school: ssr::number(&shift.school, "school-invalid")?,
+            until: domain::time::parse_day(&shift.until)
+                .ok_or_else(|| AppError::invalid("shift-weeks-invalid"))?,
+        }
+    };
     let draft = domain::volunteers::ShiftDraft {
         squad_id: ssr::number(&shift.squad, "volunteer-squad-invalid")?,
         kind: shift.kind,
@@ -387,7 +417,7 @@ pub async fn publish_shift(shift: ShiftInput) -> Result<(), AppError> {
         &crate::state::db()?,
         &me,
         draft,
-        u32::try_from(weeks).unwrap_or(0),
+        repeat,
         chrono::Utc::now(),
     )
     .await?;
@@ -415,7 +445,13 @@ pub async fn shift_roster(id: i32) -> Result<RosterInfo, AppError> {
         .map(|(_, n, _)| n)
         .unwrap_or_default();
     Ok(RosterInfo {
-        shift: ssr::card(&shift, &squad, None, now),
+        shift: ssr::card(
+            &shift,
+            &squad,
+            None,
+            &domain::volunteers::school::duties_of(&db, [shift.id]).await?,
+            now,
+        ),
         rows: lines
             .into_iter()
             .map(|l| RosterRow {

@@ -130,6 +130,11 @@ fn ShiftFacts(shift: ShiftCard) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <strong>{shift.title}</strong>
+        {shift
+            .school
+            .map(|school| {
+                view! { <span class="duty">{i18n.arg("school-duty-at", "school", &school)}</span> }
+            })}
         <span>{shift.squad} " · " {shift.place}</span>
         <span class="meta">
             {shift.when} " · "
@@ -371,7 +376,7 @@ fn Lead(lead: LeadInfo) -> impl IntoView {
         </ul>
         <details class="panel">
             <summary>{i18n.t("volunteers-publish")}</summary>
-            <ShiftForm squads=lead.squads />
+            <ShiftForm squads=lead.squads schools=lead.schools />
         </details>
         <h2>{i18n.t("volunteers-squad-hours")}</h2>
         {lead
@@ -397,7 +402,7 @@ fn Lead(lead: LeadInfo) -> impl IntoView {
 }
 
 #[component]
-fn ShiftForm(squads: Vec<(i32, String)>) -> impl IntoView {
+fn ShiftForm(squads: Vec<(i32, String)>, schools: Vec<(i32, String)>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <form method="post" action=PublishShift::PATH class="form">
@@ -451,6 +456,30 @@ fn ShiftForm(squads: Vec<(i32, String)>) -> impl IntoView {
                 {i18n.t("volunteers-field-weeks")}
                 <input type="number" name="shift[weeks]" value="1" min="1" max="26" />
             </label>
+            {(!schools.is_empty())
+                .then(|| {
+                    view! {
+                        <fieldset>
+                            <legend>{i18n.t("school-duty")}</legend>
+                            <p class="hint">{i18n.t("school-duty-hint")}</p>
+                            <label>
+                                {i18n.t("school-field-school")} <select name="shift[school]">
+                                    <option value="">{i18n.t("school-none")}</option>
+                                    {schools
+                                        .into_iter()
+                                        .map(|(id, name)| {
+                                            view! { <option value=id.to_string()>{name}</option> }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                            <label>
+                                {i18n.t("school-field-until")}
+                                <input type="date" name="shift[until]" />
+                            </label>
+                        </fieldset>
+                    }
+                })}
             <label>
                 {i18n.t("volunteers-field-notes")}
                 <textarea name="shift[notes]" maxlength="1000" rows="2"></textarea>

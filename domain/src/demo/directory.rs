@@ -12,7 +12,7 @@ use crate::entities::{
 };
 use crate::settings;
 
-use super::{antifraud, casework, enterprises, mediation, notices, teahouse, volunteers};
+use super::{antifraud, casework, enterprises, mediation, notices, school, teahouse, volunteers};
 
 /// What `demo-data` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,7 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
     // After the loop's cases, some of which it counts as fraud-related.
     let antifraud = antifraud::load(db, chrono::Utc::now()).await?;
     let enterprises = enterprises::load(db, chrono::Utc::now()).await?;
+    let school = school::load(db, chrono::Utc::now()).await?;
     // 招宝山's identity beside its directory, also on a demo database from before the
     // station had one; never over a station's own.
     let station = if crate::station::save_demo(db, chrono::Utc::now()).await? {
@@ -128,6 +129,7 @@ pub async fn load(db: &DatabaseConnection) -> crate::Result<Outcome> {
             casework,
             antifraud,
             enterprises,
+            school,
             station,
             reported,
         ]

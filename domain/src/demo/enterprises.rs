@@ -1,5 +1,5 @@
 //! 警企共建 demo: the two enterprises of 后海塘's park (安德机械, 传化物流) with their contacts
-//! and a few months of service requests at every stage, and 镇海中学 in 城东社区.
+//! and a few months of service requests at every stage.
 //!
 //! The contacts are 13900000701 (安德机械's 何经理), 13900000702 (安德机械's 许联络员) and
 //! 13900000703 (传化物流's 周主管); they sign in with the demo password.
@@ -15,8 +15,7 @@ use crate::accounts::{self, Role};
 use crate::casework::steps::{Start, Step, insert, write_history};
 use crate::casework::{Action, Kind, Org, OrgKind, Stage};
 use crate::entities::{
-    case_record, community, enterprise, enterprise_contact, enterprise_request, school, user,
-    user_role,
+    case_record, community, enterprise, enterprise_contact, enterprise_request, user, user_role,
 };
 use crate::{Error, Result, settings};
 
@@ -37,7 +36,6 @@ const CONTACTS: [(&str, &str, usize); 3] = [
     ("13900000702", "许联络员", 0),
     ("13900000703", "周主管", 1),
 ];
-const SCHOOL: (&str, &str, &str) = ("镇海中学", "城东社区", "城东社区镇海中学正门（演示地址）");
 
 /// A request and how far it came: filed `days` ago by contact `by`, last at `stage`, with
 /// the outcome the office reported. The open ones are within the deadlines that move a case
@@ -110,17 +108,13 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     {
         return Ok(Outcome::AlreadyLoaded);
     }
-    let community_named = |name: &'static str| {
-        community::Entity::find()
-            .filter(community::Column::Name.eq(name))
-            .filter(community::Column::IsDemo.eq(true))
-            .one(db)
-    };
-    let (Some(park), Some(school_community), Some(officer)) = (
-        community_named(PARK).await?,
-        community_named(SCHOOL.1).await?,
-        accounts::find_by_phone(db, OFFICER_PHONE).await?,
-    ) else {
+    let park = community::Entity::find()
+        .filter(community::Column::Name.eq(PARK))
+        .filter(community::Column::IsDemo.eq(true))
+        .one(db)
+        .await?;
+    let (Some(park), Some(officer)) = (park, accounts::find_by_phone(db, OFFICER_PHONE).await?)
+    else {
         return Ok(Outcome::AlreadyLoaded);
     };
     if user::Entity::find()
@@ -140,15 +134,6 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     if settings::get_or_insert(&txn, DEMO_ENTERPRISES_LOADED_AT, &stamp).await? != stamp {
         return Ok(Outcome::AlreadyLoaded);
     }
-    school::Entity::insert(school::ActiveModel {
-        community_id: Set(school_community.id),
-        name: Set(SCHOOL.0.to_owned()),
-        address: Set(SCHOOL.2.to_owned()),
-        is_demo: Set(true),
-        ..Default::default()
-    })
-    .exec_without_returning(&txn)
-    .await?;
     let mut enterprises = Vec::new();
     for (name, address) in ENTERPRISES {
         let row = enterprise::Entity::insert(enterprise::ActiveModel {

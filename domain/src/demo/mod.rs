@@ -9,7 +9,8 @@
 //! months of threads, then 警网融合 (`casework`): the stations' and offices' people, a loop
 //! case for every mediation case and four months of walk-ins, calls and patrol findings,
 //! then 反诈 (`antifraud`): the teams, the households and a year of visits, then 警企共建
-//! (`enterprises`): the park's enterprises, their contacts and requests, and a school.
+//! (`enterprises`): the park's enterprises, their contacts and requests, then 护苗队
+//! (`school`): 镇海中学, the school calendar and the squad's duty at its gate.
 //! Last, 招宝山's identity as the station (`station::demo`), where none has been entered.
 //! A database that got the earlier steps before a later one existed gets the rest on the
 //! next run.
@@ -30,6 +31,8 @@ mod mediation;
 #[cfg(any(test, feature = "demo"))]
 mod notices;
 #[cfg(any(test, feature = "demo"))]
+mod school;
+#[cfg(any(test, feature = "demo"))]
 mod teahouse;
 #[cfg(any(test, feature = "demo"))]
 mod volunteers;
@@ -49,6 +52,11 @@ pub use mediation::{
 };
 #[cfg(any(test, feature = "demo"))]
 pub use notices::DEMO_NOTICES_LOADED_AT;
+#[cfg(any(test, feature = "demo"))]
+pub use school::{
+    DEMO_SCHOOL_LOADED_AT, LEADER_PHONE as SCHOOL_LEADER_PHONE, SQUAD as SCHOOL_SQUAD,
+    VOLUNTEER_PHONE as SCHOOL_VOLUNTEER_PHONE,
+};
 #[cfg(any(test, feature = "demo"))]
 pub use teahouse::{DEMO_TEAHOUSE_LOADED_AT, phones as liaison_phones};
 #[cfg(any(test, feature = "demo"))]

@@ -335,7 +335,7 @@ async fn person(
     Ok(user.id)
 }
 
-async fn add_member(
+pub(super) async fn add_member(
     txn: &DatabaseTransaction,
     squad_id: i32,
     user_id: i32,

@@ -26,6 +26,7 @@ mod m20261207_000021_attachments;
 mod m20261207_000022_antifraud;
 mod m20261207_000023_graded_response;
 mod m20261207_000024_schools_and_enterprises;
+mod m20261207_000025_school_calendar;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_antifraud::Migration),
             Box::new(m20261207_000023_graded_response::Migration),
             Box::new(m20261207_000024_schools_and_enterprises::Migration),
+            Box::new(m20261207_000025_school_calendar::Migration),
         ]
     }
 }

@@ -4,10 +4,11 @@
 
 pub mod export;
 pub mod help;
+pub mod school;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -17,7 +18,9 @@ use sea_orm::{
 
 use crate::accounts::{self, Account, Role};
 use crate::db::unique_violation;
-use crate::entities::{shift, shift_signup, squad, squad_member, volunteer_application};
+use crate::entities::{
+    school_duty, shift, shift_signup, squad, squad_member, volunteer_application,
+};
 use crate::text::{clean, length_within, one_line};
 use crate::time::local;
 use crate::{Error, Result, inbox};
@@ -339,12 +342,56 @@ pub struct ShiftDraft {
     pub notes: String,
 }
 
-/// Publishes a shift, or the same shift every week for `weeks` weeks (patrols).
+/// How a published shift repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repeat {
+    /// The same time every week, this many weeks (patrols).
+    Weekly(u32),
+    /// 护校/护学: every school day from the shift's day up to `until`, at `school`'s gate.
+    SchoolDays { school: i32, until: NaiveDate },
+}
+
+/// How far ahead a leader publishes at once: half a year of weeks.
+const MAX_REPEAT_WEEKS: u32 = 26;
+
+/// Where each repetition starts, after the first, and the school it is duty at.
+async fn repetitions(
+    db: &impl ConnectionTrait,
+    first: DateTime<Utc>,
+    repeat: Repeat,
+) -> Result<(Vec<Duration>, Option<i32>)> {
+    match repeat {
+        Repeat::Weekly(weeks) => {
+            if !(1..=MAX_REPEAT_WEEKS).contains(&weeks) {
+                return Err(Error::Invalid("shift-weeks-invalid"));
+            }
+            Ok(((0..i64::from(weeks)).map(Duration::weeks).collect(), None))
+        }
+        Repeat::SchoolDays { school: id, until } => {
+            let in_service =
+                crate::directory::admin::in_service(db, crate::directory::Kind::School, id).await?;
+            if !in_service {
+                return Err(Error::Invalid("school-invalid"));
+            }
+            let day = crate::time::local_date(first);
+            if until < day || until - day >= Duration::weeks(MAX_REPEAT_WEEKS.into()) {
+                return Err(Error::Invalid("shift-weeks-invalid"));
+            }
+            let days = school::calendar(db).await?.school_days(day, until);
+            if days.is_empty() {
+                return Err(Error::Invalid("school-no-school-days"));
+            }
+            Ok((days.into_iter().map(|d| d - day).collect(), Some(id)))
+        }
+    }
+}
+
+/// Publishes a shift, the same shift every week (patrols), or every school day (护学).
 pub async fn publish_shifts(
     db: &DatabaseConnection,
     leader: &Account,
     draft: ShiftDraft,
-    weeks: u32,
+    repeat: Repeat,
     now: DateTime<Utc>,
 ) -> Result<Vec<shift::Model>> {
     require_leader(db, leader, draft.squad_id).await?;
@@ -375,34 +422,38 @@ pub async fn publish_shifts(
     {
         return Err(Error::Invalid("shift-capacity-invalid"));
     }
-    if !(1..=26).contains(&weeks) {
-        return Err(Error::Invalid("shift-weeks-invalid"));
-    }
+    let (offsets, school) = repetitions(db, draft.starts_at, repeat).await?;
     let txn = db.begin().await?;
     let mut shifts = Vec::new();
-    for week in 0..i64::from(weeks) {
-        let offset = Duration::weeks(week);
-        shifts.push(
-            shift::Entity::insert(shift::ActiveModel {
-                squad_id: Set(draft.squad_id),
-                kind: Set(kind),
-                title: Set(title.clone()),
-                place: Set(place.clone()),
-                starts_at: Set(draft.starts_at + offset),
-                ends_at: Set(draft.ends_at + offset),
-                min_capacity: Set(draft.min_capacity),
-                max_capacity: Set(draft.max_capacity),
-                taken: Set(0),
-                signup_deadline: Set(draft.signup_deadline + offset),
-                notes: Set(notes.clone()),
-                created_by: Set(Some(leader.user.id)),
-                created_at: Set(now),
-                is_demo: Set(false),
-                ..Default::default()
+    for offset in offsets {
+        let shift = shift::Entity::insert(shift::ActiveModel {
+            squad_id: Set(draft.squad_id),
+            kind: Set(kind),
+            title: Set(title.clone()),
+            place: Set(place.clone()),
+            starts_at: Set(draft.starts_at + offset),
+            ends_at: Set(draft.ends_at + offset),
+            min_capacity: Set(draft.min_capacity),
+            max_capacity: Set(draft.max_capacity),
+            taken: Set(0),
+            signup_deadline: Set(draft.signup_deadline + offset),
+            notes: Set(notes.clone()),
+            created_by: Set(Some(leader.user.id)),
+            created_at: Set(now),
+            is_demo: Set(false),
+            ..Default::default()
+        })
+        .exec_with_returning(&txn)
+        .await?;
+        if let Some(school_id) = school {
+            school_duty::Entity::insert(school_duty::ActiveModel {
+                shift_id: Set(shift.id),
+                school_id: Set(school_id),
             })
-            .exec_with_returning(&txn)
-            .await?,
-        );
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        shifts.push(shift);
     }
     txn.commit().await?;
     Ok(shifts)

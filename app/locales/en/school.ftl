@@ -1,0 +1,26 @@
+# School protection squads: the school calendar and duty on school days (server-rendered only).
+school-calendar-title = School calendar (school-gate duty)
+school-calendar-intro = School-gate duty is only on school days: Monday to Friday within a term, holidays excepted. Enter the district schools' terms and days off here.
+school-done-term = Term added.
+school-done-holiday = Days off added.
+school-done-removed = Removed.
+school-terms = Terms
+school-holidays = Days off within the terms
+school-new-term = Add a term
+school-new-holiday = Add days off (one day or several in a row)
+school-field-name = Name
+school-field-from = From
+school-field-to = To (included)
+school-add = Add
+school-remove = Remove
+school-duty = School-gate duty: repeat on every school day
+school-duty-hint = With a school chosen, one shift is published for every school day from the date above up to "Repeat until" (weekends and days off skipped by the school calendar); "Weeks" no longer applies.
+school-field-school = School
+school-none = Not on school days
+school-field-until = Repeat until (included)
+school-duty-at = School-gate duty · { $school }
+school-term-invalid = Please give the first and last day of the term; a term is at most 200 days.
+school-holiday-invalid = Please give the days off, at most 60 at once.
+school-name-length = Please write a name of 1 to 40 characters.
+school-invalid = Please choose a school from the list.
+school-no-school-days = There is no school day in that time; please check the school calendar.

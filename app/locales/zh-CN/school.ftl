@@ -1,0 +1,26 @@
+# 护苗队: the school calendar and duty on school days (server-rendered only).
+school-calendar-title = 校历（护苗队护校护学）
+school-calendar-intro = 护苗队的护校、护学岗只排在上学日：学期之内的周一到周五，节假日除外。这里录入辖区学校统一的学期和放假日期。
+school-done-term = 学期已添加。
+school-done-holiday = 放假日期已添加。
+school-done-removed = 已删除。
+school-terms = 学期
+school-holidays = 学期内放假的日子
+school-new-term = 添加学期
+school-new-holiday = 添加放假日期（一天或连续几天）
+school-field-name = 名称
+school-field-from = 从
+school-field-to = 到（含这一天）
+school-add = 添加
+school-remove = 删除
+school-duty = 护校/护学：每个上学日重复
+school-duty-hint = 选了学校，就从上面的日期起，到“重复到”那天为止，每个上学日各排一班（按校历跳过周末和假期），“重复几周”不再起作用。
+school-field-school = 学校
+school-none = 不按上学日重复
+school-field-until = 重复到（含这一天）
+school-duty-at = 护学岗 · { $school }
+school-term-invalid = 请填写学期的第一天和最后一天，一个学期不超过 200 天。
+school-holiday-invalid = 请填写放假的日期，一次最多 60 天。
+school-name-length = 名称请写 1 到 40 个字。
+school-invalid = 请从列表里选择学校。
+school-no-school-days = 这段时间里没有上学日，请先核对校历。
