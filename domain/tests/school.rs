@@ -67,15 +67,20 @@ impl World {
             then,
         )
         .await?;
-        let squad = squad::ActiveModel {
-            name: Set("招宝好管家护苗队".to_owned()),
-            description: Set("护校护学".to_owned()),
-            is_demo: Set(false),
-            ..Default::default()
-        }
-        .insert(&db)
-        .await?
-        .id;
+        // A squad under a school is its 护苗队, made as an admin makes it.
+        let squad = directory::create(
+            &db,
+            &admin,
+            Place::Squad,
+            Fields {
+                name: "招宝好管家护苗队".into(),
+                parent: Some(school),
+                description: "护校护学".into(),
+                ..Fields::default()
+            },
+            then,
+        )
+        .await?;
         squad_member::ActiveModel {
             squad_id: Set(squad),
             user_id: Set(leader.user.id),
@@ -130,10 +135,7 @@ async fn a_duty_is_published_for_every_school_day_and_no_other() -> TestResult {
         &w.db,
         &w.leader,
         w.duty(),
-        Repeat::SchoolDays {
-            school: w.school,
-            until,
-        },
+        Repeat::SchoolDays { until },
         now(),
     )
     .await?;
@@ -165,10 +167,7 @@ async fn a_duty_is_published_for_every_school_day_and_no_other() -> TestResult {
 #[tokio::test]
 async fn a_duty_refuses_what_has_no_school_day_and_strangers() -> TestResult {
     let w = World::new().await?;
-    let duty = |until: &str| Repeat::SchoolDays {
-        school: w.school,
-        until: day(until),
-    };
+    let duty = |until: &str| Repeat::SchoolDays { until: day(until) };
     let publish = |repeat| volunteers::publish_shifts(&w.db, &w.leader, w.duty(), repeat, now());
     let refused =
         |r: domain::Result<Vec<shift::Model>>, code| assert_refused(r, code, REFUSAL_CODES);
@@ -191,21 +190,35 @@ async fn a_duty_refuses_what_has_no_school_day_and_strangers() -> TestResult {
         "shift-weeks-invalid",
         volunteers::REFUSAL_CODES,
     );
+    // A squad under no school keeps no gate.
+    let patrol = directory::create(
+        &w.db,
+        &w.admin,
+        Place::Squad,
+        Fields {
+            name: "义务巡逻小分队".into(),
+            description: "夜间巡逻".into(),
+            ..Fields::default()
+        },
+        now(),
+    )
+    .await?;
+    let mut elsewhere = w.duty();
+    elsewhere.squad_id = patrol;
     refused(
-        publish(Repeat::SchoolDays {
-            school: 9999,
-            until: day("2027-01-08"),
-        })
-        .await,
+        volunteers::publish_shifts(&w.db, &w.admin, elsewhere, duty("2027-01-08"), now()).await,
         "school-invalid",
     );
     let stranger = person(&w.db, "13800000009", &[Role::Volunteer], None, None, now()).await?;
     forbidden(
         volunteers::publish_shifts(&w.db, &stranger, w.duty(), duty("2027-01-08"), now()).await,
     );
-    // A retired school takes no new duty.
-    directory::retire(&w.db, &w.admin, Place::School, w.school, now()).await?;
-    refused(publish(duty("2027-01-08")).await, "school-invalid");
+    // The school is not retired while its 护苗队 serves.
+    assert_refused(
+        directory::retire(&w.db, &w.admin, Place::School, w.school, now()).await,
+        "directory-has-children",
+        directory::REFUSAL_CODES,
+    );
     assert!(shift::Entity::find().all(&w.db).await?.is_empty());
     Ok(())
 }
@@ -350,5 +363,33 @@ async fn the_demo_squad_keeps_the_gate_of_zhenhai_middle_school_on_school_days()
         assert!(school_days.contains(&local_date(s.starts_at)));
     }
     assert_eq!(demo::load(&db).await?, Outcome::AlreadyLoaded);
+    Ok(())
+}
+
+/// The directory file carries a school and its 护苗队 (上级 of a squad is its school), in
+/// either order of rows.
+#[tokio::test]
+async fn a_directory_file_brings_a_school_and_its_squad() -> TestResult {
+    use domain::directory::import;
+    let w = World::new().await?;
+    let file = "类型,名称,上级,地址,说明\n\
+                小分队,海港护苗队,海港小学,,上学放学护送\n\
+                学校,海港小学,城东社区,渔港路2号,\n";
+    let id = import::upload(&w.db, &w.admin, file.as_bytes(), now()).await?;
+    let preview = import::preview(&w.db, &w.admin, id).await?;
+    assert_eq!(preview.problems, []);
+    import::apply(&w.db, &w.admin, id, now()).await?;
+    let squads = directory::of_kind(&w.db, Place::Squad).await?;
+    let harbour = squads
+        .iter()
+        .find(|s| s.fields.name == "海港护苗队")
+        .ok_or("the squad")?;
+    let school = directory::of_kind(&w.db, Place::School)
+        .await?
+        .into_iter()
+        .find(|s| s.fields.name == "海港小学")
+        .ok_or("the school")?;
+    assert_eq!(harbour.fields.parent, Some(school.id));
+    assert_eq!(school::of_squad(&w.db, harbour.id).await?, Some(school.id));
     Ok(())
 }

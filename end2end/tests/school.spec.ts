@@ -27,7 +27,7 @@ async function publishDuty(page: Page, title: string) {
   await form.locator('input[name="shift[start]"]').fill("07:10");
   await form.locator('input[name="shift[end]"]').fill("07:50");
   await form.locator('input[name="shift[deadline_hours]"]').fill("12");
-  await form.getByLabel("学校").selectOption({ label: "镇海中学" });
+  await form.getByRole("checkbox", { name: "每个上学日重复（护校/护学）" }).check();
   // Half a year: a term is reached from any day of the year.
   await form.getByLabel("重复到（含这一天）").fill(day(180));
   await form.getByRole("button", { name: "发布班次或活动" }).click();

@@ -795,7 +795,7 @@ const POSTS: &[(&str, Fields)] = &[
             ("shift[deadline_hours]", Exact),
             ("shift[weeks]", Exact),
             ("shift[notes]", Text),
-            ("shift[school]", Exact),
+            ("shift[school_days]", Flag),
             ("shift[until]", Exact),
         ],
     ),

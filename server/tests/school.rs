@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use common::{Browser, Error, Page, TestResult, portal, run};
 use domain::demo::{DEMO_PASSWORD, SCHOOL_LEADER_PHONE, SCHOOL_SQUAD, SCHOOL_VOLUNTEER_PHONE};
-use domain::entities::{school, school_term, shift, squad};
+use domain::entities::{school_term, shift, squad};
 use domain::time::local_date;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -30,7 +30,6 @@ fn a_leader_publishes_the_duty_for_every_school_day_by_one_form() -> TestResult 
             .one(&db)
             .await?
             .ok_or("护苗队")?;
-        let school = school::Entity::find().one(&db).await?.ok_or("镇海中学")?;
         let mut leader = portal.sign_in(SCHOOL_LEADER_PHONE, DEMO_PASSWORD).await?;
         let form = leader.get("/volunteers/lead").await?;
         assert!(
@@ -38,7 +37,10 @@ fn a_leader_publishes_the_duty_for_every_school_day_by_one_form() -> TestResult 
             "{}",
             form.body
         );
-        assert!(form.body.contains("镇海中学"));
+        assert!(
+            form.body.contains("招宝好管家护苗队 → 镇海中学"),
+            "the squad's gate"
+        );
 
         let today = local_date(chrono::Utc::now());
         let first = today + Duration::days(1);
@@ -64,7 +66,7 @@ fn a_leader_publishes_the_duty_for_every_school_day_by_one_form() -> TestResult 
                 ("shift[deadline_hours]", "12".to_owned()),
                 ("shift[weeks]", "1".to_owned()),
                 ("shift[notes]", String::new()),
-                ("shift[school]", school.id.to_string()),
+                ("shift[school_days]", "on".to_owned()),
                 ("shift[until]", until),
             ]
         };

@@ -20,12 +20,12 @@ vocabulary! {
         MediationRoom = "mediation_room",
         /// 联络室
         LiaisonRoom = "liaison_room",
-        /// 老王帮帮团's 小分队
-        Squad = "squad",
         /// 学校: where 护苗队 keep the gate
         School = "school",
         /// 企业: a company served by 警企共建, with its contacts
         Enterprise = "enterprise",
+        /// 老王帮帮团's 小分队; a 护苗队 sits under the school whose gate it keeps
+        Squad = "squad",
     }
 }
 
@@ -39,12 +39,13 @@ impl Kind {
             | Kind::MediationRoom
             | Kind::School
             | Kind::Enterprise => Some(Kind::Community),
-            Kind::PoliceOffice | Kind::Squad => None,
+            Kind::Squad => Some(Kind::School),
+            Kind::PoliceOffice => None,
         }
     }
 
-    /// Whether it must sit under a parent: a community's police office and a room's
-    /// community (none: the main room) are optional.
+    /// Whether it must sit under a parent: a community's police office, a room's community
+    /// (none: the main room) and a squad's school (none: not a 护苗队) are optional.
     pub fn parent_required(self) -> bool {
         matches!(
             self,

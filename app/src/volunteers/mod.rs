@@ -65,8 +65,9 @@ pub struct ApplicationCard {
 pub struct LeadInfo {
     pub applications: Vec<ApplicationCard>,
     pub squads: Vec<(i32, String)>,
-    /// Where a duty on school days may be (护校/护学).
-    pub schools: Vec<(i32, String)>,
+    /// The led squads that keep a school's gate (护苗队), with the school: their shifts may
+    /// repeat on school days.
+    pub school_squads: Vec<(String, String)>,
     pub shifts: Vec<ShiftCard>,
     pub ledgers: Vec<SquadHours>,
 }
@@ -145,9 +146,9 @@ pub struct ShiftInput {
     pub weeks: String,
     #[serde(default)]
     pub notes: String,
-    /// 护校/护学: a school chosen repeats the shift every school day up to `until`.
+    /// 护校/护学: ticked, a 护苗队's shift repeats every school day up to `until`.
     #[serde(default)]
-    pub school: String,
+    pub school_days: Option<String>,
     #[serde(default)]
     pub until: String,
 }
@@ -340,15 +341,18 @@ pub async fn lead_overview() -> Result<LeadInfo, AppError> {
             by_month: ledger.by_month,
         });
     }
-    let schools = domain::volunteers::school::schools(&db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    let mut school_squads = Vec::new();
+    for (id, name) in &names {
+        if let Some(school) = domain::volunteers::school::of_squad(&db, *id).await? {
+            let school =
+                domain::directory::admin::get(&db, domain::directory::Kind::School, school).await?;
+            school_squads.push((name.clone(), school.fields.name));
+        }
+    }
     Ok(LeadInfo {
         applications,
         squads: names,
-        schools,
+        school_squads,
         shifts,
         ledgers,
     })
@@ -391,15 +395,14 @@ pub async fn publish_shift(shift: ShiftInput) -> Result<(), AppError> {
     if !(0..=domain::volunteers::MAX_SIGNUP_LEAD_HOURS).contains(&deadline_hours) {
         return Err(invalid());
     }
-    let repeat = if shift.school.trim().is_empty() {
-        let weeks = ssr::number(&shift.weeks, "shift-weeks-invalid")?;
-        domain::volunteers::Repeat::Weekly(u32::try_from(weeks).unwrap_or(0))
-    } else {
+    let repeat = if shift.school_days.is_some() {
         domain::volunteers::Repeat::SchoolDays {
-            school: ssr::number(&shift.school, "school-invalid")?,
             until: domain::time::parse_day(&shift.until)
                 .ok_or_else(|| AppError::invalid("shift-weeks-invalid"))?,
         }
+    } else {
+        let weeks = ssr::number(&shift.weeks, "shift-weeks-invalid")?;
+        domain::volunteers::Repeat::Weekly(u32::try_from(weeks).unwrap_or(0))
     };
     let draft = domain::volunteers::ShiftDraft {
         squad_id: ssr::number(&shift.squad, "volunteer-squad-invalid")?,

@@ -376,7 +376,7 @@ fn Lead(lead: LeadInfo) -> impl IntoView {
         </ul>
         <details class="panel">
             <summary>{i18n.t("volunteers-publish")}</summary>
-            <ShiftForm squads=lead.squads schools=lead.schools />
+            <ShiftForm squads=lead.squads school_squads=lead.school_squads />
         </details>
         <h2>{i18n.t("volunteers-squad-hours")}</h2>
         {lead
@@ -402,7 +402,7 @@ fn Lead(lead: LeadInfo) -> impl IntoView {
 }
 
 #[component]
-fn ShiftForm(squads: Vec<(i32, String)>, schools: Vec<(i32, String)>) -> impl IntoView {
+fn ShiftForm(squads: Vec<(i32, String)>, school_squads: Vec<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <form method="post" action=PublishShift::PATH class="form">
@@ -456,22 +456,20 @@ fn ShiftForm(squads: Vec<(i32, String)>, schools: Vec<(i32, String)>) -> impl In
                 {i18n.t("volunteers-field-weeks")}
                 <input type="number" name="shift[weeks]" value="1" min="1" max="26" />
             </label>
-            {(!schools.is_empty())
+            {(!school_squads.is_empty())
                 .then(|| {
+                    let gates = school_squads
+                        .into_iter()
+                        .map(|(squad, school)| format!("{squad} → {school}"))
+                        .collect::<Vec<_>>()
+                        .join("；");
                     view! {
                         <fieldset>
                             <legend>{i18n.t("school-duty")}</legend>
-                            <p class="hint">{i18n.t("school-duty-hint")}</p>
-                            <label>
-                                {i18n.t("school-field-school")} <select name="shift[school]">
-                                    <option value="">{i18n.t("school-none")}</option>
-                                    {schools
-                                        .into_iter()
-                                        .map(|(id, name)| {
-                                            view! { <option value=id.to_string()>{name}</option> }
-                                        })
-                                        .collect_view()}
-                                </select>
+                            <p class="hint">{i18n.arg("school-duty-hint", "gates", &gates)}</p>
+                            <label class="check">
+                                <input type="checkbox" name="shift[school_days]" />
+                                {i18n.t("school-field-school-days")}
                             </label>
                             <label>
                                 {i18n.t("school-field-until")}

@@ -1,5 +1,6 @@
 //! 护苗队 demo: 城东社区's 招宝好管家护苗队 at 镇海中学 — the school in the directory, the
-//! school year's calendar (two terms and their holidays), the squad with its leader and
+//! school year's calendar (two terms and their holidays), the squad under the school with its
+//! leader and
 //! three volunteers, and the 护学 duty at the gate before and after school on every school
 //! day of the coming two weeks.
 //!
@@ -16,7 +17,8 @@ use super::volunteers::add_member;
 use super::{OFFICER_PHONE, Outcome};
 use crate::accounts::{self, Role};
 use crate::entities::{
-    community, school, school_duty, school_holiday, school_term, shift, squad, user, user_role,
+    community, school, school_duty, school_holiday, school_term, shift, squad, squad_school, user,
+    user_role,
 };
 use crate::time::{at_local, local_date};
 use crate::volunteers::ShiftKind;
@@ -168,6 +170,12 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         ..Default::default()
     })
     .exec_with_returning(&txn)
+    .await?;
+    squad_school::Entity::insert(squad_school::ActiveModel {
+        squad_id: Set(squad.id),
+        school_id: Set(school.id),
+    })
+    .exec_without_returning(&txn)
     .await?;
     let joined = now - Duration::days(120);
     let mut leader = None;

@@ -21,7 +21,7 @@ use crate::accounts::Account;
 use crate::admin_log::{self, Actor, Change, LogAction};
 use crate::entities::{
     aid_station, community, compound, enterprise, liaison_room, mediation_room, police_office,
-    school, squad,
+    school, squad, squad_school,
 };
 use crate::text::{length_within, one_line};
 use crate::{Error, Result};
@@ -241,17 +241,26 @@ async fn load(
                 entry(r.id, fields, r.retired_at, r.is_demo)
             })
             .collect(),
-        Kind::Squad => rows!(squad)
-            .into_iter()
-            .map(|s| {
-                let fields = Fields {
-                    name: s.name,
-                    description: s.description,
-                    ..Fields::default()
-                };
-                entry(s.id, fields, s.retired_at, s.is_demo)
-            })
-            .collect(),
+        Kind::Squad => {
+            let schools: std::collections::HashMap<i32, i32> = squad_school::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|l| (l.squad_id, l.school_id))
+                .collect();
+            rows!(squad)
+                .into_iter()
+                .map(|s| {
+                    let fields = Fields {
+                        name: s.name,
+                        parent: schools.get(&s.id).copied(),
+                        description: s.description,
+                        ..Fields::default()
+                    };
+                    entry(s.id, fields, s.retired_at, s.is_demo)
+                })
+                .collect()
+        }
         Kind::School => rows!(school)
             .into_iter()
             .map(|s| {
@@ -480,14 +489,28 @@ pub(crate) async fn store(
                 ..Default::default()
             }
         ),
-        Kind::Squad => save!(
-            squad,
-            squad::ActiveModel {
-                name: Set(f.name),
-                description: Set(f.description),
-                ..Default::default()
+        Kind::Squad => {
+            let school = f.parent;
+            let id = save!(
+                squad,
+                squad::ActiveModel {
+                    name: Set(f.name),
+                    description: Set(f.description),
+                    ..Default::default()
+                }
+            );
+            // Its school lives beside it: a squad with one is a 护苗队.
+            squad_school::Entity::delete_by_id(id).exec(db).await?;
+            if let Some(school_id) = school {
+                squad_school::Entity::insert(squad_school::ActiveModel {
+                    squad_id: Set(id),
+                    school_id: Set(school_id),
+                })
+                .exec_without_returning(db)
+                .await?;
             }
-        ),
+            id
+        }
         Kind::School => save!(
             school,
             school::ActiveModel {
@@ -651,7 +674,21 @@ async fn children_in_service(db: &impl ConnectionTrait, kind: Kind, id: i32) -> 
                 .count(db)
                 .await?
         }
-        Kind::AidStation | Kind::LiaisonRoom | Kind::Squad | Kind::School | Kind::Enterprise => 0,
+        Kind::School => {
+            let squads: Vec<i32> = squad_school::Entity::find()
+                .filter(squad_school::Column::SchoolId.eq(id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|l| l.squad_id)
+                .collect();
+            squad::Entity::find()
+                .filter(squad::Column::Id.is_in(squads))
+                .filter(squad::Column::RetiredAt.is_null())
+                .count(db)
+                .await?
+        }
+        Kind::AidStation | Kind::LiaisonRoom | Kind::Squad | Kind::Enterprise => 0,
     })
 }
 

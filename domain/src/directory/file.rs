@@ -4,10 +4,10 @@
 //!
 //! | column | English | what |
 //! |---|---|---|
-//! | 类型 | kind | 警务室, 社区, 小区, 互助站, 调解室, 联络室, 小分队 (or `police_office`, …) |
+//! | 类型 | kind | 警务室, 社区, 小区, 互助站, 调解室, 联络室, 学校, 企业, 小分队 (or `police_office`, …) |
 //! | 名称 | name | the organisation's name: how a row finds it again |
-//! | 上级 | parent | a community's or liaison room's police office; a compound's, mutual-aid station's or branch room's community (a station's compound as `社区/小区`); empty for a main mediation room |
-//! | 地址 | address | police offices and mediation rooms |
+//! | 上级 | parent | a community's or liaison room's police office; a compound's, mutual-aid station's, branch room's, school's or enterprise's community (a station's compound as `社区/小区`); a 护苗队's school; empty for a main mediation room |
+//! | 地址 | address | police offices, mediation rooms, schools and enterprises |
 //! | 开放时间 | hours | mediation rooms |
 //! | 电话 | phone | mediation rooms |
 //! | 说明 | description | police offices (speciality), liaison rooms, squads |
@@ -122,9 +122,9 @@ const KIND_NAMES: [(Kind, &str); 9] = [
     (Kind::AidStation, "互助站"),
     (Kind::MediationRoom, "调解室"),
     (Kind::LiaisonRoom, "联络室"),
-    (Kind::Squad, "小分队"),
     (Kind::School, "学校"),
     (Kind::Enterprise, "企业"),
+    (Kind::Squad, "小分队"),
 ];
 
 const RETIRED: &str = "撤销";

@@ -64,6 +64,7 @@ pub mod shift_signup;
 pub mod sms_day;
 pub mod squad;
 pub mod squad_member;
+pub mod squad_school;
 pub mod station;
 pub mod thread;
 pub mod user;

@@ -1,4 +1,5 @@
-//! 护苗队: the school calendar its duty follows — the terms (`school_terms`) and the days
+//! 护苗队: the school a squad keeps the gate of (`squad_schools`: a squad with a school is a
+//! 护苗队), the school calendar its duty follows — the terms (`school_terms`) and the days
 //! off within them (`school_holidays`), one calendar for the district's schools — and which
 //! shifts are duty at which school's gate (`school_duties`, 护校/护学).
 
@@ -26,6 +27,13 @@ enum SchoolHolidays {
 }
 
 #[derive(DeriveIden)]
+enum SquadSchools {
+    Table,
+    SquadId,
+    SchoolId,
+}
+
+#[derive(DeriveIden)]
 enum SchoolDuties {
     Table,
     ShiftId,
@@ -35,6 +43,25 @@ enum SchoolDuties {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(SquadSchools::Table)
+                    .col(integer(SquadSchools::SquadId).primary_key())
+                    .col(integer(SquadSchools::SchoolId))
+                    .foreign_key(&mut foreign_key(
+                        col(SquadSchools::Table, SquadSchools::SquadId),
+                        col(Alias::new("squads"), Alias::new("id")),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut foreign_key(
+                        col(SquadSchools::Table, SquadSchools::SchoolId),
+                        col(Alias::new("schools"), Alias::new("id")),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -94,6 +121,7 @@ impl MigrationTrait for Migration {
                 SchoolDuties::Table.into_iden(),
                 SchoolHolidays::Table.into_iden(),
                 SchoolTerms::Table.into_iden(),
+                SquadSchools::Table.into_iden(),
             ],
         )
         .await

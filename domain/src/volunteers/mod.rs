@@ -347,8 +347,9 @@ pub struct ShiftDraft {
 pub enum Repeat {
     /// The same time every week, this many weeks (patrols).
     Weekly(u32),
-    /// 护校/护学: every school day from the shift's day up to `until`, at `school`'s gate.
-    SchoolDays { school: i32, until: NaiveDate },
+    /// 护校/护学: every school day from the shift's day up to `until`, at the gate of the
+    /// squad's school (a 护苗队's).
+    SchoolDays { until: NaiveDate },
 }
 
 /// How far ahead a leader publishes at once: half a year of weeks.
@@ -357,6 +358,7 @@ const MAX_REPEAT_WEEKS: u32 = 26;
 /// Where each repetition starts, after the first, and the school it is duty at.
 async fn repetitions(
     db: &impl ConnectionTrait,
+    squad_id: i32,
     first: DateTime<Utc>,
     repeat: Repeat,
 ) -> Result<(Vec<Duration>, Option<i32>)> {
@@ -367,12 +369,10 @@ async fn repetitions(
             }
             Ok(((0..i64::from(weeks)).map(Duration::weeks).collect(), None))
         }
-        Repeat::SchoolDays { school: id, until } => {
-            let in_service =
-                crate::directory::admin::in_service(db, crate::directory::Kind::School, id).await?;
-            if !in_service {
-                return Err(Error::Invalid("school-invalid"));
-            }
+        Repeat::SchoolDays { until } => {
+            let id = school::of_squad(db, squad_id)
+                .await?
+                .ok_or(Error::Invalid("school-invalid"))?;
             let day = crate::time::local_date(first);
             if until < day || until - day >= Duration::weeks(MAX_REPEAT_WEEKS.into()) {
                 return Err(Error::Invalid("shift-weeks-invalid"));
@@ -422,7 +422,7 @@ pub async fn publish_shifts(
     {
         return Err(Error::Invalid("shift-capacity-invalid"));
     }
-    let (offsets, school) = repetitions(db, draft.starts_at, repeat).await?;
+    let (offsets, school) = repetitions(db, draft.squad_id, draft.starts_at, repeat).await?;
     let txn = db.begin().await?;
     let mut shifts = Vec::new();
     for offset in offsets {

@@ -1,7 +1,8 @@
-//! 护苗队: duty at a school's gate (护校/护学) on school days. The station's admins keep one
-//! school calendar for the district's schools — its terms and the holidays within them —
-//! and a squad leader publishes a duty once, for every school day up to a date, at one
-//! school of the directory; each day becomes a shift of its own that volunteers sign up for.
+//! 护苗队: duty at a school's gate (护校/护学) on school days. A squad that sits under a school
+//! in the directory is that school's 护苗队. The station's admins keep one school calendar
+//! for the district's schools — its terms and the holidays within them — and the squad's
+//! leader publishes a duty once, for every school day up to a date, at the school's gate;
+//! each day becomes a shift of its own that volunteers sign up for.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +13,7 @@ use sea_orm::{
 };
 
 use crate::accounts::{Account, Role};
-use crate::entities::{school, school_duty, school_holiday, school_term};
+use crate::entities::{school, school_duty, school_holiday, school_term, squad_school};
 use crate::text::{length_within, one_line};
 use crate::{Error, Result};
 
@@ -142,13 +143,15 @@ pub async fn remove_holiday(
     Ok(())
 }
 
-/// The schools in service, for choosing where a duty is.
-pub async fn schools(db: &impl ConnectionTrait) -> Result<Vec<school::Model>> {
-    Ok(school::Entity::find()
-        .filter(school::Column::RetiredAt.is_null())
-        .order_by_asc(school::Column::Id)
-        .all(db)
-        .await?)
+/// The school whose gate the squad keeps, while the school is in service: a 护苗队's.
+pub async fn of_squad(db: &impl ConnectionTrait, squad_id: i32) -> Result<Option<i32>> {
+    let Some(link) = squad_school::Entity::find_by_id(squad_id).one(db).await? else {
+        return Ok(None);
+    };
+    let in_service =
+        crate::directory::admin::in_service(db, crate::directory::Kind::School, link.school_id)
+            .await?;
+    Ok(in_service.then_some(link.school_id))
 }
 
 /// The school whose gate each of `shifts` is duty at, by shift id.
