@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::prefs::{LanguageSwitch, TextSizeSwitch};
+use crate::prefs::{ContrastSwitch, LanguageSwitch, TextSizeSwitch};
 
 /// Whether the database holds demo data, so every page can say so.
 #[server(endpoint = "demo-mode")]
@@ -46,6 +46,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <div class="prefs">
                 <LanguageSwitch />
                 <TextSizeSwitch />
+                <ContrastSwitch />
             </div>
         </header>
         <Suspense>

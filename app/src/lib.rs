@@ -60,7 +60,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     });
     view! {
         <!DOCTYPE html>
-        <html lang=prefs.locale.tag() class:large=prefs.large_text>
+        <html
+            lang=prefs.locale.tag()
+            class:large=prefs.text == prefs::TextSize::Large
+            class:larger=prefs.text == prefs::TextSize::Larger
+            class:contrast=prefs.contrast
+        >
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -212,15 +212,19 @@ pub fn ChannelsPanel() -> impl IntoView {
                                                             );
                                                             view! {
                                                                 <td>
-                                                                    <input
-                                                                        type="checkbox"
-                                                                        name=format!("pick[{kind}-{channel}]")
-                                                                        value="on"
-                                                                        aria-label=aria
-                                                                        checked=wanted
-                                                                    />
+                                                                    // The label makes the whole cell the target.
+                                                                    <label class="cell-check">
+                                                                        <input
+                                                                            type="checkbox"
+                                                                            name=format!("pick[{kind}-{channel}]")
+                                                                            value="on"
+                                                                            aria-label=aria
+                                                                            checked=wanted
+                                                                        />
+                                                                    </label>
                                                                 </td>
                                                             }
+                                                                .into_any()
                                                         })
                                                         .collect_view()}
                                                 </tr>

@@ -1,5 +1,6 @@
-//! The reader's display preferences: language and large text. Kept in cookies so that
-//! they persist without an account, and read on the server so the first HTML is right.
+//! The reader's display preferences: language, text size (three) and high contrast. Kept in
+//! cookies so that they persist without an account, and read on the server so the first
+//! HTML is right.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -10,11 +11,48 @@ use crate::i18n::{I18n, Locale, use_i18n};
 
 pub const LANG_COOKIE: &str = "lang";
 pub const TEXT_COOKIE: &str = "text";
+pub const CONTRAST_COOKIE: &str = "contrast";
+
+/// The text sizes, each the class `<html>` carries (none for the normal size).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+    Larger,
+}
+
+impl TextSize {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSize::Normal => "normal",
+            TextSize::Large => "large",
+            TextSize::Larger => "larger",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TextSize> {
+        [TextSize::Normal, TextSize::Large, TextSize::Larger]
+            .into_iter()
+            .find(|size| size.as_str() == text)
+    }
+
+    /// What the switch gives next: larger, then back to normal.
+    pub fn next(self) -> TextSize {
+        match self {
+            TextSize::Normal => TextSize::Large,
+            TextSize::Large => TextSize::Larger,
+            TextSize::Larger => TextSize::Normal,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {
     pub locale: Locale,
-    pub large_text: bool,
+    pub text: TextSize,
+    /// The high-contrast theme.
+    pub contrast: bool,
 }
 
 impl Prefs {
@@ -37,7 +75,12 @@ impl Prefs {
             .unwrap_or_default();
         Prefs {
             locale,
-            large_text: cookies.get(headers, TEXT_COOKIE).as_deref() == Some("large"),
+            text: cookies
+                .get(headers, TEXT_COOKIE)
+                .as_deref()
+                .and_then(TextSize::parse)
+                .unwrap_or_default(),
+            contrast: cookies.get(headers, CONTRAST_COOKIE).as_deref() == Some("on"),
         }
     }
 
@@ -57,7 +100,11 @@ impl Prefs {
 /// Stores a preference. Posted by a plain form (works without JavaScript: the server
 /// redirects back to the page) or called by the text-size island.
 #[server(endpoint = "prefs")]
-pub async fn set_prefs(lang: Option<String>, text: Option<String>) -> Result<(), AppError> {
+pub async fn set_prefs(
+    lang: Option<String>,
+    text: Option<String>,
+    contrast: Option<String>,
+) -> Result<(), AppError> {
     use axum::http::header::SET_COOKIE;
 
     let policy = crate::state::state()?.cookies;
@@ -69,10 +116,14 @@ pub async fn set_prefs(lang: Option<String>, text: Option<String>) -> Result<(),
         cookies.push(policy.set(LANG_COOKIE, locale.tag(), year));
     }
     if let Some(text) = text {
-        if !matches!(text.as_str(), "large" | "normal") {
+        let size = TextSize::parse(&text).ok_or_else(|| AppError::invalid("error-invalid"))?;
+        cookies.push(policy.set(TEXT_COOKIE, size.as_str(), year));
+    }
+    if let Some(contrast) = contrast {
+        if !matches!(contrast.as_str(), "on" | "off") {
             return Err(AppError::invalid("error-invalid"));
         }
-        cookies.push(policy.set(TEXT_COOKIE, &text, year));
+        cookies.push(policy.set(CONTRAST_COOKIE, &contrast, year));
     }
     for cookie in cookies {
         response.append_header(SET_COOKIE, cookie.ok_or(AppError::Server)?);
@@ -96,18 +147,36 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-/// The large-text switch. Without JavaScript it is a form like the language switch;
-/// once hydrated it flips the page at once and saves the choice in the background,
-/// posting the same form fields (CSRF token included) with gloo-net.
+/// The high-contrast switch: a one-button form, like the language switch.
+#[component]
+pub fn ContrastSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let on = use_context::<Prefs>().unwrap_or_default().contrast;
+    view! {
+        <form method="post" action=SetPrefs::PATH class="pref-form">
+            <crate::security::CsrfField />
+            <input type="hidden" name="contrast" value=if on { "off" } else { "on" } />
+            <button type="submit" class="pref" aria-pressed=on.to_string()>
+                {i18n.t("prefs-contrast")}
+            </button>
+        </form>
+    }
+}
+
+/// The text-size switch: normal, large, larger, and back. Without JavaScript it is a form
+/// like the language switch; once hydrated it changes the page at once and saves the
+/// choice in the background, posting the same form fields (CSRF token included) with
+/// gloo-net.
 #[island]
 pub fn TextSizeToggle(
-    large: bool,
+    size: TextSize,
     label_large: String,
+    label_larger: String,
     label_normal: String,
     save_failed: String,
     csrf: String,
 ) -> impl IntoView {
-    let (is_large, set_large) = signal(large);
+    let (current, set_current) = signal(size);
     // Effects run only in the browser: the mark says the switch now works in place.
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
@@ -115,8 +184,8 @@ pub fn TextSizeToggle(
     let token = csrf.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let next = !is_large.get_untracked();
-        set_large.set(next);
+        let next = current.get_untracked().next();
+        set_current.set(next);
         save_text_size(next, token.clone(), set_failed);
     };
     view! {
@@ -128,16 +197,14 @@ pub fn TextSizeToggle(
             on:submit=on_submit
         >
             <input type="hidden" name="csrf" value=csrf />
-            <input
-                type="hidden"
-                name="text"
-                value=move || if is_large.get() { "normal" } else { "large" }
-            />
-            // Both labels are always in the page and CSS shows the one that fits `html.large`:
-            // the island then has no text of its own to swap, only attributes.
-            <button type="submit" class="pref" aria-pressed=move || is_large.get().to_string()>
+            <input type="hidden" name="text" value=move || current.get().next().as_str() />
+            // Every label is always in the page and CSS shows the one that fits the class of
+            // `<html>`: the island then has no text of its own to swap, only attributes. Each
+            // names what a press gives.
+            <button type="submit" class="pref">
                 <span class="when-normal">{label_large}</span>
-                <span class="when-large">{label_normal}</span>
+                <span class="when-large">{label_larger}</span>
+                <span class="when-larger">{label_normal}</span>
             </button>
             <span class="pref-error" role="status" hidden=move || !failed.get()>
                 {save_failed}
@@ -148,17 +215,18 @@ pub fn TextSizeToggle(
 
 /// Applies the text size to the page and stores it on the server.
 #[cfg(feature = "hydrate")]
-fn save_text_size(large: bool, csrf: String, set_failed: WriteSignal<bool>) {
+fn save_text_size(size: TextSize, csrf: String, set_failed: WriteSignal<bool>) {
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
     {
-        let _toggled = root.class_list().toggle_with_force("large", large);
+        for class in [TextSize::Large, TextSize::Larger] {
+            let _toggled = root
+                .class_list()
+                .toggle_with_force(class.as_str(), class == size);
+        }
     }
-    let body = format!(
-        "text={}&csrf={csrf}",
-        if large { "large" } else { "normal" }
-    );
+    let body = format!("text={}&csrf={csrf}", size.as_str());
     leptos::task::spawn_local(async move {
         let request = gloo_net::http::Request::post(SetPrefs::PATH)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -174,20 +242,21 @@ fn save_text_size(large: bool, csrf: String, set_failed: WriteSignal<bool>) {
 
 /// On the server the island only renders; submitting happens in the browser.
 #[cfg(not(feature = "hydrate"))]
-fn save_text_size(_large: bool, _csrf: String, _set_failed: WriteSignal<bool>) {}
+fn save_text_size(_size: TextSize, _csrf: String, _set_failed: WriteSignal<bool>) {}
 
 /// The text-size switch with its labels in the reader's language.
 #[component]
 pub fn TextSizeSwitch() -> impl IntoView {
     let i18n: I18n = use_i18n();
-    let large = use_context::<Prefs>().unwrap_or_default().large_text;
+    let size = use_context::<Prefs>().unwrap_or_default().text;
     let csrf = use_context::<crate::security::CsrfToken>()
         .unwrap_or_default()
         .0;
     view! {
         <TextSizeToggle
-            large
+            size
             label_large=i18n.t("prefs-large-text")
+            label_larger=i18n.t("prefs-larger-text")
             label_normal=i18n.t("prefs-normal-text")
             save_failed=i18n.t("prefs-save-failed")
             csrf

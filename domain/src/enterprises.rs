@@ -113,7 +113,7 @@ pub async fn board(db: &impl ConnectionTrait, account: &Account, id: i32) -> Res
             stage: c.stage,
             filed_at: c.created_at,
             closed_at: c.closed_at,
-            outcome: c.outcome.filter(|_| c.stage != Stage::Intake),
+            outcome: c.outcome,
         })
         .collect();
     Ok(Board {

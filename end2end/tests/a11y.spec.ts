@@ -51,6 +51,20 @@ test("public pages meet WCAG 2.2 AA", async ({ page }) => {
   expect(report).toEqual([]);
 });
 
+test("public pages meet WCAG 2.2 AA in high contrast and the largest text", async ({ page, baseURL }) => {
+  await page.context().addCookies([
+    { name: "contrast", value: "on", url: baseURL! },
+    { name: "text", value: "larger", url: baseURL! },
+  ]);
+  const report: string[] = [];
+  for (const path of publicPages) {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveClass(/contrast/);
+    for (const v of await violations(page)) report.push(`${path}: ${v}`);
+  }
+  expect(report).toEqual([]);
+});
+
 test("a resident's, a team member's, an enterprise contact's and an officer's pages meet WCAG 2.2 AA", async ({ page }) => {
   const report: string[] = [];
   await signIn(page, "13900000001", demoPassword);

@@ -135,6 +135,11 @@ fn english_is_chosen_by_cookie_or_browser() -> TestResult {
             body.contains("class=\"large\""),
             "large text is on from the first byte"
         );
+        let (_, _, body) = get(&portal, "/", &[("cookie", "text=larger; contrast=on")]).await?;
+        assert!(
+            body.contains("class=\"larger contrast\""),
+            "the largest text and high contrast are on from the first byte"
+        );
         Ok(())
     })
 }

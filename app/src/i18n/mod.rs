@@ -124,6 +124,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/enterprises.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/school.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/display.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/files.ftl"),
@@ -135,6 +137,8 @@ impl Locale {
                 include_str!("../../locales/en/enterprises.ftl"),
                 "\n",
                 include_str!("../../locales/en/school.ftl"),
+                "\n",
+                include_str!("../../locales/en/display.ftl"),
             ),
         }
     }

@@ -79,25 +79,25 @@ fn Stats(stats: StatsInfo) -> impl IntoView {
         <p class="meta">{i18n.t("stats-definitions")}</p>
         <crate::station::record::ReportedTotals />
         <h2>{i18n.t("stats-per-room")}</h2>
-        <div class="scroll">
+        <Scroll label=i18n.t("stats-per-room")>
             <table>{head()} <tbody>{stats.rooms.into_iter().map(row).collect_view()}</tbody></table>
-        </div>
+        </Scroll>
         {(!stats.mediators.is_empty())
             .then(|| {
                 view! {
                     <h2 id="per-mediator">{i18n.t("stats-per-mediator")}</h2>
                     <p class="meta">{i18n.t("stats-per-mediator-who")}</p>
-                    <div class="scroll">
+                    <Scroll label=i18n.t("stats-per-mediator")>
                         <table>
                             {head()}
                             <tbody>{stats.mediators.into_iter().map(row).collect_view()}</tbody>
                         </table>
-                    </div>
+                    </Scroll>
                 }
             })}
         <h2>{i18n.t("stats-referrals")}</h2>
         <p class="meta">{i18n.t("stats-referrals-note")}</p>
-        <div class="scroll">
+        <Scroll label=i18n.t("stats-referrals")>
             <table id="stats-referrals">
                 <thead>
                     <tr>
@@ -122,15 +122,26 @@ fn Stats(stats: StatsInfo) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
+        </Scroll>
         <h2>{i18n.t("stats-per-month")}</h2>
-        <div class="scroll">
+        <Scroll label=i18n.t("stats-per-month")>
             <table>
                 {head()} <tbody>{stats.months.into_iter().map(row).collect_view()}</tbody>
             </table>
-        </div>
+        </Scroll>
         <p class="meta">
             <a href="/api/v1/mediation/stats">{i18n.t("stats-json")}</a>
         </p>
+    }
+}
+
+/// A table that may scroll sideways on a phone (or at a large text size): a named region the
+/// keyboard can reach and scroll.
+#[component]
+fn Scroll(label: String, children: Children) -> impl IntoView {
+    view! {
+        <div class="scroll" tabindex="0" role="region" aria-label=label>
+            {children()}
+        </div>
     }
 }
