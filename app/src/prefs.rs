@@ -169,14 +169,15 @@ pub fn ContrastSwitch() -> impl IntoView {
 /// gloo-net.
 #[island]
 pub fn TextSizeToggle(
-    size: TextSize,
+    // As text: an enum's serde code would grow the WASM for one word.
+    size: String,
     label_large: String,
     label_larger: String,
     label_normal: String,
     save_failed: String,
     csrf: String,
 ) -> impl IntoView {
-    let (current, set_current) = signal(size);
+    let (current, set_current) = signal(TextSize::parse(&size).unwrap_or_default());
     // Effects run only in the browser: the mark says the switch now works in place.
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
@@ -254,7 +255,7 @@ pub fn TextSizeSwitch() -> impl IntoView {
         .0;
     view! {
         <TextSizeToggle
-            size
+            size=size.as_str().to_owned()
             label_large=i18n.t("prefs-large-text")
             label_larger=i18n.t("prefs-larger-text")
             label_normal=i18n.t("prefs-normal-text")

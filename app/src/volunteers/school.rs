@@ -129,6 +129,20 @@ fn SpanForm(path: &'static str, legend: String, to_required: bool) -> impl IntoV
     }
 }
 
+/// A one-button form that removes one term or one day off.
+#[component]
+fn RemoveButton(path: &'static str, name: &'static str, value: String) -> impl IntoView {
+    view! {
+        <form method="post" action=path class="inline">
+            <CsrfField />
+            <input type="hidden" name=name value=value />
+            <button type="submit" class="link">
+                {use_i18n().t("school-remove")}
+            </button>
+        </form>
+    }
+}
+
 #[component]
 fn CalendarView(info: CalendarInfo) -> impl IntoView {
     let i18n = use_i18n();
@@ -140,13 +154,7 @@ fn CalendarView(info: CalendarInfo) -> impl IntoView {
                 <li>
                     <strong>{name}</strong>
                     {format!(" {from} – {to} ")}
-                    <form method="post" action=RemoveTerm::PATH class="inline">
-                        <CsrfField />
-                        <input type="hidden" name="id" value=id.to_string() />
-                        <button type="submit" class="link">
-                            {i18n.t("school-remove")}
-                        </button>
-                    </form>
+                    <RemoveButton path=RemoveTerm::PATH name="id" value=id.to_string() />
                 </li>
             }
         })
@@ -158,13 +166,7 @@ fn CalendarView(info: CalendarInfo) -> impl IntoView {
             view! {
                 <li>
                     {format!("{day} {name} ")}
-                    <form method="post" action=RemoveHoliday::PATH class="inline">
-                        <CsrfField />
-                        <input type="hidden" name="day" value=day.clone() />
-                        <button type="submit" class="link">
-                            {i18n.t("school-remove")}
-                        </button>
-                    </form>
+                    <RemoveButton path=RemoveHoliday::PATH name="day" value=day.clone() />
                 </li>
             }
         })

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
 use super::{OFFICER_PHONE, Outcome, casework::FRAUD_TITLES};
@@ -23,7 +23,7 @@ use crate::entities::{
     household_visit, user, user_role,
 };
 use crate::time::local_date;
-use crate::{Error, Result, settings};
+use crate::{Result, settings};
 
 /// The setting that records when this step ran.
 pub const DEMO_ANTIFRAUD_LOADED_AT: &str = "demo_antifraud_loaded_at";
@@ -124,16 +124,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     if communities.is_empty() {
         return Ok(Outcome::AlreadyLoaded);
     }
-    if user::Entity::find()
-        .filter(user::Column::Phone.is_in(phones(communities.len())))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::Invalid(
-            "a demo account's phone number already belongs to an account",
-        ));
-    }
+    super::phones_free(db, phones(communities.len())).await?;
     let compounds = compound::Entity::find()
         .filter(compound::Column::IsDemo.eq(true))
         .order_by_asc(compound::Column::Id)
@@ -141,10 +132,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         .await?;
 
     let txn = db.begin().await?;
-    // The claim is the first write: a second `demo-data` running at the same time waits
-    // for this transaction and then finds the setting taken.
-    let stamp = now.to_rfc3339();
-    if settings::get_or_insert(&txn, DEMO_ANTIFRAUD_LOADED_AT, &stamp).await? != stamp {
+    if !super::claim(&txn, DEMO_ANTIFRAUD_LOADED_AT, now).await? {
         return Ok(Outcome::AlreadyLoaded);
     }
 

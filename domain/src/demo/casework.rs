@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{OFFICER_PHONE, Outcome};
@@ -694,16 +694,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     if communities.is_empty() {
         return Ok(Outcome::AlreadyLoaded);
     }
-    if user::Entity::find()
-        .filter(user::Column::Phone.is_in(phones()))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::Invalid(
-            "a demo account's phone number already belongs to an account",
-        ));
-    }
+    super::phones_free(db, phones()).await?;
     let stations = aid_station::Entity::find()
         .order_by_asc(aid_station::Column::Id)
         .all(db)
@@ -715,10 +706,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         .await?;
 
     let txn = db.begin().await?;
-    // The claim is the first write: a second `demo-data` running at the same time waits
-    // for this transaction and then finds the setting taken.
-    let stamp = now.to_rfc3339();
-    if settings::get_or_insert(&txn, DEMO_CASEWORK_LOADED_AT, &stamp).await? != stamp {
+    if !super::claim(&txn, DEMO_CASEWORK_LOADED_AT, now).await? {
         return Ok(Outcome::AlreadyLoaded);
     }
     let people = add_members(

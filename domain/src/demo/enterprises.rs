@@ -6,8 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
 
 use super::{OFFICER_PHONE, Outcome};
@@ -117,21 +116,9 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     else {
         return Ok(Outcome::AlreadyLoaded);
     };
-    if user::Entity::find()
-        .filter(user::Column::Phone.is_in(phones()))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::Invalid(
-            "a demo account's phone number already belongs to an account",
-        ));
-    }
+    super::phones_free(db, phones()).await?;
     let txn = db.begin().await?;
-    // The claim is the first write: a second `demo-data` running at the same time waits
-    // for this transaction and then finds the setting taken.
-    let stamp = now.to_rfc3339();
-    if settings::get_or_insert(&txn, DEMO_ENTERPRISES_LOADED_AT, &stamp).await? != stamp {
+    if !super::claim(&txn, DEMO_ENTERPRISES_LOADED_AT, now).await? {
         return Ok(Outcome::AlreadyLoaded);
     }
     let mut enterprises = Vec::new();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
 };
 
 use super::{BRANCH_HOURS, DEMO_PASSWORD, MAIN_ROOM_HOURS, Outcome};
@@ -710,24 +710,12 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     let mut phones: Vec<String> = (0..rooms.len()).map(mediator_phone).collect();
     phones.push(OFFICER_PHONE.to_owned());
     phones.extend(RESIDENT_PHONES.iter().map(|p| (*p).to_owned()));
-    if user::Entity::find()
-        .filter(user::Column::Phone.is_in(phones))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::Invalid(
-            "a demo account's phone number already belongs to an account",
-        ));
-    }
+    super::phones_free(db, phones).await?;
     // Hashed once, outside the transaction: argon2 is slow on purpose, and SQLite's write
     // lock should not wait for it.
     let hash = password::hash(DEMO_PASSWORD).await?;
     let txn = db.begin().await?;
-    // The claim is the first write: a second `demo-data` running at the same time waits
-    // for this transaction and then finds the setting taken.
-    let stamp = now.to_rfc3339();
-    if settings::get_or_insert(&txn, DEMO_MEDIATION_LOADED_AT, &stamp).await? != stamp {
+    if !super::claim(&txn, DEMO_MEDIATION_LOADED_AT, now).await? {
         return Ok(Outcome::AlreadyLoaded);
     }
     let account = |phone: &str, community_id: Option<i32>| user::ActiveModel {

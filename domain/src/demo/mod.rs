@@ -75,6 +75,35 @@ use crate::settings;
 /// data must never be loaded into a portal that real people use.
 pub const DEMO_PASSWORD: &str = "demo-2026-zbs";
 
+/// Refuses, changing nothing, when one of a step's demo numbers already belongs to an account.
+#[cfg(any(test, feature = "demo"))]
+async fn phones_free(db: &impl ConnectionTrait, phones: Vec<String>) -> crate::Result<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let taken = crate::entities::user::Entity::find()
+        .filter(crate::entities::user::Column::Phone.is_in(phones))
+        .count(db)
+        .await?;
+    if taken > 0 {
+        return Err(crate::Error::Invalid(
+            "a demo account's phone number already belongs to an account",
+        ));
+    }
+    Ok(())
+}
+
+/// Claims a step as the first write of its transaction: a second `demo-data` running at the
+/// same time waits for this transaction and then finds the setting taken. Whether this run
+/// has the step.
+#[cfg(any(test, feature = "demo"))]
+async fn claim(
+    txn: &impl ConnectionTrait,
+    setting: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<bool> {
+    let stamp = now.to_rfc3339();
+    Ok(settings::get_or_insert(txn, setting, &stamp).await? == stamp)
+}
+
 /// Whether the portal is running on demo data (the banner's question).
 pub async fn is_loaded(db: &impl ConnectionTrait) -> crate::Result<bool> {
     Ok(settings::get(db, settings::DEMO_LOADED_AT).await?.is_some())

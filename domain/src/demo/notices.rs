@@ -258,10 +258,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         return Ok(Outcome::AlreadyLoaded);
     };
     let txn = db.begin().await?;
-    // The claim is the first write: a second `demo-data` running at the same time waits
-    // for this transaction and then finds the setting taken.
-    let stamp = now.to_rfc3339();
-    if settings::get_or_insert(&txn, DEMO_NOTICES_LOADED_AT, &stamp).await? != stamp {
+    if !super::claim(&txn, DEMO_NOTICES_LOADED_AT, now).await? {
         return Ok(Outcome::AlreadyLoaded);
     }
     let author = user::Entity::find()

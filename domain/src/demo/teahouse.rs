@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
 };
 
 use super::{OFFICER_PHONE, Outcome, RESIDENT_PHONES, volunteer_phones};
@@ -681,16 +681,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
     if rooms.is_empty() || volunteers.is_empty() {
         return Ok(Outcome::AlreadyLoaded);
     }
-    if user::Entity::find()
-        .filter(user::Column::Phone.is_in(phones()))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::Invalid(
-            "a demo account's phone number already belongs to an account",
-        ));
-    }
+    super::phones_free(db, phones()).await?;
     let residents = user::Entity::find()
         .filter(user::Column::Phone.is_in(RESIDENT_PHONES))
         .order_by_asc(user::Column::Phone)
@@ -718,10 +709,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         .collect();
 
     let txn = db.begin().await?;
-    // The claim is the first write: a second `demo-data` running at the same time waits
-    // for this transaction and then finds the setting taken.
-    let stamp = now.to_rfc3339();
-    if settings::get_or_insert(&txn, DEMO_TEAHOUSE_LOADED_AT, &stamp).await? != stamp {
+    if !super::claim(&txn, DEMO_TEAHOUSE_LOADED_AT, now).await? {
         return Ok(Outcome::AlreadyLoaded);
     }
     present(&txn, &officer, OFFICER_NAME, None).await?;

@@ -15,7 +15,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::{OFFICER_PHONE, Outcome};
@@ -25,7 +25,7 @@ use crate::entities::{
 };
 use crate::time::{at_local, local_date};
 use crate::volunteers::{ApplicationStatus, ShiftKind, credited_minutes};
-use crate::{Error, Result, settings};
+use crate::{Result, settings};
 
 use super::DEMO_PASSWORD;
 
@@ -204,16 +204,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         .into_iter()
         .map(|c| c.id)
         .collect();
-    if user::Entity::find()
-        .filter(user::Column::Phone.is_in(phones()))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::Invalid(
-            "a demo account's phone number already belongs to an account",
-        ));
-    }
+    super::phones_free(db, phones()).await?;
     // The hash the earlier step gave the demo accounts, so argon2 runs at most once per
     // load; outside the transaction, as SQLite's write lock should not wait for it.
     let hash = match accounts::find_by_phone(db, OFFICER_PHONE).await? {
@@ -221,10 +212,7 @@ pub(super) async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<
         None => password::hash(DEMO_PASSWORD).await?,
     };
     let txn = db.begin().await?;
-    // The claim is the first write: a second `demo-data` running at the same time waits
-    // for this transaction and then finds the setting taken.
-    let stamp = now.to_rfc3339();
-    if settings::get_or_insert(&txn, DEMO_VOLUNTEERS_LOADED_AT, &stamp).await? != stamp {
+    if !super::claim(&txn, DEMO_VOLUNTEERS_LOADED_AT, now).await? {
         return Ok(Outcome::AlreadyLoaded);
     }
     let joined = now - Duration::weeks(PAST_WEEKS + 4);
