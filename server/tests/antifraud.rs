@@ -8,7 +8,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Browser, Error, Page, TestResult, open_walk_in, portal, run};
+use common::{Error, TestResult, open_walk_in, portal, run};
 use domain::demo::{AUXILIARY_PHONE, DEMO_PASSWORD};
 use domain::entities::{community, compound, household, household_visit};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -44,12 +44,6 @@ async fn places(db: &domain::DatabaseConnection) -> Result<(i32, i32, i32), Erro
         .await?
         .ok_or("a household")?;
     Ok((mine.id, home.id, theirs.id))
-}
-
-/// Follows a redirect back to the page, as a browser does.
-async fn follow(browser: &mut Browser, page: &Page) -> Result<Page, Error> {
-    let to = page.location().trim_start_matches("http://127.0.0.1:3000");
-    browser.get(to).await
 }
 
 async fn visits(db: &domain::DatabaseConnection, home: i32) -> Result<u64, Error> {
@@ -151,7 +145,7 @@ fn a_visit_households_and_a_loss_go_in_by_plain_forms() -> TestResult {
             )
             .await?;
         assert!(page.location().contains("__err="), "{page:?}");
-        let back = follow(&mut auxiliary, &page).await?;
+        let back = auxiliary.follow(&page).await?;
         assert!(
             back.body.contains("没有安装反诈 App，就不能开启来电预警"),
             "{}",

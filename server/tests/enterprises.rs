@@ -8,7 +8,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Browser, Error, Page, TestResult, portal, run};
+use common::{Error, TestResult, portal, run};
 use domain::demo::{DEMO_PASSWORD, ENTERPRISE_CONTACT_PHONE};
 use domain::entities::{case_record, enterprise};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -17,12 +17,6 @@ const OFFICER: &str = "13900000201";
 const RESIDENT: &str = "13900000001";
 /// 传化物流's contact.
 const OTHER_CONTACT: &str = "13900000703";
-
-/// Follows a redirect back to the page, as a browser does.
-async fn follow(browser: &mut Browser, page: &Page) -> Result<Page, Error> {
-    let to = page.location().trim_start_matches("http://127.0.0.1:3000");
-    browser.get(to).await
-}
 
 async fn enterprise_id(db: &domain::DatabaseConnection, name: &str) -> Result<i32, Error> {
     Ok(enterprise::Entity::find()
@@ -74,7 +68,7 @@ fn a_contact_files_a_request_that_reaches_the_loop_and_their_board() -> TestResu
             )
             .await?;
         assert!(page.location().contains("__err="), "{page:?}");
-        let back = follow(&mut contact, &page).await?;
+        let back = contact.follow(&page).await?;
         assert!(back.body.contains("标题请写 4 到 80 个字"), "{}", back.body);
         assert_eq!(cases().await?, before);
 
@@ -102,7 +96,7 @@ fn a_contact_files_a_request_that_reaches_the_loop_and_their_board() -> TestResu
             .unwrap_or_default()
             .to_owned();
         assert_eq!(cases().await?, before + 1);
-        let board = follow(&mut contact, &page).await?;
+        let board = contact.follow(&page).await?;
         assert!(board.body.contains("已提交"), "the notice");
         assert!(board.body.contains("夜班员工下班路上被尾随") && board.body.contains(&code));
         assert!(
@@ -233,7 +227,7 @@ fn an_admin_adds_an_enterprise_and_its_contact() -> TestResult {
             )
             .await?;
         assert!(refused.location().contains("__err="), "{refused:?}");
-        let back = follow(&mut admin, &refused).await?;
+        let back = admin.follow(&refused).await?;
         assert!(
             back.body.contains("此人已是另一家企业的联络人"),
             "{}",

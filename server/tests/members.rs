@@ -8,7 +8,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Browser, Error, Page, Portal, TestResult, portal, run};
+use common::{Browser, Error, Page, Portal, TestResult, open_walk_in, portal, run};
 use domain::demo::DEMO_PASSWORD;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
@@ -237,28 +237,7 @@ fn household_data_stays_out_of_the_history_and_every_look_at_it_is_logged() -> T
         )
         .await?;
         let mut officer = portal.sign_in(OFFICER, DEMO_PASSWORD).await?;
-        let page = officer
-            .post_form(
-                "/board/new",
-                "/api/board/open",
-                &[
-                    ("case[kind]", "walk_in"),
-                    ("case[title]", "楼上漏水多次"),
-                    ("case[summary]", "来访反映"),
-                    ("case[contact_name]", "张阿姨"),
-                    ("case[contact_phone]", ""),
-                    ("case[community_id]", "1"),
-                    ("case[household]", ""),
-                ],
-            )
-            .await?;
-        let code = page
-            .location()
-            .trim_start_matches("/board/cases/")
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let code = open_walk_in(&mut officer, "楼上漏水多次").await?;
         let case_page = format!("/board/cases/{code}");
         let org = format!("aid_station:{station}");
         for fields in [

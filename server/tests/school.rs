@@ -8,17 +8,11 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::Duration;
-use common::{Browser, Error, Page, TestResult, portal, run};
+use common::{TestResult, portal, run};
 use domain::demo::{DEMO_PASSWORD, SCHOOL_LEADER_PHONE, SCHOOL_SQUAD, SCHOOL_VOLUNTEER_PHONE};
 use domain::entities::{school_term, shift, squad};
 use domain::time::local_date;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-/// Follows a redirect back to the page, as a browser does.
-async fn follow(browser: &mut Browser, page: &Page) -> Result<Page, Error> {
-    let to = page.location().trim_start_matches("http://127.0.0.1:3000");
-    browser.get(to).await
-}
 
 #[test]
 fn a_leader_publishes_the_duty_for_every_school_day_by_one_form() -> TestResult {
@@ -137,7 +131,7 @@ fn an_admin_keeps_the_school_calendar() -> TestResult {
             )
             .await?;
         assert!(page.location().contains("__err="), "{page:?}");
-        let back = follow(&mut admin, &page).await?;
+        let back = admin.follow(&page).await?;
         assert!(back.body.contains("一个学期不超过 200 天"), "{}", back.body);
         assert_eq!(terms().await?, before);
 

@@ -344,9 +344,7 @@ pub async fn lead_overview() -> Result<LeadInfo, AppError> {
     let mut school_squads = Vec::new();
     for (id, name) in &names {
         if let Some(school) = domain::volunteers::school::of_squad(&db, *id).await? {
-            let school =
-                domain::directory::admin::get(&db, domain::directory::Kind::School, school).await?;
-            school_squads.push((name.clone(), school.fields.name));
+            school_squads.push((name.clone(), school.name));
         }
     }
     Ok(LeadInfo {

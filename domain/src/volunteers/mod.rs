@@ -372,7 +372,8 @@ async fn repetitions(
         Repeat::SchoolDays { until } => {
             let id = school::of_squad(db, squad_id)
                 .await?
-                .ok_or(Error::Invalid("school-invalid"))?;
+                .ok_or(Error::Invalid("school-invalid"))?
+                .id;
             let day = crate::time::local_date(first);
             if until < day || until - day >= Duration::weeks(MAX_REPEAT_WEEKS.into()) {
                 return Err(Error::Invalid("shift-weeks-invalid"));

@@ -144,14 +144,14 @@ pub async fn remove_holiday(
 }
 
 /// The school whose gate the squad keeps, while the school is in service: a 护苗队's.
-pub async fn of_squad(db: &impl ConnectionTrait, squad_id: i32) -> Result<Option<i32>> {
+pub async fn of_squad(db: &impl ConnectionTrait, squad_id: i32) -> Result<Option<school::Model>> {
     let Some(link) = squad_school::Entity::find_by_id(squad_id).one(db).await? else {
         return Ok(None);
     };
-    let in_service =
-        crate::directory::admin::in_service(db, crate::directory::Kind::School, link.school_id)
-            .await?;
-    Ok(in_service.then_some(link.school_id))
+    Ok(school::Entity::find_by_id(link.school_id)
+        .one(db)
+        .await?
+        .filter(|school| school.retired_at.is_none()))
 }
 
 /// The school whose gate each of `shifts` is duty at, by shift id.

@@ -165,6 +165,12 @@ impl Browser {
         }
     }
 
+    /// Follows a redirect back to the page, as a browser does.
+    pub async fn follow(&mut self, page: &Page) -> Result<Page, Error> {
+        let to = page.location().trim_start_matches("http://127.0.0.1:3000");
+        self.get(to).await
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()
