@@ -57,6 +57,8 @@ test("every control is at least 44 × 44 px on the phone", async ({ page }) => {
   await page.goto("/antifraud");
   await page.locator("section.panel").first().getByRole("listitem").first().getByRole("link").click();
   await page.locator(".households a").first().click();
+  // The click returns once the page commits; its stylesheet may still be on the way.
+  await page.waitForURL(/\/antifraud\/households\/\d+$/);
   for (const small of await smallTargets(page)) report.push(`household: ${small}`);
   expect(report).toEqual([]);
 });
