@@ -79,9 +79,12 @@ test("a resident's, a team member's, an enterprise contact's and an officer's pa
     for (const v of await violations(page)) report.push(`${path}: ${v}`);
   }
   await page.goto("/antifraud");
+  // Each click returns once the next page commits; axe waits for it to load.
   await page.locator("section.panel").first().getByRole("listitem").first().getByRole("link").click();
+  await page.waitForURL(/\/antifraud\/compounds\/\d+$/);
   for (const v of await violations(page)) report.push(`compound: ${v}`);
   await page.locator(".households a").first().click();
+  await page.waitForURL(/\/antifraud\/households\/\d+$/);
   for (const v of await violations(page)) report.push(`household: ${v}`);
   await page.context().clearCookies();
   await signIn(page, "13900000701", demoPassword);
