@@ -6,7 +6,8 @@
 # and latency of / , /notices and /healthz under wrk, the server's memory, Lighthouse
 # (mobile) for the home page and the booking page; then the same server on a throwaway
 # PostgreSQL cluster; then bookings per second with 1…128 concurrent clients on both
-# databases (server/examples/bench_bookings.rs). Prints one markdown table and writes it
+# databases (server/examples/bench_bookings.rs); then the pages people use at the demo's size
+# and at 100 times it on both databases (bench/pages.sh). Prints the tables and writes them
 # to bench/latest.md.
 #
 #   BENCH_PORT (3300)  BENCH_PG_PORT (55541)  BENCH_DURATION (10s)  BENCH_BOOKINGS (300 a round)
@@ -378,4 +379,10 @@ pg_label="PostgreSQL $(get pg.version)"
   echo
   echo "wrk and the portal share the $(nproc) cores on loopback; wrk sends no Accept-Encoding, so pages go out uncompressed; the per-address limit is lifted (\`PORTAL_REQUESTS_PER_MINUTE\`). Bookings call the domain API directly (\`server/examples/bench_bookings.rs\`), each by a new resident on a slot of its own, on a fresh database with the demo data. SQLite: WAL, synchronous=NORMAL, pool of 8; PostgreSQL: \`scripts/with-postgres.sh\`'s cluster (fsync=off), pool of 16. Lighthouse simulates a mid-range phone on slow 4G."
 } >bench/latest.md
+
+# --- The pages at a district's size --------------------------------------------------------
+say "the pages at 1× and ${BENCH_SCALE:-100}× the demo (bench/pages.sh)"
+echo >>bench/latest.md
+BENCH_BINARY=$BENCH_WORK/portal BENCH_SITE=$BENCH_WORK/site BENCH_PAGES_OUT=bench/latest.md bench/pages.sh ||
+  say "bench/pages.sh failed; its table is missing"
 cat bench/latest.md

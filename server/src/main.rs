@@ -31,7 +31,13 @@ enum Command {
     Init(InitArgs),
     /// Load the clearly marked demo directory into an empty database (idempotent).
     #[cfg(feature = "demo")]
-    DemoData,
+    DemoData {
+        /// Then repeat it until the data is N times the demo, each copy a week earlier than
+        /// the one before: a district's worth for the benchmark (`bench/run.sh`), not for
+        /// trying the portal out. Adds only the copies that are missing.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        scale: u32,
+    },
     /// Write a consistent copy of the SQLite database to FILE while the portal runs
     /// (`VACUUM INTO`), and the photos and documents of PORTAL_FILES_DIR to FILE.files
     /// beside it; restore by serving the copy with PORTAL_FILES_DIR set to that directory.
@@ -133,7 +139,7 @@ async fn run() -> ExitCode {
         Command::Migrate => migrate(&config).await,
         Command::Init(args) => init(&config, args).await,
         #[cfg(feature = "demo")]
-        Command::DemoData => demo_data(&config).await,
+        Command::DemoData { scale } => demo_data(&config, scale).await,
         Command::Escalate => escalate(&config).await,
         Command::Outbox { at } => outbox_once(&config, at).await,
         Command::Backup { file } => backup(&config, &file).await,
@@ -170,7 +176,7 @@ async fn migrate(config: &Config) -> Result<(), AnyError> {
 }
 
 #[cfg(feature = "demo")]
-async fn demo_data(config: &Config) -> Result<(), AnyError> {
+async fn demo_data(config: &Config, scale: u32) -> Result<(), AnyError> {
     let db = domain::db::connect_and_migrate(&config.database_url).await?;
     match domain::demo::load(&db).await? {
         domain::demo::Outcome::Loaded => {
@@ -179,6 +185,14 @@ async fn demo_data(config: &Config) -> Result<(), AnyError> {
         domain::demo::Outcome::AlreadyLoaded => {
             tracing::info!("demo data was already loaded; nothing changed")
         }
+    }
+    if scale > 1 {
+        let scaled = domain::demo::scale::scale(&db, scale).await?;
+        tracing::info!(
+            added = scaled.copies_added,
+            copies = scaled.copies_present,
+            "the demo is {scale} times over"
+        );
     }
     Ok(())
 }

@@ -31,6 +31,8 @@ mod mediation;
 #[cfg(any(test, feature = "demo"))]
 mod notices;
 #[cfg(any(test, feature = "demo"))]
+pub mod scale;
+#[cfg(any(test, feature = "demo"))]
 mod school;
 #[cfg(any(test, feature = "demo"))]
 mod teahouse;
