@@ -174,11 +174,10 @@ pub async fn list_notices(community: Option<i32>) -> Result<NoticeList, AppError
         .is_some_and(|a| a.has(domain::accounts::Role::Officer));
     let (scope, community) = match me.as_ref().and_then(|a| a.user.community_id) {
         Some(own) => {
-            let name = domain::directory::communities(&db)
+            let name = domain::directory::cache::snapshot(&db)
                 .await?
-                .into_iter()
-                .find(|c| c.community.id == own)
-                .map(|c| c.community.name);
+                .name(own)
+                .map(str::to_owned);
             (Some(own), name)
         }
         None => (community, None),

@@ -4,12 +4,15 @@
 //! organisation leaves every list people choose from here, and keeps its history.
 
 pub mod admin;
+pub mod cache;
 pub mod file;
 pub mod import;
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::entities::{
     aid_station, community, compound, enterprise, liaison_room, mediation_room, police_office,
@@ -55,7 +58,12 @@ pub struct CommunityDetail {
     pub places: Vec<(Kind, String, String)>,
 }
 
+/// The communities in service with their counts, from the directory as it is now (`cache`).
 pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<CommunitySummary>> {
+    Ok(cache::snapshot(db).await?.communities.clone())
+}
+
+async fn load_communities(db: &impl ConnectionTrait) -> crate::Result<Vec<CommunitySummary>> {
     let list = community::Entity::find()
         .filter(community::Column::RetiredAt.is_null())
         .order_by_asc(community::Column::Id)
@@ -67,22 +75,26 @@ pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<Communi
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let mut compounds: HashMap<i32, u64> = HashMap::new();
-    for c in compound::Entity::find()
-        .filter(compound::Column::RetiredAt.is_null())
-        .all(db)
-        .await?
-    {
-        *compounds.entry(c.community_id).or_default() += 1;
-    }
-    let mut stations: HashMap<i32, u64> = HashMap::new();
-    for s in aid_station::Entity::find()
-        .filter(aid_station::Column::RetiredAt.is_null())
-        .all(db)
-        .await?
-    {
-        *stations.entry(s.community_id).or_default() += 1;
-    }
+    let compounds: HashMap<i32, u64> = per_community(
+        compound::Entity::find()
+            .select_only()
+            .column(compound::Column::CommunityId)
+            .column_as(compound::Column::Id.count(), "n")
+            .filter(compound::Column::RetiredAt.is_null())
+            .group_by(compound::Column::CommunityId),
+        db,
+    )
+    .await?;
+    let stations: HashMap<i32, u64> = per_community(
+        aid_station::Entity::find()
+            .select_only()
+            .column(aid_station::Column::CommunityId)
+            .column_as(aid_station::Column::Id.count(), "n")
+            .filter(aid_station::Column::RetiredAt.is_null())
+            .group_by(aid_station::Column::CommunityId),
+        db,
+    )
+    .await?;
     Ok(list
         .into_iter()
         .map(|community| CommunitySummary {
@@ -93,6 +105,20 @@ pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<Communi
             aid_stations: stations.get(&community.id).copied().unwrap_or(0),
             community,
         })
+        .collect())
+}
+
+/// (community, count) rows of a grouped count, as a map.
+async fn per_community<E: EntityTrait>(
+    select: sea_orm::Select<E>,
+    db: &impl ConnectionTrait,
+) -> crate::Result<HashMap<i32, u64>> {
+    Ok(select
+        .into_tuple::<(i32, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(community, n)| (community, n.unsigned_abs()))
         .collect())
 }
 
@@ -223,6 +249,20 @@ pub struct Counts {
 }
 
 pub async fn counts(db: &impl ConnectionTrait) -> crate::Result<Counts> {
+    Ok(cache::snapshot(db).await?.counts)
+}
+
+/// Every community's name, retired ones too: the names beside old threads and cases.
+async fn load_names(db: &impl ConnectionTrait) -> crate::Result<HashMap<i32, String>> {
+    Ok(community::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+async fn load_counts(db: &impl ConnectionTrait) -> crate::Result<Counts> {
     Ok(Counts {
         communities: community::Entity::find()
             .filter(community::Column::RetiredAt.is_null())

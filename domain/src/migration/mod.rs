@@ -27,6 +27,7 @@ mod m20261207_000022_antifraud;
 mod m20261207_000023_graded_response;
 mod m20261207_000024_schools_and_enterprises;
 mod m20261207_000025_school_calendar;
+mod m20261207_000026_directory_version;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_graded_response::Migration),
             Box::new(m20261207_000024_schools_and_enterprises::Migration),
             Box::new(m20261207_000025_school_calendar::Migration),
+            Box::new(m20261207_000026_directory_version::Migration),
         ]
     }
 }

@@ -465,19 +465,14 @@ async fn targets(
         .filter(notice_community::Column::NoticeId.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let names: BTreeMap<i32, String> = community::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let directory = crate::directory::cache::snapshot(db).await?;
     let mut by_notice: BTreeMap<i32, Vec<(i32, String)>> = BTreeMap::new();
     for link in links {
-        if let Some(name) = names.get(&link.community_id) {
+        if let Some(name) = directory.name(link.community_id) {
             by_notice
                 .entry(link.notice_id)
                 .or_default()
-                .push((link.community_id, name.clone()));
+                .push((link.community_id, name.to_owned()));
         }
     }
     Ok(by_notice)

@@ -159,7 +159,7 @@ pub(crate) async fn lines_of(
 /// liaison rooms the viewer answers for.
 struct People {
     users: HashMap<i32, user::Model>,
-    communities: HashMap<i32, String>,
+    communities: std::sync::Arc<crate::directory::cache::Snapshot>,
     viewer_rooms: Vec<i32>,
 }
 
@@ -179,12 +179,7 @@ impl People {
             .into_iter()
             .map(|u| (u.id, u))
             .collect();
-        let communities = community::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
+        let communities = crate::directory::cache::snapshot(db).await?;
         let viewer_rooms = match viewer {
             Some(viewer) => rooms_of(db, viewer).await?,
             None => Vec::new(),
@@ -219,7 +214,7 @@ impl People {
                 .is_some_and(|room| self.viewer_rooms.contains(&room));
         let community = user
             .community_id
-            .and_then(|c| self.communities.get(&c).cloned());
+            .and_then(|c| self.communities.name(c).map(str::to_owned));
         if anonymous && !officer && !room_liaison {
             return Author {
                 anonymous: true,

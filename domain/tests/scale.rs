@@ -1,0 +1,140 @@
+//! A district's worth of data (`portal demo-data --scale N`) and the directory as the pages
+//! read it, on whichever engine TEST_DATABASE_URL names.
+
+use std::collections::HashSet;
+
+use domain::demo::{self, Outcome, scale};
+use domain::directory::{self, cache};
+use domain::entities::{case_record, community, mediation_case, post, thread, user};
+use domain::{accounts, testing};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+#[tokio::test]
+async fn scaled_demo_is_n_times_the_demo_and_stays_usable() -> TestResult {
+    let db = testing::fresh_db().await?;
+    assert!(
+        scale::scale(&db, 3).await.is_err(),
+        "nothing to copy before the demo"
+    );
+    assert_eq!(demo::load(&db).await?, Outcome::Loaded);
+    let users = user::Entity::find().count(&db).await?;
+    let threads = thread::Entity::find().count(&db).await?;
+    let posts = post::Entity::find().count(&db).await?;
+    let communities = community::Entity::find().count(&db).await?;
+    let cases = case_record::Entity::find().count(&db).await?;
+    let closed = case_record::Entity::find()
+        .filter(case_record::Column::Stage.eq(vocab::casework::Stage::Closed))
+        .count(&db)
+        .await?;
+    let open_mediations = mediation_case::Entity::find()
+        .filter(mediation_case::Column::Status.is_not_in(["closed", "cancelled", "declined"]))
+        .count(&db)
+        .await?;
+
+    let scaled = scale::scale(&db, 3).await?;
+    assert_eq!((scaled.copies_added, scaled.copies_present), (2, 2));
+    assert_eq!(user::Entity::find().count(&db).await?, users * 3);
+    assert_eq!(thread::Entity::find().count(&db).await?, threads * 3);
+    assert_eq!(post::Entity::find().count(&db).await?, posts * 3);
+    assert_eq!(community::Entity::find().count(&db).await?, communities * 3);
+    // Only what is over is copied: no open case to escalate, no open request in a queue.
+    assert_eq!(
+        case_record::Entity::find().count(&db).await?,
+        cases + 2 * closed
+    );
+    assert_eq!(
+        mediation_case::Entity::find()
+            .filter(mediation_case::Column::Status.is_not_in(["closed", "cancelled", "declined"]))
+            .count(&db)
+            .await?,
+        open_mediations
+    );
+    // Every number is a phone number of its own.
+    let phones: Vec<String> = user::Entity::find()
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|u| u.phone)
+        .collect();
+    assert!(phones.iter().all(|p| p.len() == 11 && p.starts_with('1')));
+    assert_eq!(phones.iter().collect::<HashSet<_>>().len(), phones.len());
+
+    // A copy's resident signs in with the demo password.
+    let copied = accounts::login(
+        &db,
+        "13900200001",
+        demo::DEMO_PASSWORD,
+        "127.0.0.1",
+        accounts::SessionPolicy::default(),
+        chrono::Utc::now(),
+    )
+    .await;
+    assert!(copied.is_ok(), "copy 2's first resident signs in");
+
+    // Run again: nothing added; asked for more: only the missing copy.
+    assert_eq!(scale::scale(&db, 3).await?.copies_added, 0);
+    assert_eq!(scale::scale(&db, 4).await?.copies_added, 1);
+    assert_eq!(user::Entity::find().count(&db).await?, users * 4);
+
+    // What the portal adds afterwards gets ids above the copies' (PostgreSQL's sequences).
+    let highest = community::Entity::find()
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .max()
+        .unwrap_or_default();
+    db.execute_unprepared("INSERT INTO communities (name, is_demo) VALUES ('新建社区', FALSE)")
+        .await?;
+    let added = community::Entity::find()
+        .filter(community::Column::Name.eq("新建社区"))
+        .one(&db)
+        .await?
+        .ok_or("the community is there")?;
+    assert!(added.id > highest);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_cached_directory_follows_every_write_from_any_process() -> TestResult {
+    let url = testing::fresh_url().await?;
+    let one = domain::db::connect_and_migrate(&url).await?;
+    // A second pool on the same database stands for a second portal process.
+    let other = domain::db::connect(&url).await?;
+    demo::load(&one).await?;
+    let first = cache::snapshot(&one).await?;
+    let again = cache::snapshot(&one).await?;
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "unchanged, the directory is read once"
+    );
+    let listed = directory::communities(&one).await?.len();
+
+    // A rename and a new community, written by the other process, by hand.
+    other
+        .execute_unprepared("UPDATE communities SET name = '改名社区' WHERE id = 1")
+        .await?;
+    let renamed = cache::snapshot(&one).await?;
+    assert_eq!(renamed.name(1), Some("改名社区"));
+    other
+        .execute_unprepared("INSERT INTO communities (name, is_demo) VALUES ('另一个社区', FALSE)")
+        .await?;
+    assert_eq!(directory::communities(&one).await?.len(), listed + 1);
+    assert_eq!(
+        directory::counts(&one).await?.communities,
+        listed as u64 + 1
+    );
+    // A compound moves the counts too.
+    other
+        .execute_unprepared("DELETE FROM compounds WHERE id IN (SELECT id FROM compounds WHERE community_id = 2 AND id NOT IN (SELECT compound_id FROM users WHERE compound_id IS NOT NULL) AND id NOT IN (SELECT compound_id FROM households) LIMIT 1)")
+        .await?;
+    let fresh = cache::snapshot(&one).await?;
+    let uncached: u64 = domain::entities::compound::Entity::find()
+        .filter(domain::entities::compound::Column::RetiredAt.is_null())
+        .count(&one)
+        .await?;
+    assert_eq!(fresh.counts.compounds, uncached);
+    Ok(())
+}
