@@ -256,11 +256,7 @@ pub async fn board_view(id: i32, page: Option<u64>) -> Result<BoardInfo, AppErro
     let now = chrono::Utc::now();
     let staff = viewer.as_ref().is_some_and(teahouse::is_staff);
     let found = teahouse::threads(&db, viewer.as_ref(), id, ssr::page_number(page), now).await?;
-    let line = teahouse::boards(&db, now)
-        .await?
-        .into_iter()
-        .find(|b| b.board.id == found.board.id)
-        .ok_or(AppError::NotFound)?;
+    let line = teahouse::board_line(&db, found.board.id, now).await?;
     Ok(BoardInfo {
         board: ssr::board_card(line, staff),
         threads: found.lines.into_iter().map(ssr::thread_card).collect(),
@@ -331,11 +327,7 @@ pub async fn new_thread_view(board: i32) -> Result<NewThreadInfo, AppError> {
     let (me, _) = crate::accounts::ssr::require_account().await?;
     let db = crate::state::db()?;
     let staff = teahouse::is_staff(&me);
-    let line = teahouse::boards(&db, chrono::Utc::now())
-        .await?
-        .into_iter()
-        .find(|b| b.board.id == board)
-        .ok_or(AppError::NotFound)?;
+    let line = teahouse::board_line(&db, board, chrono::Utc::now()).await?;
     Ok(NewThreadInfo {
         board: ssr::board_card(line, staff),
         communities: domain::directory::communities(&db)

@@ -8,11 +8,13 @@ pub mod counter;
 pub mod password;
 pub mod phone;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
-    TryInsertResult,
+    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait, TryInsertResult,
 };
 use sha2::{Digest, Sha256};
 
@@ -826,21 +828,30 @@ pub async fn names_of(
         .collect())
 }
 
-/// Registered residents per community: a figure for officers.
+/// Registered residents per community: a figure for officers. One grouped count, however
+/// many communities.
 pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>> {
-    let mut out = Vec::new();
-    for c in community::Entity::find()
+    let counts: HashMap<i32, i64> = user::Entity::find()
+        .select_only()
+        .column(user::Column::CommunityId)
+        .column_as(user::Column::Id.count(), "n")
+        .filter(user::Column::CommunityId.is_not_null())
+        .group_by(user::Column::CommunityId)
+        .into_tuple::<(i32, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(community::Entity::find()
         .order_by_asc(community::Column::Id)
         .all(db)
         .await?
-    {
-        let n = user::Entity::find()
-            .filter(user::Column::CommunityId.eq(c.id))
-            .count(db)
-            .await?;
-        out.push((c.name, n));
-    }
-    Ok(out)
+        .into_iter()
+        .map(|c| {
+            let n = counts.get(&c.id).copied().unwrap_or(0);
+            (c.name, u64::try_from(n).unwrap_or(0))
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ pub async fn figures(
         .all(db)
         .await?;
     let ids: Vec<i32> = compounds.iter().map(|(id, _)| *id).collect();
-    let counted = super::register::counts(db, &ids, from).await?;
+    let counted = super::register::counts(db, &ids, from, false).await?;
     let mut coverage: HashMap<i32, (u64, u64)> = HashMap::new();
     for (compound, community) in compounds {
         let (households, recent, _) = counted.get(&compound).copied().unwrap_or_default();

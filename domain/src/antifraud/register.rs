@@ -54,11 +54,13 @@ impl CommunityCoverage {
 }
 
 /// Households per compound of `compound_ids`, and how many of them had a visit on or after
-/// `since` and ever: three grouped counts, whatever the number of households.
+/// `since` and, when `ever` is asked for, ever (0 otherwise: the count over every visit of
+/// the years is the dearest): grouped counts, whatever the number of households.
 pub(crate) async fn counts(
     db: &impl ConnectionTrait,
     compound_ids: &[i32],
     since: NaiveDate,
+    ever: bool,
 ) -> Result<HashMap<i32, (u64, u64, u64)>> {
     let mut out: HashMap<i32, (u64, u64, u64)> = HashMap::new();
     let households: Vec<(i32, i64)> = household::Entity::find()
@@ -74,7 +76,12 @@ pub(crate) async fn counts(
         out.entry(compound).or_default().0 = n.unsigned_abs();
     }
     // Households visited since `since`, then ever.
-    for window in [Some(since), None] {
+    let windows = if ever {
+        &[Some(since), None][..]
+    } else {
+        &[Some(since)][..]
+    };
+    for &window in windows {
         let mut query = household_visit::Entity::find()
             .select_only()
             .column(household::Column::CompoundId)
@@ -124,7 +131,7 @@ pub async fn coverage(
         .await?;
     let compound_ids: Vec<i32> = compounds.iter().map(|c| c.id).collect();
     let since = local_date(now) - Duration::days(super::RECENT_DAYS);
-    let counted = counts(db, &compound_ids, since).await?;
+    let counted = counts(db, &compound_ids, since, true).await?;
     let mut teams: HashMap<i32, (u64, u64, u64)> = HashMap::new();
     for m in fraud_team_member::Entity::find()
         .filter(fraud_team_member::Column::CommunityId.is_in(ids.iter().copied()))

@@ -57,7 +57,10 @@ pub async fn board(
         select = select.filter(mine);
     }
     if !filter.include_closed && filter.stage != Some(Stage::Closed) {
-        select = select.filter(case_record::Column::Stage.ne(Stage::Closed.as_str()));
+        // The open stages by name, not "not closed": the stage index then reads the open
+        // cases alone, not the years of closed ones.
+        let open = Stage::ALL.iter().filter(|s| **s != Stage::Closed);
+        select = select.filter(case_record::Column::Stage.is_in(open.map(|s| s.as_str())));
     }
     if let Some(stage) = filter.stage {
         select = select.filter(case_record::Column::Stage.eq(stage.as_str()));

@@ -28,6 +28,7 @@ mod m20261207_000023_graded_response;
 mod m20261207_000024_schools_and_enterprises;
 mod m20261207_000025_school_calendar;
 mod m20261207_000026_directory_version;
+mod m20261207_000027_district_indexes;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_schools_and_enterprises::Migration),
             Box::new(m20261207_000025_school_calendar::Migration),
             Box::new(m20261207_000026_directory_version::Migration),
+            Box::new(m20261207_000027_district_indexes::Migration),
         ]
     }
 }

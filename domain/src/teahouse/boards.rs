@@ -30,20 +30,7 @@ pub struct BoardLine {
 /// The boards in service in order, with their counts. A board of a retired office or
 /// liaison room leaves the list; its threads stay readable at their addresses.
 pub async fn boards(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<BoardLine>> {
-    let offices: HashMap<i32, String> = police_office::Entity::find()
-        .filter(police_office::Column::RetiredAt.is_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let retired_rooms: Vec<i32> = liaison_room::Entity::find()
-        .filter(liaison_room::Column::RetiredAt.is_not_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let in_service = InService::load(db).await?;
     let mut out = Vec::new();
     for board in board::Entity::find()
         .order_by_asc(board::Column::Position)
@@ -51,32 +38,89 @@ pub async fn boards(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec
         .all(db)
         .await?
     {
-        if !offices.contains_key(&board.police_office_id)
-            || board
-                .liaison_room_id
-                .is_some_and(|room| retired_rooms.contains(&room))
-        {
-            continue;
+        if let Some(office) = in_service.office_of(&board) {
+            out.push(line(db, board, office, now).await?);
         }
-        let visible = thread::Entity::find()
-            .filter(thread::Column::BoardId.eq(board.id))
-            .filter(thread::Column::Hidden.eq(false));
-        let waiting = visible.clone().filter(waiting_for_answer());
-        out.push(BoardLine {
-            threads: visible.count(db).await?,
-            waiting: waiting.clone().count(db).await?,
-            overdue: waiting
-                .filter(thread::Column::CreatedAt.lt(deadline_start(&board, now)))
-                .count(db)
-                .await?,
-            office: offices
-                .get(&board.police_office_id)
-                .cloned()
-                .unwrap_or_default(),
-            board,
-        })
     }
     Ok(out)
+}
+
+/// One board in service with its counts, as `boards` lists it: what a board's own page
+/// heads with, without counting every other board. Not found when it is not in service.
+pub async fn board_line(
+    db: &impl ConnectionTrait,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<BoardLine> {
+    let board = board::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let office = InService::load(db)
+        .await?
+        .office_of(&board)
+        .ok_or(Error::NotFound)?;
+    line(db, board, office, now).await
+}
+
+/// The offices in service and the liaison rooms retired: which boards are in service.
+struct InService {
+    offices: HashMap<i32, String>,
+    retired_rooms: Vec<i32>,
+}
+
+impl InService {
+    async fn load(db: &impl ConnectionTrait) -> Result<InService> {
+        Ok(InService {
+            offices: police_office::Entity::find()
+                .filter(police_office::Column::RetiredAt.is_null())
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.name))
+                .collect(),
+            retired_rooms: liaison_room::Entity::find()
+                .filter(liaison_room::Column::RetiredAt.is_not_null())
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect(),
+        })
+    }
+
+    /// The name of the board's office, when the board is in service.
+    fn office_of(&self, board: &board::Model) -> Option<String> {
+        if board
+            .liaison_room_id
+            .is_some_and(|room| self.retired_rooms.contains(&room))
+        {
+            return None;
+        }
+        self.offices.get(&board.police_office_id).cloned()
+    }
+}
+
+async fn line(
+    db: &impl ConnectionTrait,
+    board: board::Model,
+    office: String,
+    now: DateTime<Utc>,
+) -> Result<BoardLine> {
+    let visible = thread::Entity::find()
+        .filter(thread::Column::BoardId.eq(board.id))
+        .filter(thread::Column::Hidden.eq(false));
+    let waiting = visible.clone().filter(waiting_for_answer());
+    Ok(BoardLine {
+        threads: visible.count(db).await?,
+        waiting: waiting.clone().count(db).await?,
+        overdue: waiting
+            .filter(thread::Column::CreatedAt.lt(deadline_start(&board, now)))
+            .count(db)
+            .await?,
+        office,
+        board,
+    })
 }
 
 fn waiting_for_answer() -> sea_orm::Condition {

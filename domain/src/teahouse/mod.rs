@@ -20,7 +20,7 @@ pub mod threads;
 
 use crate::accounts::{Account, Role};
 
-pub use boards::{BoardLine, NewBoard, boards, offices_and_rooms, open_board};
+pub use boards::{BoardLine, NewBoard, board_line, boards, offices_and_rooms, open_board};
 pub use liaisons::{Official, rooms_of};
 pub use replies::{NewReply, accept, reply};
 pub use threads::{

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -861,22 +861,31 @@ pub async fn ranking(db: &impl ConnectionTrait, squad_id: i32) -> Result<Vec<(St
         .filter(squad_member::Column::InRanking.eq(true))
         .all(db)
         .await?;
-    let shifts: Vec<i32> = shift::Entity::find()
+    // Summed by the database over the ranked members' own sign-ups: a squad's years of
+    // shifts are not read to rank its few members.
+    let minutes: BTreeMap<i32, i64> = shift_signup::Entity::find()
+        .select_only()
+        .column(shift_signup::Column::UserId)
+        .column_as(
+            Expr::cust("CAST(SUM(shift_signups.minutes_credited) AS BIGINT)"),
+            "minutes",
+        )
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            shift_signup::Entity::belongs_to(shift::Entity)
+                .from(shift_signup::Column::ShiftId)
+                .to(shift::Column::Id)
+                .into(),
+        )
         .filter(shift::Column::SquadId.eq(squad_id))
+        .filter(shift_signup::Column::UserId.is_in(members.iter().map(|m| m.user_id)))
+        .filter(shift_signup::Column::WithdrawnAt.is_null())
+        .group_by(shift_signup::Column::UserId)
+        .into_tuple::<(i32, i64)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|s| s.id)
         .collect();
-    let mut minutes: BTreeMap<i32, i64> = BTreeMap::new();
-    for signup in shift_signup::Entity::find()
-        .filter(shift_signup::Column::ShiftId.is_in(shifts))
-        .filter(shift_signup::Column::WithdrawnAt.is_null())
-        .all(db)
-        .await?
-    {
-        *minutes.entry(signup.user_id).or_default() += i64::from(signup.minutes_credited);
-    }
     let mut ranking: Vec<(String, i64)> = members
         .into_iter()
         .map(|m| (m.name, minutes.get(&m.user_id).copied().unwrap_or(0)))
