@@ -221,6 +221,7 @@ const PAGES: &[(&str, &str, [u16; 6])] = &[
 /// them; this list makes adding one a deliberate act.
 const SERVER_FUNCTIONS: &[(&str, &str)] = &[
     ("/api/communities", "public"),
+    ("/api/home-communities", "public"),
     // These two answer a visitor with nothing (no unread messages, no cases).
     ("/api/inbox/unread", "public"),
     ("/api/mediation/mine", "public"),

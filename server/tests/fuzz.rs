@@ -829,6 +829,7 @@ const POSTS: &[(&str, Fields)] = &[
 
 /// Every server function that takes a GET (`input = GetUrl`), with its query fields.
 const GETS: &[(&str, &[&str])] = &[
+    ("home-communities", &[]),
     ("board/figures", &["period"]),
     ("board", &["stage", "kind", "org", "overdue"]),
     ("board/case", &["code"]),

@@ -75,6 +75,11 @@ pub async fn figures_view(period: Option<String>) -> Result<FiguresInfo, AppErro
     })
 }
 
+/// Rows a chart shows: a district's thousand communities would be a bar each, unreadable
+/// and a megabyte of page. The rest are in its CSV; the caller puts first the rows an
+/// officer acts on.
+const CHART_ROWS: usize = 20;
+
 /// A horizontal bar chart: one bar per row, scaled to the largest value. A screen reader
 /// hears its title; the table beside it holds the figures.
 #[component]
@@ -147,11 +152,14 @@ fn Chart(
     rows: Vec<(String, f64, String)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let more = rows.len().saturating_sub(CHART_ROWS);
+    let rows: Vec<_> = rows.into_iter().take(CHART_ROWS).collect();
     let listed = rows.clone();
     view! {
         <section class="panel chart-panel" id=table>
             <h2>{title.clone()}</h2>
             <Bars title rows />
+            {(more > 0).then(|| view! { <p class="meta">{i18n.count("figures-more", more as u64)}</p> })}
             <details>
                 <summary>{i18n.t("figures-table")}</summary>
                 <table class="figures">
@@ -307,7 +315,7 @@ fn Figures(info: FiguresInfo) -> impl IntoView {
             (name, *h, format!("{h:.1}"))
         })
         .collect();
-    let reach = info
+    let mut reach: Vec<_> = info
         .notice_reach
         .iter()
         .map(|(title, read, audience)| {
@@ -319,7 +327,7 @@ fn Figures(info: FiguresInfo) -> impl IntoView {
             )
         })
         .collect();
-    let coverage = info
+    let mut coverage: Vec<_> = info
         .fraud_coverage
         .iter()
         .map(|(community, households, visited)| {
@@ -331,11 +339,22 @@ fn Figures(info: FiguresInfo) -> impl IntoView {
             )
         })
         .collect();
-    let losses = info
+    let mut losses: Vec<_> = info
         .fraud_losses
         .iter()
         .map(|(community, n, yuan)| (community.clone(), *yuan as f64, format!("¥{yuan} ({n})")))
         .collect();
+    // Too many to chart: the newest notices, the least visited communities and the
+    // largest losses come first (stable sorts: ties keep the directory's order).
+    if reach.len() > CHART_ROWS {
+        reach.reverse();
+    }
+    if coverage.len() > CHART_ROWS {
+        coverage.sort_by(|a, b| a.1.total_cmp(&b.1));
+    }
+    if losses.len() > CHART_ROWS {
+        losses.sort_by(|a, b| b.1.total_cmp(&a.1));
+    }
     view! {
         <nav class="subnav">
             <a href="/board">{i18n.t("board-title")}</a>

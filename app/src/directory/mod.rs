@@ -62,19 +62,47 @@ impl From<domain::entities::mediation_room::Model> for Room {
     }
 }
 
+/// Communities the home page lists: a 街道 has a dozen or two, all listed; a district's
+/// hundreds are a link to the full list away.
+pub const HOME_COMMUNITIES: usize = 24;
+
+/// The first `HOME_COMMUNITIES` communities, and how many there are.
+#[server(endpoint = "home-communities", input = server_fn::codec::GetUrl)]
+pub async fn home_communities() -> Result<(Vec<CommunityCard>, usize), AppError> {
+    let db = crate::state::db()?;
+    let directory = domain::directory::cache::snapshot(&db).await?;
+    Ok((
+        directory
+            .communities
+            .iter()
+            .take(HOME_COMMUNITIES)
+            .cloned()
+            .map(CommunityCard::from)
+            .collect(),
+        directory.communities.len(),
+    ))
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::directory::CommunitySummary> for CommunityCard {
+    fn from(s: domain::directory::CommunitySummary) -> Self {
+        CommunityCard {
+            id: s.community.id,
+            name: s.community.name,
+            police_office: s.police_office,
+            compounds: s.compounds,
+            aid_stations: s.aid_stations,
+        }
+    }
+}
+
 #[server(endpoint = "communities")]
 pub async fn list_communities() -> Result<Vec<CommunityCard>, AppError> {
     let db = crate::state::db()?;
     Ok(domain::directory::communities(&db)
         .await?
         .into_iter()
-        .map(|s| CommunityCard {
-            id: s.community.id,
-            name: s.community.name,
-            police_office: s.police_office,
-            compounds: s.compounds,
-            aid_stations: s.aid_stations,
-        })
+        .map(CommunityCard::from)
         .collect())
 }
 

@@ -126,6 +126,8 @@ impl Locale {
                 include_str!("../../locales/zh-CN/school.ftl"),
                 "\n",
                 include_str!("../../locales/zh-CN/display.ftl"),
+                "\n",
+                include_str!("../../locales/zh-CN/lists.ftl"),
             ),
             Locale::En => concat!(
                 include_str!("../../locales/en/files.ftl"),
@@ -139,6 +141,8 @@ impl Locale {
                 include_str!("../../locales/en/school.ftl"),
                 "\n",
                 include_str!("../../locales/en/display.ftl"),
+                "\n",
+                include_str!("../../locales/en/lists.ftl"),
             ),
         }
     }

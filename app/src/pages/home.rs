@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::directory::{CommunityList, directory_figures, list_communities};
+use crate::directory::{CommunityList, HOME_COMMUNITIES, directory_figures, home_communities};
 use crate::error::Loaded;
 use crate::i18n::use_i18n;
 use crate::notices::pages::NoticeCardView;
@@ -14,7 +14,7 @@ const HOME_NOTICES: usize = 3;
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let figures = Resource::new(|| (), |_| directory_figures());
-    let communities = Resource::new(|| (), |_| list_communities());
+    let communities = Resource::new(|| (), |_| home_communities());
     let notices = Resource::new(|| (), |_| crate::notices::list_notices(None));
     let station = Resource::new(|| (), |_| crate::station::station());
     let shortcuts = [
@@ -96,6 +96,23 @@ pub fn HomePage() -> impl IntoView {
         />
         <h2 id="communities">{i18n.t("home-your-community")}</h2>
         <p>{i18n.t("home-choose-community")}</p>
-        <Loaded resource=communities view=|list| view! { <CommunityList communities=list /> } />
+        <Loaded
+            resource=communities
+            view=move |(list, total)| {
+                view! {
+                    <CommunityList communities=list />
+                    {(total > HOME_COMMUNITIES)
+                        .then(|| {
+                            view! {
+                                <p>
+                                    <a href="/communities">
+                                        {i18n.count("home-all-communities", total as u64)}
+                                    </a>
+                                </p>
+                            }
+                        })}
+                }
+            }
+        />
     }
 }
