@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand};
 use server::config::{Config, Settings};
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portal",
