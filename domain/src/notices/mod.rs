@@ -427,8 +427,17 @@ pub async fn reach(
                 .to(user::Column::Id)
                 .into(),
         )
+        // Joined, not `IN (residents)`: with the list SQLite looked up every resident in
+        // every notice's reads, 765,000 probes for a quarter's notices at 100× the demo.
+        .join(
+            JoinType::InnerJoin,
+            notice_read::Entity::belongs_to(user_role::Entity)
+                .from(notice_read::Column::UserId)
+                .to(user_role::Column::UserId)
+                .into(),
+        )
         .filter(notice_read::Column::NoticeId.is_in(ids))
-        .filter(notice_read::Column::UserId.in_subquery(resident_ids()))
+        .filter(user_role::Column::Role.eq(Role::Resident.as_str()))
         .group_by(notice_read::Column::NoticeId)
         .group_by(user::Column::CommunityId)
         .into_tuple()
