@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -10,7 +10,6 @@ use super::{Outcome, ReferralResult, ReferralTarget};
 use crate::Result;
 use crate::accounts::{Account, Role};
 use crate::entities::{mediation_case, mediation_room};
-use crate::time::local;
 
 /// The figures of a set of cases.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -41,7 +40,7 @@ impl Figures {
     }
 
     fn add(&mut self, case: &CaseFacts) {
-        self.count(case.outcome, case.amount, case.satisfaction);
+        self.count_many(case.cases, case.outcome, case.amount, case.satisfaction);
     }
 
     /// Counts one request: its outcome, the amount involved, the follow-up's rating. The
@@ -52,18 +51,29 @@ impl Figures {
         amount: Option<i64>,
         satisfaction: Option<i32>,
     ) {
-        self.received += 1;
+        self.count_many(1, outcome, amount, satisfaction);
+    }
+
+    /// Counts `n` requests alike in outcome and rating, `amount` the sum of theirs.
+    fn count_many(
+        &mut self,
+        n: u64,
+        outcome: Option<Outcome>,
+        amount: Option<i64>,
+        satisfaction: Option<i32>,
+    ) {
+        self.received += n;
         if let Some(outcome) = outcome {
-            self.concluded += 1;
+            self.concluded += n;
             if matches!(outcome, Outcome::Reached | Outcome::Partly) {
-                self.resolved += 1;
+                self.resolved += n;
             }
             self.amount += amount.unwrap_or(0);
         }
         if let Some(rating) = satisfaction {
-            self.followed_up += 1;
+            self.followed_up += n;
             if rating >= 4 {
-                self.satisfied += 1;
+                self.satisfied += n;
             }
         }
     }
@@ -93,38 +103,61 @@ pub struct Referrals {
     pub settled: u64,
 }
 
+/// Requests alike in room, month, outcome, rating and referral: one row of the grouped count.
 struct CaseFacts {
     room_id: i32,
     referral: Option<(ReferralTarget, Option<ReferralResult>)>,
-    created_at: DateTime<Utc>,
+    /// The month received, local time: "2026-11".
+    month: String,
     outcome: Option<Outcome>,
+    /// The sum of the group's amounts.
     amount: Option<i64>,
     satisfaction: Option<i32>,
+    cases: u64,
 }
 
-/// Reads only the columns the figures need: a few bytes per case, so even years of a
-/// whole 街道's cases add up in memory in milliseconds.
+/// Counted by the database, grouped by what the figures tell apart: a few hundred rows
+/// however many years of cases (row by row, 36,000 cases at 100× the demo took 100 ms on
+/// SQLite, whose rows each cross to its worker thread).
 pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
     type Row = (
         i32,
-        DateTime<Utc>,
+        String,
         Option<Outcome>,
         Option<i64>,
         Option<i32>,
         Option<ReferralTarget>,
         Option<ReferralResult>,
+        i64,
     );
+    // The month in Shanghai time (UTC+8 all year), as `time::local` makes it.
+    let month = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            "to_char((mediation_cases.created_at AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM')"
+        }
+        _ => "strftime('%Y-%m', substr(mediation_cases.created_at, 1, 19), '+8 hours')",
+    };
     let rows: Vec<Row> = mediation_case::Entity::find()
         .select_only()
+        .column(mediation_case::Column::RoomId)
+        .column_as(Expr::cust(month), "month")
+        .column(mediation_case::Column::Outcome)
+        .column_as(
+            Expr::cust("CAST(SUM(mediation_cases.amount_settled) AS BIGINT)"),
+            "amount",
+        )
         .columns([
-            mediation_case::Column::RoomId,
-            mediation_case::Column::CreatedAt,
-            mediation_case::Column::Outcome,
-            mediation_case::Column::AmountSettled,
             mediation_case::Column::Satisfaction,
             mediation_case::Column::ReferredTo,
             mediation_case::Column::ReferralResult,
         ])
+        .column_as(Expr::cust("COUNT(*)"), "cases")
+        .group_by(mediation_case::Column::RoomId)
+        .group_by(Expr::cust(month))
+        .group_by(mediation_case::Column::Outcome)
+        .group_by(mediation_case::Column::Satisfaction)
+        .group_by(mediation_case::Column::ReferredTo)
+        .group_by(mediation_case::Column::ReferralResult)
         .into_tuple()
         .all(db)
         .await?;
@@ -134,13 +167,14 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
         .await?;
     Ok(tally(
         rows.into_iter().map(
-            |(room_id, created_at, outcome, amount, satisfaction, target, result)| CaseFacts {
+            |(room_id, month, outcome, amount, satisfaction, target, result, cases)| CaseFacts {
                 room_id,
                 referral: target.map(|t| (t, result)),
-                created_at,
+                month,
                 outcome,
                 amount,
                 satisfaction,
+                cases: cases.unsigned_abs(),
             },
         ),
         &rooms,
@@ -206,15 +240,14 @@ fn tally(cases: impl Iterator<Item = CaseFacts>, rooms: &[mediation_room::Model]
         if let Some((target, result)) = case.referral
             && let Some(line) = referrals.iter_mut().find(|r| r.target == target)
         {
-            line.referred += 1;
-            line.settled += u64::from(result == Some(ReferralResult::Settled));
+            line.referred += case.cases;
+            if result == Some(ReferralResult::Settled) {
+                line.settled += case.cases;
+            }
         }
         total.add(&case);
         per_room.entry(case.room_id).or_default().add(&case);
-        per_month
-            .entry(local(case.created_at).format("%Y-%m").to_string())
-            .or_default()
-            .add(&case);
+        per_month.entry(case.month.clone()).or_default().add(&case);
     }
     Stats {
         total,
@@ -240,14 +273,14 @@ mod tests {
     #[test]
     fn rates_count_agreements_among_outcomes_and_good_ratings_among_follow_ups() {
         let mut figures = Figures::default();
-        let at = Utc::now();
         let facts = |outcome, amount, satisfaction| CaseFacts {
             room_id: 1,
             referral: None,
-            created_at: at,
+            month: "2026-12".into(),
             outcome,
             amount,
             satisfaction,
+            cases: 1,
         };
         figures.add(&facts(Some(Outcome::Reached), Some(1000), Some(5)));
         figures.add(&facts(Some(Outcome::Partly), Some(500), Some(3)));
