@@ -159,7 +159,8 @@ fn Chart(
         <section class="panel chart-panel" id=table>
             <h2>{title.clone()}</h2>
             <Bars title rows />
-            {(more > 0).then(|| view! { <p class="meta">{i18n.count("figures-more", more as u64)}</p> })}
+            {(more > 0)
+                .then(|| view! { <p class="meta">{i18n.count("figures-more", more as u64)}</p> })}
             <details>
                 <summary>{i18n.t("figures-table")}</summary>
                 <table class="figures">
