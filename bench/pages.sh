@@ -33,17 +33,7 @@ declare -A PAGE=(
   [casework]="officer /board" [figures]="officer /board/figures" [stats]="- /stats"
   [hours]="leader /volunteers/hours" [inbox]="resident /me/inbox" [healthz]="- /healthz")
 
-SERVER_PID=
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=
-}
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+. bench/server.sh
 
 sign_in() { # WHO: a cookie jar $WORK/WHO.jar
   local jar=$WORK/$1.jar csrf
@@ -52,12 +42,9 @@ sign_in() { # WHO: a cookie jar $WORK/WHO.jar
   csrf=$(awk '$6 == "csrf" { print $7 }' "$jar" | tail -n 1)
   curl -sS -o /dev/null -c "$jar" -b "$jar" -H 'Accept: text/html' --data-urlencode "csrf=$csrf" \
     --data-urlencode "phone=${PHONE[$1]}" --data-urlencode "password=$PASSWORD" "$BASE/api/login"
-  awk '($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) && NF >= 7 && $6 != "csrf"' "$jar" | grep -q . ||
-    die "signing in as ${PHONE[$1]} failed"
+  has_session "$jar" || die "signing in as ${PHONE[$1]} failed"
 }
-cookie() {
-  awk '($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$WORK/$1.jar"
-}
+cookie() { cookies_of "$WORK/$1.jar"; }
 
 # measure ENGINE SCALE DATABASE_URL: one row per page in $WORK/results.tsv.
 measure() {

@@ -39,18 +39,7 @@ die() { say "$*"; exit 1; }
 put() { printf '%s\t%s\n' "$1" "$2" >>"$BENCH_WORK/results.tsv"; }
 get() { awk -F'\t' -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "–" : v) }' "$BENCH_WORK/results.tsv"; }
 
-SERVER_PID=
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=
-}
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+. bench/server.sh
 
 # start_server NAME DATABASE_URL: demo data, then `serve` in the background on a free port.
 start_server() {
@@ -87,15 +76,11 @@ sign_in() {
   curl -sS -o /dev/null -c "$jar" -b "$jar" -H 'Accept: text/html' \
     --data-urlencode "csrf=$csrf" --data-urlencode "phone=$RESIDENT" \
     --data-urlencode "password=$PASSWORD" "$BASE/api/login"
-  # Signed in when the server set a cookie besides csrf (the session's, HttpOnly).
-  awk '($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) && NF >= 7 && $6 != "csrf"' "$jar" | grep -q . ||
-    die "signing in as $RESIDENT failed"
+  has_session "$jar" || die "signing in as $RESIDENT failed"
 }
 
 # Cookie header of a jar: "name=value; name=value".
-cookie_header() {
-  awk '($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$BENCH_WORK/$1.jar"
-}
+cookie_header() { cookies_of "$BENCH_WORK/$1.jar"; }
 
 br_size() { brotli -c -q 11 "$1" | wc -c; }
 
