@@ -37,7 +37,9 @@ type Kept = HashMap<String, (i64, Arc<Snapshot>)>;
 
 static KEPT: Mutex<Option<Kept>> = Mutex::new(None);
 
-/// The directory as it is now.
+/// The directory as it is now. Read it on the pool or in a transaction that has not written
+/// the directory: one that has, and then rolls back, would leave a directory that never was
+/// under a version that a later write takes.
 pub async fn snapshot(db: &impl ConnectionTrait) -> crate::Result<Arc<Snapshot>> {
     // The version is read before the directory: a write in between makes the next request
     // read again, where the other order could keep the older directory under the newer version.
