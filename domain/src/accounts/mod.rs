@@ -8,8 +8,6 @@ pub mod counter;
 pub mod password;
 pub mod phone;
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
@@ -831,26 +829,22 @@ pub async fn names_of(
 /// Registered residents per community: a figure for officers. One grouped count, however
 /// many communities.
 pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>> {
-    let counts: HashMap<i32, i64> = user::Entity::find()
-        .select_only()
-        .column(user::Column::CommunityId)
-        .column_as(user::Column::Id.count(), "n")
-        .filter(user::Column::CommunityId.is_not_null())
-        .group_by(user::Column::CommunityId)
-        .into_tuple::<(i32, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let counts = crate::directory::per_community(
+        user::Entity::find()
+            .select_only()
+            .column(user::Column::CommunityId)
+            .column_as(user::Column::Id.count(), "n")
+            .filter(user::Column::CommunityId.is_not_null())
+            .group_by(user::Column::CommunityId),
+        db,
+    )
+    .await?;
     Ok(community::Entity::find()
         .order_by_asc(community::Column::Id)
         .all(db)
         .await?
         .into_iter()
-        .map(|c| {
-            let n = counts.get(&c.id).copied().unwrap_or(0);
-            (c.name, u64::try_from(n).unwrap_or(0))
-        })
+        .map(|c| (c.name, counts.get(&c.id).copied().unwrap_or(0)))
         .collect())
 }
 

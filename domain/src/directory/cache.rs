@@ -53,9 +53,11 @@ pub async fn snapshot(db: &impl ConnectionTrait) -> crate::Result<Arc<Snapshot>>
     if let Some(snapshot) = kept(&now) {
         return Ok(snapshot);
     }
-    let communities = super::load_communities(db).await?;
+    let all = super::load_all_communities(db).await?;
+    let communities = super::load_communities(db, &all).await?;
     let counts = super::load_counts(db).await?;
-    let names = super::load_names(db).await?;
+    // Retired ones too: the names beside old threads and cases.
+    let names = all.into_iter().map(|c| (c.id, c.name)).collect();
     let snapshot = Arc::new(Snapshot {
         communities,
         counts,

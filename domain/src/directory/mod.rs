@@ -63,12 +63,21 @@ pub async fn communities(db: &impl ConnectionTrait) -> crate::Result<Vec<Communi
     Ok(cache::snapshot(db).await?.communities.clone())
 }
 
-async fn load_communities(db: &impl ConnectionTrait) -> crate::Result<Vec<CommunitySummary>> {
-    let list = community::Entity::find()
-        .filter(community::Column::RetiredAt.is_null())
+/// Every community, retired ones too, by id: the cache's names and, of those in service,
+/// its list.
+async fn load_all_communities(db: &impl ConnectionTrait) -> crate::Result<Vec<community::Model>> {
+    Ok(community::Entity::find()
         .order_by_asc(community::Column::Id)
         .all(db)
-        .await?;
+        .await?)
+}
+
+/// The communities of `all` in service, with their counts.
+async fn load_communities(
+    db: &impl ConnectionTrait,
+    all: &[community::Model],
+) -> crate::Result<Vec<CommunitySummary>> {
+    let list = all.iter().filter(|c| c.retired_at.is_none()).cloned();
     let offices: HashMap<i32, String> = police_office::Entity::find()
         .all(db)
         .await?
@@ -109,7 +118,7 @@ async fn load_communities(db: &impl ConnectionTrait) -> crate::Result<Vec<Commun
 }
 
 /// (community, count) rows of a grouped count, as a map.
-async fn per_community<E: EntityTrait>(
+pub(crate) async fn per_community<E: EntityTrait>(
     select: sea_orm::Select<E>,
     db: &impl ConnectionTrait,
 ) -> crate::Result<HashMap<i32, u64>> {
@@ -250,16 +259,6 @@ pub struct Counts {
 
 pub async fn counts(db: &impl ConnectionTrait) -> crate::Result<Counts> {
     Ok(cache::snapshot(db).await?.counts)
-}
-
-/// Every community's name, retired ones too: the names beside old threads and cases.
-async fn load_names(db: &impl ConnectionTrait) -> crate::Result<HashMap<i32, String>> {
-    Ok(community::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect())
 }
 
 async fn load_counts(db: &impl ConnectionTrait) -> crate::Result<Counts> {
