@@ -564,6 +564,35 @@ def photos_through_the_proxy(site):
     return f"{len(photo)} bytes through nginx into the bucket, served by both processes"
 
 
+def directory_across_processes(site):
+    """Both processes keep the directory in memory (the list of communities is read from it);
+    a rename at the SQL prompt, which no portal process sees, reaches both at their next
+    request through the version triggers."""
+    visitor = Browser(site, "127.0.0.9")
+
+    def names_served():
+        found = set()
+        for _ in range(6):
+            page = visitor.get("/communities")
+            check(page.status == 200, f"/communities: {page}")
+            found.update(re.findall(r'href="/communities/1" class="card"><strong>([^<]*)</strong>', page.body))
+        return found
+
+    before = names_served()
+    check(len(before) == 1, f"the two processes name community 1 differently: {before}")
+    upstreams = {upstream for _, upstream in site.served(r"^GET /communities$")}
+    check(upstreams == site.upstreams, f"/communities was served by {upstreams} only")
+    (old_name,) = before
+    new_name = old_name + "（更名）"
+    site.sql(f"UPDATE communities SET name = '{new_name}' WHERE id = 1")
+    try:
+        after = names_served()
+    finally:
+        site.sql(f"UPDATE communities SET name = '{old_name}' WHERE id = 1")
+    check(after == {new_name}, f"after the rename the processes served {after}")
+    return f"{old_name} → {new_name} on both processes at their next request"
+
+
 CHECKS = [
     ("https", https_headers_and_cookies),
     ("metrics", metrics_on_loopback),
@@ -572,6 +601,7 @@ CHECKS = [
     ("Sec-Fetch-Site", same_site_post_refused),
     ("video across processes", video_room_across_processes),
     ("photos through the proxy", photos_through_the_proxy),
+    ("directory across processes", directory_across_processes),
 ]
 
 
