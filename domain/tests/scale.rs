@@ -138,3 +138,103 @@ async fn the_cached_directory_follows_every_write_from_any_process() -> TestResu
     assert_eq!(fresh.counts.compounds, uncached);
     Ok(())
 }
+
+/// The figures kept in memory (/stats, /board/figures) follow writes from any process and
+/// agree with a full count of the tables.
+#[tokio::test]
+async fn the_kept_figures_follow_every_write_and_agree_with_a_full_count() -> TestResult {
+    use domain::casework::figures::period_figures;
+    use domain::mediation::stats;
+    let url = testing::fresh_url().await?;
+    let one = domain::db::connect_and_migrate(&url).await?;
+    let other = domain::db::connect(&url).await?;
+    demo::load(&one).await?;
+    let count = |sql: &'static str| {
+        let one = one.clone();
+        async move {
+            let row = one
+                .query_one_raw(sea_orm::Statement::from_string(
+                    one.get_database_backend(),
+                    sql,
+                ))
+                .await?
+                .ok_or("a row")?;
+            Ok::<i64, Box<dyn std::error::Error>>(row.try_get_by_index(0)?)
+        }
+    };
+    let full = || async {
+        Ok::<_, Box<dyn std::error::Error>>((
+            count("SELECT COUNT(*) FROM mediation_cases").await?,
+            count("SELECT COUNT(*) FROM mediation_cases WHERE outcome IS NOT NULL").await?,
+            count(
+                "SELECT CAST(COALESCE(SUM(amount_settled), 0) AS BIGINT) FROM mediation_cases \
+                 WHERE outcome IS NOT NULL",
+            )
+            .await?,
+        ))
+    };
+    let officer = accounts::find_by_phone(&one, demo::OFFICER_PHONE)
+        .await?
+        .ok_or("the demo officer")?;
+    let officer = accounts::Account {
+        roles: accounts::roles_of(&one, officer.id).await?,
+        user: officer,
+    };
+    let now = chrono::Utc::now();
+
+    let before = stats::stats(&one).await?;
+    let (received, concluded, amount) = full().await?;
+    assert_eq!(
+        (
+            before.total.received,
+            before.total.concluded,
+            before.total.amount
+        ),
+        (received as u64, concluded as u64, amount)
+    );
+    let figures = period_figures(&one, &officer, "all", now)
+        .await?
+        .ok_or("a period")?;
+    let again = period_figures(&one, &officer, "all", now)
+        .await?
+        .ok_or("a period")?;
+    assert!(std::sync::Arc::ptr_eq(&figures, &again), "computed once");
+    assert_eq!(figures.mediation.0, received as u64);
+
+    // The other process, by hand at the SQL prompt, settles more yuan in a concluded case.
+    other
+        .execute_unprepared(
+            "UPDATE mediation_cases SET amount_settled = COALESCE(amount_settled, 0) + 1000 \
+             WHERE id = (SELECT MIN(id) FROM mediation_cases WHERE outcome IS NOT NULL)",
+        )
+        .await?;
+    let after = stats::stats(&one).await?;
+    let (received, concluded, amount) = full().await?;
+    assert_eq!(after.total.amount, before.total.amount + 1000);
+    assert_eq!(
+        (
+            after.total.received,
+            after.total.concluded,
+            after.total.amount
+        ),
+        (received as u64, concluded as u64, amount)
+    );
+    let months: i64 = after.months.iter().map(|(_, f)| f.amount).sum();
+    assert_eq!(months, amount);
+
+    // And turns over who solved each closed case of the loop.
+    let solved = "SELECT COUNT(*) FROM cases WHERE stage = 'closed' AND solved_without_police";
+    assert_eq!(figures.solved_without_police as i64, count(solved).await?);
+    other
+        .execute_unprepared(
+            "UPDATE cases SET solved_without_police = NOT COALESCE(solved_without_police, FALSE) \
+             WHERE stage = 'closed'",
+        )
+        .await?;
+    let turned = period_figures(&one, &officer, "all", now)
+        .await?
+        .ok_or("a period")?;
+    assert_ne!(turned.solved_without_police, figures.solved_without_police);
+    assert_eq!(turned.solved_without_police as i64, count(solved).await?);
+    Ok(())
+}

@@ -63,17 +63,15 @@ pub async fn figures_csv(
     headers: axum::http::HeaderMap,
     axum::extract::Query(query): axum::extract::Query<FiguresQuery>,
 ) -> Response {
-    use domain::casework::figures::{Period, csv, figures};
+    use domain::casework::figures::{csv, period_figures};
     let account = match crate::my_data::signed_in(&state, &headers).await {
         Ok(account) => account,
         Err(status) => return status.into_response(),
     };
-    let now = chrono::Utc::now();
-    let Some(period) = Period::parse(query.period.as_deref().unwrap_or("90d"), now) else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
-    let computed = match figures(&state.db, &account, period, now).await {
-        Ok(f) => f,
+    let period = query.period.as_deref().unwrap_or("90d");
+    let computed = match period_figures(&state.db, &account, period, chrono::Utc::now()).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return StatusCode::BAD_REQUEST.into_response(),
         Err(domain::Error::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
         Err(e) => {
             tracing::error!(%e, "computing the figures");

@@ -37,14 +37,15 @@ pub struct FiguresInfo {
 
 #[server(endpoint = "board/figures", input = server_fn::codec::GetUrl)]
 pub async fn figures_view(period: Option<String>) -> Result<FiguresInfo, AppError> {
-    use domain::casework::figures::{Period, figures};
+    use domain::casework::figures::period_figures;
     let (me, _) = crate::accounts::ssr::require_account().await?;
-    let now = chrono::Utc::now();
     let key = period
         .filter(|p| PERIODS.contains(&p.as_str()))
         .unwrap_or_else(|| "90d".to_owned());
-    let span = Period::parse(&key, now).ok_or_else(|| AppError::invalid("case-period-invalid"))?;
-    let f = figures(&crate::state::db()?, &me, span, now).await?;
+    let f = period_figures(&crate::state::db()?, &me, &key, chrono::Utc::now())
+        .await?
+        .ok_or_else(|| AppError::invalid("case-period-invalid"))?;
+    let f = (*f).clone();
     Ok(FiguresInfo {
         period: key,
         by_kind: f.by_kind,

@@ -1,15 +1,18 @@
 //! 调解成效: figures computed from the case records, never typed in.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::{Outcome, ReferralResult, ReferralTarget};
 use crate::Result;
 use crate::accounts::{Account, Role};
 use crate::entities::{mediation_case, mediation_room};
+use crate::kept::{self, Kept};
 use crate::time::local;
 
 /// The figures of a set of cases.
@@ -95,6 +98,7 @@ pub struct Referrals {
 
 struct CaseFacts {
     room_id: i32,
+    mediator: Option<i32>,
     referral: Option<(ReferralTarget, Option<ReferralResult>)>,
     created_at: DateTime<Utc>,
     outcome: Option<Outcome>,
@@ -102,11 +106,59 @@ struct CaseFacts {
     satisfaction: Option<i32>,
 }
 
-/// Reads only the columns the figures need: a few bytes per case, so even years of a
-/// whole 街道's cases add up in memory in milliseconds.
+/// Everything the figures show, from one read of the cases.
+struct Tallied {
+    stats: Stats,
+    /// mediator → the figures of the cases they took
+    per_mediator: BTreeMap<i32, Figures>,
+}
+
+/// Kept while no mediation case or room is written (migration 028): /stats is public and
+/// the most read page of the figures, and at a district's size a tally reads years of cases.
+static KEPT: Kept<Tallied> = Kept::new();
+
+/// The figures of every case. Read on the pool, or in a transaction that has not written a
+/// case, as `crate::kept` explains.
 pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
+    Ok(tallied(db).await?.stats.clone())
+}
+
+/// Per mediator, for the station's staff: officers and admins see every mediator who has
+/// taken a case (the one who proposed its session or recorded its outcome), a mediator
+/// sees their own line, anyone else nothing. Most cases first.
+pub async fn per_mediator(
+    db: &impl ConnectionTrait,
+    account: &Account,
+) -> Result<Vec<(String, Figures)>> {
+    let everyone = account.has(Role::Officer) || account.has(Role::Admin);
+    if !everyone && !account.has(Role::Mediator) {
+        return Ok(Vec::new());
+    }
+    let tallied = tallied(db).await?;
+    let per: Vec<(i32, Figures)> = tallied
+        .per_mediator
+        .iter()
+        .filter(|(id, _)| everyone || **id == account.user.id)
+        .map(|(id, figures)| (*id, *figures))
+        .collect();
+    let names = crate::accounts::names_of(db, per.iter().map(|(id, _)| *id)).await?;
+    let mut lines: Vec<(String, Figures)> = per
+        .into_iter()
+        .filter_map(|(id, figures)| Some((names.get(&id)?.clone(), figures)))
+        .collect();
+    lines.sort_by(|a, b| b.1.received.cmp(&a.1.received).then_with(|| a.0.cmp(&b.0)));
+    Ok(lines)
+}
+
+/// Reads only the columns the figures need: a few bytes per case.
+async fn tallied(db: &impl ConnectionTrait) -> Result<Arc<Tallied>> {
+    let version = kept::figures(db, "mediation").await?;
+    if let Some(tallied) = KEPT.get(&version, "", Duration::MAX) {
+        return Ok(tallied);
+    }
     type Row = (
         i32,
+        Option<i32>,
         DateTime<Utc>,
         Option<Outcome>,
         Option<i64>,
@@ -118,6 +170,7 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
         .select_only()
         .columns([
             mediation_case::Column::RoomId,
+            mediation_case::Column::MediatorId,
             mediation_case::Column::CreatedAt,
             mediation_case::Column::Outcome,
             mediation_case::Column::AmountSettled,
@@ -132,61 +185,37 @@ pub async fn stats(db: &impl ConnectionTrait) -> Result<Stats> {
         .order_by_asc(mediation_room::Column::Id)
         .all(db)
         .await?;
-    Ok(tally(
-        rows.into_iter().map(
-            |(room_id, created_at, outcome, amount, satisfaction, target, result)| CaseFacts {
-                room_id,
-                referral: target.map(|t| (t, result)),
-                created_at,
-                outcome,
-                amount,
-                satisfaction,
+    let cases: Vec<CaseFacts> = rows
+        .into_iter()
+        .map(
+            |(room_id, mediator, created_at, outcome, amount, satisfaction, target, result)| {
+                CaseFacts {
+                    room_id,
+                    mediator,
+                    referral: target.map(|t| (t, result)),
+                    created_at,
+                    outcome,
+                    amount,
+                    satisfaction,
+                }
             },
-        ),
-        &rooms,
-    ))
-}
-
-/// Per mediator, for the station's staff: officers and admins see every mediator who has
-/// taken a case (the one who proposed its session or recorded its outcome), a mediator
-/// sees their own line, anyone else nothing. Most cases first.
-pub async fn per_mediator(
-    db: &impl ConnectionTrait,
-    account: &Account,
-) -> Result<Vec<(String, Figures)>> {
-    let everyone = account.has(Role::Officer) || account.has(Role::Admin);
-    if !everyone && !account.has(Role::Mediator) {
-        return Ok(Vec::new());
-    }
-    let mut query = mediation_case::Entity::find()
-        .select_only()
-        .columns([
-            mediation_case::Column::MediatorId,
-            mediation_case::Column::Outcome,
-            mediation_case::Column::AmountSettled,
-            mediation_case::Column::Satisfaction,
-        ])
-        .filter(mediation_case::Column::MediatorId.is_not_null());
-    if !everyone {
-        query = query.filter(mediation_case::Column::MediatorId.eq(account.user.id));
-    }
-    type Row = (Option<i32>, Option<Outcome>, Option<i64>, Option<i32>);
-    let rows: Vec<Row> = query.into_tuple().all(db).await?;
-    let mut per: BTreeMap<i32, Figures> = BTreeMap::new();
-    for (mediator, outcome, amount, satisfaction) in rows {
-        if let Some(mediator) = mediator {
-            per.entry(mediator)
-                .or_default()
-                .count(outcome, amount, satisfaction);
+        )
+        .collect();
+    let mut per_mediator: BTreeMap<i32, Figures> = BTreeMap::new();
+    for case in &cases {
+        if let Some(mediator) = case.mediator {
+            per_mediator.entry(mediator).or_default().add(case);
         }
     }
-    let names = crate::accounts::names_of(db, per.keys().copied()).await?;
-    let mut lines: Vec<(String, Figures)> = per
-        .into_iter()
-        .filter_map(|(id, figures)| Some((names.get(&id)?.clone(), figures)))
-        .collect();
-    lines.sort_by(|a, b| b.1.received.cmp(&a.1.received).then_with(|| a.0.cmp(&b.0)));
-    Ok(lines)
+    let stats = tally(cases.into_iter(), &rooms);
+    Ok(KEPT.put(
+        version,
+        "",
+        Tallied {
+            stats,
+            per_mediator,
+        },
+    ))
 }
 
 fn tally(cases: impl Iterator<Item = CaseFacts>, rooms: &[mediation_room::Model]) -> Stats {
@@ -243,6 +272,7 @@ mod tests {
         let at = Utc::now();
         let facts = |outcome, amount, satisfaction| CaseFacts {
             room_id: 1,
+            mediator: None,
             referral: None,
             created_at: at,
             outcome,

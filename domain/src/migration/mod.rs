@@ -29,6 +29,7 @@ mod m20261207_000024_schools_and_enterprises;
 mod m20261207_000025_school_calendar;
 mod m20261207_000026_directory_version;
 mod m20261207_000027_district_indexes;
+mod m20261207_000028_figures_versions;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_school_calendar::Migration),
             Box::new(m20261207_000026_directory_version::Migration),
             Box::new(m20261207_000027_district_indexes::Migration),
+            Box::new(m20261207_000028_figures_versions::Migration),
         ]
     }
 }

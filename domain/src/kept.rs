@@ -1,0 +1,98 @@
+//! What pages read on every request but changes rarely (the directory, the figures), kept in
+//! memory per process and per database while a version row in the database stays the one it
+//! was computed at. Triggers bump the rows on every write, whoever writes (migrations 026
+//! and 028), so a write by any process reaches every process's next request; the check is
+//! one read of a small table instead of the tables themselves.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+
+/// A database's version of some data. `instance` tells one database from another in a
+/// process that opens several (the test suites).
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct Version {
+    version: i64,
+    instance: String,
+}
+
+/// The directory's version (migration 026).
+pub async fn directory(db: &impl ConnectionTrait) -> crate::Result<Version> {
+    read(
+        db,
+        "SELECT CAST(version AS BIGINT) AS version, instance FROM directory_version WHERE id = 1",
+    )
+    .await
+}
+
+/// The version of a set of figures' inputs (migration 028): "mediation" or "casework".
+pub async fn figures(db: &impl ConnectionTrait, name: &'static str) -> crate::Result<Version> {
+    read(
+        db,
+        &format!(
+            "SELECT CAST(f.version AS BIGINT) AS version, d.instance
+             FROM figures_versions f, directory_version d
+             WHERE f.name = '{name}' AND d.id = 1"
+        ),
+    )
+    .await
+}
+
+async fn read(db: &impl ConnectionTrait, sql: &str) -> crate::Result<Version> {
+    Version::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+        .one(db)
+        .await?
+        .ok_or(crate::Error::Internal("a version row is missing"))
+}
+
+/// Values kept by key, each with the version it was computed at and when.
+pub struct Kept<V> {
+    entries: Mutex<Option<Entries<V>>>,
+}
+
+/// (database instance, key) → entry
+type Entries<V> = HashMap<(String, String), Entry<V>>;
+
+struct Entry<V> {
+    version: i64,
+    at: Instant,
+    value: Arc<V>,
+}
+
+impl<V> Kept<V> {
+    pub const fn new() -> Self {
+        Kept {
+            entries: Mutex::new(None),
+        }
+    }
+
+    /// The value kept under `key` at `version`, if it is younger than `max_age`.
+    pub fn get(&self, version: &Version, key: &str, max_age: Duration) -> Option<Arc<V>> {
+        let entries = self.entries.lock().ok()?;
+        let entry = entries
+            .as_ref()?
+            .get(&(version.instance.clone(), key.to_owned()))?;
+        (entry.version == version.version && entry.at.elapsed() <= max_age)
+            .then(|| entry.value.clone())
+    }
+
+    /// Keeps `value`, computed after `version` was read: a write in between bumps the
+    /// version, so the next reader computes again, where reading the version after the data
+    /// could keep older data under a newer version.
+    pub fn put(&self, version: Version, key: &str, value: V) -> Arc<V> {
+        let value = Arc::new(value);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.get_or_insert_with(HashMap::new).insert(
+                (version.instance, key.to_owned()),
+                Entry {
+                    version: version.version,
+                    at: Instant::now(),
+                    value: value.clone(),
+                },
+            );
+        }
+        value
+    }
+}
