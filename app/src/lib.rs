@@ -16,6 +16,7 @@ pub mod markup;
 pub mod mediation;
 pub mod notices;
 pub mod outbox;
+pub mod pager;
 pub mod pages;
 pub mod prefs;
 pub mod security;

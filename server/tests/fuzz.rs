@@ -484,7 +484,6 @@ const POSTS: &[(&str, Fields)] = &[
         ],
     ),
     ("inbox", &[]),
-    ("communities", &[]),
     ("community", &[("id", Exact)]),
     ("directory-figures", &[]),
     ("mediation-rooms", &[]),
@@ -830,6 +829,7 @@ const POSTS: &[(&str, Fields)] = &[
 /// Every server function that takes a GET (`input = GetUrl`), with its query fields.
 const GETS: &[(&str, &[&str])] = &[
     ("home-communities", &[]),
+    ("communities", &["q", "page"]),
     ("board/figures", &["period"]),
     ("board", &["stage", "kind", "org", "overdue"]),
     ("board/case", &["code"]),
@@ -857,7 +857,7 @@ const GETS: &[(&str, &[&str])] = &[
     ("admin/directory/import", &["id"]),
     ("inbox/unread", &[]),
     ("mediation/video/room", &["code"]),
-    ("notices", &["community"]),
+    ("notices", &["community", "name"]),
     ("notice", &["id"]),
     ("notices/archive", &["category", "month"]),
     ("outbox/list", &["failed"]),

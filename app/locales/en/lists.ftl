@@ -4,3 +4,14 @@ figures-more = { $count ->
    *[other] { $count } more rows are not drawn: see the CSV
 }
 home-all-communities = All { $count } communities
+pager-pages = Pages
+pager-prev = Previous
+pager-next = Next
+communities-find = Find a community
+communities-find-hint = Part of its name
+communities-found = { $count ->
+    [one] One community found
+   *[other] { $count } communities found
+}
+notices-filter-chosen = Notices for { $community }
+notices-filter-none = No community's name contains that. Try other characters.

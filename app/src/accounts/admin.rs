@@ -11,6 +11,7 @@ use vocab::accounts::{LogAction, Via};
 
 use crate::error::{AppError, DoneNotice, FormError, Loaded};
 use crate::i18n::use_i18n;
+use crate::pager::Pager;
 use crate::security::CsrfField;
 
 /// A membership as the admin sees it.
@@ -376,12 +377,10 @@ fn LogTables(info: AdminLogInfo, filters: AuditQuery) -> impl IntoView {
         })
     };
     let query = filters.query_string();
-    let link = move |page: u64| {
-        if query.is_empty() {
-            format!("/admin/audit?page={page}")
-        } else {
-            format!("/admin/audit?{query}&page={page}")
-        }
+    let base = if query.is_empty() {
+        "/admin/audit?".to_owned()
+    } else {
+        format!("/admin/audit?{query}&")
     };
     let csv = match filters.query_string() {
         q if q.is_empty() => "/admin/audit.csv".to_owned(),
@@ -433,24 +432,7 @@ fn LogTables(info: AdminLogInfo, filters: AuditQuery) -> impl IntoView {
                     })
                     .collect_view()}
             </table>
-            <nav class="pager">
-                {(info.page > 1)
-                    .then(|| {
-                        view! {
-                            <a rel="prev" href=link(info.page - 1)>
-                                {i18n.t("teahouse-prev")}
-                            </a>
-                        }
-                    })}
-                {(info.page < info.pages)
-                    .then(|| {
-                        view! {
-                            <a rel="next" href=link(info.page + 1)>
-                                {i18n.t("teahouse-next")}
-                            </a>
-                        }
-                    })}
-            </nav>
+            <Pager base=base page=info.page pages=info.pages />
         </section>
         <section class="panel">
             <h2>{i18n.t("admin-colour-views")}</h2>

@@ -6,11 +6,12 @@ pub mod admin;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, Loaded};
 use crate::i18n::use_i18n;
+use crate::pager::{Pager, page_query, query_value};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommunityCard {
@@ -96,14 +97,51 @@ impl From<domain::directory::CommunitySummary> for CommunityCard {
     }
 }
 
-#[server(endpoint = "communities")]
-pub async fn list_communities() -> Result<Vec<CommunityCard>, AppError> {
+/// Communities a page of `/communities` lists: a district's thousand are twenty pages, or
+/// a name away.
+pub const COMMUNITIES_PER_PAGE: usize = 50;
+
+/// A page of `/communities`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunitiesInfo {
+    pub communities: Vec<CommunityCard>,
+    /// The name asked for, trimmed; empty lists every community.
+    pub query: String,
+    /// Communities whose name contains it.
+    pub matched: usize,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// The communities in service whose name contains `q`, a page at a time.
+#[server(endpoint = "communities", input = server_fn::codec::GetUrl)]
+pub async fn list_communities(
+    q: Option<String>,
+    page: Option<u64>,
+) -> Result<CommunitiesInfo, AppError> {
     let db = crate::state::db()?;
-    Ok(domain::directory::communities(&db)
-        .await?
-        .into_iter()
-        .map(CommunityCard::from)
-        .collect())
+    let directory = domain::directory::cache::snapshot(&db).await?;
+    let query: String = q.unwrap_or_default().trim().chars().take(50).collect();
+    let matched: Vec<&domain::directory::CommunitySummary> = directory
+        .communities
+        .iter()
+        .filter(|c| c.community.name.contains(query.as_str()))
+        .collect();
+    let pages = matched.len().div_ceil(COMMUNITIES_PER_PAGE).max(1) as u64;
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let skip = (page as usize - 1) * COMMUNITIES_PER_PAGE;
+    Ok(CommunitiesInfo {
+        communities: matched
+            .iter()
+            .skip(skip)
+            .take(COMMUNITIES_PER_PAGE)
+            .map(|c| CommunityCard::from((*c).clone()))
+            .collect(),
+        query,
+        matched: matched.len(),
+        page,
+        pages,
+    })
 }
 
 #[server(endpoint = "community")]
@@ -158,10 +196,18 @@ pub fn CommunityList(communities: Vec<CommunityCard>) -> impl IntoView {
     }
 }
 
+/// /communities?q=…&page=…: every community in service, a page at a time, and a box to find
+/// one by name.
 #[component]
 pub fn CommunitiesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let communities = Resource::new(|| (), |_| list_communities());
+    let query = use_query_map();
+    let q = Memo::new(move |_| query.read().get("q"));
+    let page = page_query();
+    let communities = Resource::new(
+        move || (q.get(), page.get()),
+        |(q, page)| list_communities(q, page),
+    );
     let station = Resource::new(|| (), |_| crate::station::station());
     view! {
         <Title text=i18n.t("communities-title") />
@@ -176,7 +222,42 @@ pub fn CommunitiesPage() -> impl IntoView {
                 view! { <p class="lead">{intro}</p> }
             }
         />
-        <Loaded resource=communities view=|list| view! { <CommunityList communities=list /> } />
+        <Loaded
+            resource=communities
+            view=move |info| {
+                let base = if info.query.is_empty() {
+                    "/communities?".to_owned()
+                } else {
+                    format!("/communities?q={}&", query_value(&info.query))
+                };
+                let found = (!info.query.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="meta" role="status">
+                                {i18n.count("communities-found", info.matched as u64)}
+                            </p>
+                        }
+                    });
+                view! {
+                    <form method="get" action="/communities" class="search" role="search">
+                        <input
+                            type="search"
+                            name="q"
+                            value=info.query
+                            maxlength="50"
+                            aria-label=i18n.t("communities-find")
+                            placeholder=i18n.t("communities-find-hint")
+                        />
+                        <button type="submit" class="button secondary">
+                            {i18n.t("communities-find")}
+                        </button>
+                    </form>
+                    {found}
+                    <CommunityList communities=info.communities />
+                    <Pager base page=info.page pages=info.pages />
+                }
+            }
+        />
     }
 }
 

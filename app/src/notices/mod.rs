@@ -34,9 +34,15 @@ pub struct NoticeList {
     pub notices: Vec<NoticeCard>,
     /// For a signed-in resident: their community.
     pub community: Option<String>,
-    /// For visitors: the filter's choices and choice.
+    /// For visitors: the filter's choices and choice. With more communities than a list
+    /// can show, the filter asks for a name and its choices are the communities it matched.
     pub choices: Vec<(i32, String)>,
     pub chosen: Option<i32>,
+    pub by_name: bool,
+    /// The name asked for, trimmed.
+    pub name: String,
+    /// The chosen community's name, for a filter by name.
+    pub chosen_name: Option<String>,
     pub is_officer: bool,
 }
 
@@ -150,20 +156,20 @@ pub mod ssr {
     }
 }
 
-#[cfg(feature = "ssr")]
-async fn choices() -> Result<Vec<(i32, String)>, AppError> {
-    let db = crate::state::db()?;
-    Ok(domain::directory::communities(&db)
-        .await?
-        .into_iter()
-        .map(|c| (c.community.id, c.community.name))
-        .collect())
-}
+/// Communities the visitors' filter lists as a drop-down: a 街道's dozen or two. A
+/// district's are a name away: a thousand names were most of the page.
+pub const FILTER_LIST_MAX: usize = 30;
+
+/// Communities a filter by name shows that it matched.
+pub const FILTER_MATCHES_MAX: usize = 20;
 
 /// The notices in force: for a signed-in resident, those of their community; for a
 /// visitor, all of them or one community's.
 #[server(endpoint = "notices", input = server_fn::codec::GetUrl)]
-pub async fn list_notices(community: Option<i32>) -> Result<NoticeList, AppError> {
+pub async fn list_notices(
+    community: Option<i32>,
+    name: Option<String>,
+) -> Result<NoticeList, AppError> {
     let db = crate::state::db()?;
     let now = chrono::Utc::now();
     let me = crate::accounts::ssr::current_account()
@@ -172,15 +178,32 @@ pub async fn list_notices(community: Option<i32>) -> Result<NoticeList, AppError
     let is_officer = me
         .as_ref()
         .is_some_and(|a| a.has(domain::accounts::Role::Officer));
+    let directory = domain::directory::cache::snapshot(&db).await?;
+    let name: String = name.unwrap_or_default().trim().chars().take(50).collect();
+    let by_name = directory.communities.len() > FILTER_LIST_MAX;
+    let mut choices: Vec<(i32, String)> = Vec::new();
     let (scope, community) = match me.as_ref().and_then(|a| a.user.community_id) {
-        Some(own) => {
-            let name = domain::directory::cache::snapshot(&db)
-                .await?
-                .name(own)
-                .map(str::to_owned);
-            (Some(own), name)
+        Some(own) => (Some(own), directory.name(own).map(str::to_owned)),
+        None => {
+            let matching = directory
+                .communities
+                .iter()
+                .filter(|c| !by_name || (!name.is_empty() && c.community.name.contains(&name)))
+                .map(|c| (c.community.id, c.community.name.clone()));
+            choices = matching
+                .take(if by_name {
+                    FILTER_MATCHES_MAX
+                } else {
+                    FILTER_LIST_MAX
+                })
+                .collect();
+            // One community matched: its notices at once.
+            let picked = match choices.as_slice() {
+                [(id, _)] if by_name => Some(*id),
+                _ => community,
+            };
+            (picked, None)
         }
-        None => (community, None),
     };
     let active = domain::notices::active(&db, scope, now).await?;
     let read = match &me {
@@ -193,12 +216,15 @@ pub async fn list_notices(community: Option<i32>) -> Result<NoticeList, AppError
     };
     Ok(NoticeList {
         notices: active.iter().map(|n| ssr::card(n, &read, now)).collect(),
-        choices: if me.is_none() {
-            choices().await?
+        chosen_name: if me.is_none() {
+            scope.and_then(|id| directory.name(id)).map(str::to_owned)
         } else {
-            Vec::new()
+            None
         },
         chosen: if me.is_none() { scope } else { None },
+        by_name,
+        name,
+        choices,
         community,
         is_officer,
     })
@@ -275,6 +301,17 @@ pub async fn notice_desk() -> Result<Vec<DeskRow>, AppError> {
                 })
                 .collect(),
         })
+        .collect())
+}
+
+/// Every community in service, for the editor's targets.
+#[cfg(feature = "ssr")]
+async fn choices() -> Result<Vec<(i32, String)>, AppError> {
+    let db = crate::state::db()?;
+    Ok(domain::directory::communities(&db)
+        .await?
+        .into_iter()
+        .map(|c| (c.community.id, c.community.name))
         .collect())
 }
 

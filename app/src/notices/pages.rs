@@ -72,8 +72,14 @@ pub fn NoticesPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let list = Resource::new(
-        move || query.read().get("community").and_then(|c| c.parse().ok()),
-        list_notices,
+        move || {
+            let query = query.read();
+            (
+                query.get("community").and_then(|c| c.parse().ok()),
+                query.get("name"),
+            )
+        },
+        |(community, name)| list_notices(community, name),
     );
     view! {
         <Title text=i18n.t("notices-title") />
@@ -90,6 +96,73 @@ pub fn NoticesPage() -> impl IntoView {
     }
 }
 
+/// The visitors' filter where there are too many communities to list: a name, then the
+/// communities it matched as links, or the one it matched already chosen.
+#[component]
+fn FilterByName(
+    choices: Vec<(i32, String)>,
+    chosen: Option<i32>,
+    name: String,
+    chosen_name: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let picked = chosen_name.map(|name| {
+        view! {
+            <p class="note" role="status">
+                {i18n.arg("notices-filter-chosen", "community", &name)}
+                " · "
+                <a href="/notices">{i18n.t("notices-for-all")}</a>
+            </p>
+        }
+    });
+    let matches = (chosen.is_none() && !name.is_empty()).then(|| {
+        if choices.is_empty() {
+            view! {
+                <p class="meta" role="status">
+                    {i18n.t("notices-filter-none")}
+                </p>
+            }.into_any()
+        } else {
+            view! {
+                <ul class="chips">
+                    {choices
+                        .into_iter()
+                        .map(|(id, name)| {
+                            view! {
+                                <li>
+                                    <a class="chip" href=format!("/notices?community={id}")>
+                                        {name}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }
+    });
+    view! {
+        <form method="get" action="/notices" class="filter search" role="search">
+            <label>
+                {i18n.t("notices-filter-community")}
+                <input
+                    type="search"
+                    name="name"
+                    value=name
+                    maxlength="50"
+                    placeholder=i18n.t("communities-find-hint")
+                />
+            </label>
+            <button type="submit" class="button secondary">
+                {i18n.t("notices-filter")}
+            </button>
+        </form>
+        {picked}
+        {matches}
+    }
+}
+
 #[component]
 fn NoticeListView(list: NoticeList) -> impl IntoView {
     let i18n = use_i18n();
@@ -100,6 +173,15 @@ fn NoticeListView(list: NoticeList) -> impl IntoView {
                 {name} " · "
                 <span class="unread-count">{i18n.count("notices-unread-count", unread)}</span>
             </p>
+        }
+        .into_any(),
+        None if list.by_name => view! {
+            <FilterByName
+                choices=list.choices
+                chosen=list.chosen
+                name=list.name
+                chosen_name=list.chosen_name
+            />
         }
         .into_any(),
         None if !list.choices.is_empty() => {

@@ -15,7 +15,7 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let figures = Resource::new(|| (), |_| directory_figures());
     let communities = Resource::new(|| (), |_| home_communities());
-    let notices = Resource::new(|| (), |_| crate::notices::list_notices(None));
+    let notices = Resource::new(|| (), |_| crate::notices::list_notices(None, None));
     let station = Resource::new(|| (), |_| crate::station::station());
     let shortcuts = [
         (

@@ -12,12 +12,8 @@ use super::*;
 use crate::error::{DoneNotice, FormError, Loaded};
 use crate::i18n::{I18n, use_i18n};
 use crate::markup::Markup;
+use crate::pager::{Pager, page_query, query_value};
 use crate::security::CsrfField;
-
-fn page_query() -> Memo<Option<u64>> {
-    let query = use_query_map();
-    Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()))
-}
 
 /// 警事茶楼: the boards of each police office, a search box, and for staff what waits.
 #[component]
@@ -219,35 +215,6 @@ fn ThreadList(threads: Vec<ThreadCard>) -> impl IntoView {
         </ul>
     }
     .into_any()
-}
-
-/// Previous / next links; `base` ends in `?` or `&` so `page=` can follow.
-#[component]
-fn Pager(base: String, page: u64, pages: u64) -> impl IntoView {
-    let i18n = use_i18n();
-    (pages > 1).then(|| {
-        view! {
-            <nav class="pager" aria-label=i18n.t("teahouse-pages")>
-                {(page > 1)
-                    .then(|| {
-                        view! {
-                            <a rel="prev" href=format!("{base}page={}", page - 1)>
-                                {i18n.t("teahouse-prev")}
-                            </a>
-                        }
-                    })}
-                <span>{format!("{page} / {pages}")}</span>
-                {(page < pages)
-                    .then(|| {
-                        view! {
-                            <a rel="next" href=format!("{base}page={}", page + 1)>
-                                {i18n.t("teahouse-next")}
-                            </a>
-                        }
-                    })}
-            </nav>
-        }
-    })
 }
 
 /// One board: its threads, and staff get those waiting for an answer first.
@@ -818,7 +785,7 @@ pub fn SearchPage() -> impl IntoView {
             view=move |found| {
                 found
                     .map(|info| {
-                        let base = format!("/teahouse/search?q={}&", urlencoding_lite(&info.query));
+                        let base = format!("/teahouse/search?q={}&", query_value(&info.query));
                         view! {
                             <p class="meta">{i18n.count("teahouse-search-found", info.total)}</p>
                             <ThreadList threads=info.threads />
@@ -828,18 +795,4 @@ pub fn SearchPage() -> impl IntoView {
             }
         />
     }
-}
-
-/// Percent-encodes a query value for a link (everything but unreserved ASCII).
-fn urlencoding_lite(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
