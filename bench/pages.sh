@@ -5,7 +5,8 @@
 # For each engine and scale: a fresh database, `portal demo-data --scale N`, the portal served
 # as `make run` serves it, then every page below under wrk as the person who uses it (resident,
 # mediator, officer, leader, or nobody). Prints one markdown table with p50 latency at 1× and
-# at N×, their ratio, and requests per second; appends it to $BENCH_PAGES_OUT if set.
+# at N×, their ratio, requests per second and the server's peak memory; appends it to
+# $BENCH_PAGES_OUT if set.
 #
 #   BENCH_SCALE (100)  BENCH_PAGE_DURATION (4s)  BENCH_PORT (3300)  BENCH_PG_PORT (55541)
 #   BENCH_BINARY, BENCH_SITE: a release `portal` and site to use instead of building them.
@@ -62,6 +63,12 @@ measure() {
   SERVER_PID=$!
   for _ in $(seq 1 300); do curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break; sleep 0.2; done
   for who in "${!PHONE[@]}"; do sign_in "$who"; done
+  # The server's memory while the pages run: VmRSS every half second, its peak kept.
+  local rss=$WORK/rss-$engine-$scale.txt
+  ( while kill -0 "$SERVER_PID" 2>/dev/null; do
+      awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || true; sleep 0.5
+    done ) >"$rss" &
+  local sampler=$!
   # The busiest board and the thread with the most replies, as a visitor finds them.
   local board thread
   board=$(curl -fsS "$BASE/teahouse" | grep -o 'href="/teahouse/b/[0-9]*"' | head -n 1 | grep -o '[0-9]*')
@@ -86,6 +93,9 @@ measure() {
     ' "$out" >>"$WORK/results.tsv"
     say "$engine ${scale}× $route: $(grep -h '^Requests/sec' "$out" || echo 'no result')"
   done
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  printf '%s\t%s\trss_kb\t%s\n' "$engine" "$scale" "$(sort -n "$rss" | tail -n 1)" >>"$WORK/results.tsv"
   stop_server
 }
 
@@ -149,6 +159,9 @@ table=$WORK/table.md
   done
   echo
   echo "\`wrk --latency -t2 -c4 -d$DURATION\` on loopback after a second's warm-up, the release portal as \`make run\` serves it; a ratio above 1.5 is in bold (issue #23's goal is at most 1.5 on every page)."
+  mb() { awk -v k="${1:-0}" 'BEGIN { if (k > 0) printf "%.0f MB", k / 1024; else printf "–" }'; }
+  echo
+  echo "Server memory, the peak of VmRSS sampled every 0.5 s while the pages ran: SQLite $(mb "$(get sqlite 1 rss_kb)") at 1×, $(mb "$(get sqlite "$SCALE" rss_kb)") at ${SCALE}×; PostgreSQL $(mb "$(get pg 1 rss_kb)") at 1×, $(mb "$(get pg "$SCALE" rss_kb)") at ${SCALE}× (issue #23 asks for under 100 MB at 100×)."
 } >"$table"
 cat "$table"
 if [ -n "${BENCH_PAGES_OUT:-}" ]; then cat "$table" >>"$BENCH_PAGES_OUT"; fi

@@ -121,7 +121,8 @@ fn FilterByName(
                 <p class="meta" role="status">
                     {i18n.t("notices-filter-none")}
                 </p>
-            }.into_any()
+            }
+            .into_any()
         } else {
             view! {
                 <ul class="chips">

@@ -249,7 +249,7 @@ pub async fn free_slots(
     let schedule = schedule_of(db, room_id).await?;
     let rooms = linked_rooms(db, room_id).await?;
     let buffers = Buffers::of(db, room_id, &rooms).await?;
-    let held = sessions_held(db, rooms, earliest - buffers.widest(), None).await?;
+    let held = Held::new(sessions_held(db, rooms, earliest - buffers.widest(), None).await?);
     Ok(slots_of(db, room_id, &schedule, now)
         .await?
         .into_iter()
@@ -305,9 +305,41 @@ impl Buffers {
         )
     }
 
-    fn any_clash(&self, slot: &Slot, held: &[booking::Model]) -> bool {
-        held.iter()
+    fn any_clash(&self, slot: &Slot, held: &Held) -> bool {
+        let margin = self.widest();
+        // Only sessions starting from the longest session and the widest buffer before the
+        // slot up to the widest buffer after it can clash with it.
+        let first = held
+            .sessions
+            .partition_point(|b| b.starts_at + held.longest + margin <= slot.starts_at);
+        let end = held
+            .sessions
+            .partition_point(|b| b.starts_at < slot.ends_at + margin);
+        held.sessions
+            .get(first..end)
+            .unwrap_or_default()
+            .iter()
             .any(|b| slot.clashes_with(b.starts_at, b.ends_at, self.with(b.room_id)))
+    }
+}
+
+/// Sessions held, by start, and the longest of them. A room publishes up to 90 days of
+/// slots and its busy weeks hold hundreds of sessions: each slot looks only at the few
+/// around it, found by binary search, not at every session of the horizon.
+struct Held {
+    sessions: Vec<booking::Model>,
+    longest: Duration,
+}
+
+impl Held {
+    fn new(mut sessions: Vec<booking::Model>) -> Held {
+        sessions.sort_by_key(|b| b.starts_at);
+        let longest = sessions
+            .iter()
+            .map(|b| b.ends_at - b.starts_at)
+            .max()
+            .unwrap_or_else(Duration::zero);
+        Held { sessions, longest }
     }
 }
 
@@ -371,7 +403,7 @@ pub(crate) async fn clashes(txn: &impl ConnectionTrait, room_id: i32, slot: Slot
         Some(slot.ends_at + margin),
     )
     .await?;
-    Ok(buffers.any_clash(&slot, &held))
+    Ok(buffers.any_clash(&slot, &Held::new(held)))
 }
 
 /// The room, or not found.
@@ -506,6 +538,51 @@ mod tests {
                 "{why}"
             );
         }
+    }
+
+    #[test]
+    fn held_sessions_are_searched_as_a_scan_of_all_of_them_would_find() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+        let t = |minute: i32| at_local(day, minute).expect("a time");
+        // Two rooms, buffers of 10 and 25 minutes; sessions of 30 to 180 minutes, unsorted,
+        // one of them far longer than the rest.
+        let buffers = Buffers {
+            own: 10,
+            others: HashMap::from([(1, 10), (2, 25)]),
+        };
+        let sessions: Vec<booking::Model> = (0..40)
+            .map(|i: i32| {
+                let start = (i * 97) % 1400;
+                let length = if i == 7 { 600 } else { 30 + (i * 37) % 150 };
+                booking::Model {
+                    id: i,
+                    case_id: i,
+                    room_id: 1 + i % 2,
+                    starts_at: t(start),
+                    ends_at: t(start + length),
+                    created_at: t(0),
+                    cancelled_at: None,
+                }
+            })
+            .collect();
+        let held = Held::new(sessions.clone());
+        let mut seen = (false, false);
+        for start in (0..2200).step_by(5) {
+            let slot = Slot {
+                starts_at: t(start),
+                ends_at: t(start + 45),
+            };
+            let scan = sessions
+                .iter()
+                .any(|b| slot.clashes_with(b.starts_at, b.ends_at, buffers.with(b.room_id)));
+            assert_eq!(buffers.any_clash(&slot, &held), scan, "slot at minute {start}");
+            if scan {
+                seen.0 = true;
+            } else {
+                seen.1 = true;
+            }
+        }
+        assert_eq!(seen, (true, true), "free slots and taken ones");
     }
 
     #[test]
