@@ -575,7 +575,11 @@ mod tests {
             let scan = sessions
                 .iter()
                 .any(|b| slot.clashes_with(b.starts_at, b.ends_at, buffers.with(b.room_id)));
-            assert_eq!(buffers.any_clash(&slot, &held), scan, "slot at minute {start}");
+            assert_eq!(
+                buffers.any_clash(&slot, &held),
+                scan,
+                "slot at minute {start}"
+            );
             if scan {
                 seen.0 = true;
             } else {
