@@ -119,7 +119,7 @@ static KEPT: Kept<Tallied> = Kept::new();
 
 /// The figures of every case. Read on the pool, or in a transaction that has not written a
 /// case, as `crate::kept` explains.
-pub async fn stats(db: &(impl ConnectionTrait + StreamTrait + Send + Sync)) -> Result<Stats> {
+pub async fn stats(db: &(impl ConnectionTrait + StreamTrait)) -> Result<Stats> {
     Ok(tallied(db).await?.stats.clone())
 }
 
@@ -127,7 +127,7 @@ pub async fn stats(db: &(impl ConnectionTrait + StreamTrait + Send + Sync)) -> R
 /// taken a case (the one who proposed its session or recorded its outcome), a mediator
 /// sees their own line, anyone else nothing. Most cases first.
 pub async fn per_mediator(
-    db: &(impl ConnectionTrait + StreamTrait + Send + Sync),
+    db: &(impl ConnectionTrait + StreamTrait),
     account: &Account,
 ) -> Result<Vec<(String, Figures)>> {
     let everyone = account.has(Role::Officer) || account.has(Role::Admin);
@@ -151,7 +151,7 @@ pub async fn per_mediator(
 }
 
 /// Reads only the columns the figures need: a few bytes per case.
-async fn tallied(db: &(impl ConnectionTrait + StreamTrait + Send + Sync)) -> Result<Arc<Tallied>> {
+async fn tallied(db: &(impl ConnectionTrait + StreamTrait)) -> Result<Arc<Tallied>> {
     let version = kept::figures(db, "mediation").await?;
     if let Some(tallied) = KEPT.get(&version, "", Duration::MAX) {
         return Ok(tallied);
