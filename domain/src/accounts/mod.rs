@@ -11,8 +11,8 @@ pub mod phone;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, TryInsertResult,
+    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    TryInsertResult,
 };
 use sha2::{Digest, Sha256};
 
@@ -829,16 +829,9 @@ pub async fn names_of(
 /// Registered residents per community: a figure for officers. One grouped count, however
 /// many communities.
 pub async fn residents_per_community(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>> {
-    let counts = crate::directory::per_community(
-        user::Entity::find()
-            .select_only()
-            .column(user::Column::CommunityId)
-            .column_as(user::Column::Id.count(), "n")
-            .filter(user::Column::CommunityId.is_not_null())
-            .group_by(user::Column::CommunityId),
-        db,
-    )
-    .await?;
+    let counts =
+        crate::directory::per_community(user::Entity::find(), user::Column::CommunityId, db)
+            .await?;
     Ok(community::Entity::find()
         .order_by_asc(community::Column::Id)
         .all(db)

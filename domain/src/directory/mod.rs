@@ -84,23 +84,15 @@ async fn load_communities(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let compounds: HashMap<i32, u64> = per_community(
-        compound::Entity::find()
-            .select_only()
-            .column(compound::Column::CommunityId)
-            .column_as(compound::Column::Id.count(), "n")
-            .filter(compound::Column::RetiredAt.is_null())
-            .group_by(compound::Column::CommunityId),
+    let compounds = per_community(
+        compound::Entity::find().filter(compound::Column::RetiredAt.is_null()),
+        compound::Column::CommunityId,
         db,
     )
     .await?;
-    let stations: HashMap<i32, u64> = per_community(
-        aid_station::Entity::find()
-            .select_only()
-            .column(aid_station::Column::CommunityId)
-            .column_as(aid_station::Column::Id.count(), "n")
-            .filter(aid_station::Column::RetiredAt.is_null())
-            .group_by(aid_station::Column::CommunityId),
+    let stations = per_community(
+        aid_station::Entity::find().filter(aid_station::Column::RetiredAt.is_null()),
+        aid_station::Column::CommunityId,
         db,
     )
     .await?;
@@ -117,12 +109,19 @@ async fn load_communities(
         .collect())
 }
 
-/// (community, count) rows of a grouped count, as a map.
+/// The rows `select` finds, counted by the community `community` names: one grouped count,
+/// as a map. Rows without a community are not counted.
 pub(crate) async fn per_community<E: EntityTrait>(
     select: sea_orm::Select<E>,
+    community: E::Column,
     db: &impl ConnectionTrait,
 ) -> crate::Result<HashMap<i32, u64>> {
     Ok(select
+        .select_only()
+        .column(community)
+        .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
+        .filter(community.is_not_null())
+        .group_by(community)
         .into_tuple::<(i32, i64)>()
         .all(db)
         .await?
