@@ -27,6 +27,11 @@ pub async fn directory(db: &impl ConnectionTrait) -> crate::Result<Version> {
     .await
 }
 
+/// The version of what anyone may read on a public page (migration 029).
+pub async fn pages(db: &impl ConnectionTrait) -> crate::Result<Version> {
+    figures(db, "pages").await
+}
+
 /// The version of a set of figures' inputs (migration 028): "mediation" or "casework".
 pub async fn figures(db: &impl ConnectionTrait, name: &'static str) -> crate::Result<Version> {
     read(
@@ -47,6 +52,10 @@ async fn read(db: &impl ConnectionTrait, sql: &str) -> crate::Result<Version> {
         .ok_or(crate::Error::Internal("a version row is missing"))
 }
 
+/// At most this many keys are kept: keys that come from requests (a page's address) could
+/// otherwise grow without end; past it, everything is dropped and computed again.
+const MAX_KEYS: usize = 4096;
+
 /// Values kept by key, each with the version it was computed at and when.
 pub struct Kept<V> {
     entries: Mutex<Option<Entries<V>>>,
@@ -59,6 +68,12 @@ struct Entry<V> {
     version: i64,
     at: Instant,
     value: Arc<V>,
+}
+
+impl<V> Default for Kept<V> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl<V> Kept<V> {
@@ -84,7 +99,11 @@ impl<V> Kept<V> {
     pub fn put(&self, version: Version, key: &str, value: V) -> Arc<V> {
         let value = Arc::new(value);
         if let Ok(mut entries) = self.entries.lock() {
-            entries.get_or_insert_with(HashMap::new).insert(
+            let entries = entries.get_or_insert_with(HashMap::new);
+            if entries.len() >= MAX_KEYS {
+                entries.clear();
+            }
+            entries.insert(
                 (version.instance, key.to_owned()),
                 Entry {
                     version: version.version,

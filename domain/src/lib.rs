@@ -14,7 +14,7 @@ pub mod entities;
 pub mod error;
 pub mod files;
 pub mod inbox;
-pub(crate) mod kept;
+pub mod kept;
 pub mod mediation;
 pub mod memberships;
 pub mod migration;

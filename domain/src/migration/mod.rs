@@ -30,6 +30,9 @@ mod m20261207_000025_school_calendar;
 mod m20261207_000026_directory_version;
 mod m20261207_000027_district_indexes;
 mod m20261207_000028_figures_versions;
+mod m20261207_000029_pages_version;
+
+pub use m20261207_000029_pages_version::public_tables;
 
 pub struct Migrator;
 
@@ -65,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_directory_version::Migration),
             Box::new(m20261207_000027_district_indexes::Migration),
             Box::new(m20261207_000028_figures_versions::Migration),
+            Box::new(m20261207_000029_pages_version::Migration),
         ]
     }
 }
