@@ -9,7 +9,8 @@ addresses as different people. Checks what an operator is promised behind the pr
     /metrics is not public, while Prometheus reads it from each process on loopback;
   * a POST from a sibling site (Sec-Fetch-Site: same-site) is refused;
   * a video room works across the two processes: all sockets of one case reach one process
-    (whatever address they come from) while ordinary pages go to both.
+    (whatever address they come from) while ordinary pages go to both;
+  * the directory and the public pages each process keeps follow a write at the SQL prompt.
 
 Every check runs, each failure is reported, and the exit status is 1 if any failed.
 Standard library only.
@@ -366,19 +367,24 @@ def https_headers_and_cookies(site):
     return "Secure __Host- cookies, HSTS, http:// → https://, /metrics not public"
 
 
+def scrape(upstream):
+    """(status, body) of one process's /metrics, straight on loopback."""
+    host, port = upstream.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+    try:
+        connection.request("GET", "/metrics")
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
 def metrics_on_loopback(site):
     """What deploy/prometheus.yml scrapes: each process's /metrics, straight on loopback."""
     for upstream in sorted(site.upstreams):
-        host, port = upstream.split(":")
-        connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
-        try:
-            connection.request("GET", "/metrics")
-            response = connection.getresponse()
-            body = response.read().decode("utf-8", "replace")
-        finally:
-            connection.close()
-        check(response.status == 200 and "# TYPE" in body,
-              f"Prometheus scraping {upstream}/metrics got {response.status} {body[:200]!r}")
+        status, body = scrape(upstream)
+        check(status == 200 and "# TYPE" in body,
+              f"Prometheus scraping {upstream}/metrics got {status} {body[:200]!r}")
     return "each process answers Prometheus on loopback"
 
 
@@ -593,6 +599,38 @@ def directory_across_processes(site):
     return f"{old_name} → {new_name} on both processes at their next request"
 
 
+def kept_pages_across_processes(site):
+    """Both processes keep the public pages they rendered for visitors (server::page_cache):
+    each visit still gets its own script nonce and its own __Host-csrf token in the forms, and
+    a write at the SQL prompt reaches both processes' next visitor."""
+    visitors = [Browser(site, f"127.0.0.{n}") for n in (10, 11)]
+    nonces = []
+    for _ in range(4):
+        for visitor in visitors:
+            page = visitor.get("/notices")
+            check(page.status == 200, f"/notices: {page}")
+            nonce = re.search(r"'nonce-([^']+)'", page.header("Content-Security-Policy") or "")
+            check(nonce is not None and f'nonce="{nonce.group(1)}"' in page.body,
+                  "the page's scripts carry the nonce of its policy")
+            nonces.append(nonce.group(1))
+            check(visitor.csrf() is not None and visitor.csrf() in page.body,
+                  "the forms carry the visitor's own token")
+    check(len(set(nonces)) == len(nonces), f"a nonce was served twice: {nonces}")
+    upstreams = {upstream for _, upstream in site.served(r"^GET /notices$")}
+    check(upstreams == site.upstreams, f"/notices was served by {upstreams} only")
+    hits = [re.search(r'^portal_page_cache_total\{outcome="hit"\} (\d+)', scrape(u)[1], re.M)
+            for u in sorted(site.upstreams)]
+    check(all(hits), f"a process served no kept page: {hits}")
+    site.sql("UPDATE notices SET title = title || '（已更正）'")
+    try:
+        fresh = [visitors[0].get("/notices").body for _ in range(4)]
+    finally:
+        site.sql("UPDATE notices SET title = replace(title, '（已更正）', '')")
+    check(all("（已更正）" in body for body in fresh), "a process served the notices as before the write")
+    kept = sum(int(h.group(1)) for h in hits)
+    return f"{kept} visits served kept, each with its own nonce; a write reached both processes"
+
+
 CHECKS = [
     ("https", https_headers_and_cookies),
     ("metrics", metrics_on_loopback),
@@ -602,6 +640,7 @@ CHECKS = [
     ("video across processes", video_room_across_processes),
     ("photos through the proxy", photos_through_the_proxy),
     ("directory across processes", directory_across_processes),
+    ("kept pages across processes", kept_pages_across_processes),
 ]
 
 

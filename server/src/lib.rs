@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod my_data;
 pub mod outbox;
+pub mod page_cache;
 pub mod pwa;
 pub mod routes;
 pub mod throttle;

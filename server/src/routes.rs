@@ -125,6 +125,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::fn_errors::status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::page_cache::serve,
+        ))
+        .layer(axum::Extension(crate::page_cache::Pages::default()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::csrf::protect,
         ))
         .layer(axum::Extension(std::sync::Arc::new(

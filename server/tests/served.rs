@@ -24,6 +24,7 @@ struct Served {
     child: Child,
     address: SocketAddr,
     site_root: std::path::PathBuf,
+    db_url: String,
 }
 
 impl Drop for Served {
@@ -86,6 +87,7 @@ async fn serve(settings: &[(&str, &str)]) -> Result<Served, Error> {
         child: command.spawn()?,
         address,
         site_root,
+        db_url: url,
     };
     for _ in 0..300 {
         let mut probe = Client::at("127.0.0.1");
@@ -473,6 +475,127 @@ fn the_served_portal_refuses_huge_bodies_stores_nothing_personal_and_stays_on_si
         let me = browser.get(&served, "/me").await?;
         assert_eq!(me.status, 200);
         assert_eq!(me.header("cache-control"), Some("no-store"));
+        Ok(())
+    })
+}
+
+/// The script nonce a page's Content-Security-Policy allows.
+fn nonce(page: &Answer) -> Result<String, Error> {
+    let policy = page.header("content-security-policy").ok_or("no policy")?;
+    let (_, rest) = policy.split_once("'nonce-").ok_or("no nonce")?;
+    Ok(rest.split('\'').next().unwrap_or_default().to_owned())
+}
+
+fn page_cache_hits(metrics: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("portal_page_cache_total{outcome=\"hit\"} "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Public pages are kept for visitors who are not signed in (`server::page_cache`): each
+/// visit still gets its own script nonce and CSRF token, a signed-in person gets their own
+/// page, and a write from outside the process (the SQL prompt) shows at the next visit.
+#[test]
+fn kept_public_pages_stay_per_visit_where_they_must_and_follow_every_write() -> TestResult {
+    runtime()?.block_on(async {
+        let served = serve(&[]).await?;
+        let mut operator = Client::at("127.0.0.1");
+        let mut first = Client::at("127.0.0.2");
+        let mut second = Client::at("127.0.0.3");
+        let pages = [
+            first.get(&served, "/notices").await?,
+            first.get(&served, "/notices").await?,
+            second.get(&served, "/notices").await?,
+        ];
+        let hits = page_cache_hits(&operator.get(&served, "/metrics").await?.body);
+        assert!(
+            hits >= 2,
+            "the second and third visits were served kept: {hits}"
+        );
+
+        let nonces: Vec<String> = pages.iter().map(nonce).collect::<Result<_, _>>()?;
+        for (page, nonce) in pages.iter().zip(&nonces) {
+            assert_eq!(page.status, 200);
+            assert!(
+                page.body.contains(&format!("nonce=\"{nonce}\"")),
+                "the page's scripts carry its nonce"
+            );
+        }
+        assert!(
+            nonces[0] != nonces[1] && nonces[1] != nonces[2] && nonces[0] != nonces[2],
+            "a nonce is never served twice: {nonces:?}"
+        );
+        let tokens = [
+            first
+                .cookies
+                .get("csrf")
+                .cloned()
+                .ok_or("a token for the first visitor")?,
+            second
+                .cookies
+                .get("csrf")
+                .cloned()
+                .ok_or("a token for the second visitor")?,
+        ];
+        assert_ne!(tokens[0], tokens[1]);
+        assert!(pages[1].body.contains(&tokens[0]) && !pages[1].body.contains(&tokens[1]));
+        assert!(pages[2].body.contains(&tokens[1]) && !pages[2].body.contains(&tokens[0]));
+        // The kept page's forms work, and each language is kept on its own.
+        let switched = second
+            .post_form(&served, "/notices", "/api/prefs", &[("lang", "en")])
+            .await?;
+        assert!(
+            switched.status < 400,
+            "the switch posted from a kept page is taken: {}",
+            switched.status
+        );
+        for _ in 0..2 {
+            assert!(
+                second
+                    .get(&served, "/notices")
+                    .await?
+                    .body
+                    .contains("<html lang=\"en\"")
+            );
+            assert!(
+                first
+                    .get(&served, "/notices")
+                    .await?
+                    .body
+                    .contains("<html lang=\"zh-CN\"")
+            );
+        }
+
+        // Written at the SQL prompt, beside the server: the next visitor sees it.
+        let db = domain::db::connect(&served.db_url).await?;
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &db,
+            "UPDATE notices SET title = title || '（已更正）'",
+        )
+        .await?;
+        let after = Client::at("127.0.0.4").get(&served, "/notices").await?;
+        assert!(
+            after.body.contains("（已更正）"),
+            "the notices as written now"
+        );
+
+        // A resident's visits are their own: none is served from what visitors share.
+        let mut resident = Client::at("127.0.0.5");
+        resident
+            .sign_in(&served, DEMO_RESIDENT, domain::demo::DEMO_PASSWORD)
+            .await?;
+        assert!(resident.signed_in());
+        let before = page_cache_hits(&operator.get(&served, "/metrics").await?.body);
+        for _ in 0..3 {
+            assert_eq!(resident.get(&served, "/notices").await?.status, 200);
+        }
+        let after = page_cache_hits(&operator.get(&served, "/metrics").await?.body);
+        assert_eq!(
+            before, after,
+            "a signed-in person's pages are rendered for them"
+        );
         Ok(())
     })
 }
