@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod pager;
 pub mod pages;
 pub mod prefs;
+pub mod read_aloud;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;

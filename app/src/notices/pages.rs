@@ -277,7 +277,8 @@ fn NoticeView(detail: NoticeDetail) -> impl IntoView {
         <p class="crumbs">
             <a href="/notices">{i18n.t("notices-title")}</a>
         </p>
-        <article class=format!("notice-full sev-{}", card.severity)>
+        <crate::read_aloud::ReadAloud target="notice-text" />
+        <article id="notice-text" class=format!("notice-full sev-{}", card.severity)>
             <p class="notice-tags">
                 <span class=format!(
                     "sev sev-{}",

@@ -475,7 +475,10 @@ fn Thread(info: ThreadInfo) -> AnyView {
                     </p>
                 }
             })}
-        <PostView post=info.opening.clone() context opening=true />
+        <crate::read_aloud::ReadAloud target="thread-opening" />
+        <div id="thread-opening">
+            <PostView post=info.opening.clone() context opening=true />
+        </div>
         <h2>{i18n.count("teahouse-reply-count", info.replies.len() as u64)}</h2>
         <Pager base=format!("/teahouse/t/{thread_id}?") page=info.page pages=info.pages />
         {info

@@ -108,15 +108,18 @@ fn Case(case: CaseInfo) -> impl IntoView {
             <a href="/mediation">{i18n.t("mediation-title")}</a>
         </p>
         <h1>{i18n.t("case-title")} " " <span class="code">{case.code.clone()}</span></h1>
-        <p>
-            <span class=format!(
-                "status status-{}",
-                status,
-            )>{i18n.label("mediation-status", status)}</span>
-        </p>
-        {from_thread}
-        {facts}
-        <p class="prose">{case.account.clone()}</p>
+        <crate::read_aloud::ReadAloud target="case-text" />
+        <div id="case-text">
+            <p>
+                <span class=format!(
+                    "status status-{}",
+                    status,
+                )>{i18n.label("mediation-status", status)}</span>
+            </p>
+            {from_thread}
+            {facts}
+            <p class="prose">{case.account.clone()}</p>
+        </div>
         {files}
         {video}
         {outcome}
