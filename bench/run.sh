@@ -314,13 +314,15 @@ pg_label="PostgreSQL $(get pg.version)"
   echo "|---|---|---|---|"
   for p in "${pages[@]}"; do
     loads=$(get "size.$p.loads") note=
-    [[ $loads == *j* && $loads == *w* ]] || note=" · **does not reference portal.js + portal.wasm**"
+    # A page without an island loads no bundle (server/src/islands.rs).
+    first=$(( $(num "$(get "size.$p.br")") + $(num "$css_br") ))
+    if [[ $loads == *j* && $loads == *w* ]]; then first=$((first + wj_br)); else note=" · no island, no WASM"; fi
     [[ $loads == *c* ]] || note+=" · **no portal.css**"
     [[ $loads == *v* ]] && note+=" · also loads /video-room.js"
-    echo "| HTML KB raw / brotli (served br) · first load KB br (HTML+CSS+WASM+JS) | \`${route[$p]}\` | $(kb "$(get "size.$p.raw")") / **$(kb "$(get "size.$p.br")")** ($(kb "$(get "size.$p.served_br")")) · **$(kb $(( $(num "$(get "size.$p.br")") + $(num "$css_br") + wj_br )))**$note | – |"
+    echo "| HTML KB raw / brotli (served br) · first load KB br (HTML+CSS, +WASM+JS where an island is) | \`${route[$p]}\` | $(kb "$(get "size.$p.raw")") / **$(kb "$(get "size.$p.br")")** ($(kb "$(get "size.$p.served_br")")) · **$(kb "$first")**$note | – |"
   done
   echo "| CSS KB raw / brotli (served br) | \`/pkg/portal.css\`, every page | $(kb "$css_raw") / $(kb "$css_br") ($(kb "$(get portal.css.served_br)")) | – |"
-  echo "| WASM + JS KB raw / brotli (served br) | \`/pkg/portal.wasm\` + \`/pkg/portal.js\`, every page (islands) | $(kb "$wj_raw") / **$(kb "$wj_br")** ($(kb $(( $(num "$(get portal.wasm.served_br)") + $(num "$(get portal.js.served_br)") )))) | – |"
+  echo "| WASM + JS KB raw / brotli (served br) | \`/pkg/portal.wasm\` + \`/pkg/portal.js\`, pages with an island | $(kb "$wj_raw") / **$(kb "$wj_br")** ($(kb $(( $(num "$(get portal.wasm.served_br)") + $(num "$(get portal.js.served_br)") )))) | – |"
   echo "| JS KB raw / brotli | \`/video-room.js\`, video room pages only | $(kb "$(get video.raw)") / $(kb "$(get video.br)") | – |"
   for r in / /notices /healthz; do
     cells=()

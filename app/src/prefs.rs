@@ -97,8 +97,8 @@ impl Prefs {
     }
 }
 
-/// Stores a preference. Posted by a plain form (works without JavaScript: the server
-/// redirects back to the page) or called by the text-size island.
+/// Stores a preference. Posted by a plain form, which works without JavaScript: the server
+/// redirects back to the page.
 #[server(endpoint = "prefs")]
 pub async fn set_prefs(
     lang: Option<String>,
@@ -163,104 +163,26 @@ pub fn ContrastSwitch() -> impl IntoView {
     }
 }
 
-/// The text-size switch: normal, large, larger, and back. Without JavaScript it is a form
-/// like the language switch; once hydrated it changes the page at once and saves the
-/// choice in the background, posting the same form fields (CSRF token included) with
-/// gloo-net.
-#[island]
-pub fn TextSizeToggle(
-    // As text: an enum's serde code would grow the WASM for one word.
-    size: String,
-    label_large: String,
-    label_larger: String,
-    label_normal: String,
-    save_failed: String,
-    csrf: String,
-) -> impl IntoView {
-    let (current, set_current) = signal(TextSize::parse(&size).unwrap_or_default());
-    // Effects run only in the browser: the mark says the switch now works in place.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-    let (failed, set_failed) = signal(false);
-    let token = csrf.clone();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let next = current.get_untracked().next();
-        set_current.set(next);
-        save_text_size(next, token.clone(), set_failed);
-    };
-    view! {
-        <form
-            method="post"
-            action=SetPrefs::PATH
-            class="pref-form"
-            data-hydrated=move || hydrated.get().then_some("true")
-            on:submit=on_submit
-        >
-            <input type="hidden" name="csrf" value=csrf />
-            <input type="hidden" name="text" value=move || current.get().next().as_str() />
-            // Every label is always in the page and CSS shows the one that fits the class of
-            // `<html>`: the island then has no text of its own to swap, only attributes. Each
-            // names what a press gives.
-            <button type="submit" class="pref">
-                <span class="when-normal">{label_large}</span>
-                <span class="when-large">{label_larger}</span>
-                <span class="when-larger">{label_normal}</span>
-            </button>
-            <span class="pref-error" role="status" hidden=move || !failed.get()>
-                {save_failed}
-            </span>
-        </form>
-    }
-}
-
-/// Applies the text size to the page and stores it on the server.
-#[cfg(feature = "hydrate")]
-fn save_text_size(size: TextSize, csrf: String, set_failed: WriteSignal<bool>) {
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        for class in [TextSize::Large, TextSize::Larger] {
-            let _toggled = root
-                .class_list()
-                .toggle_with_force(class.as_str(), class == size);
-        }
-    }
-    let body = format!("text={}&csrf={csrf}", size.as_str());
-    leptos::task::spawn_local(async move {
-        let request = gloo_net::http::Request::post(SetPrefs::PATH)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .body(body);
-        let saved = match request {
-            Ok(request) => request.send().await.is_ok_and(|r| r.ok()),
-            Err(_) => false,
-        };
-        set_failed.set(!saved);
-    });
-}
-
-/// On the server the island only renders; submitting happens in the browser.
-#[cfg(not(feature = "hydrate"))]
-fn save_text_size(_size: TextSize, _csrf: String, _set_failed: WriteSignal<bool>) {}
-
-/// The text-size switch with its labels in the reader's language.
+/// The text-size switch: normal, large, larger, and back. A one-button form like the
+/// others, not an island: in place it would save a reload, at the price of the whole WASM
+/// bundle on every page that has no other island.
 #[component]
 pub fn TextSizeSwitch() -> impl IntoView {
     let i18n: I18n = use_i18n();
-    let size = use_context::<Prefs>().unwrap_or_default().text;
-    let csrf = use_context::<crate::security::CsrfToken>()
-        .unwrap_or_default()
-        .0;
+    let next = use_context::<Prefs>().unwrap_or_default().text.next();
+    // The button names what a press gives.
+    let label = match next {
+        TextSize::Large => "prefs-large-text",
+        TextSize::Larger => "prefs-larger-text",
+        TextSize::Normal => "prefs-normal-text",
+    };
     view! {
-        <TextSizeToggle
-            size=size.as_str().to_owned()
-            label_large=i18n.t("prefs-large-text")
-            label_larger=i18n.t("prefs-larger-text")
-            label_normal=i18n.t("prefs-normal-text")
-            save_failed=i18n.t("prefs-save-failed")
-            csrf
-        />
+        <form method="post" action=SetPrefs::PATH class="pref-form">
+            <crate::security::CsrfField />
+            <input type="hidden" name="text" value=next.as_str() />
+            <button type="submit" class="pref">
+                {i18n.t(label)}
+            </button>
+        </form>
     }
 }

@@ -45,11 +45,14 @@ fn ReadAloudControls(
     stop: String,
 ) -> impl IntoView {
     let (available, set_available) = signal(false);
+    let (awake, set_awake) = signal(false);
     let (reading, set_reading) = signal(Reading::Idle);
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| speech::watch_voices(set_available));
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_available;
+    // Effects run only in the browser: the mark says the island is awake, even where it
+    // found no voice and stays hidden.
+    Effect::new(move |_| {
+        speech::watch_voices(set_available);
+        set_awake.set(true);
+    });
     let toggle = move |_| match reading.get_untracked() {
         Reading::Idle => {
             if speech::speak(&target, set_reading) {
@@ -71,7 +74,13 @@ fn ReadAloudControls(
     };
     on_cleanup(speech::stop);
     view! {
-        <div class="read-aloud" role="group" aria-label=label hidden=move || !available.get()>
+        <div
+            class="read-aloud"
+            role="group"
+            aria-label=label
+            hidden=move || !available.get()
+            data-awake=move || awake.get().then_some("true")
+        >
             <button type="button" class="button read-aloud-toggle" on:click=toggle>
                 {move || match reading.get() {
                     Reading::Idle => play.clone(),
@@ -222,6 +231,7 @@ mod speech {
 
     use super::Reading;
 
+    pub fn watch_voices(_set_available: WriteSignal<bool>) {}
     pub fn speak(_target: &str, _set_reading: WriteSignal<Reading>) -> bool {
         false
     }

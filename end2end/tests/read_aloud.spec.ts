@@ -58,8 +58,8 @@ async function openFirstNotice(page: Page) {
   await page.goto("/notices");
   await page.locator("li.notice a").first().click();
   await expect(page).toHaveURL(/\/notices\/\d+$/);
-  // The header's text-size switch marks itself once the islands are awake.
-  await expect(page.locator("form[data-hydrated]")).toHaveCount(1);
+  // The island marks itself once it is awake (hidden or not).
+  await expect(page.locator(".read-aloud[data-awake]")).toHaveCount(1);
 }
 
 test("a notice is read aloud in Chinese, paused, resumed and stopped", async ({ page }, info) => {

@@ -1,7 +1,4 @@
-import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-
-const withJs = (page: Page) => test.info().project.name === "phone";
 
 test("home page → a community's page", async ({ page }) => {
   await page.goto("/");
@@ -59,31 +56,32 @@ test("large text for elderly eyes", async ({ page }) => {
   const html = page.locator("html");
   const fontSize = () => html.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   const normal = await fontSize();
-  let saved: Promise<unknown> = Promise.resolve();
-  if (withJs(page)) {
-    // Once the island is awake the switch works in place, without a reload.
-    await expect(page.locator("form[data-hydrated]")).toHaveCount(1);
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
-    saved = page.waitForResponse((r) => r.url().endsWith("/api/prefs") && r.ok());
-  }
   await page.getByRole("button", { name: "大字" }).click();
   await expect(html).toHaveClass(/large/);
-  // Without JavaScript the switch is a new page, whose stylesheet may still be on its way
-  // when the class is already there: wait for the text to grow rather than read it once.
+  // The switch is a form: the next page, whose stylesheet may still be on its way when the
+  // class is already there. Wait for the text to grow rather than read it once.
   await expect.poll(fontSize).toBeGreaterThan(normal * 1.2);
   // The switch goes on to the largest size, then back.
   await expect(page.getByRole("button", { name: "特大字" })).toBeVisible();
-  if (withJs(page)) {
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
-    // The choice is saved in the background, so it survives a reload.
-    await saved;
-  }
   await page.reload();
   await expect(html).toHaveClass(/\blarge\b/);
   await page.getByRole("button", { name: "特大字" }).click();
   await expect(html).toHaveClass(/\blarger\b/);
   await page.getByRole("button", { name: "标准字" }).click();
   await expect(html).not.toHaveClass(/large/);
+});
+
+test("a page without an island loads no WASM; a page with one does", async ({ page }, info) => {
+  test.skip(info.project.name !== "phone", "what the browser fetches with JavaScript on");
+  const bundle: string[] = [];
+  page.on("request", (r) => r.url().includes("/pkg/portal.") && !r.url().endsWith(".css") && bundle.push(r.url()));
+  await page.goto("/");
+  await page.goto("/notices");
+  await expect(page.locator("li.notice").first()).toBeVisible();
+  expect(bundle).toEqual([]);
+  await page.locator("li.notice a").first().click();
+  await expect(page.locator(".read-aloud[data-awake]")).toHaveCount(1);
+  expect(bundle.some((u) => u.endsWith(".wasm"))).toBe(true);
 });
 
 test("an unknown address gets a real 404 page", async ({ page }) => {

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod feeds;
 pub mod files;
 pub mod fn_errors;
+pub mod islands;
 pub mod jobs;
 pub mod metrics;
 pub mod my_data;

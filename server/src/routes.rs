@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
             render,
         ))
         .layer(axum::middleware::from_fn(crate::fn_errors::status))
+        .layer(axum::middleware::from_fn(crate::islands::only_where_needed))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::page_cache::serve,

@@ -83,6 +83,46 @@ fn home_lists_the_communities_with_a_strict_policy() -> TestResult {
     })
 }
 
+/// A page without an island loads no bundle; a page with one (a notice's 读给我听, a
+/// signed-in person's unread count) loads it (`server::islands`).
+#[test]
+fn the_bundle_is_loaded_only_by_pages_with_an_island() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let bundle =
+            |body: &str| body.contains("/pkg/portal.wasm") && body.contains("type=\"module\"");
+        for uri in ["/", "/notices", "/teahouse", "/communities/1"] {
+            let (status, _, body) = get(&portal, uri, &[]).await?;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert!(
+                !body.contains("<leptos-island") && !bundle(&body),
+                "{uri} loads no WASM"
+            );
+            assert!(body.contains("/pwa.js"), "{uri} keeps its other scripts");
+        }
+        let notices = get(&portal, "/notices", &[]).await?.2;
+        let first = notices
+            .split("href=\"/notices/")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .find(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or("no notice listed")?;
+        let (_, _, notice) = get(&portal, &format!("/notices/{first}"), &[]).await?;
+        assert!(
+            notice.contains("<leptos-island") && bundle(&notice),
+            "a notice can be read aloud"
+        );
+        let mut resident = portal
+            .sign_in("13900000001", domain::demo::DEMO_PASSWORD)
+            .await?;
+        assert!(
+            bundle(&resident.get("/notices").await?.body),
+            "the unread count is live"
+        );
+        Ok(())
+    })
+}
+
 #[test]
 fn a_community_page_names_who_serves_it() -> TestResult {
     run(async {

@@ -15,7 +15,6 @@ prefs-language = Language
 prefs-switch-language = 中文
 prefs-large-text = Large text
 prefs-normal-text = Normal text
-prefs-save-failed = The setting could not be saved; please try again later.
 prefs-title = Display
 prefs-text-size = Text size
 

@@ -15,7 +15,6 @@ prefs-language = 语言
 prefs-switch-language = English
 prefs-large-text = 大字
 prefs-normal-text = 标准字
-prefs-save-failed = 设置未能保存，请稍后再试。
 prefs-title = 显示设置
 prefs-text-size = 字号
 
