@@ -854,8 +854,23 @@ pub async fn ledger(
     Ok(ledger)
 }
 
+/// Each squad's ranking as last summed, while nothing public was written since (the
+/// `pages` version, migration 029, which moves with every sign-up, shift and member).
+static RANKINGS: crate::kept::Kept<Vec<(String, i64)>> = crate::kept::Kept::new();
+
 /// A squad's members who agreed to be ranked, by minutes credited, most first.
 pub async fn ranking(db: &impl ConnectionTrait, squad_id: i32) -> Result<Vec<(String, i64)>> {
+    let version = crate::kept::pages(db).await?;
+    let key = squad_id.to_string();
+    // Minutes credited do not change with the clock: only a write makes a ranking old.
+    if let Some(kept) = RANKINGS.get(&version, &key, std::time::Duration::MAX) {
+        return Ok(kept.to_vec());
+    }
+    let ranking = sum_ranking(db, squad_id).await?;
+    Ok(RANKINGS.put(version, &key, ranking).to_vec())
+}
+
+async fn sum_ranking(db: &impl ConnectionTrait, squad_id: i32) -> Result<Vec<(String, i64)>> {
     let members = squad_member::Entity::find()
         .filter(squad_member::Column::SquadId.eq(squad_id))
         .filter(squad_member::Column::InRanking.eq(true))
