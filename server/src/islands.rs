@@ -8,7 +8,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -29,15 +29,9 @@ pub async fn only_where_needed(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match crate::routes::whole_body(body).await {
         Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::error!(%e, "a page's body failed");
-            return Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(Body::empty())
-                .unwrap_or_default();
-        }
+        Err(failed) => return failed,
     };
     match std::str::from_utf8(&bytes).ok().and_then(without_scripts) {
         Some(page) => {

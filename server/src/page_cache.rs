@@ -94,16 +94,9 @@ pub async fn serve(
         return response;
     }
     let (parts, body) = response.into_parts();
-    // The server's own page, already rendered in full: no limit to hold it to.
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match crate::routes::whole_body(body).await {
         Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::error!(%e, "a page's body failed");
-            return Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(Body::empty())
-                .unwrap_or_default();
-        }
+        Err(failed) => return failed,
     };
     if let Some(page) = Page::of(&state, &parts.headers, &bytes, token) {
         pages.put(version, &key, page);

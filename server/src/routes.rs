@@ -173,6 +173,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A rendered page's whole body (the server's own output, already complete: pages render
+/// whole before they are sent), or the 500 to send when it failed midway.
+pub(crate) async fn whole_body(body: Body) -> Result<axum::body::Bytes, Response> {
+    axum::body::to_bytes(body, usize::MAX).await.map_err(|e| {
+        tracing::error!(%e, "a page's body failed");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    })
+}
+
 /// Holds every body to `MAX_FORM_BYTES`, and uploads of files to `MAX_UPLOAD_BODY`.
 async fn limit_bodies(
     request: axum::extract::Request,
