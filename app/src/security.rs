@@ -79,6 +79,14 @@ pub mod ssr {
             .map(|(_, v)| v.to_owned())
     }
 
+    /// The token the browser's CSRF cookie holds, if it is one this server made (a new
+    /// page gives a browser without one a new token).
+    pub fn cookie_token(cookies: CookiePolicy, headers: &HeaderMap) -> Option<String> {
+        cookies
+            .get(headers, super::CSRF_FIELD)
+            .filter(|t| t.len() == 64)
+    }
+
     /// The browser's CSRF token for the page being rendered: the one its cookie holds, or a
     /// new one, set in a cookie now.
     pub fn page_token() -> super::CsrfToken {
@@ -90,11 +98,7 @@ pub mod ssr {
         let headers = use_context::<axum::http::request::Parts>()
             .map(|p| p.headers)
             .unwrap_or_default();
-        if let Some(token) = state
-            .cookies
-            .get(&headers, super::CSRF_FIELD)
-            .filter(|t| t.len() == 64)
-        {
+        if let Some(token) = cookie_token(state.cookies, &headers) {
             return super::CsrfToken(token);
         }
         let token = match domain::accounts::random_token() {

@@ -22,6 +22,7 @@ use axum::response::Response;
 
 use app::prefs::{CONTRAST_COOKIE, LANG_COOKIE, Prefs, TEXT_COOKIE};
 use app::security::CSRF_FIELD;
+use app::security::ssr::cookie_token;
 use app::state::AppState;
 use domain::kept::Kept;
 
@@ -81,7 +82,8 @@ pub async fn serve(
             return next.run(request).await;
         }
     };
-    let token = visitor_token(&state, request.headers());
+    // The token the page renders into its forms for this visitor, if they bring one.
+    let token = cookie_token(state.cookies, request.headers());
     if let Some(page) = pages.get(&version, &key, MAX_AGE)
         && let Some(response) = page.for_visitor(&state, token.clone())
     {
@@ -140,14 +142,6 @@ fn key(state: &AppState, request: &Request) -> Option<String> {
         prefs.contrast,
         request.uri().path_and_query()?.as_str()
     ))
-}
-
-/// The visitor's CSRF token, as the page renders it (`app::security::ssr::page_token`).
-fn visitor_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    state
-        .cookies
-        .get(headers, CSRF_FIELD)
-        .filter(|t| t.len() == 64)
 }
 
 impl Page {
