@@ -82,26 +82,7 @@ impl MigrationTrait for Migration {
             .await?;
         }
         for (name, table) in triggers() {
-            if postgres {
-                db.execute_unprepared(&format!(
-                    "CREATE CONSTRAINT TRIGGER {table}_{name}_version
-                     AFTER INSERT OR UPDATE OR DELETE ON {table}
-                     DEFERRABLE INITIALLY DEFERRED
-                     FOR EACH ROW EXECUTE FUNCTION bump_figures_version('{name}')"
-                ))
-                .await?;
-            } else {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER {table}_{name}_version_{lower}
-                         AFTER {event} ON {table}
-                         BEGIN UPDATE figures_versions SET version = version + 1
-                               WHERE name = '{name}'; END",
-                        lower = event.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
+            super::bump_version_on_write(db, table, name).await?;
         }
         Ok(())
     }
@@ -110,15 +91,7 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         let postgres = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
         for (name, table) in triggers() {
-            if postgres {
-                db.execute_unprepared(&format!("DROP TRIGGER {table}_{name}_version ON {table}"))
-                    .await?;
-            } else {
-                for event in ["insert", "update", "delete"] {
-                    db.execute_unprepared(&format!("DROP TRIGGER {table}_{name}_version_{event}"))
-                        .await?;
-                }
-            }
+            super::drop_version_triggers(db, table, name).await?;
         }
         if postgres {
             db.execute_unprepared("DROP FUNCTION bump_figures_version()")

@@ -69,52 +69,18 @@ pub async fn public_tables(db: &impl ConnectionTrait) -> Result<Vec<String>, DbE
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
         db.execute_unprepared("INSERT INTO figures_versions (name) VALUES ('pages')")
             .await?;
         for table in public_tables(db).await? {
-            if postgres {
-                // Once per transaction, at its commit (migration 028's function).
-                db.execute_unprepared(&format!(
-                    "CREATE CONSTRAINT TRIGGER {table}_pages_version
-                     AFTER INSERT OR UPDATE OR DELETE ON {table}
-                     DEFERRABLE INITIALLY DEFERRED
-                     FOR EACH ROW EXECUTE FUNCTION bump_figures_version('pages')"
-                ))
-                .await?;
-            } else {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER {table}_pages_version_{lower}
-                         AFTER {event} ON {table}
-                         BEGIN UPDATE figures_versions SET version = version + 1
-                               WHERE name = 'pages'; END",
-                        lower = event.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
+            super::bump_version_on_write(db, &table, "pages").await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
         for table in public_tables(db).await? {
-            if postgres {
-                db.execute_unprepared(&format!(
-                    "DROP TRIGGER IF EXISTS {table}_pages_version ON {table}"
-                ))
-                .await?;
-            } else {
-                for event in ["insert", "update", "delete"] {
-                    db.execute_unprepared(&format!(
-                        "DROP TRIGGER IF EXISTS {table}_pages_version_{event}"
-                    ))
-                    .await?;
-                }
-            }
+            super::drop_version_triggers(db, &table, "pages").await?;
         }
         db.execute_unprepared("DELETE FROM figures_versions WHERE name = 'pages'")
             .await?;

@@ -73,6 +73,55 @@ impl MigratorTrait for Migrator {
     }
 }
 
+/// Triggers that bump the `figures_versions` row `name` at every write to `table`, whoever
+/// writes (migrations 028 and 029). On PostgreSQL a deferred constraint trigger runs migration
+/// 028's function once per transaction, at its commit; on SQLite each row written bumps it.
+async fn bump_version_on_write(
+    db: &impl sea_orm::ConnectionTrait,
+    table: &str,
+    name: &str,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(&format!(
+            "CREATE CONSTRAINT TRIGGER {table}_{name}_version
+             AFTER INSERT OR UPDATE OR DELETE ON {table}
+             DEFERRABLE INITIALLY DEFERRED
+             FOR EACH ROW EXECUTE FUNCTION bump_figures_version('{name}')"
+        ))
+        .await?;
+        return Ok(());
+    }
+    for event in ["INSERT", "UPDATE", "DELETE"] {
+        db.execute_unprepared(&format!(
+            "CREATE TRIGGER {table}_{name}_version_{lower}
+             AFTER {event} ON {table}
+             BEGIN UPDATE figures_versions SET version = version + 1
+                   WHERE name = '{name}'; END",
+            lower = event.to_lowercase()
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Drops what `bump_version_on_write` made.
+async fn drop_version_triggers(
+    db: &impl sea_orm::ConnectionTrait,
+    table: &str,
+    name: &str,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(&format!("DROP TRIGGER {table}_{name}_version ON {table}"))
+            .await?;
+        return Ok(());
+    }
+    for event in ["insert", "update", "delete"] {
+        db.execute_unprepared(&format!("DROP TRIGGER {table}_{name}_version_{event}"))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Drops `tables` in the order given (dependents first): the `down` of a migration.
 async fn drop_tables(manager: &SchemaManager<'_>, tables: Vec<DynIden>) -> Result<(), DbErr> {
     for table in tables {
