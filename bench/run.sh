@@ -6,7 +6,7 @@
 # and latency of / , /notices and /healthz under wrk, the server's memory, Lighthouse
 # (mobile) for the home page and the booking page; then the same server on a throwaway
 # PostgreSQL cluster; then bookings per second with 1…128 concurrent clients on both
-# databases (server/examples/bench_bookings.rs); then the pages people use at the demo's size
+# databases (domain/examples/bench_bookings.rs); then the pages people use at the demo's size
 # and at 100 times it on both databases (bench/pages.sh). Prints the tables and writes them
 # to bench/latest.md.
 #
@@ -197,7 +197,7 @@ cargo xtask build --release
 cp "$TARGET_DIR/release/portal" "$BENCH_WORK/portal"
 cp -r target/site "$BENCH_WORK/site"
 rm -f "$BENCH_WORK"/site/pkg/*.br "$BENCH_WORK"/site/pkg/*.gz
-cargo build --release -p server --features app/ssr --example bench_bookings
+cargo build --release -p domain --example bench_bookings
 cp "$TARGET_DIR/release/examples/bench_bookings" "$BENCH_WORK/bench_bookings"
 put build_s $((SECONDS - t0))
 wasm_raw=$(wc -c <"$BENCH_WORK/site/pkg/portal.wasm")
@@ -364,7 +364,7 @@ pg_label="PostgreSQL $(get pg.version)"
     echo "| Lighthouse 12.2.3, mobile: performance · LCP s · TBT ms · CLS | \`$r\` | **$(get "lh.$p.score")** · $(get "lh.$p.lcp") · $(get "lh.$p.tbt") · $(get "lh.$p.cls")$note | – |"
   done
   echo
-  echo "wrk and the portal share the $(nproc) cores on loopback; wrk sends no Accept-Encoding, so pages go out uncompressed; the per-address limit is lifted (\`PORTAL_REQUESTS_PER_MINUTE\`). Bookings call the domain API directly (\`server/examples/bench_bookings.rs\`), each by a new resident on a slot of its own, on a fresh database with the demo data. SQLite: WAL, synchronous=NORMAL, pool of 8; PostgreSQL: \`scripts/with-postgres.sh\`'s cluster (fsync=off), pool of 16. Lighthouse simulates a mid-range phone on slow 4G."
+  echo "wrk and the portal share the $(nproc) cores on loopback; wrk sends no Accept-Encoding, so pages go out uncompressed; the per-address limit is lifted (\`PORTAL_REQUESTS_PER_MINUTE\`). Bookings call the domain API directly (\`domain/examples/bench_bookings.rs\`), each by a new resident on a slot of its own, on a fresh database with the demo data. SQLite: WAL, synchronous=NORMAL, pool of 8; PostgreSQL: \`scripts/with-postgres.sh\`'s cluster (fsync=off), pool of 16. Lighthouse simulates a mid-range phone on slow 4G."
 } >bench/latest.md
 
 # --- The pages at a district's size --------------------------------------------------------

@@ -69,6 +69,17 @@ pub(crate) fn title_of(story: &str) -> String {
     title
 }
 
+/// The mediation events that move the loop case: the arms of `follow_mediation`'s match.
+const MOVES_THE_LOOP: [EventKind; 7] = [
+    EventKind::Accepted,
+    EventKind::Held,
+    EventKind::Outcome,
+    EventKind::FollowUp,
+    EventKind::Cancelled,
+    EventKind::Escalated,
+    EventKind::Declined,
+];
+
 /// Follows a mediation case's event into the loop (called where the event is recorded).
 pub(crate) async fn follow_mediation(
     txn: &DatabaseTransaction,
@@ -78,9 +89,14 @@ pub(crate) async fn follow_mediation(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if kind == EventKind::Requested {
-        let resident = match case.resident_id {
-            Some(id) => user::Entity::find_by_id(id).one(txn).await?,
-            None => None,
+        // A request filed by the portal carries its resident's community already.
+        let community = match (case.community_id, case.resident_id) {
+            (Some(community), _) => Some(community),
+            (None, Some(id)) => user::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .and_then(|r| r.community_id),
+            (None, None) => None,
         };
         let room = Org {
             kind: OrgKind::MediationRoom,
@@ -94,7 +110,7 @@ pub(crate) async fn follow_mediation(
             resident_id: Set(case.resident_id),
             resident_raised: Set(true),
             contact_name: Set(String::new()),
-            community_id: Set(case.community_id.or(resident.and_then(|r| r.community_id))),
+            community_id: Set(community),
             mediation_case_id: Set(Some(case.id)),
             created_by: Set(actor),
             is_demo: Set(case.is_demo),
@@ -117,6 +133,10 @@ pub(crate) async fn follow_mediation(
             Some(_) => Ok(()),
             None => Err(Error::Invalid("mediation-case-changed")),
         };
+    }
+    // A booking, a proposal or a reschedule leaves the loop case where it is: nothing to read.
+    if !MOVES_THE_LOOP.contains(&kind) {
+        return Ok(());
     }
     let Some(loop_case) = of_mediation(txn, case).await? else {
         return Ok(());

@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, SimpleExpr},
 };
 
-use super::schedule::{self, Slot};
+use super::schedule::{self, Schedule, Slot};
 use super::{
     DisputeType, EventKind, Level, Mode, Outcome, Policy, ReferralResult, ReferralTarget, Status,
     Viewer,
@@ -77,9 +77,7 @@ impl CaseDetail {
     }
 
     fn before_cutoff(&self, policy: &Policy, now: DateTime<Utc>) -> bool {
-        self.booking
-            .as_ref()
-            .is_none_or(|b| now < b.starts_at - policy.cutoff)
+        before_cutoff(self.booking.as_ref(), policy, now)
     }
 
     /// The resident may still choose or change the slot, or cancel.
@@ -299,6 +297,11 @@ pub(crate) async fn load(db: &impl ConnectionTrait, code: &str) -> Result<mediat
         .ok_or(Error::NotFound)
 }
 
+/// Whether the resident may still move or cancel `booking` (or book, having none).
+fn before_cutoff(booking: Option<&booking::Model>, policy: &Policy, now: DateTime<Utc>) -> bool {
+    booking.is_none_or(|b| now < b.starts_at - policy.cutoff)
+}
+
 /// How `account` relates to `case`. Anyone else is told the case does not exist, so a
 /// guessed code reveals nothing.
 pub async fn viewer_of(
@@ -435,18 +438,22 @@ async fn notify_mediators(
     topic: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    for mediator in schedule::mediators_of(txn, case.room_id).await? {
-        inbox::send(
-            txn,
-            mediator,
-            topic,
-            &case.code,
-            &case_link(&case.code),
-            now,
-        )
-        .await?;
-    }
-    Ok(())
+    let mediators = schedule::mediators_of(txn, case.room_id).await?;
+    let link = case_link(&case.code);
+    inbox::send_many(txn, mediators, topic, &case.code, &link, now).await
+}
+
+/// The room's mediators and the resident, told the same news in one write.
+async fn notify_everyone(
+    txn: &DatabaseTransaction,
+    case: &mediation_case::Model,
+    topic: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut readers = schedule::mediators_of(txn, case.room_id).await?;
+    readers.extend(case.resident_id);
+    let link = case_link(&case.code);
+    inbox::send_many(txn, readers, topic, &case.code, &link, now).await
 }
 
 async fn cancel_booking(txn: &DatabaseTransaction, case_id: i32, now: DateTime<Utc>) -> Result<()> {
@@ -513,19 +520,21 @@ async fn place_booking(
     }
 }
 
-/// The published slot at `starts_at`, whether free or not (the booking decides that).
+/// The published slot at `starts_at`, whether free or not (the booking decides that), and
+/// the room's schedule.
 async fn offered_slot(
     db: &impl ConnectionTrait,
     room_id: i32,
     starts_at: DateTime<Utc>,
     earliest: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Slot> {
-    schedule::published_slots(db, room_id, now)
-        .await?
+) -> Result<(Schedule, Slot)> {
+    let (schedule, slots) = schedule::published_slots(db, room_id, now).await?;
+    let slot = slots
         .into_iter()
         .find(|s| s.starts_at == starts_at && s.starts_at > earliest)
-        .ok_or(Error::Invalid("mediation-slot-unavailable"))
+        .ok_or(Error::Invalid("mediation-slot-unavailable"))?;
+    Ok((schedule, slot))
 }
 
 /// The resident books a slot, or moves to another one before the cut-off.
@@ -537,25 +546,26 @@ pub async fn book(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let detail = detail(db, account, code).await?;
-    if detail.viewer != Viewer::Resident && detail.case.resident_id != Some(account.user.id) {
+    // Only what the booking needs, not the whole case page: this is the busiest write.
+    let case = &load(db, code).await?;
+    let viewer = viewer_of(db, account, case).await?;
+    if viewer != Viewer::Resident && case.resident_id != Some(account.user.id) {
         return Err(Error::Forbidden);
     }
-    if !detail.before_cutoff(policy, now) {
+    let booking = active_booking(db, case.id).await?;
+    if !before_cutoff(booking.as_ref(), policy, now) {
         return Err(Error::Invalid("mediation-too-late"));
     }
-    let case = &detail.case;
-    let slot = offered_slot(db, case.room_id, starts_at, now + policy.cutoff, now).await?;
-    let confirm = schedule::schedule_of(db, case.room_id)
-        .await?
-        .needs_confirmation;
+    let (schedule, slot) =
+        offered_slot(db, case.room_id, starts_at, now + policy.cutoff, now).await?;
+    let confirm = schedule.needs_confirmation;
     let to = if confirm {
         Status::Booked
     } else {
         Status::Accepted
     };
-    let txn = place_booking(db, case, detail.booking.as_ref(), slot, to, Vec::new(), now).await?;
-    let (kind, topic) = match detail.booking {
+    let txn = place_booking(db, case, booking.as_ref(), slot, to, Vec::new(), now).await?;
+    let (kind, topic) = match booking {
         Some(_) => (EventKind::Rescheduled, "inbox-case-rescheduled"),
         None => (EventKind::Booked, "inbox-case-booked"),
     };
@@ -566,8 +576,7 @@ pub async fn book(
     if !confirm {
         record(&txn, case, EventKind::Accepted, None, now, |_| {}).await?;
     }
-    notify_mediators(&txn, case, topic, now).await?;
-    notify_resident(&txn, case, topic, now).await?;
+    notify_everyone(&txn, case, topic, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -599,7 +608,7 @@ pub async fn propose(
 ) -> Result<()> {
     let detail = as_mediator(db, account, code).await?;
     let case = &detail.case;
-    let slot = offered_slot(db, case.room_id, starts_at, now, now).await?;
+    let (_, slot) = offered_slot(db, case.room_id, starts_at, now, now).await?;
     let more = vec![(
         mediation_case::Column::MediatorId,
         Expr::value(account.user.id),
@@ -737,8 +746,7 @@ pub async fn cancel(
         |_| {},
     )
     .await?;
-    notify_mediators(&txn, case, "inbox-case-cancelled", now).await?;
-    notify_resident(&txn, case, "inbox-case-cancelled", now).await?;
+    notify_everyone(&txn, case, "inbox-case-cancelled", now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::OnConflict,
+    sea_query::{OnConflict, Query},
 };
 
 use crate::accounts::{Account, Role};
@@ -81,16 +81,22 @@ pub enum Window {
     },
 }
 
-pub async fn schedule_of(db: &impl ConnectionTrait, room_id: i32) -> Result<Schedule> {
-    Ok(room_schedule::Entity::find_by_id(room_id)
-        .one(db)
-        .await?
-        .map(|s| Schedule {
+impl From<room_schedule::Model> for Schedule {
+    fn from(s: room_schedule::Model) -> Self {
+        Schedule {
             slot_minutes: s.slot_minutes,
             buffer_minutes: s.buffer_minutes,
             needs_confirmation: s.needs_confirmation,
             horizon_days: s.horizon_days,
-        })
+        }
+    }
+}
+
+pub async fn schedule_of(db: &impl ConnectionTrait, room_id: i32) -> Result<Schedule> {
+    Ok(room_schedule::Entity::find_by_id(room_id)
+        .one(db)
+        .await?
+        .map(Schedule::from)
         .unwrap_or_default())
 }
 
@@ -211,14 +217,16 @@ pub fn cut_slots(
     slots
 }
 
-/// Every slot the room publishes over its horizon from today, held or not.
+/// Every slot the room publishes over its horizon from today, held or not, with the
+/// schedule they were cut by.
 pub async fn published_slots(
     db: &impl ConnectionTrait,
     room_id: i32,
     now: DateTime<Utc>,
-) -> Result<Vec<Slot>> {
+) -> Result<(Schedule, Vec<Slot>)> {
     let schedule = schedule_of(db, room_id).await?;
-    slots_of(db, room_id, &schedule, now).await
+    let slots = slots_of(db, room_id, &schedule, now).await?;
+    Ok((schedule, slots))
 }
 
 /// The slots `schedule` cuts from the room's windows over its horizon from today.
@@ -246,9 +254,8 @@ pub async fn free_slots(
     earliest: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Slot>> {
-    let schedule = schedule_of(db, room_id).await?;
     let rooms = linked_rooms(db, room_id).await?;
-    let buffers = Buffers::of(db, room_id, &rooms).await?;
+    let (schedule, buffers) = Buffers::of(db, room_id, &rooms).await?;
     let held = Held::new(sessions_held(db, rooms, earliest - buffers.widest(), None).await?);
     Ok(slots_of(db, room_id, &schedule, now)
         .await?
@@ -265,23 +272,33 @@ struct Buffers {
 }
 
 impl Buffers {
-    async fn of(db: &impl ConnectionTrait, room_id: i32, rooms: &[i32]) -> Result<Buffers> {
+    /// The buffers of `room_id` against `rooms` (its linked rooms, itself among them), and
+    /// the room's own schedule, read with theirs.
+    async fn of(
+        db: &impl ConnectionTrait,
+        room_id: i32,
+        rooms: &[i32],
+    ) -> Result<(Schedule, Buffers)> {
         let mut others: HashMap<i32, i32> = rooms
             .iter()
             .map(|r| (*r, Schedule::default().buffer_minutes))
             .collect();
+        let mut own = Schedule::default();
         for s in room_schedule::Entity::find()
             .filter(room_schedule::Column::RoomId.is_in(rooms.iter().copied()))
             .all(db)
             .await?
         {
             others.insert(s.room_id, s.buffer_minutes);
+            if s.room_id == room_id {
+                own = s.into();
+            }
         }
-        let own = others
-            .get(&room_id)
-            .copied()
-            .unwrap_or(Schedule::default().buffer_minutes);
-        Ok(Buffers { own, others })
+        let buffers = Buffers {
+            own: own.buffer_minutes,
+            others,
+        };
+        Ok((own, buffers))
     }
 
     fn with(&self, room_id: i32) -> i32 {
@@ -365,9 +382,13 @@ async fn sessions_held(
 /// room sharing a mediator with it, because a mediator sits in one session at a time.
 /// Sorted, so that their locks are always taken in the same order.
 pub async fn linked_rooms(db: &impl ConnectionTrait, room_id: i32) -> Result<Vec<i32>> {
-    let mediators = mediators_of(db, room_id).await?;
+    let mediators = Query::select()
+        .column(room_mediator::Column::UserId)
+        .from(room_mediator::Entity)
+        .and_where(room_mediator::Column::RoomId.eq(room_id))
+        .to_owned();
     let mut rooms: Vec<i32> = room_mediator::Entity::find()
-        .filter(room_mediator::Column::UserId.is_in(mediators))
+        .filter(room_mediator::Column::UserId.in_subquery(mediators))
         .all(db)
         .await?
         .into_iter()
@@ -394,7 +415,7 @@ pub(crate) async fn clashes(txn: &impl ConnectionTrait, room_id: i32, slot: Slot
         )
         .await?;
     }
-    let buffers = Buffers::of(txn, room_id, &rooms).await?;
+    let (_, buffers) = Buffers::of(txn, room_id, &rooms).await?;
     let margin = buffers.widest();
     let held = sessions_held(
         txn,

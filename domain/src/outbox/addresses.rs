@@ -6,15 +6,15 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 use super::{Channel, Kind, Message};
 use crate::accounts::{Account, codes, password};
-use crate::entities::{email_address, wechat_link};
+use crate::entities::{email_address, user, wechat_link};
 use crate::{Error, Result};
 
 /// Every code this module refuses with; each is a translation key.
@@ -23,35 +23,55 @@ pub const REFUSAL_CODES: &[&str] = &["email-invalid", "wechat-link-failed"];
 /// The mail's topic that carries an address's code; a translation key.
 pub const TOPICS: &[&str] = &["outbox-code-email"];
 
-/// Of `user_ids`, those `channel` reaches: everyone by SMS, the linked by WeChat, the proven
-/// addresses by e-mail.
+/// Of `user_ids`, who each channel reaches: everyone by SMS, the linked by WeChat, the proven
+/// addresses by e-mail. Both addresses are looked up in one query: a message is queued inside
+/// its writer's transaction, which holds SQLite's write lock meanwhile.
 pub async fn reachable(
     db: &impl ConnectionTrait,
     user_ids: &[i32],
-    channel: Channel,
-) -> Result<BTreeSet<i32>> {
+) -> Result<BTreeSet<(i32, Channel)>> {
+    #[derive(FromQueryResult)]
+    struct Reach {
+        id: i32,
+        wechat: bool,
+        email: bool,
+    }
     let mut reached = BTreeSet::new();
     for chunk in user_ids.chunks(500) {
-        let ids = chunk.iter().copied();
-        match channel {
-            Channel::Sms => reached.extend(chunk),
-            Channel::Wechat => reached.extend(
-                wechat_link::Entity::find()
-                    .filter(wechat_link::Column::UserId.is_in(ids))
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .map(|l| l.user_id),
-            ),
-            Channel::Email => reached.extend(
-                email_address::Entity::find()
-                    .filter(email_address::Column::UserId.is_in(ids))
-                    .filter(email_address::Column::VerifiedAt.is_not_null())
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .map(|a| a.user_id),
-            ),
+        let linked = Query::select()
+            .expr(Expr::val(1))
+            .from(wechat_link::Entity)
+            .and_where(
+                Expr::col((wechat_link::Entity, wechat_link::Column::UserId))
+                    .equals((user::Entity, user::Column::Id)),
+            )
+            .to_owned();
+        let proven = Query::select()
+            .expr(Expr::val(1))
+            .from(email_address::Entity)
+            .and_where(
+                Expr::col((email_address::Entity, email_address::Column::UserId))
+                    .equals((user::Entity, user::Column::Id)),
+            )
+            .and_where(email_address::Column::VerifiedAt.is_not_null())
+            .to_owned();
+        let rows = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .expr_as(Expr::exists(linked), "wechat")
+            .expr_as(Expr::exists(proven), "email")
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .into_model::<Reach>()
+            .all(db)
+            .await?;
+        for row in rows {
+            reached.insert((row.id, Channel::Sms));
+            if row.wechat {
+                reached.insert((row.id, Channel::Wechat));
+            }
+            if row.email {
+                reached.insert((row.id, Channel::Email));
+            }
         }
     }
     Ok(reached)

@@ -100,10 +100,7 @@ pub async fn wanting(
     if kind == Kind::Code {
         return Ok(user_ids.iter().map(|&id| (id, Channel::Sms)).collect());
     }
-    let mut reached = BTreeMap::new();
-    for &channel in Channel::ALL {
-        reached.insert(channel, addresses::reachable(db, user_ids, channel).await?);
-    }
+    let reached = addresses::reachable(db, user_ids).await?;
     let mut chosen: BTreeMap<(i32, Channel), bool> = BTreeMap::new();
     for chunk in user_ids.chunks(500) {
         for choice in delivery_choice::Entity::find()
@@ -118,7 +115,7 @@ pub async fn wanting(
     let mut wanted = Vec::new();
     for &user_id in user_ids {
         for &channel in Channel::ALL {
-            if !reached.get(&channel).is_some_and(|r| r.contains(&user_id)) {
+            if !reached.contains(&(user_id, channel)) {
                 continue;
             }
             let yes = chosen

@@ -1,6 +1,6 @@
 //! Write throughput of 你点我调 bookings, through the domain API the server functions call.
 //!
-//!     cargo run --release -p server --features app/ssr --example bench_bookings -- DATABASE_URL [PER_ROUND]
+//!     cargo run --release -p domain --example bench_bookings -- DATABASE_URL [PER_ROUND]
 //!
 //! On a fresh database (migrated here, with the demo data loaded): residents are inserted
 //! directly with one precomputed argon2 hash (argon2 would otherwise be the whole cost),
