@@ -303,7 +303,9 @@ impl Stays {
         let Some((case_id, at, stage)) = self.last.take() else {
             return;
         };
-        let next_at = next.filter(|(next_case, _)| *next_case == case_id).map(|(_, at)| at);
+        let next_at = next
+            .filter(|(next_case, _)| *next_case == case_id)
+            .map(|(_, at)| at);
         if let Some(stage) = stage {
             // A clock set back must not make time negative.
             let seconds = Ord::max((next_at.unwrap_or(self.now) - at).num_seconds(), 0);
