@@ -26,6 +26,9 @@ run: setup
 ## Rebuild and reload on every change.
 dev:
 	@scripts/setup.sh dev
+	@# cargo-leptos writes the plain names only: the list of an earlier `cargo xtask` build
+	@# would name that build's bundle.
+	rm -f target/site/pkg/hash.txt
 	cargo leptos watch
 
 ## Every test: formatting and lints, domain and HTTP suites on SQLite and PostgreSQL,

@@ -240,15 +240,18 @@ pages=(home notices board thread case)
 declare -A route=(
   [home]=/ [notices]=/notices [board]="/teahouse/b/$board" [thread]="/teahouse/t/$thread"
   [case]="/mediation/cases/$case_code")
+# Whether page $2 names the bundle's file of kind $1, by its plain name or by the one with
+# the contents' hash (`portal.<16 hex>.css`) where the site lists those.
+named() { grep -Eq "/pkg/portal(\.[0-9a-f]{16})?\.$1\"" "$2"; }
 for p in "${pages[@]}"; do
   jar=; [ "$p" = case ] && jar=resident
   file=$(get_page "$p" "${route[$p]}" $jar)
   put "size.$p.raw" "$(wc -c <"$file")"
   put "size.$p.br" "$(br_size "$file")"
   loads=
-  grep -q '/pkg/portal\.css' "$file" && loads+=c
-  grep -q '/pkg/portal\.js' "$file" && loads+=j
-  grep -q '/pkg/portal\.wasm\|/pkg/portal_bg\.wasm' "$file" && loads+=w
+  named css "$file" && loads+=c
+  named js "$file" && loads+=j
+  named wasm "$file" && loads+=w
   grep -q '/video-room\.js' "$file" && loads+=v
   put "size.$p.loads" "$loads"
   # Served on the fly to a browser that accepts brotli (the server's own compression).

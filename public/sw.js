@@ -2,10 +2,11 @@
 // kept of that page is shown, and when it is gone, the kept copy or the offline page.
 // Only public pages are kept, fetched again without the person's cookies, so that nothing
 // of an account stays on a shared phone (signed-in pages are `no-store`). Static files
-// are kept as they are fetched. Anything but GET passes straight through: a form is never
-// kept or replayed behind the person's back.
+// are kept as they are fetched; the bundle and stylesheet under a name with their content's
+// hash never change, so the kept copy serves without asking the network. Anything but GET
+// passes straight through: a form is never kept or replayed behind the person's back.
 
-const STATIC = "static-v1";
+const STATIC = "static-v2";
 const PAGES = "pages-v1";
 const OFFLINE = "/offline";
 // Pages worth having offline: the notices, the list of them, the home page.
@@ -14,17 +15,29 @@ const KEEP_AT_MOST = 30;
 // How long a page may take before a kept copy is shown instead.
 const PATIENCE_MS = 4000;
 
+// `portal.<16 hex digits>.css`: a file of one release.
+const HASHED = /^\/pkg\/[^/.]+\.[0-9a-f]{16}\.[a-z]+$/;
+
+const visitor = (path) => new Request(path, { credentials: "omit" });
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(STATIC)
-      .then((cache) =>
-        cache.addAll(
-          [OFFLINE, "/pkg/portal.css", "/favicon.svg", "/icons/192.png"].map(
-            (path) => new Request(path, { credentials: "omit" }),
-          ),
-        ),
-      )
+      .then(async (cache) => {
+        await cache.addAll(["/favicon.svg", "/icons/192.png"].map(visitor));
+        // The offline page, and the stylesheet it names: its name changes with each release.
+        const offline = await fetch(visitor(OFFLINE));
+        if (!offline.ok) {
+          throw new Error("no offline page");
+        }
+        const html = await offline.clone().text();
+        await cache.put(OFFLINE, offline);
+        const sheet = html.match(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/);
+        if (sheet) {
+          await cache.add(visitor(sheet[1]));
+        }
+      })
       .then(() => self.skipWaiting()),
   );
 });
@@ -92,13 +105,36 @@ async function keep(path, given) {
 
 async function asset(request) {
   const cache = await caches.open(STATIC);
+  const path = new URL(request.url).pathname;
+  const hashed = HASHED.test(path);
+  if (hashed) {
+    const kept = await cache.match(request);
+    if (kept) {
+      return kept;
+    }
+  }
   try {
     const response = await fetch(request);
     if (response.ok) {
       await cache.put(request, response.clone());
+      if (hashed) {
+        await forgetEarlier(cache, path);
+      }
     }
     return response;
   } catch {
     return (await cache.match(request)) || Response.error();
+  }
+}
+
+// A release's file replaces the one of the same name and kind from an earlier release.
+async function forgetEarlier(cache, path) {
+  const [stem, , extension] = path.split(".");
+  for (const key of await cache.keys()) {
+    const other = new URL(key.url).pathname;
+    const [otherStem, , otherExtension] = other.split(".");
+    if (other !== path && HASHED.test(other) && otherStem === stem && otherExtension === extension) {
+      await cache.delete(key);
+    }
   }
 }

@@ -52,6 +52,9 @@ test("the portal installs to the home screen and keeps read notices for offline"
   await expect(page.locator("h1").first()).toHaveText(title);
   await page.goto("/teahouse");
   await expect(page.getByRole("heading", { name: "现在没有网络" })).toBeVisible();
+  // Styled: the stylesheet this release names was kept with the offline page.
+  const styled = () => page.evaluate(() => [...document.styleSheets].some((sheet) => sheet.cssRules.length > 0));
+  expect(await styled()).toBe(true);
   await expect(page.getByText("系统不会在您不知情时自动重发")).toBeVisible();
   await context.close();
   rmSync(profile, { recursive: true, force: true });

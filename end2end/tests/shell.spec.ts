@@ -84,6 +84,23 @@ test("a page without an island loads no WASM; a page with one does", async ({ pa
   expect(bundle.some((u) => u.endsWith(".wasm"))).toBe(true);
 });
 
+test("the bundle and the stylesheet are named by their contents and kept for a year", async ({ page, request }, info) => {
+  test.skip(info.project.name !== "phone", "what the browser fetches with JavaScript on");
+  const hashed = /^\/pkg\/portal\.[0-9a-f]{16}\.(css|js|wasm)$/;
+  const fetched: string[] = [];
+  page.on("request", (r) => new URL(r.url()).pathname.startsWith("/pkg/") && fetched.push(new URL(r.url()).pathname));
+  await page.goto("/notices");
+  await page.locator("li.notice a").first().click();
+  await expect(page.locator(".read-aloud[data-awake]")).toHaveCount(1);
+  expect(new Set(fetched.map((path) => path.split(".").pop()))).toEqual(new Set(["css", "js", "wasm"]));
+  for (const path of new Set(fetched)) {
+    expect(path).toMatch(hashed);
+    const response = await request.get(path);
+    expect(response.status()).toBe(200);
+    expect(response.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+  }
+});
+
 test("an unknown address gets a real 404 page", async ({ page }) => {
   test.info().annotations.push({ type: "expects-404" });
   const response = await page.goto("/no/such/page");

@@ -79,12 +79,27 @@ fn compress_file(path: &Path) -> std::io::Result<usize> {
     Ok(1)
 }
 
-/// Cache policy by path, and the service worker's own content policy. The bundle's file names carry no hash, so browsers revalidate
-/// it on each visit (a cheap 304) and never run a stale island against new HTML. A page or
+/// Cache policy by path, and the service worker's own content policy. The bundle and the
+/// stylesheet under a name with their content's hash (`portal.<hash>.js`) never change: a
+/// browser keeps them a year without asking again, and a release names new files. Under
+/// their plain names they are revalidated on each visit (a cheap 304), so that no stale
+/// island runs against new HTML. A page or
 /// an answer made for a signed-in person may carry their phone number, their cases or a
 /// household's record, and one that sets a cookie carries a token: no copy of it is kept
 /// anywhere (`no-store`), neither by the browser's back button on a shared phone nor by a
 /// proxy on the way. What a visitor sees is revalidated every time (`no-cache`).
+/// Whether the file's name carries a content hash: `name.<16 hex digits>.extension`.
+fn has_content_hash(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let mut parts = file.split('.');
+    parts.next().is_some_and(|name| !name.is_empty())
+        && parts
+            .next()
+            .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        && parts.next().is_some_and(|extension| !extension.is_empty())
+        && parts.next().is_none()
+}
+
 pub async fn cache_headers(
     State(state): State<AppState>,
     request: Request,
@@ -95,6 +110,7 @@ pub async fn cache_headers(
         .get(request.headers(), app::accounts::ssr::SESSION_COOKIE)
         .is_some();
     let is_bundle = request.uri().path().starts_with("/pkg/");
+    let is_hashed = is_bundle && has_content_hash(request.uri().path());
     let is_service_worker = request.uri().path() == "/sw.js";
     // Photos and documents: their handler knows whether one is public (the same bytes for
     // everybody) or private, signed in or not.
@@ -111,7 +127,9 @@ pub async fn cache_headers(
         None
     } else if is_bundle || is_public_file {
         let unset = !response.headers().contains_key(header::CACHE_CONTROL);
-        (unset && response.status().is_success()).then_some(if is_bundle {
+        (unset && response.status().is_success()).then_some(if is_hashed {
+            "public, max-age=31536000, immutable"
+        } else if is_bundle {
             "no-cache"
         } else {
             "public, max-age=604800"
@@ -158,5 +176,22 @@ mod tests {
         );
         assert_eq!(precompress(&dir)?, 0, "fresh copies are kept");
         std::fs::remove_dir_all(&dir)
+    }
+
+    #[test]
+    fn only_a_name_with_a_content_hash_is_kept_for_good() {
+        assert!(has_content_hash("/pkg/portal.0123456789abcdef.wasm"));
+        assert!(has_content_hash("/pkg/portal.fedcba9876543210.css"));
+        assert!(!has_content_hash("/pkg/portal.css"));
+        assert!(
+            !has_content_hash("/pkg/portal.0123456789abcde.js"),
+            "15 digits"
+        );
+        assert!(
+            !has_content_hash("/pkg/portal.0123456789abcdeg.js"),
+            "not hex"
+        );
+        assert!(!has_content_hash("/pkg/portal.0123456789abcdef.js.map"));
+        assert!(!has_content_hash("/pkg/.0123456789abcdef.js"));
     }
 }

@@ -541,6 +541,34 @@ fn public_url(value: &str) -> Result<PublicUrl, String> {
     Ok(PublicUrl(url.to_owned()))
 }
 
+/// Pages name the bundle and the stylesheet by their content's hash when the site was built
+/// with such names (`pkg/hash.txt`, written by `cargo xtask build`) and every file the list
+/// names is there; otherwise by their plain names. Leptos looks for the list beside the
+/// binary: an absolute path keeps it with the site, which is what a deployment copies.
+fn name_the_bundle_by_hash(leptos: &mut LeptosOptions) {
+    let pkg = std::path::Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
+    let Ok(list) = std::path::absolute(pkg.join("hash.txt")) else {
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(&list) else {
+        return;
+    };
+    let named: Vec<(&str, &str)> = text
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(extension, hash)| (extension.trim(), hash.trim()))
+        .collect();
+    let complete = named.len() == 3
+        && named.iter().all(|(extension, hash)| {
+            pkg.join(format!("{}.{hash}.{extension}", leptos.output_name))
+                .is_file()
+        });
+    if complete {
+        leptos.hash_files = true;
+        leptos.hash_file = list.to_string_lossy().into();
+    }
+}
+
 /// The JSON browsers get as their ICE servers, checked to be an array.
 #[derive(Clone, Debug)]
 struct IceServers(String);
@@ -578,9 +606,10 @@ impl Default for WebSettings {
 impl Config {
     /// The configuration of this start: the operator's settings, checked and typed.
     pub fn new(settings: Settings) -> Result<Config, String> {
-        let leptos = leptos::config::get_configuration(None)
+        let mut leptos = leptos::config::get_configuration(None)
             .map_err(|e| format!("Leptos configuration: {e}"))?
             .leptos_options;
+        name_the_bundle_by_hash(&mut leptos);
         let s = settings;
         let wechat = match s.wechat_app_id.filter(|id| !id.is_empty()) {
             None => None,

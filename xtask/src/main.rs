@@ -14,6 +14,10 @@
 //! 5. the `server` binary, with the `LEPTOS_*` settings in its environment, built at the same
 //!    time as steps 1–4.
 //!
+//! Then the bundle and the stylesheet are copied under names that carry a hash of their
+//! contents (`portal.<hash>.js`, as cargo-leptos's `hash-files` names them), listed in
+//! `pkg/hash.txt`: the server names those in its pages, and browsers keep them for a year.
+//!
 //! `cargo xtask site [--release]` does steps 1–4 only, for the test suites: they run the
 //! debug `portal` that `cargo test` builds (one debug build of the server, not two).
 //! `make dev` keeps `cargo leptos watch` for its reloading.
@@ -247,6 +251,48 @@ fn style(site: &Site, release: bool) -> Result<(), Error> {
     run(site, &npm_tool(site, "lightningcss"), &args, release)
 }
 
+/// FNV-1a: a name that changes with the contents is all that is asked of it.
+fn content_hash(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// Copies the bundle and the stylesheet to names with their content's hash, and lists the
+/// hashes in `pkg/hash.txt` in the form Leptos reads. Copies of earlier builds are removed:
+/// a page names only this build's. The plain names stay, for the service worker's first
+/// fill and for `make sizes`.
+fn hash_names(site: &Site) -> Result<(), Error> {
+    let pkg = site.pkg();
+    let name = &site.output_name;
+    for entry in std::fs::read_dir(&pkg)? {
+        let path = entry?.path();
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
+        let stale = file
+            .strip_prefix(&format!("{name}."))
+            .and_then(|rest| rest.split_once('.'))
+            .is_some_and(|(hash, _)| {
+                hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+        if stale {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    let mut list = String::new();
+    for extension in ["js", "wasm", "css"] {
+        let plain = pkg.join(format!("{name}.{extension}"));
+        let hash = content_hash(&std::fs::read(&plain)?);
+        std::fs::copy(&plain, pkg.join(format!("{name}.{hash}.{extension}")))?;
+        list.push_str(&format!("{extension}: {hash}\n"));
+    }
+    std::fs::write(pkg.join("hash.txt"), list)?;
+    Ok(())
+}
+
 /// Copies `from` into `to`, directories and all, over what is there.
 fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(to)?;
@@ -287,6 +333,7 @@ fn build(release: bool, with_server: bool) -> Result<(), Error> {
     };
     let made = front(&site, release)
         .and_then(|()| style(&site, release))
+        .and_then(|()| hash_names(&site))
         .and_then(|()| copy_tree(&site.assets_dir, &site.site_root));
     if let Some(child) = server {
         finish(child, "cargo build", &["--package", &site.bin_package])?;
