@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, Loaded};
 use crate::i18n::use_i18n;
+use crate::pager::{Pager, page_query};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
@@ -18,23 +19,37 @@ pub struct Message {
     pub unread: bool,
 }
 
-/// My messages, newest first; reading them marks them read.
+/// A page of my messages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagePage {
+    pub messages: Vec<Message>,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// A page of my messages, newest first (the first page without `page`); opening the inbox
+/// marks them all read.
 #[server(endpoint = "inbox")]
-pub async fn inbox() -> Result<Vec<Message>, AppError> {
+pub async fn inbox(page: Option<u64>) -> Result<MessagePage, AppError> {
     let (me, _) = crate::accounts::ssr::require_account().await?;
     let db = crate::state::db()?;
-    let messages = domain::inbox::list(&db, me.user.id).await?;
+    let found = domain::inbox::page(&db, me.user.id, page.unwrap_or(1)).await?;
     domain::inbox::mark_all_read(&db, me.user.id, chrono::Utc::now()).await?;
-    Ok(messages
-        .into_iter()
-        .map(|m| Message {
-            at: domain::time::format_local(m.at),
-            unread: m.read_at.is_none(),
-            topic: m.topic,
-            subject: m.subject,
-            link: m.link,
-        })
-        .collect())
+    Ok(MessagePage {
+        messages: found
+            .messages
+            .into_iter()
+            .map(|m| Message {
+                at: domain::time::format_local(m.at),
+                unread: m.read_at.is_none(),
+                topic: m.topic,
+                subject: m.subject,
+                link: m.link,
+            })
+            .collect(),
+        page: found.page,
+        pages: found.pages,
+    })
 }
 
 /// How many messages wait unread; `None` for a visitor. A GET, so the badge can ask for it
@@ -97,13 +112,14 @@ pub fn UnreadBadge(initial: u64, label: String) -> impl IntoView {
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    let messages = Resource::new(|| (), |_| inbox());
+    let page = page_query();
+    let inbox = Resource::new(move || page.get(), inbox);
     view! {
         <Title text=i18n.t("inbox-title") />
         <h1>{i18n.t("inbox-title")}</h1>
         <Loaded
-            resource=messages
-            view=move |messages| {
+            resource=inbox
+            view=move |MessagePage { messages, page, pages }| {
                 if messages.is_empty() {
                     return view! { <p class="empty">{i18n.t("inbox-empty")}</p> }.into_any();
                 }
@@ -123,6 +139,7 @@ pub fn InboxPage() -> impl IntoView {
                             })
                             .collect_view()}
                     </ul>
+                    <Pager base="/me/inbox?".to_owned() page pages />
                 }
                     .into_any()
             }

@@ -10,8 +10,8 @@ use sea_orm::{
 use crate::entities::inbox_message;
 use crate::{Result, outbox};
 
-/// How many messages the inbox page shows.
-pub const PAGE: u64 = 50;
+/// How many messages a page of the inbox shows.
+pub const PAGE: u64 = 20;
 
 pub async fn send(
     db: &impl ConnectionTrait,
@@ -117,15 +117,44 @@ async fn deliver(
     Ok(())
 }
 
-/// The newest messages first.
-pub async fn list(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<inbox_message::Model>> {
-    Ok(inbox_message::Entity::find()
+/// One page of a person's messages, newest first.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub messages: Vec<inbox_message::Model>,
+    /// This page's number, from 1, within `1..=pages`.
+    pub page: u64,
+    /// At least 1, even for an empty inbox.
+    pub pages: u64,
+}
+
+fn newest_first(user_id: i32) -> sea_orm::Select<inbox_message::Entity> {
+    inbox_message::Entity::find()
         .filter(inbox_message::Column::UserId.eq(user_id))
         .order_by_desc(inbox_message::Column::At)
         .order_by_desc(inbox_message::Column::Id)
+}
+
+/// Page `page` of the person's messages (the last one when `page` is past it). A page of
+/// twenty stays short on a phone, however many years of messages the inbox holds.
+pub async fn page(db: &impl ConnectionTrait, user_id: i32, page: u64) -> Result<Page> {
+    let total = newest_first(user_id).count(db).await?;
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let messages = newest_first(user_id)
+        .offset((page - 1) * PAGE)
         .limit(PAGE)
         .all(db)
-        .await?)
+        .await?;
+    Ok(Page {
+        messages,
+        page,
+        pages,
+    })
+}
+
+/// Every message the person has, newest first: what their data export holds.
+pub async fn all(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<inbox_message::Model>> {
+    Ok(newest_first(user_id).all(db).await?)
 }
 
 pub async fn unread(db: &impl ConnectionTrait, user_id: i32) -> Result<u64> {

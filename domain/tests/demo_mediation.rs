@@ -462,7 +462,7 @@ async fn the_demo_notices_load_once_with_the_urgent_alert_first() -> TestResult 
         let resident = accounts::find_by_phone(&db, phone)
             .await?
             .ok_or("a demo resident")?;
-        let messages = inbox::list(&db, resident.id).await?;
+        let messages = inbox::all(&db, resident.id).await?;
         let told: Vec<_> = messages
             .iter()
             .filter(|m| m.topic == "inbox-notice-urgent")

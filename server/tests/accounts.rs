@@ -1012,3 +1012,57 @@ fn my_data_holds_everything_i_did_and_nothing_of_anyone_else() -> TestResult {
         Ok(())
     })
 }
+
+#[test]
+fn the_inbox_is_read_twenty_messages_a_page_and_exported_whole() -> TestResult {
+    run(async {
+        let portal = portal().await?;
+        let db = domain::db::connect(&portal.db_url).await?;
+        let mut browser = portal.browser();
+        register(&mut browser).await?;
+        let me = account_of(&db, PHONE).await?;
+        // Registering left a welcome, the newest message; 45 older ones come in, one a minute.
+        let welcome = domain::inbox::all(&db, me.user.id).await?.len();
+        assert_eq!(welcome, 1);
+        let start = chrono::Utc::now() - chrono::Duration::hours(1);
+        for n in 1..=45 {
+            let at = start + chrono::Duration::minutes(n);
+            let subject = format!("JT-2026-{n:06}");
+            domain::inbox::send(&db, me.user.id, "inbox-case-booked", &subject, "/me", at).await?;
+        }
+        let listed = |body: &str| body.matches("JT-2026-0").count();
+
+        let first = browser.get("/me/inbox").await?;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(listed(&first.body), 19, "the welcome and 19 of them");
+        assert!(first.body.contains("JT-2026-000045"), "the newest first");
+        assert!(
+            !first.body.contains("JT-2026-000026"),
+            "the 21st is on the next page"
+        );
+        assert!(first.body.contains("1 / 3"), "{}", first.body);
+        assert!(first.body.contains("href=\"/me/inbox?page=2\""));
+
+        let last = browser.get("/me/inbox?page=3").await?;
+        assert!(last.body.contains("JT-2026-000001") && last.body.contains("JT-2026-000006"));
+        assert!(!last.body.contains("JT-2026-000007"));
+        assert!(last.body.contains("href=\"/me/inbox?page=2\""));
+        assert_eq!(listed(&last.body), 6);
+
+        // A page past the end is the last one; one that is no number is the first.
+        let past = browser.get("/me/inbox?page=99").await?;
+        assert!(past.body.contains("3 / 3") && past.body.contains("JT-2026-000001"));
+        let odd = browser.get("/me/inbox?page=abc").await?;
+        assert!(odd.body.contains("1 / 3") && odd.body.contains("JT-2026-000045"));
+
+        let data = browser.get("/me/data.json").await?;
+        let json: serde_json::Value = serde_json::from_str(&data.body)?;
+        let exported = json["inbox"].as_array().map(Vec::len);
+        assert_eq!(
+            exported,
+            Some(46),
+            "my data holds every message, not a page"
+        );
+        Ok(())
+    })
+}

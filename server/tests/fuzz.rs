@@ -483,7 +483,7 @@ const POSTS: &[(&str, Fields)] = &[
             ("board[answer_hours]", Exact),
         ],
     ),
-    ("inbox", &[]),
+    ("inbox", &[("page", Exact)]),
     ("community", &[("id", Exact)]),
     ("directory-figures", &[]),
     ("mediation-rooms", &[]),

@@ -726,7 +726,7 @@ pub async fn export(db: &impl ConnectionTrait, account: &Account) -> Result<serd
         .order_by_asc(session::Column::Id)
         .all(db)
         .await?;
-    let inbox = crate::inbox::list(db, account.user.id).await?;
+    let inbox = crate::inbox::all(db, account.user.id).await?;
     let mut data = serde_json::Map::new();
     data.insert(
         "account".into(),
