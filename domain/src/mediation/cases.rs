@@ -412,24 +412,26 @@ pub fn case_link(code: &str) -> String {
     format!("/mediation/cases/{code}")
 }
 
+/// Tells `readers` of news about the case, in one write.
+async fn tell(
+    txn: &DatabaseTransaction,
+    case: &mediation_case::Model,
+    readers: Vec<i32>,
+    topic: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let link = case_link(&case.code);
+    inbox::send_many(txn, readers, topic, &case.code, &link, now).await
+}
+
 async fn notify_resident(
     txn: &DatabaseTransaction,
     case: &mediation_case::Model,
     topic: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if let Some(resident) = case.resident_id {
-        inbox::send(
-            txn,
-            resident,
-            topic,
-            &case.code,
-            &case_link(&case.code),
-            now,
-        )
-        .await?;
-    }
-    Ok(())
+    let readers = case.resident_id.into_iter().collect();
+    tell(txn, case, readers, topic, now).await
 }
 
 async fn notify_mediators(
@@ -438,12 +440,11 @@ async fn notify_mediators(
     topic: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let mediators = schedule::mediators_of(txn, case.room_id).await?;
-    let link = case_link(&case.code);
-    inbox::send_many(txn, mediators, topic, &case.code, &link, now).await
+    let readers = schedule::mediators_of(txn, case.room_id).await?;
+    tell(txn, case, readers, topic, now).await
 }
 
-/// The room's mediators and the resident, told the same news in one write.
+/// The room's mediators and the resident, told the same news.
 async fn notify_everyone(
     txn: &DatabaseTransaction,
     case: &mediation_case::Model,
@@ -452,8 +453,7 @@ async fn notify_everyone(
 ) -> Result<()> {
     let mut readers = schedule::mediators_of(txn, case.room_id).await?;
     readers.extend(case.resident_id);
-    let link = case_link(&case.code);
-    inbox::send_many(txn, readers, topic, &case.code, &link, now).await
+    tell(txn, case, readers, topic, now).await
 }
 
 async fn cancel_booking(txn: &DatabaseTransaction, case_id: i32, now: DateTime<Utc>) -> Result<()> {
