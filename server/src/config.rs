@@ -545,14 +545,15 @@ fn public_url(value: &str) -> Result<PublicUrl, String> {
 /// with such names (`pkg/hash.txt`, written by `cargo xtask build`) and every file the list
 /// names is there; otherwise by their plain names. Leptos looks for the list beside the
 /// binary: an absolute path keeps it with the site, which is what a deployment copies.
+///
+/// Whatever `LEPTOS_HASH_FILES` says: Leptos would fail every page for a missing list.
 fn name_the_bundle_by_hash(leptos: &mut LeptosOptions) {
     let pkg = std::path::Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
-    let Ok(list) = std::path::absolute(pkg.join("hash.txt")) else {
-        return;
-    };
-    let Ok(text) = std::fs::read_to_string(&list) else {
-        return;
-    };
+    let list = std::path::absolute(pkg.join("hash.txt")).ok();
+    let text = list
+        .as_ref()
+        .and_then(|list| std::fs::read_to_string(list).ok())
+        .unwrap_or_default();
     let named: Vec<(&str, &str)> = text
         .lines()
         .filter_map(|line| line.split_once(':'))
@@ -563,9 +564,12 @@ fn name_the_bundle_by_hash(leptos: &mut LeptosOptions) {
             pkg.join(format!("{}.{hash}.{extension}", leptos.output_name))
                 .is_file()
         });
-    if complete {
-        leptos.hash_files = true;
-        leptos.hash_file = list.to_string_lossy().into();
+    match list.filter(|_| complete) {
+        Some(list) => {
+            leptos.hash_files = true;
+            leptos.hash_file = list.to_string_lossy().into();
+        }
+        None => leptos.hash_files = false,
     }
 }
 
@@ -759,5 +763,42 @@ mod tests {
         ] {
             assert!(public_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_bundle_is_named_by_hash_only_when_every_listed_file_is_there() -> std::io::Result<()> {
+        let site = std::env::temp_dir().join(format!("portal-hash-{}", std::process::id()));
+        let pkg = site.join("pkg");
+        std::fs::create_dir_all(&pkg)?;
+        let options = || {
+            LeptosOptions::builder()
+                .output_name("portal")
+                .site_root(site.to_string_lossy().to_string())
+                .hash_files(true)
+                .build()
+        };
+        let mut leptos = options();
+        name_the_bundle_by_hash(&mut leptos);
+        assert!(
+            !leptos.hash_files,
+            "no list: plain names, whatever the setting"
+        );
+
+        std::fs::write(
+            pkg.join("hash.txt"),
+            "js: 00000000000000aa\nwasm: 00000000000000bb\ncss: 00000000000000cc\n",
+        )?;
+        std::fs::write(pkg.join("portal.00000000000000aa.js"), "")?;
+        std::fs::write(pkg.join("portal.00000000000000bb.wasm"), "")?;
+        let mut leptos = options();
+        name_the_bundle_by_hash(&mut leptos);
+        assert!(!leptos.hash_files, "a listed file is missing");
+
+        std::fs::write(pkg.join("portal.00000000000000cc.css"), "")?;
+        let mut leptos = options();
+        name_the_bundle_by_hash(&mut leptos);
+        assert!(leptos.hash_files);
+        assert!(std::path::Path::new(&*leptos.hash_file).is_absolute());
+        std::fs::remove_dir_all(&site)
     }
 }
