@@ -29,6 +29,17 @@ async fn of_mediation(
         .await?)
 }
 
+/// The mediation case as the transaction left it: its outcome and follow-up.
+async fn as_left(
+    txn: &DatabaseTransaction,
+    case: &mediation_case::Model,
+) -> Result<mediation_case::Model> {
+    Ok(mediation_case::Entity::find_by_id(case.id)
+        .one(txn)
+        .await?
+        .unwrap_or_else(|| case.clone()))
+}
+
 /// Where a feature's step moves its case.
 struct Follow<'a> {
     from: &'a [Stage],
@@ -68,17 +79,6 @@ pub(crate) fn title_of(story: &str) -> String {
     }
     title
 }
-
-/// The mediation events that move the loop case: the arms of `follow_mediation`'s match.
-const MOVES_THE_LOOP: [EventKind; 7] = [
-    EventKind::Accepted,
-    EventKind::Held,
-    EventKind::Outcome,
-    EventKind::FollowUp,
-    EventKind::Cancelled,
-    EventKind::Escalated,
-    EventKind::Declined,
-];
 
 /// Follows a mediation case's event into the loop (called where the event is recorded).
 pub(crate) async fn follow_mediation(
@@ -134,20 +134,13 @@ pub(crate) async fn follow_mediation(
             None => Err(Error::Invalid("mediation-case-changed")),
         };
     }
-    // A booking, a proposal or a reschedule leaves the loop case where it is: nothing to read.
-    if !MOVES_THE_LOOP.contains(&kind) {
-        return Ok(());
-    }
-    let Some(loop_case) = of_mediation(txn, case).await? else {
-        return Ok(());
-    };
-    // The mediation case as this transaction left it: its outcome and follow-up.
-    let now_case = mediation_case::Entity::find_by_id(case.id)
-        .one(txn)
-        .await?
-        .unwrap_or_else(|| case.clone());
+    // Each arm reads what it needs: a booking, a proposal or a reschedule leaves the loop
+    // case where it is and reads nothing.
     match kind {
         EventKind::Accepted | EventKind::Held => {
+            let Some(loop_case) = of_mediation(txn, case).await? else {
+                return Ok(());
+            };
             follow(
                 txn,
                 &loop_case,
@@ -164,6 +157,10 @@ pub(crate) async fn follow_mediation(
             .await
         }
         EventKind::Outcome => {
+            let Some(loop_case) = of_mediation(txn, case).await? else {
+                return Ok(());
+            };
+            let now_case = as_left(txn, case).await?;
             // Records are kept in the station's language, whatever the reader's.
             let said = match now_case.outcome {
                 Some(Outcome::Reached) => "达成调解协议",
@@ -192,6 +189,10 @@ pub(crate) async fn follow_mediation(
             .await
         }
         EventKind::FollowUp => {
+            let Some(loop_case) = of_mediation(txn, case).await? else {
+                return Ok(());
+            };
+            let now_case = as_left(txn, case).await?;
             let feedback = now_case
                 .follow_up_comment
                 .clone()
@@ -223,6 +224,9 @@ pub(crate) async fn follow_mediation(
             .await
         }
         EventKind::Cancelled => {
+            let Some(loop_case) = of_mediation(txn, case).await? else {
+                return Ok(());
+            };
             follow(
                 txn,
                 &loop_case,
@@ -247,10 +251,17 @@ pub(crate) async fn follow_mediation(
         }
         // One ladder: the loop case goes to the rung the mediation case went to.
         EventKind::Escalated => {
+            let Some(loop_case) = of_mediation(txn, case).await? else {
+                return Ok(());
+            };
+            let now_case = as_left(txn, case).await?;
             super::escalation::to_rung(txn, &loop_case, &now_case, actor, now).await
         }
         // A room that cannot take it hands it back to the officers to route elsewhere.
         EventKind::Declined => {
+            let Some(loop_case) = of_mediation(txn, case).await? else {
+                return Ok(());
+            };
             follow(
                 txn,
                 &loop_case,
