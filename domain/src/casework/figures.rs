@@ -140,11 +140,12 @@ pub async fn period_figures(
         return Ok(None);
     };
     let version = kept::figures(db, "casework").await?;
-    if let Some(kept) = KEPT.get(&version, key, Duration::from_secs(60)) {
-        return Ok(Some(kept));
-    }
-    let computed = figures(db, officer, period, now).await?;
-    Ok(Some(KEPT.put(version, key, computed)))
+    let kept = KEPT
+        .get_or_compute(version, key, Duration::from_secs(60), async || {
+            figures(db, officer, period, now).await
+        })
+        .await?;
+    Ok(Some(kept))
 }
 
 static KEPT: Kept<Figures> = Kept::new();

@@ -153,9 +153,11 @@ pub async fn per_mediator(
 /// Reads only the columns the figures need: a few bytes per case.
 async fn tallied(db: &(impl ConnectionTrait + StreamTrait)) -> Result<Arc<Tallied>> {
     let version = kept::figures(db, "mediation").await?;
-    if let Some(tallied) = KEPT.get(&version, "", Duration::MAX) {
-        return Ok(tallied);
-    }
+    KEPT.get_or_compute(version, "", Duration::MAX, async || tally_cases(db).await)
+        .await
+}
+
+async fn tally_cases(db: &(impl ConnectionTrait + StreamTrait)) -> Result<Tallied> {
     type Row = (
         i32,
         Option<i32>,
@@ -206,14 +208,10 @@ async fn tallied(db: &(impl ConnectionTrait + StreamTrait)) -> Result<Arc<Tallie
     }
     drop(rows);
     let stats = tally.finish(&rooms);
-    Ok(KEPT.put(
-        version,
-        "",
-        Tallied {
-            stats,
-            per_mediator,
-        },
-    ))
+    Ok(Tallied {
+        stats,
+        per_mediator,
+    })
 }
 
 /// The figures being added up, case by case.
