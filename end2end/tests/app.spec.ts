@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, registerResident, test } from "./fixtures";
 
 // On the phone as an app: Chromium finds the portal installable (manifest, icons, service
 // worker), and once the network is gone a notice read before still opens, a page never
@@ -58,4 +58,47 @@ test("the portal installs to the home screen and keeps read notices for offline"
   await expect(page.getByText("系统不会在您不知情时自动重发")).toBeVisible();
   await context.close();
   rmSync(profile, { recursive: true, force: true });
+});
+
+// Their own cases (with the next session) open offline for the person who saw them signed
+// in, and are gone from the phone once they sign out.
+test("a person's own cases open offline until they sign out", async ({ browser }, info) => {
+  test.skip(info.project.name !== "phone", "a service worker needs JavaScript");
+  const context = await browser.newContext({ ...info.project.use, locale: "zh-CN" });
+  const page = await context.newPage();
+  await registerResident(page, "总浦桥社区");
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.goto("/mediation/new");
+  await page.getByLabel("纠纷类型").selectOption("neighbours");
+  await page.getByLabel("事情经过").fill("楼下的狗每天清早叫个不停，想请调解员帮忙谈一谈。");
+  await page.getByLabel("对方是谁").fill("楼下 301 住户");
+  await page.getByLabel("和您的关系").fill("邻居");
+  await page.getByRole("button", { name: "提交申请" }).click();
+  await expect(page).toHaveURL(/\/mediation\/cases\/ZBS-/);
+  const code = page.url().match(/ZBS-\d{4}-[2-9A-Z]{6}/)![0];
+
+  await page.goto("/mediation");
+  await expect(page.getByText(code)).toBeVisible();
+  const kept = () => page.evaluate(async () => !!(await caches.match("/mediation", { cacheName: "own-v1" })));
+  await expect.poll(kept, { timeout: 10_000 }).toBe(true);
+
+  await context.setOffline(true);
+  await page.goto("/mediation");
+  await expect(page.getByText(code)).toBeVisible();
+  // The offline page names what still opens.
+  await page.goto("/teahouse");
+  await expect(page.getByRole("heading", { name: "现在没有网络" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "我的调解" })).toBeVisible();
+
+  await context.setOffline(false);
+  await page.goto("/me");
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await expect.poll(kept, { timeout: 10_000 }).toBe(false);
+  await context.setOffline(true);
+  await page.goto("/mediation");
+  await expect(page.getByRole("heading", { name: "现在没有网络" })).toBeVisible();
+  await expect(page.getByText(code)).toHaveCount(0);
+  await context.close();
 });

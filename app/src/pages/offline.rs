@@ -15,12 +15,19 @@ pub fn OfflinePage() -> impl IntoView {
             <p>{i18n.t("offline-intro")}</p>
             <ul>
                 <li>{i18n.t("offline-notices")}</li>
+                <li>{i18n.t("offline-own")}</li>
                 <li>{i18n.t("offline-forms")}</li>
                 <li>{i18n.t("offline-urgent")}</li>
             </ul>
             <p>
                 <a class="button" href="/notices">
                     {i18n.t("offline-to-notices")}
+                </a>
+                <a class="button secondary" href="/mediation">
+                    {i18n.t("offline-to-own")}
+                </a>
+                <a class="button secondary" href="/volunteers">
+                    {i18n.t("volunteers-title")}
                 </a>
             </p>
         </section>
