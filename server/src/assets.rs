@@ -55,6 +55,17 @@ fn is_fresh(original: &Path, copy: &Path) -> bool {
     matches!((modified(original), modified(copy)), (Some(a), Some(b)) if b >= a)
 }
 
+/// The smallest brotli window that holds the whole file (a window holds 16 bytes less than
+/// its power of two), from 64 KiB to brotli's usual 4 MiB: the same bytes out, and the best
+/// setting's memory, which grows with the window, a sixteenth of it for the 220 KB bundle
+/// (70 MB at start-up with the 4 MiB window).
+fn window_bits(len: usize) -> u32 {
+    (len + 16)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(16, 22)
+}
+
 fn compress_file(path: &Path) -> std::io::Result<usize> {
     let br = sibling(path, ".br");
     let gz = sibling(path, ".gz");
@@ -69,7 +80,8 @@ fn compress_file(path: &Path) -> std::io::Result<usize> {
     };
     let mut out = Vec::new();
     {
-        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality, 22);
+        let mut writer =
+            brotli::CompressorWriter::new(&mut out, 64 * 1024, quality, window_bits(data.len()));
         writer.write_all(&data)?;
     }
     std::fs::write(&br, &out)?;
@@ -161,6 +173,15 @@ pub async fn cache_headers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_holds_the_whole_file() {
+        assert_eq!(window_bits(0), 16);
+        assert_eq!(window_bits(219_049), 18);
+        assert_eq!(window_bits((1 << 18) - 16), 18);
+        assert_eq!(window_bits((1 << 18) - 15), 19);
+        assert_eq!(window_bits(50 << 20), 22);
+    }
 
     #[test]
     fn writes_brotli_and_gzip_copies_once() -> std::io::Result<()> {

@@ -117,8 +117,8 @@ fn main() -> ExitCode {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(8 * 1024 * 1024)
-        // A blocking thread's memory goes back to the system when the thread ends: the
-        // 19 MiB of each sign-in's argon2 stayed for tokio's default ten idle seconds.
+        // A blocking thread's memory goes back to the system when the thread ends: what a
+        // photo's decoding took stayed for tokio's default ten idle seconds.
         .thread_keep_alive(std::time::Duration::from_secs(1))
         .build()
     {
@@ -360,8 +360,11 @@ async fn serve(config: Config) -> Result<(), AnyError> {
     }
     let db = domain::db::connect_and_migrate(&config.database_url).await?;
     let site_root = std::path::PathBuf::from(config.leptos.site_root.as_ref());
-    let compressed =
-        tokio::task::spawn_blocking(move || server::assets::precompress(&site_root)).await??;
+    // On a thread of its own, which ends with it: brotli's windows (45 MB at once) go back
+    // to the system then, instead of staying with a thread of tokio's blocking pool.
+    let (done, compressed) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || done.send(server::assets::precompress(&site_root)));
+    let compressed = compressed.await??;
     tracing::info!(files = compressed, "static files compressed");
     let addr = config.leptos.site_addr;
     let escalation = tokio::spawn(server::jobs::escalate_every(
