@@ -117,8 +117,8 @@ fn main() -> ExitCode {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(8 * 1024 * 1024)
-        // A blocking thread's memory goes back to the system when the thread ends: what a
-        // photo's decoding took stayed for tokio's default ten idle seconds.
+        // A blocking thread's memory goes back to the system when the thread ends, so what
+        // decoding a photo took is not kept for tokio's default ten idle seconds.
         .thread_keep_alive(std::time::Duration::from_secs(1))
         .build()
     {
@@ -360,8 +360,8 @@ async fn serve(config: Config) -> Result<(), AnyError> {
     }
     let db = domain::db::connect_and_migrate(&config.database_url).await?;
     let site_root = std::path::PathBuf::from(config.leptos.site_root.as_ref());
-    // On a thread of its own, which ends with it: brotli's windows (45 MB at once) go back
-    // to the system then, instead of staying with a thread of tokio's blocking pool.
+    // On a thread of its own, which ends with it: what compressing took goes back to the
+    // system then, instead of staying with a thread of tokio's blocking pool.
     let (done, compressed) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || done.send(server::assets::precompress(&site_root)));
     let compressed = compressed.await??;
