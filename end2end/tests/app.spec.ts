@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
-import { expect, registerResident, test } from "./fixtures";
+import { expect, registerResident, requestMediation, test } from "./fixtures";
 
 // On the phone as an app: Chromium finds the portal installable (manifest, icons, service
 // worker), and once the network is gone a notice read before still opens, a page never
@@ -70,14 +70,7 @@ test("a person's own cases open offline until they sign out", async ({ browser }
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
-  await page.goto("/mediation/new");
-  await page.getByLabel("纠纷类型").selectOption("neighbours");
-  await page.getByLabel("事情经过").fill("楼下的狗每天清早叫个不停，想请调解员帮忙谈一谈。");
-  await page.getByLabel("对方是谁").fill("楼下 301 住户");
-  await page.getByLabel("和您的关系").fill("邻居");
-  await page.getByRole("button", { name: "提交申请" }).click();
-  await expect(page).toHaveURL(/\/mediation\/cases\/ZBS-/);
-  const code = page.url().match(/ZBS-\d{4}-[2-9A-Z]{6}/)![0];
+  const code = await requestMediation(page, "楼下的狗每天清早叫个不停，想请调解员帮忙谈一谈。", "楼下 301 住户");
 
   await page.goto("/mediation");
   await expect(page.getByText(code)).toBeVisible();

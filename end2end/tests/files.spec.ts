@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, photo, registerResident, signIn, test } from "./fixtures";
+import { expect, photo, registerResident, requestMediation, signIn, test } from "./fixtures";
 
 // Photos as evidence and posters, on a phone, with JavaScript on and (in the phone-no-js
 // project) off: the form is a plain multipart form either way.
@@ -19,13 +19,7 @@ async function expectShown(page: Page, index = 0) {
 test("a resident adds a photo to a mediation request and the mediator sees it", async ({ page, browser }, info) => {
   await registerResident(page, "总浦桥社区");
 
-  await page.goto("/mediation/new");
-  await page.getByLabel("纠纷类型").selectOption("neighbours");
-  await page.getByLabel("事情经过").fill("楼上漏水，把我家卫生间的天花板泡坏了，照片附上。");
-  await page.getByLabel("对方是谁").fill("楼上 602 住户");
-  await page.getByLabel("和您的关系").fill("邻居");
-  await page.getByRole("button", { name: "提交申请" }).click();
-  await expect(page).toHaveURL(/\/mediation\/cases\/ZBS-\d{4}-[2-9A-Z]{6}\?done=requested$/);
+  await requestMediation(page, "楼上漏水，把我家卫生间的天花板泡坏了，照片附上。", "楼上 602 住户");
   const casePage = new URL(page.url()).pathname;
 
   await page.getByLabel("添加照片或 PDF 材料").setInputFiles({ name: "漏水.png", mimeType: "image/png", buffer: photo() });

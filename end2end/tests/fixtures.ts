@@ -15,6 +15,19 @@ export async function registerResident(page: Page, community = "城东社区") {
   await expect(page).toHaveURL(/\/communities\/\d+$/);
 }
 
+/// The signed-in resident asks for mediation of a quarrel with a neighbour (`other`), in
+/// their own community's room; lands on the new case and gives its code.
+export async function requestMediation(page: Page, story: string, other: string): Promise<string> {
+  await page.goto("/mediation/new");
+  await page.getByLabel("纠纷类型").selectOption("neighbours");
+  await page.getByLabel("事情经过").fill(story);
+  await page.getByLabel("对方是谁").fill(other);
+  await page.getByLabel("和您的关系").fill("邻居");
+  await page.getByRole("button", { name: "提交申请" }).click();
+  await expect(page).toHaveURL(/\/mediation\/cases\/ZBS-\d{4}-[2-9A-Z]{6}\?done=requested$/);
+  return page.url().match(/ZBS-\d{4}-[2-9A-Z]{6}/)![0];
+}
+
 /// Signs in as `phone` and lands on 我的.
 export async function signIn(page: Page, phone: string, password: string) {
   await page.goto("/login");
